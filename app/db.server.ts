@@ -1,0 +1,47 @@
+// One Prisma client for the process, on a driver adapter (no native query engine).
+// SQLite by default (DATABASE_URL unset or file:…); PostgreSQL when DATABASE_URL is postgres://… or postgresql://….
+import { createRequire } from "node:module";
+import path from "node:path";
+import { PrismaClient } from "@prisma/client";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+export type Db = PrismaClient;
+
+export function databaseKind(url = process.env.DATABASE_URL ?? ""): "postgres" | "sqlite" {
+  return /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
+}
+
+export function sqlitePath(url = process.env.DATABASE_URL ?? ""): string {
+  return url.startsWith("file:") ? url.slice(5) : path.join(process.cwd(), "prisma", "dev.sqlite");
+}
+
+/** Builds a client for a database URL (used by the singleton, migrations, tests and benchmarks). */
+export function createPrismaClient(url = process.env.DATABASE_URL ?? ""): PrismaClient {
+  if (databaseKind(url) === "postgres") {
+    const u = new URL(url);
+    const schema = u.searchParams.get("schema") ?? undefined;
+    u.searchParams.delete("schema");
+    // The PostgreSQL client is generated from prisma/postgres/schema.prisma into its own folder; it has the
+    // same model API, so it is typed as the SQLite one.
+    const require = createRequire(path.join(process.cwd(), "package.json"));
+    const { PrismaClient: PgClient } = require("./node_modules/.prisma-pg/client/index.js") as {
+      PrismaClient: typeof PrismaClient;
+    };
+    const adapter = new PrismaPg({ connectionString: u.toString(), max: 10 }, schema ? { schema } : undefined);
+    return new PgClient({ adapter });
+  }
+  const adapter = new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}` });
+  return new PrismaClient({ adapter });
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __recoveryPlaysPrisma: PrismaClient | undefined;
+}
+
+// Reused across dev-server reloads so connections are not leaked.
+const prisma: PrismaClient = globalThis.__recoveryPlaysPrisma ?? createPrismaClient();
+if (process.env.NODE_ENV !== "production") globalThis.__recoveryPlaysPrisma = prisma;
+
+export default prisma;

@@ -1,0 +1,115 @@
+/**
+ * Data shapes of the local dev store (the stand-in for Shopify). Shared by the Admin API resolvers
+ * (devstore/admin), the storefront (devstore/storefront) and the seed generator (devstore/seed).
+ * Ids are numeric strings; GIDs are built as gid://shopify/<Type>/<id> at the API edge.
+ * Money is a decimal number in the shop currency.
+ */
+export interface DevShop {
+  domain: string; // e.g. recovery-plays-demo.myshopify.com
+  name: string;
+  email: string;
+  currencyCode: string;
+  plan: "basic" | "shopify" | "advanced" | "plus";
+  refundPolicy: string; // body text of the refund policy page
+  shippingPolicy: string;
+  /** Payment options shown at checkout (wallets/cards/BNPL), used by the VIP play. */
+  paymentMethods: string[];
+}
+
+export interface DevVariant {
+  id: string;
+  productId: string;
+  title: string;
+  price: number;
+  sku: string;
+  inventoryQuantity: number;
+}
+
+export interface DevProduct {
+  id: string;
+  handle: string;
+  title: string;
+  description: string;
+  productType: string;
+  vendor: string;
+  tags: string[];
+  collection: string; // collection handle
+  imageUrl: string | null;
+  variants: DevVariant[];
+  /** Product ids used by /recommendations/products.json. */
+  related: string[];
+  complementary: string[];
+  createdAt: string;
+}
+
+export interface DevCustomer {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  createdAt: string;
+  /** Password for the local storefront login (demo only). */
+  password: string;
+  /** Shopify's statistics.rfmGroup as the dev store reports it (CustomerRfmGroup), or null. */
+  rfmGroup: string | null;
+}
+
+export interface DevLineItem {
+  id: string;
+  productId: string;
+  variantId: string;
+  title: string;
+  quantity: number;
+  price: number;
+}
+
+export interface DevOrder {
+  id: string;
+  name: string; // #1001
+  customerId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  cancelledAt: string | null;
+  financialStatus: "PAID" | "PARTIALLY_REFUNDED" | "REFUNDED" | "PENDING" | "VOIDED";
+  currencyCode: string;
+  subtotal: number;
+  totalDiscounts: number;
+  total: number;
+  /** Sum of refunds on the order. */
+  refunded: number;
+  refunds: { id: string; createdAt: string; amount: number }[];
+  lineItems: DevLineItem[];
+  /** Cart attributes carried into the order (note_attributes / customAttributes). */
+  attributes: { key: string; value: string }[];
+  discountCodes: string[];
+}
+
+export interface DevMetafield {
+  id: string;
+  ownerId: string; // GID of the owner (AppInstallation, Customer, Shop…)
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
+  updatedAt: string;
+}
+
+export interface DevDiscount {
+  id: string;
+  title: string;
+  kind: "automatic_basic" | "automatic_bxgy" | "code_basic";
+  percentage: number;
+  productIds: string[];
+  status: "ACTIVE" | "EXPIRED" | "SCHEDULED";
+  startsAt: string;
+  endsAt: string | null;
+}
+
+export interface DevStoreData {
+  shop: DevShop;
+  products: DevProduct[];
+  customers: DevCustomer[];
+  orders: DevOrder[];
+  metafields: DevMetafield[];
+  discounts: DevDiscount[];
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from "vitest/config";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+// Unit + integration tests (Node). The checkout extension has its own jsdom project; e2e journeys in headless
+// Chromium live in vitest.e2e.config.ts and are run by scripts/test.mjs when Chromium is present.
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["app/**/*.test.{ts,tsx}", "devstore/**/*.test.ts", "tests/**/*.test.ts", "scripts/**/*.test.ts", "extensions/recovery-plays-theme/**/*.test.ts"],
+          exclude: ["tests/e2e/**", "node_modules/**"],
+          setupFiles: ["tests/setup/db.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      "extensions/recovery-plays-checkout/vitest.config.ts",
+    ],
+  },
+});
