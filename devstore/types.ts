@@ -112,4 +112,11 @@ export interface DevStoreData {
   orders: DevOrder[];
   metafields: DevMetafield[];
   discounts: DevDiscount[];
+  /**
+   * The live theme's files by name, as Shopify's theme files API returns them (e.g. "config/settings_data.json",
+   * "templates/cart.json", "templates/product.json"). Owned by the storefront (theme editor stand-in writes
+   * app embed / app block state here); read by the Admin API resolvers (themes / theme.files) so the app's
+   * onboarding checks the real state.
+   */
+  themeFiles: Record<string, string>;
 }
