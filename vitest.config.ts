@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
@@ -19,7 +20,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      "extensions/recovery-plays-checkout/vitest.config.ts",
+      ...(existsSync("extensions/recovery-plays-checkout/vitest.config.ts") ? ["extensions/recovery-plays-checkout/vitest.config.ts"] : []),
     ],
   },
 });

@@ -1,0 +1,11 @@
+import prisma from "../db.server";
+
+// Liveness + database readiness for load balancers. Guard: public, returns no shop data.
+export const loader = async () => {
+  try {
+    await prisma.$queryRawUnsafe("SELECT 1");
+    return Response.json({ ok: true });
+  } catch {
+    return Response.json({ ok: false, error: "database unavailable" }, { status: 503 });
+  }
+};
