@@ -52,6 +52,8 @@ export interface DevCustomer {
   password: string;
   /** Shopify's statistics.rfmGroup as the dev store reports it (CustomerRfmGroup), or null. */
   rfmGroup: string | null;
+  /** Shopify's statistics.predictedSpendTier (CustomerPredictedSpendTier), or null. Optional: added by the admin side. */
+  predictedSpendTier?: string | null;
 }
 
 export interface DevLineItem {
@@ -103,6 +105,13 @@ export interface DevDiscount {
   status: "ACTIVE" | "EXPIRED" | "SCHEDULED";
   startsAt: string;
   endsAt: string | null;
+  /** Optional details kept by the Admin API (discountAutomaticBasic*); absent on older records. */
+  amount?: number | null;
+  appliesToAll?: boolean;
+  minimumSubtotal?: number | null;
+  combinesWith?: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface DevStoreData {
