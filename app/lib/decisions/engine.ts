@@ -1,0 +1,150 @@
+/**
+ * The decision engine: pure and allocation-light, run by the theme embed on every signal event.
+ * Rules follow docs/storefront.md ("Rules") and the merchant's published settings.
+ */
+import type { CustomerContext, PlayKey, PropensityBands, PublishedPlaysConfig } from "../plays/types";
+import { assignArm } from "../stats/assignment";
+import type { SessionSignals, VisitorState } from "../signals/types";
+import { cartStallSeconds, currentProductViews, policyViews, sessionMinutes, visitsLast7Days, DAY_MS } from "../signals/session";
+import type { Decision, DecisionInput, Intervention, PropensityBand } from "./types";
+
+/**
+ * One intervention at a time, in this order: convenience for known VIPs first (they are the most valuable
+ * and the least likely to need persuasion), then trust for anxious first-timers, then reassurance for the
+ * undecided; the margin-costing deal-seeker offer comes last so no discount is shown where trust or
+ * convenience is the barrier.
+ */
+export const PRIORITY: readonly PlayKey[] = ["vip", "confidence", "indecision", "deal_seeker"];
+
+/** PRODUCT.md "return visit count": ≥ 3 visits in 7 days without a purchase marks a price-sensitive visitor. */
+export const RETURN_VISITS_AT_LEAST = 3;
+
+const LOYALIST_STAGES = new Set(["loyalist", "lapsing_loyalist"]);
+
+/** low < bands.low ≤ medium < bands.high ≤ high. */
+export function bandOf(p: number | null, bands: PropensityBands): PropensityBand | null {
+  if (p == null || !Number.isFinite(p)) return null;
+  return p < bands.low ? "low" : p < bands.high ? "medium" : "high";
+}
+
+/** "No completed purchase (since the merchant's date)": from the customer profile, else this device's history. */
+export function hasNoPurchase(customer: CustomerContext | null, visitor: VisitorState, since: string | null): boolean {
+  const sinceMs = since ? Date.parse(since) : NaN;
+  if (customer) {
+    if (customer.ordersCount <= 0) return true;
+    if (!Number.isFinite(sinceMs)) return false;
+    return customer.lastOrderAt == null || Date.parse(customer.lastOrderAt) < sinceMs;
+  }
+  if (visitor.purchasedAt == null) return true;
+  return Number.isFinite(sinceMs) && visitor.purchasedAt < sinceMs;
+}
+
+function surfaceOf(s: SessionSignals): "cart" | "product" | null {
+  const k = s.page?.kind;
+  return k === "cart" ? "cart" : k === "product" ? "product" : null;
+}
+
+/** The intervention this play would show now, or null when its segment/signal/surface rule does not hold. */
+export function evaluatePlay(play: PlayKey, input: DecisionInput): Intervention | null {
+  const { config, session: s, customer, now } = input;
+  const surface = surfaceOf(s);
+  if (!surface) return null;
+  switch (play) {
+    case "confidence": {
+      const st = config.plays.confidence;
+      if (!st || surface !== "cart" || !st.surfaces.includes("cart")) return null;
+      if (!(policyViews(s) > st.policyViewsMoreThan)) return null;
+      if (!hasNoPurchase(customer, input.visitor, st.noPurchaseSince)) return null;
+      const iv: Intervention = { play, kind: "returns_confidence", parts: ["returns_confidence"], message: st.message };
+      if (st.checkoutPrompt) {
+        const band = bandOf(input.propensity, config.bands);
+        if (customer && LOYALIST_STAGES.has(customer.stage)) iv.checkoutPrompt = "account";
+        else if (band === "low") iv.checkoutPrompt = "guest";
+        if (iv.checkoutPrompt) iv.parts.push("checkout_prompt");
+      }
+      return iv;
+    }
+    case "vip": {
+      const st = config.plays.vip;
+      if (!st || !customer || surface !== "cart" || !st.surfaces.includes("cart")) return null;
+      if (!st.segments.includes(customer.segment)) return null;
+      if (!(cartStallSeconds(s, now) > st.stallSeconds)) return null;
+      const aov = customer.aov > 0 ? customer.aov : config.shop.aov;
+      const bnpl = aov > 0 && s.subtotal >= st.aovMultiple * aov;
+      const iv: Intervention = { play, kind: "payment_options", parts: ["payment_options"], message: st.message, bnpl };
+      if (st.conciergeContact.trim()) iv.parts.push("concierge");
+      return iv;
+    }
+    case "indecision": {
+      const st = config.plays.indecision;
+      if (!st || surface !== "cart" || !st.surfaces.includes("cart")) return null;
+      if (!(sessionMinutes(s, now) > st.sessionMinutes) || !(s.remCount > st.removalsMoreThan)) return null;
+      const iv: Intervention = { play, kind: "alternatives", parts: ["alternatives"], message: st.message };
+      if (s.lastRemoved) iv.productId = s.lastRemoved;
+      return iv;
+    }
+    case "deal_seeker": {
+      const st = config.plays.deal_seeker;
+      if (!st || !st.surfaces.includes(surface)) return null;
+      if (bandOf(input.propensity, config.bands) !== "low") return null;
+      const product = s.page?.product;
+      if (surface === "product" && product && currentProductViews(s) >= st.sameProductViewsAtLeast && s.addCount === 0) {
+        return { play, kind: "bundle", parts: ["bundle"], message: st.message, productId: product };
+      }
+      if (
+        st.freeShippingThreshold > 0 && s.subtotal > 0 && s.subtotal < st.freeShippingThreshold &&
+        visitsLast7Days(input.visitor, now) >= RETURN_VISITS_AT_LEAST &&
+        hasNoPurchase(customer, input.visitor, null)
+      ) {
+        return { play, kind: "free_shipping_hint", parts: ["free_shipping_hint"], message: st.message };
+      }
+      return null;
+    }
+  }
+}
+
+/** Showings of a play inside its frequency-cap window have reached the cap. */
+export function isCapped(visitor: VisitorState, play: PlayKey, config: PublishedPlaysConfig, now: number): boolean {
+  const st = config.plays[play];
+  if (!st) return true;
+  const shows = visitor.shows[play];
+  if (!shows || shows.length === 0) return false;
+  const from = now - st.frequencyCapDays * DAY_MS;
+  let n = 0;
+  for (const t of shows) if (t > from) n++;
+  return n >= st.frequencyCapCount;
+}
+
+/** Records a showing (for the frequency cap); keeps only the showings inside the cap window. */
+export function recordShown(visitor: VisitorState, play: PlayKey, config: PublishedPlaysConfig, now: number): void {
+  const st = config.plays[play];
+  const from = now - (st ? st.frequencyCapDays : 1) * DAY_MS;
+  const shows = (visitor.shows[play] ?? []).filter((t) => t > from);
+  shows.push(now);
+  visitor.shows[play] = shows;
+}
+
+const NOTHING: Decision = { eligible: [], show: null };
+
+/**
+ * Evaluates every enabled play. Holdout visitors are evaluated identically (they appear in `eligible`) but
+ * are never shown anything; without consent nothing personalised is decided at all.
+ */
+export function decide(input: DecisionInput): Decision {
+  if (!input.consent) return NOTHING;
+  const { config, visitor, session } = input;
+  const eligible: Decision["eligible"] = [];
+  let show: Intervention | null = null;
+  for (const play of PRIORITY) {
+    const st = config.plays[play];
+    if (!st) continue;
+    const iv = evaluatePlay(play, input);
+    if (!iv) continue;
+    const arm = assignArm(visitor.id, play, st.holdoutPercent);
+    eligible.push({ play, arm });
+    if (show || input.active || arm === "holdout") continue;
+    if (session.dismissed.includes(play) || isCapped(visitor, play, config, input.now)) continue;
+    show = iv;
+  }
+  return { eligible, show };
+}

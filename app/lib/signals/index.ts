@@ -1,0 +1,5 @@
+export * from "./types";
+export * from "./session";
+export * from "./features";
+export * from "./storage";
+export * from "./pages";
