@@ -1,5 +1,6 @@
 // Shared HTTP-edge helpers: bounded body reading, JSON parsing and zod validation that turn bad input into
 // clear 400/413/422 responses instead of crashes, and the guards for storefront and checkout requests.
+import { json } from "@remix-run/node";
 import type { z } from "zod";
 import { authenticate } from "../shopify.server";
 import { isShopActive } from "./webhooks.server";
@@ -7,7 +8,7 @@ import { isShopActive } from "./webhooks.server";
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export function jsonError(status: number, message: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
-  return Response.json({ error: message, ...extra }, { status, headers });
+  return json({ error: message, ...extra }, { status, headers });
 }
 
 /** Reads at most `limit` bytes of the body; a larger body is refused with 413 without buffering it all. */

@@ -1,0 +1,147 @@
+// Starts the whole thing locally: the local dev store (Admin API, storefront, admin frame) and the app
+// (built Remix server) wired to it. Used by `npm run demo` and by the end-to-end tests.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { migrate } from "./db-migrate-lib";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+
+/** Demo-only credentials: the dev store signs session tokens and webhooks with this secret. */
+export const DEMO_API_KEY = "recovery-plays-demo-key";
+export const DEMO_API_SECRET = "recovery-plays-demo-secret";
+export const SCOPES = "read_customers,read_orders,read_products,write_discounts,read_themes";
+
+export interface Stack {
+  appUrl: string;
+  storeUrl: string;
+  adminUrl: string;
+  shop: string;
+  databaseUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  devstore: any;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+function newestMtime(dir: string): number {
+  let max = 0;
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    const st = statSync(p);
+    max = Math.max(max, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return max;
+}
+
+/** Builds the Remix app (vite) unless build/ is newer than app/. */
+export function ensureAppBuilt(log: (m: string) => void = console.log) {
+  const server = path.join(root, "build", "server", "index.js");
+  if (existsSync(server) && statSync(server).mtimeMs > newestMtime(path.join(root, "app"))) return;
+  log("building the app (remix vite:build)…");
+  const r = spawnSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  if (r.status !== 0) throw new Error("app build failed");
+}
+
+async function waitForHttp(url: string, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { headers: { "user-agent": "Mozilla/5.0 Chrome/120 stack-probe" } });
+      if (res.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${url}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+export async function startStack(opts: {
+  appPort?: number;
+  storePort?: number;
+  databaseUrl?: string;
+  seed?: number;
+  size?: "demo" | "test";
+  quiet?: boolean;
+  env?: Record<string, string>;
+} = {}): Promise<Stack> {
+  const log = opts.quiet ? () => undefined : (m: string) => console.log(m);
+  const appPort = opts.appPort ?? (await freePort());
+  const storePort = opts.storePort ?? (await freePort());
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const databaseUrl = opts.databaseUrl ?? `file:${path.join(mkdtempSync(path.join(tmpdir(), "rp-stack-")), "app.sqlite")}`;
+  await migrate(databaseUrl);
+  ensureAppBuilt(log);
+
+  const { startDevStore } = await import("../devstore/server");
+  const devstore = await startDevStore({
+    port: storePort,
+    appUrl,
+    apiKey: DEMO_API_KEY,
+    apiSecret: DEMO_API_SECRET,
+    seed: opts.seed ?? 42,
+    size: opts.size ?? "demo",
+    quiet: opts.quiet,
+  });
+  const storeUrl: string = devstore.url;
+
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), "./build/server/index.js"],
+    {
+      cwd: root,
+      stdio: ["ignore", opts.quiet ? "ignore" : "inherit", "inherit"],
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: String(appPort),
+        HOST: "127.0.0.1",
+        DATABASE_URL: databaseUrl,
+        SHOPIFY_API_KEY: DEMO_API_KEY,
+        SHOPIFY_API_SECRET: DEMO_API_SECRET,
+        SHOPIFY_APP_URL: appUrl,
+        SCOPES,
+        SHOPIFY_ADMIN_API_ORIGIN: storeUrl,
+        APP_BRIDGE_URL: `${storeUrl}/app-bridge.js`,
+        ...opts.env,
+      },
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await waitForHttp(`${appUrl}/healthz`);
+  log(`app ready at ${appUrl}`);
+
+  return {
+    appUrl,
+    storeUrl,
+    adminUrl: `${storeUrl}/admin`,
+    shop: devstore.shopDomain ?? devstore.state?.shop?.domain,
+    databaseUrl,
+    apiKey: DEMO_API_KEY,
+    apiSecret: DEMO_API_SECRET,
+    devstore,
+    async stop() {
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await devstore.stop();
+    },
+  };
+}
