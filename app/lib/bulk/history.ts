@@ -1,0 +1,137 @@
+/**
+ * Folds the JSONL of the customer-history bulk operation into per-customer aggregates.
+ *
+ * Lines are either a customer ({"id":"gid://shopify/Customer/1","statistics":{"rfmGroup":"LOYAL"}}) or one of
+ * its orders ({"id":"gid://shopify/Order/9", …, "__parentId":"gid://shopify/Customer/1"}). Without
+ * groupObjects, children need not follow their parent, so the fold keys everything by customer id and never
+ * relies on line order. A malformed, truncated or unexpected line is counted in `linesSkipped` and skipped.
+ */
+import { RFM_GROUPS, type RfmGroup } from "../plays/types";
+import { applyContribution, contributionOf, legacyId, type OrderState } from "../segments/profile";
+
+/** Per-customer running totals during the fold (flat fields: hundreds of thousands of these are alive). */
+export class CustomerAccumulator {
+  ordersCount = 0;
+  grossSpend = 0;
+  refunded = 0;
+  firstOrderAt: number | null = null;
+  lastOrderAt: number | null = null;
+  shopifyRfmGroup: RfmGroup | null = null;
+  /** The customer line itself was seen (not only orders pointing at it). */
+  seen = false;
+}
+
+const RFM_SET: ReadonlySet<string> = new Set(RFM_GROUPS);
+const CUSTOMER_PREFIX = "gid://shopify/Customer/";
+const ORDER_PREFIX = "gid://shopify/Order/";
+
+export interface HistoryFoldOptions {
+  /**
+   * Orders updated after this instant (epoch ms; the bulk operation's start) changed while the export ran:
+   * they are kept in `changedOrders` so the caller can store them per order and reconcile with webhooks.
+   */
+  changedAfter?: number;
+}
+
+export class HistoryFold {
+  readonly customers = new Map<string, CustomerAccumulator>();
+  readonly changedOrders: (OrderState & { updatedAt: number })[] = [];
+  ordersFolded = 0;
+  linesRead = 0;
+  linesSkipped = 0;
+  private readonly changedAfter: number;
+
+  constructor(opts: HistoryFoldOptions = {}) {
+    this.changedAfter = opts.changedAfter ?? Number.POSITIVE_INFINITY;
+  }
+
+  private acc(id: string): CustomerAccumulator {
+    let a = this.customers.get(id);
+    if (!a) {
+      a = new CustomerAccumulator();
+      this.customers.set(id, a);
+    }
+    return a;
+  }
+
+  /** Folds one JSONL line; returns false when the line was skipped. */
+  addLine(line: string): boolean {
+    this.linesRead++;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      this.linesSkipped++;
+      return false;
+    }
+    if (rec === null || typeof rec !== "object" || Array.isArray(rec)) {
+      this.linesSkipped++;
+      return false;
+    }
+    const ok = this.addRecord(rec as Record<string, unknown>);
+    if (!ok) this.linesSkipped++;
+    return ok;
+  }
+
+  private addRecord(r: Record<string, unknown>): boolean {
+    const id = r.id;
+    if (typeof id !== "string") return false;
+    const parent = r.__parentId;
+    if (parent === undefined) {
+      if (!id.startsWith(CUSTOMER_PREFIX)) return false;
+      const cid = legacyId(id);
+      if (!cid) return false;
+      const a = this.acc(cid);
+      a.seen = true;
+      const stats = r.statistics as { rfmGroup?: unknown } | null | undefined;
+      const g = stats && typeof stats === "object" ? stats.rfmGroup : null;
+      a.shopifyRfmGroup = typeof g === "string" && RFM_SET.has(g) ? (g as RfmGroup) : null;
+      return true;
+    }
+    if (typeof parent !== "string" || !id.startsWith(ORDER_PREFIX)) return false;
+    const order = parseOrder(r, id, parent);
+    if (!order) return false;
+    const a = this.acc(order.customerId as string);
+    const c = contributionOf(order);
+    applyContribution(a, c);
+    this.ordersFolded++;
+    if (order.updatedAt > this.changedAfter) this.changedOrders.push(order);
+    return true;
+  }
+
+  /** Customers folded (including ones only known through their orders). */
+  get customerCount(): number {
+    return this.customers.size;
+  }
+}
+
+function money(bag: unknown): number | null {
+  const shopMoney = bag && typeof bag === "object" ? (bag as { shopMoney?: { amount?: unknown } }).shopMoney : undefined;
+  const amount = shopMoney && typeof shopMoney === "object" ? shopMoney.amount : undefined;
+  const n = typeof amount === "string" ? Number(amount) : typeof amount === "number" ? amount : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Parses an order record of the bulk export; null when a required field is missing or malformed. */
+export function parseOrder(r: Record<string, unknown>, id: string, parent: string): (OrderState & { updatedAt: number }) | null {
+  const orderId = legacyId(id);
+  const customerId = parent.startsWith(CUSTOMER_PREFIX) ? legacyId(parent) : null;
+  if (!orderId || !customerId) return null;
+  const createdAt = typeof r.createdAt === "string" ? Date.parse(r.createdAt) : NaN;
+  if (!Number.isFinite(createdAt)) return null;
+  const total = money(r.totalPriceSet);
+  if (total === null) return null;
+  const refunded = r.totalRefundedSet === undefined ? 0 : money(r.totalRefundedSet);
+  if (refunded === null) return null;
+  const updatedAt = typeof r.updatedAt === "string" ? Date.parse(r.updatedAt) : createdAt;
+  const cancelled = (typeof r.cancelledAt === "string" && r.cancelledAt.length > 0) || r.displayFinancialStatus === "VOIDED";
+  return {
+    orderId,
+    customerId,
+    createdAt,
+    updatedAt: Number.isFinite(updatedAt) ? updatedAt : createdAt,
+    total,
+    refunded,
+    cancelled,
+  };
+}

@@ -1,0 +1,3 @@
+export * from "./rfm";
+export * from "./lifecycle";
+export * from "./profile";
