@@ -1,0 +1,14 @@
+export { assignArm, bucket, fnv1a } from "./assignment";
+export { normalQuantile, zForConfidence } from "./normal";
+export { newcombeDifference, relativeLift, wilsonInterval, type Interval } from "./proportions";
+export { sampleSizeTwoProportions, type SampleSize, type SampleSizeInput } from "./sampleSize";
+export {
+  analyzeLift,
+  DEFAULT_LIFT_OPTIONS,
+  VERDICT_LABELS,
+  type ArmOutcome,
+  type LiftAnalysis,
+  type LiftOptions,
+  type Verdict,
+  type VerdictReason,
+} from "./lift";
