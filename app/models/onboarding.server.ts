@@ -1,0 +1,197 @@
+/**
+ * The setup guide's real state, read from Shopify every time (never assumed):
+ * - theme app embed enabled?            → live theme's config/settings_data.json (`current.blocks`)
+ * - cart / product app blocks placed?   → live theme's templates/cart.json and templates/product.json
+ * - checkout blocks placed?             → Shopify exposes no API for checkout-editor placement; the step is done
+ *                                          when our checkout extension has reported events, or the merchant marks it
+ * - plan (Plus decides which checkout targets exist) → `shop { plan { shopifyPlus } }`
+ * - history sync and first play         → our database
+ */
+import prisma from "../db.server";
+import type { PlayKey, Surface } from "../lib/plays/types";
+import { adminGraphql, getSyncProgress, type AdminGraphqlClient, type SyncProgress } from "./adminData.server";
+import { listPlays } from "./plays.server";
+
+/** Block handles of the theme app extension (extensions/recovery-plays-theme/blocks/<handle>.liquid). */
+export const THEME_BLOCKS = { embed: "app-embed", cart: "cart-intervention", product: "product-intervention" } as const;
+/** App handle in theme block types: shopify://apps/<handle>/blocks/<block>/<uuid> (shopify.app.toml `handle`). */
+export const APP_HANDLE = process.env.SHOPIFY_APP_HANDLE || "recovery-plays";
+const ONBOARDING_ROW = "__onboarding";
+
+const THEME_FILES = ["config/settings_data.json", "templates/cart.json", "templates/product.json"];
+
+const QUERY = `#graphql
+  query RecoveryPlaysOnboarding($filenames: [String!]!) {
+    shop {
+      myshopifyDomain
+      currencyCode
+      plan { displayName shopifyPlus partnerDevelopment }
+    }
+    themes(first: 1, roles: [MAIN]) {
+      nodes {
+        id
+        name
+        files(first: 3, filenames: $filenames) {
+          nodes {
+            filename
+            body {
+              ... on OnlineStoreThemeFileBodyText { content }
+            }
+          }
+        }
+      }
+    }
+  }`;
+
+interface QueryData {
+  shop: { myshopifyDomain: string; currencyCode: string; plan: { displayName: string; shopifyPlus: boolean; partnerDevelopment: boolean } };
+  themes: { nodes: { id: string; name: string; files: { nodes: { filename: string; body: { content?: string } }[] } }[] };
+}
+
+export interface ThemeState {
+  /** Null when the theme could not be read (error says why). */
+  embedEnabled: boolean | null;
+  cartBlock: boolean | null;
+  productBlock: boolean | null;
+  themeName: string | null;
+  error: string | null;
+}
+
+export interface OnboardingState {
+  shopDomain: string;
+  plan: { name: string | null; shopifyPlus: boolean | null };
+  theme: ThemeState;
+  checkout: { done: boolean; evidence: "events" | "merchant" | null };
+  sync: SyncProgress;
+  playsOn: PlayKey[];
+  links: { embed: string; cartBlock: string; productBlock: string; checkoutEditor: string };
+  steps: { sync: boolean; embed: boolean; blocks: boolean; checkout: boolean; play: boolean };
+}
+
+/** Theme JSON files may start with a /* … *\/ comment header (Shopify writes one); strip it before parsing. */
+export function parseThemeJson(content: string | undefined): unknown {
+  if (!content) return null;
+  try {
+    return JSON.parse(content.replace(/^\s*\/\*[\s\S]*?\*\/\s*/, ""));
+  } catch {
+    return null;
+  }
+}
+
+const isOurBlock = (type: unknown, handle?: string) =>
+  typeof type === "string" &&
+  type.startsWith(`shopify://apps/${APP_HANDLE}/blocks/`) &&
+  (handle === undefined || type.split("/")[5] === handle);
+
+type BlockMap = Record<string, { type?: unknown; disabled?: unknown }>;
+
+/** App embed state from settings_data.json: our embed block present under current.blocks and not disabled. */
+export function embedEnabledIn(settingsData: unknown): boolean {
+  const current = (settingsData as { current?: unknown } | null)?.current;
+  const blocks = (current && typeof current === "object" ? (current as { blocks?: BlockMap }).blocks : undefined) ?? {};
+  return Object.values(blocks).some((b) => isOurBlock(b?.type, THEME_BLOCKS.embed) && b?.disabled !== true);
+}
+
+/** Any enabled block of our app in an enabled section of a JSON template. */
+export function appBlockPlacedIn(template: unknown): boolean {
+  const sections = ((template as { sections?: Record<string, { disabled?: unknown; blocks?: BlockMap }> } | null)?.sections) ?? {};
+  return Object.values(sections).some(
+    (s) => s?.disabled !== true && Object.values(s?.blocks ?? {}).some((b) => isOurBlock(b?.type) && b?.disabled !== true),
+  );
+}
+
+export function deepLinks(shopDomain: string, apiKey: string) {
+  const editor = `https://${shopDomain}/admin/themes/current/editor`;
+  return {
+    embed: `${editor}?context=apps&activateAppId=${apiKey}/${THEME_BLOCKS.embed}`,
+    cartBlock: `${editor}?template=cart&addAppBlockId=${apiKey}/${THEME_BLOCKS.cart}&target=newAppsSection`,
+    productBlock: `${editor}?template=product&addAppBlockId=${apiKey}/${THEME_BLOCKS.product}&target=mainSection`,
+    checkoutEditor: `https://${shopDomain}/admin/settings/checkout/editor`,
+  };
+}
+
+async function checkoutState(shop: string): Promise<OnboardingState["checkout"]> {
+  const seen = await prisma.event.findFirst({ where: { shop, pageType: "checkout" }, select: { id: true } });
+  if (seen) return { done: true, evidence: "events" };
+  const row = await prisma.playConfig.findUnique({ where: { shop_play: { shop, play: ONBOARDING_ROW } } });
+  const marked = row ? (JSON.parse(row.settings) as { checkoutDone?: boolean }).checkoutDone === true : false;
+  return { done: marked, evidence: marked ? "merchant" : null };
+}
+
+/** The merchant confirms (or un-confirms) that the checkout blocks are placed — the one step Shopify cannot report. */
+export async function markCheckoutStep(shop: string, done: boolean): Promise<void> {
+  const settings = JSON.stringify({ checkoutDone: done });
+  await prisma.playConfig.upsert({
+    where: { shop_play: { shop, play: ONBOARDING_ROW } },
+    create: { shop, play: ONBOARDING_ROW, settings },
+    update: { settings, version: { increment: 1 } },
+  });
+}
+
+export async function onboardingState(shop: string, admin: AdminGraphqlClient, apiKey = process.env.SHOPIFY_API_KEY ?? ""): Promise<OnboardingState> {
+  const [plays, sync, checkout] = await Promise.all([listPlays(shop), getSyncProgress(shop), checkoutState(shop)]);
+  let data: QueryData | null = null;
+  let error: string | null = null;
+  try {
+    data = await adminGraphql<QueryData>(admin, QUERY, { filenames: THEME_FILES });
+  } catch (e) {
+    if (e instanceof Response) throw e;
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const theme = data?.themes.nodes[0];
+  const files = new Map((theme?.files.nodes ?? []).map((f) => [f.filename, parseThemeJson(f.body?.content)]));
+  const themeState: ThemeState = theme
+    ? {
+        embedEnabled: embedEnabledIn(files.get("config/settings_data.json")),
+        cartBlock: appBlockPlacedIn(files.get("templates/cart.json")),
+        productBlock: appBlockPlacedIn(files.get("templates/product.json")),
+        themeName: theme.name,
+        error: null,
+      }
+    : { embedEnabled: null, cartBlock: null, productBlock: null, themeName: null, error: error ?? "no published theme" };
+
+  if (data) {
+    // Keep the shop row's plan/currency current (used for formatting and the published config).
+    await prisma.shop.upsert({
+      where: { shop },
+      create: { shop, currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName },
+      update: { currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName },
+    });
+  }
+  const shopDomain = data?.shop.myshopifyDomain ?? shop;
+  const playsOn = plays.filter((p) => p.enabled).map((p) => p.play);
+  return {
+    shopDomain,
+    plan: { name: data?.shop.plan.displayName ?? null, shopifyPlus: data ? data.shop.plan.shopifyPlus : null },
+    theme: themeState,
+    checkout,
+    sync,
+    playsOn,
+    links: deepLinks(shopDomain, apiKey),
+    steps: {
+      sync: sync.status === "completed",
+      embed: themeState.embedEnabled === true,
+      blocks: themeState.cartBlock === true && themeState.productBlock === true,
+      checkout: checkout.done,
+      play: playsOn.length > 0,
+    },
+  };
+}
+
+export type SurfaceLiveness = { surface: Surface; live: boolean; reason: "embed" | "cartBlock" | "productBlock" | "checkout" | "checkoutPlan" | "unknown" | null; blockPlaced: boolean | null };
+
+/**
+ * Whether a play's surface can actually show to shoppers now. Cart/product plays need the app embed (it detects
+ * the signals and, without a block, injects the intervention in a default position); checkout needs the checkout
+ * blocks, and the in-checkout steps need Shopify Plus.
+ */
+export function surfaceLiveness(surface: Surface, state: Pick<OnboardingState, "theme" | "checkout" | "plan">): SurfaceLiveness {
+  if (surface === "checkout") {
+    if (state.plan.shopifyPlus === false) return { surface, live: false, reason: "checkoutPlan", blockPlaced: state.checkout.done };
+    return { surface, live: state.checkout.done, reason: state.checkout.done ? null : "checkout", blockPlaced: state.checkout.done };
+  }
+  const blockPlaced = surface === "cart" ? state.theme.cartBlock : state.theme.productBlock;
+  if (state.theme.embedEnabled === null) return { surface, live: false, reason: "unknown", blockPlaced };
+  if (!state.theme.embedEnabled) return { surface, live: false, reason: "embed", blockPlaced };
+  return { surface, live: true, reason: null, blockPlaced };
+}

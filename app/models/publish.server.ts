@@ -1,0 +1,162 @@
+/**
+ * Publishing play settings to the storefront and checkout. The database is the source of truth; what shoppers'
+ * browsers read is a JSON snapshot (`PublishedPlaysConfig`) in the app-owned metafield `$app:recovery_plays.config`
+ * on the AppInstallation, so the theme extension (Liquid `app.metafields`) and checkout (`appMetafields`) need no
+ * network call for configuration.
+ *
+ * - Only enabled plays are in the payload: nothing the merchant did not turn on can reach shoppers.
+ * - Atomic: one `metafieldsSet` call with one metafield — the storefront sees the old or the new snapshot, never a mix.
+ * - Versioned: PublishedConfig.version increases whenever the payload content changes.
+ * - Retried: a failure leaves status "failed" with attempts/lastError; `retryPublishIfDue` (called on every admin
+ *   page load) retries with exponential backoff, and every save publishes again.
+ * Publishes for one shop are serialised in this process so an older snapshot can never overwrite a newer one.
+ */
+import prisma from "../db.server";
+import type { PublishedPlaysConfig, PlayKey, PlaySettingsMap } from "../lib/plays/types";
+import { adminGraphql, assertNoUserErrors, type AdminGraphqlClient } from "./adminData.server";
+import { bundleDiscountTitle } from "./discounts.server";
+import { getBands, listPlays } from "./plays.server";
+
+export const METAFIELD_NAMESPACE = "$app:recovery_plays";
+export const METAFIELD_KEY = "config";
+
+const INSTALLATION = `#graphql
+  query RecoveryPlaysInstallation {
+    currentAppInstallation { id }
+  }`;
+
+const SET = `#graphql
+  mutation RecoveryPlaysPublish($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields { id key namespace updatedAt }
+      userErrors { field message code }
+    }
+  }`;
+
+export interface PublishState {
+  version: number;
+  status: "pending" | "published" | "failed";
+  attempts: number;
+  lastError: string | null;
+  publishedAt: string | null;
+}
+
+/** The snapshot content for a shop (without deciding its version). */
+export async function buildPublishedConfig(shop: string, version: number): Promise<PublishedPlaysConfig> {
+  const [plays, bands, shopRow, pageRows] = await Promise.all([
+    listPlays(shop),
+    getBands(shop),
+    prisma.shop.findUnique({ where: { shop } }),
+    prisma.pageStat.findMany({ where: { shop } }),
+  ]);
+  const enabled: Partial<{ [K in PlayKey]: PlaySettingsMap[K] }> = {};
+  let bundleTitle: string | undefined;
+  for (const p of plays) {
+    if (!p.enabled) continue;
+    (enabled as Record<string, unknown>)[p.play] = p.settings;
+    if (p.play === "deal_seeker" && p.discountId) {
+      bundleTitle = bundleDiscountTitle((p.settings as PlaySettingsMap["deal_seeker"]).discountPercent);
+    }
+  }
+  const pageStats: PublishedPlaysConfig["pageStats"] = {};
+  for (const r of pageRows) {
+    // Google Analytics definitions: bounce rate per entrance, exit rate per pageview, page value per pageview.
+    pageStats[r.pageKey] = {
+      bounceRate: r.entrances ? r.bounces / r.entrances : 0,
+      exitRate: r.pageviews ? r.exits / r.pageviews : 0,
+      pageValue: r.pageviews ? r.value / r.pageviews : 0,
+    };
+  }
+  return {
+    version,
+    bands: bands.bands,
+    plays: enabled,
+    shop: {
+      currency: shopRow?.currencyCode ?? "USD",
+      aov: shopRow?.shopAov ?? 0,
+      ...(bundleTitle ? { bundleDiscountTitle: bundleTitle } : {}),
+    },
+    pageStats,
+  };
+}
+
+function toState(row: { version: number; status: string; attempts: number; lastError: string | null; publishedAt: Date | null }): PublishState {
+  const status = row.status === "published" || row.status === "failed" ? row.status : "pending";
+  return { version: row.version, status, attempts: row.attempts, lastError: row.lastError, publishedAt: row.publishedAt?.toISOString() ?? null };
+}
+
+export async function publishState(shop: string): Promise<PublishState | null> {
+  const row = await prisma.publishedConfig.findUnique({ where: { shop } });
+  return row ? toState(row) : null;
+}
+
+const locks = new Map<string, Promise<unknown>>();
+
+function serialised<T>(shop: string, task: () => Promise<T>): Promise<T> {
+  const previous = locks.get(shop) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(task);
+  locks.set(shop, next);
+  void next.finally(() => {
+    if (locks.get(shop) === next) locks.delete(shop);
+  }).catch(() => undefined);
+  return next;
+}
+
+/**
+ * Publishes the current settings. Never throws for Admin API failures (they are recorded for retry); a
+ * re-authentication `Response` from the library is rethrown.
+ */
+export function publishConfig(shop: string, admin: AdminGraphqlClient): Promise<PublishState> {
+  return serialised(shop, async () => {
+    const current = await prisma.publishedConfig.findUnique({ where: { shop } });
+    const draft = await buildPublishedConfig(shop, 0);
+    const { version: _draftVersion, ...content } = draft;
+    const previous = current ? (JSON.parse(current.payload) as Partial<PublishedPlaysConfig>) : null;
+    const { version: _previousVersion, ...previousContent } = previous ?? {};
+    const changed = !current || JSON.stringify(previousContent) !== JSON.stringify(content);
+    const version = changed ? (current?.version ?? 0) + 1 : current!.version;
+    const payload = JSON.stringify({ ...draft, version } satisfies PublishedPlaysConfig);
+
+    if (!changed && current?.status === "published") return toState(current);
+
+    await prisma.publishedConfig.upsert({
+      where: { shop },
+      create: { shop, version, payload, status: "pending", attempts: 0 },
+      update: changed ? { version, payload, status: "pending", attempts: 0, lastError: null } : { status: "pending" },
+    });
+
+    try {
+      const { currentAppInstallation } = await adminGraphql<{ currentAppInstallation: { id: string } }>(admin, INSTALLATION);
+      const data = await adminGraphql<{ metafieldsSet: { userErrors: { field?: string[] | null; message: string }[] } }>(admin, SET, {
+        metafields: [{ ownerId: currentAppInstallation.id, namespace: METAFIELD_NAMESPACE, key: METAFIELD_KEY, type: "json", value: payload }],
+      });
+      assertNoUserErrors(data.metafieldsSet.userErrors);
+    } catch (error) {
+      if (error instanceof Response) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      const row = await prisma.publishedConfig.update({
+        where: { shop },
+        data: { status: "failed", attempts: { increment: 1 }, lastError: message.slice(0, 500) },
+      });
+      return toState(row);
+    }
+    const row = await prisma.publishedConfig.update({
+      where: { shop },
+      data: { status: "published", attempts: 0, lastError: null, publishedAt: new Date() },
+    });
+    return toState(row);
+  });
+}
+
+/** Backoff between automatic retries: 5 s, 10 s, 20 s … capped at 10 minutes. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(10 * 60_000, 5_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Called on admin page loads: retries a pending/failed publish once its backoff has passed. */
+export async function retryPublishIfDue(shop: string, admin: AdminGraphqlClient, now = new Date()): Promise<PublishState | null> {
+  const row = await prisma.publishedConfig.findUnique({ where: { shop } });
+  if (!row || row.status === "published") return row ? toState(row) : null;
+  if (row.status === "failed" && now.getTime() - row.updatedAt.getTime() < retryDelayMs(row.attempts)) return toState(row);
+  return publishConfig(shop, admin);
+}
