@@ -127,3 +127,15 @@ export function attributeMargin(m: CompiledModel, x: ArrayLike<number>, out: Flo
   }
   return z;
 }
+
+/** Short, stable fingerprint of a tree set (FNV-1a over its JSON, calibration excluded). */
+export function modelFingerprint(params: PropensityModelParams): string {
+  const { calibration: _ignored, ...trees } = params;
+  const s = JSON.stringify(trees);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}

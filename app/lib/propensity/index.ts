@@ -8,6 +8,7 @@ import shipped from "./model.json";
 
 export type { PropensityFeatures } from "./features";
 export type { PropensityModelParams } from "./ensemble";
+export { modelFingerprint } from "./ensemble";
 export { FEATURE_KEYS, encodeFeatures, type FeatureKey } from "./encode";
 
 /** The model trained by `npm run model:train` (calibrated on held-out folds). */
