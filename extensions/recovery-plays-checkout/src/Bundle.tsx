@@ -1,0 +1,160 @@
+/** @jsxImportSource preact */
+/**
+ * purchase.checkout.cart-line-list.render-after — play "deal_seeker": offers the complementary product of the
+ * first cart line (Storefront API recommendations, intent COMPLEMENTARY) to visitors the storefront flagged as
+ * deal seekers. The saving is the app's real automatic discount, mentioned only when the config names one.
+ */
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { withTimeout } from "./core/backend";
+import { storefrontPlays } from "./core/data";
+import { bundleDiscountPercent, checkoutSettings, isDealSeeker } from "./core/eligibility";
+import { shopifyApi, t, useConfig, useExposure } from "./runtime";
+
+export default async function extension() {
+  render(<Bundle />, document.body);
+}
+
+export const COMPLEMENTARY_QUERY = `query RecoveryPlaysComplementary($productId: ID!) {
+  productRecommendations(productId: $productId, intent: COMPLEMENTARY) {
+    id
+    title
+    variants(first: 1) { nodes { id availableForSale price { amount currencyCode } } }
+  }
+}`;
+
+const QUERY_TIMEOUT_MS = 3000;
+
+interface Offer {
+  productTitle: string;
+  variantId: string;
+  price: { amount: number; currencyCode: string } | null;
+}
+
+interface RecommendationsData {
+  productRecommendations?: Array<{
+    id: string;
+    title: string;
+    variants?: { nodes?: Array<{ id: string; availableForSale: boolean; price?: { amount: string; currencyCode: string } }> };
+  }> | null;
+}
+
+type Status = "idle" | "adding" | "added" | "error";
+
+function Bundle() {
+  const api = shopifyApi();
+  const config = useConfig();
+  const settings = checkoutSettings(config, "deal_seeker");
+  const dealSeeker = settings !== null && isDealSeeker(storefrontPlays(api.attributes.value));
+  const canAdd = api.instructions.value.lines.canAddCartLine && Boolean(api.applyCartLinesChange);
+  const lines = api.lines.value;
+  const anchorProductId = lines[0]?.merchandise.product.id;
+  const offer = useComplementaryOffer(dealSeeker && canAdd ? anchorProductId : undefined, lines);
+  const exposure = useExposure(
+    "deal_seeker",
+    settings?.holdoutPercent ?? null,
+    offer === undefined ? undefined : offer !== null,
+  );
+  const [status, setStatus] = useState<Status>("idle");
+
+  if (!settings || !config || !offer || exposure.arm !== "treatment") return null;
+
+  const percent = bundleDiscountPercent(settings, config);
+  const discount = config.shop.bundleDiscountTitle ?? "";
+  const product = offer.productTitle;
+
+  const add = async () => {
+    setStatus("adding");
+    try {
+      const result = await api.applyCartLinesChange!({ type: "addCartLine", merchandiseId: offer.variantId, quantity: 1 });
+      if (result.type === "success") {
+        setStatus("added");
+        exposure.report("engaged");
+      } else {
+        setStatus("error");
+      }
+    } catch {
+      setStatus("error");
+    }
+  };
+
+  return (
+    <s-stack gap="small-200">
+      <s-heading>{settings.message.heading}</s-heading>
+      <s-text>
+        {percent !== null
+          ? t("bundle.withDiscount", { product, percent, discount })
+          : t("bundle.withoutDiscount", { product })}
+      </s-text>
+      {offer.price ? (
+        <s-text>{t("bundle.price", { price: api.i18n.formatCurrency(offer.price.amount, { currency: offer.price.currencyCode }) })}</s-text>
+      ) : null}
+      {status === "added" ? (
+        <s-banner tone="success">
+          <s-text>{percent !== null ? t("bundle.addedWithDiscount", { product, discount }) : t("bundle.added", { product })}</s-text>
+        </s-banner>
+      ) : (
+        <s-button
+          variant="secondary"
+          loading={status === "adding"}
+          accessibilityLabel={t("bundle.addLabel", { product })}
+          onClick={add}
+        >
+          {settings.message.cta}
+        </s-button>
+      )}
+      {status === "error" ? (
+        <s-banner tone="critical">
+          <s-text>{t("bundle.error", { product })}</s-text>
+        </s-banner>
+      ) : null}
+    </s-stack>
+  );
+}
+
+/**
+ * The first available complementary variant not already in the cart. undefined while looking it up; null when
+ * there is none or the lookup failed/timed out (the offer then simply does not exist).
+ */
+function useComplementaryOffer(
+  productId: string | undefined,
+  lines: ReadonlyArray<{ merchandise: { product: { id: string } } }>,
+): Offer | null | undefined {
+  const [offer, setOffer] = useState<Offer | null | undefined>(undefined);
+  useEffect(() => {
+    if (!productId) {
+      setOffer(null);
+      return;
+    }
+    let live = true;
+    const inCart = new Set(lines.map((l) => l.merchandise.product.id));
+    withTimeout(QUERY_TIMEOUT_MS, () =>
+      shopifyApi().query<RecommendationsData>(COMPLEMENTARY_QUERY, { variables: { productId } }),
+    )
+      .then(({ data }) => pickOffer(data, inCart))
+      .catch(() => null)
+      .then((found) => {
+        if (live) setOffer(found);
+      });
+    return () => {
+      live = false;
+    };
+    // Looked up once per anchor product: adding the offer must not make it vanish mid-confirmation.
+  }, [productId]);
+  return productId ? offer : null;
+}
+
+function pickOffer(data: RecommendationsData | undefined, inCart: ReadonlySet<string>): Offer | null {
+  for (const product of data?.productRecommendations ?? []) {
+    if (inCart.has(product.id)) continue;
+    const variant = product.variants?.nodes?.find((v) => v.availableForSale);
+    if (!variant) continue;
+    const amount = Number(variant.price?.amount);
+    return {
+      productTitle: product.title,
+      variantId: variant.id,
+      price: variant.price && Number.isFinite(amount) ? { amount, currencyCode: variant.price.currencyCode } : null,
+    };
+  }
+  return null;
+}

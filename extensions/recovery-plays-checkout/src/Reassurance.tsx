@@ -1,0 +1,43 @@
+/** @jsxImportSource preact */
+/**
+ * purchase.checkout.block.render — play "confidence": returns-policy reassurance (merchant copy) and a secure
+ * payment note for buyers with no completed purchase. Renders nothing until the profile is known or timed out.
+ */
+import { render } from "preact";
+import { checkoutSettings, isFirstTimeBuyer } from "./core/eligibility";
+import { checkoutOrdersCount, refundPolicyUrl, shopifyApi, t, useConfig, useExposure, useProfile } from "./runtime";
+
+export default async function extension() {
+  render(<Reassurance />, document.body);
+}
+
+function Reassurance() {
+  const settings = checkoutSettings(useConfig(), "confidence");
+  const { ready, profile } = useProfile(settings !== null);
+  const inSegment =
+    settings && ready ? isFirstTimeBuyer(settings, { profile, checkoutOrdersCount: checkoutOrdersCount() }) : undefined;
+  const exposure = useExposure("confidence", settings?.holdoutPercent ?? null, inSegment);
+
+  if (!settings || exposure.arm !== "treatment") return null;
+  const { heading, body, cta } = settings.message;
+  const policyUrl = refundPolicyUrl(shopifyApi().shop.storefrontUrl);
+
+  return (
+    <s-banner heading={heading} tone="info" dismissible onDismiss={() => exposure.report("dismissed")}>
+      <s-stack gap="small-200">
+        <s-text>{body}</s-text>
+        <s-text>{t("confidence.securePayment")}</s-text>
+        {policyUrl && cta ? (
+          <s-link
+            href={policyUrl}
+            target="_blank"
+            accessibilityLabel={t("confidence.policyLinkLabel")}
+            onClick={() => exposure.report("engaged")}
+          >
+            {cta}
+          </s-link>
+        ) : null}
+      </s-stack>
+    </s-banner>
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * Glue between the `shopify` global and the pure core: config, buyer profile (off the critical path), holdout
+ * arm and event reporting. Shared by every target; each target runs in its own sandbox, so nothing here relies
+ * on module-level state being shared between targets.
+ */
+import "@shopify/ui-extensions/preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Api as CheckoutBlockApi } from "@shopify/ui-extensions/purchase.checkout.block.render";
+import type { Api as ThankYouApi } from "@shopify/ui-extensions/purchase.thank-you.block.render";
+import type { Arm, CustomerContext, PlayKey, PublishedPlaysConfig } from "../../../app/lib/plays/types";
+import { assignArm } from "../../../app/lib/stats/assignment";
+import {
+  buildTimeAppUrl,
+  fetchProfile,
+  sendEvents,
+  type BackendDeps,
+  type CheckoutEvent,
+  type CheckoutEventType,
+} from "./core/backend";
+import { readConfig, readProfileMetafield, visitorIdFrom, VISITOR_ATTRIBUTE } from "./core/data";
+
+/** The standard API every purchase target has; checkout-only mutations are optional at the type level. */
+export type StandardShopify = Omit<CheckoutBlockApi, "applyCartLinesChange" | "applyAttributeChange"> &
+  Partial<Pick<CheckoutBlockApi, "applyCartLinesChange" | "applyAttributeChange">> &
+  Partial<Pick<ThankYouApi, "orderConfirmation">>;
+
+export function shopifyApi(): StandardShopify {
+  return (globalThis as unknown as { shopify: StandardShopify }).shopify;
+}
+
+export function t(key: string, replacements?: Record<string, string | number>): string {
+  try {
+    return String(shopifyApi().i18n.translate(key, replacements));
+  } catch {
+    return "";
+  }
+}
+
+export function backendDeps(): BackendDeps {
+  return {
+    appUrl: buildTimeAppUrl(),
+    getToken: () => shopifyApi().sessionToken.get(),
+    // Resolved per call so the host's (or a test's) fetch is used.
+    fetch: (input, init) => fetch(input, init),
+  };
+}
+
+/** The published plays config from the app-owned metafield; null = every play off. */
+export function useConfig(): PublishedPlaysConfig | null {
+  return readConfig(shopifyApi().appMetafields.value);
+}
+
+/** `buyerIdentity` only exists with protected customer data access; reading it must never throw. */
+function buyerCustomer(): { known: boolean; loggedIn: boolean; ordersCount?: number } {
+  try {
+    const api = shopifyApi();
+    if (!("buyerIdentity" in api) || !api.buyerIdentity) return { known: false, loggedIn: false };
+    const customer = api.buyerIdentity.customer.value;
+    return { known: true, loggedIn: Boolean(customer), ordersCount: customer?.ordersCount };
+  } catch {
+    return { known: false, loggedIn: false };
+  }
+}
+
+export function checkoutOrdersCount(): number | undefined {
+  return buyerCustomer().ordersCount;
+}
+
+export interface ProfileState {
+  ready: boolean;
+  profile: CustomerContext | null;
+}
+
+/**
+ * The buyer's profile. Precomputed metafield first (no network); otherwise the backend is called after the
+ * first render with a timeout, and any failure resolves to `null` (unknown buyer) so the target falls back.
+ */
+export function useProfile(needed: boolean): ProfileState {
+  const fromMetafield = readProfileMetafield(shopifyApi().appMetafields.value);
+  const buyer = buyerCustomer();
+  const skipNetwork = !needed || fromMetafield !== null || (buyer.known && !buyer.loggedIn);
+  const [state, setState] = useState<ProfileState>({ ready: false, profile: null });
+
+  useEffect(() => {
+    if (skipNetwork) return;
+    let live = true;
+    fetchProfile(backendDeps()).then((profile) => {
+      if (live) setState({ ready: true, profile });
+    });
+    return () => {
+      live = false;
+    };
+  }, [skipNetwork]);
+
+  if (fromMetafield) return { ready: true, profile: fromMetafield };
+  if (skipNetwork) return { ready: true, profile: null };
+  return state;
+}
+
+export interface Exposure {
+  /** null while undecided or out of segment; "holdout" renders nothing; "treatment" renders the play. */
+  arm: Arm | null;
+  report: (type: CheckoutEventType) => void;
+}
+
+/**
+ * Deterministic holdout arm for an in-segment buyer (same `assignArm` as the storefront), and measurement:
+ * `eligible` for both arms plus `shown` for the treatment, once per mount. When the visitor id had to be
+ * derived from the checkout token it is written to the `_rp_vid` attribute so the order can be attributed.
+ */
+export function useExposure(
+  play: PlayKey,
+  holdoutPercent: number | null,
+  inSegment: boolean | undefined,
+  options: { showNow?: boolean; measure?: boolean } = {},
+): Exposure {
+  const api = shopifyApi();
+  const visitor = visitorIdFrom(api.attributes.value, api.checkoutToken.value);
+  const arm = visitor && inSegment && holdoutPercent !== null ? assignArm(visitor.id, play, holdoutPercent) : null;
+  const showNow = options.showNow ?? true;
+  const measure = options.measure ?? true;
+  const reported = useRef(new Set<CheckoutEventType>());
+
+  const report = (type: CheckoutEventType) => {
+    if (!visitor || !arm || !measure) return;
+    if ((type === "shown" || type === "eligible") && reported.current.has(type)) return;
+    reported.current.add(type);
+    void sendEvents(backendDeps(), visitor.id, [{ type, play, arm, ts: Date.now() }]);
+  };
+
+  useEffect(() => {
+    if (!visitor || !arm || !measure) return;
+    if (!reported.current.has("eligible")) {
+      reported.current.add("eligible");
+      const events: CheckoutEvent[] = [{ type: "eligible", play, arm, ts: Date.now() }];
+      if (arm === "treatment" && showNow) {
+        reported.current.add("shown");
+        events.push({ type: "shown", play, arm, ts: Date.now() });
+      }
+      void sendEvents(backendDeps(), visitor.id, events);
+      if (visitor.derived) void writeVisitorAttribute(visitor.id);
+    } else if (arm === "treatment" && showNow && !reported.current.has("shown")) {
+      report("shown");
+    }
+  }, [visitor?.id, arm, showNow, measure]);
+
+  return { arm, report };
+}
+
+async function writeVisitorAttribute(visitorId: string): Promise<void> {
+  try {
+    const api = shopifyApi();
+    if (!api.applyAttributeChange || !api.instructions.value.attributes.canUpdateAttributes) return;
+    await api.applyAttributeChange({ type: "updateAttribute", key: VISITOR_ATTRIBUTE, value: visitorId });
+  } catch {
+    // Attribution falls back to the checkout token events; checkout must not be disturbed.
+  }
+}
+
+/** The shop's refund policy page (Shopify serves it at /policies/refund-policy on every storefront). */
+export function refundPolicyUrl(storefrontUrl: string | undefined): string | null {
+  if (!storefrontUrl || !/^https?:\/\//.test(storefrontUrl)) return null;
+  return `${storefrontUrl.replace(/\/+$/, "")}/policies/refund-policy`;
+}

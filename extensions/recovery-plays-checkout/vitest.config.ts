@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// Checkout extension tests: @shopify/ui-extensions-tester renders each target into jsdom with a mock `shopify`.
+export default defineConfig({
+  esbuild: { jsx: "automatic", jsxImportSource: "preact" },
+  test: {
+    name: "checkout",
+    environment: "jsdom",
+    include: ["src/**/*.test.{ts,tsx}"],
+    // The tester installs a global `shopify` per test file; isolation keeps files independent.
+    isolate: true,
+  },
+});
