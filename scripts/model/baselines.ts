@@ -3,6 +3,7 @@ import type { PropensityFeatures } from "../../app/lib/propensity/features";
 import type { LabelledSession } from "./data";
 import type { Learner } from "./evaluation";
 import { fitLogistic, logisticMargin } from "./logistic";
+import { f1Threshold } from "./pipeline";
 
 const vt = (v: string) => (v === "new" ? 0 : v === "returning" ? 1 : 2);
 
@@ -60,9 +61,9 @@ export function logisticLearner(design: (f: PropensityFeatures) => number[], l2 
     for (let j = 0; j < d; j++) sd[j] = Math.sqrt(sd[j]) || 1;
     const z = (x: number[]) => Float64Array.from(x, (v, j) => (v - mu[j]) / sd[j]);
     const fit = fitLogistic(X.map(z), train.map((r) => r.label), l2);
-    return {
-      threshold: 0.5,
-      predict: (rows) => Float64Array.from(rows, (r) => 1 / (1 + Math.exp(-logisticMargin(fit, z(design(r.features)))))),
-    };
+    const predict = (rows: LabelledSession[]) =>
+      Float64Array.from(rows, (r) => 1 / (1 + Math.exp(-logisticMargin(fit, z(design(r.features))))));
+    // F1-optimal threshold on the training rows, so F1 compares fairly with the boosted models' thresholds.
+    return { threshold: f1Threshold(predict(train), train.map((r) => r.label)), predict };
   };
 }

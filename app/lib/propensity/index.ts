@@ -80,7 +80,7 @@ export function explainPropensity(
 
 /** low < bands.low ≤ medium < bands.high ≤ high. */
 export function propensityBand(p: number, bands: PropensityBands): PropensityBand {
-  if (p < bands.low) return "low";
+  if (!(p >= bands.low)) return "low";
   if (p < bands.high) return "medium";
   return "high";
 }
