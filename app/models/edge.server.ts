@@ -95,3 +95,56 @@ export function numericId(gidOrId: string | null | undefined): string | null {
   const m = /(\d{1,20})$/.exec(gidOrId);
   return m ? m[1] : null;
 }
+
+const CORS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Headers": "Authorization, Content-Type",
+  "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+  "Access-Control-Max-Age": "7200",
+};
+
+export interface CheckoutAuth {
+  shop: string;
+  /** Numeric customer id from the token's `sub` (only present when the buyer is logged in and permitted). */
+  customerId: string | null;
+  cors: (res: Response) => Response;
+}
+
+/**
+ * Checkout-extension guard: the session token (JWT signed with the app secret) is verified by
+ * authenticate.public.checkout (signature, exp, nbf); the audience (our API key) and issuer/destination (the
+ * same shop) are checked here too, since the library skips the audience check for extension tokens. Every
+ * answer — preflight, error or data — carries CORS headers so the extension's fetch can read it.
+ */
+export async function authenticateCheckout(request: Request): Promise<CheckoutAuth> {
+  const cors = (res: Response) => {
+    const headers = new Headers(res.headers);
+    for (const [k, v] of Object.entries(CORS)) headers.set(k, v);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  };
+  if (request.method === "OPTIONS") throw cors(new Response(null, { status: 204 }));
+  let token;
+  try {
+    ({ sessionToken: token } = await authenticate.public.checkout(request));
+  } catch (err) {
+    if (err instanceof Response && err.status >= 500) throw cors(err);
+    throw cors(jsonError(401, "Invalid or expired session token"));
+  }
+  const dest = safeHost(token.dest);
+  const iss = safeHost(token.iss);
+  if (token.aud !== process.env.SHOPIFY_API_KEY || !dest || (iss && iss !== dest)) {
+    throw cors(jsonError(401, "Session token was not issued for this app"));
+  }
+  if (!(await isShopActive(dest))) throw cors(jsonError(404, "Recovery Plays is not installed on this shop"));
+  const sub = typeof token.sub === "string" && token.sub.startsWith("gid://shopify/Customer/") ? numericId(token.sub) : null;
+  return { shop: dest, customerId: sub, cors };
+}
+
+function safeHost(v: unknown): string | null {
+  if (typeof v !== "string" || !v) return null;
+  try {
+    return new URL(v.includes("://") ? v : `https://${v}`).hostname;
+  } catch {
+    return null;
+  }
+}

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { resetDatabase } from "../helpers/db";
 import prisma from "../../app/db.server";
 import { action as uninstalled } from "../../app/routes/webhooks.app.uninstalled";
 import { action as customersRedact } from "../../app/routes/webhooks.customers.redact";
@@ -40,6 +41,8 @@ async function countShopRows(shop: string) {
 }
 
 describe("webhooks", () => {
+  beforeEach(resetDatabase);
+
   it("GIVEN a bad HMAC WHEN app/uninstalled arrives THEN 401 and nothing is written", async () => {
     await installShop();
     const res = await call(uninstalled, webhookRequest("app/uninstalled", { id: 1 }, { hmac: "Zm9yZ2Vk" }));

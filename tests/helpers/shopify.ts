@@ -52,7 +52,7 @@ export async function adminRequest(
   init: RequestInit & { shop?: string; secret?: string } = {},
 ) {
   const shop = init.shop ?? TEST_SHOP;
-  const { token } = await getJwt(shop, API_KEY, init.secret ?? API_SECRET_KEY);
+  const { token } = await getJwt(shop.replace(/\.myshopify\.com$/, ""), API_KEY, init.secret ?? API_SECRET_KEY);
   const headers = new Headers(init.headers);
   headers.set("Authorization", `Bearer ${token}`);
   return new Request(`${APP_URL}${path}`, { ...init, headers });
@@ -93,7 +93,7 @@ export async function checkoutRequest(
   if (opts.customerId) overrides.sub = `gid://shopify/Customer/${opts.customerId}`;
   else overrides.sub = undefined;
   if (opts.exp) overrides.exp = opts.exp;
-  const { token } = await getJwt(shop, API_KEY, opts.secret ?? API_SECRET_KEY, overrides);
+  const { token } = await getJwt(shop.replace(/\.myshopify\.com$/, ""), API_KEY, opts.secret ?? API_SECRET_KEY, overrides);
   return new Request(`${APP_URL}${path}`, {
     method: opts.method ?? "GET",
     body: opts.body,

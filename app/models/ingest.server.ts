@@ -1,0 +1,40 @@
+// Event ingestion shared by the app-proxy and checkout endpoints: bounded body → validated batch → rate limit
+// → stored in one transaction. Accepted means stored: a database failure answers 503 and nothing is acknowledged.
+import { json } from "@remix-run/node";
+import { createRateLimiter } from "../lib/edge/ratelimit";
+import { jsonError, readBody } from "./edge.server";
+import { parseEventBatch, storeEvents } from "./events.server";
+
+export const MAX_EVENTS_BODY_BYTES = 32 * 1024;
+
+// Per visitor: bursts of 20 batches, 2 per second sustained. Per shop: 1,000 batches/s (protects the DB).
+const perVisitor = createRateLimiter({ capacity: 20, refillPerSecond: 2 });
+const perShop = createRateLimiter({ capacity: 2000, refillPerSecond: 1000 });
+
+export async function ingestEvents(
+  request: Request,
+  shop: string,
+  customerId: string | null,
+  headers?: HeadersInit,
+): Promise<Response> {
+  let body: unknown;
+  try {
+    const text = await readBody(request, MAX_EVENTS_BODY_BYTES);
+    body = JSON.parse(text);
+  } catch (err) {
+    if (err instanceof Response) return err;
+    return jsonError(400, "Malformed JSON body", {}, headers);
+  }
+  const parsed = parseEventBatch(body);
+  if (!parsed.success) return jsonError(400, "Invalid event batch", { issues: parsed.issues.slice(0, 10) }, headers);
+  const visitor = parsed.events[0].visitorId;
+  if (!perShop.take(shop) || !perVisitor.take(`${shop}:${visitor}`)) {
+    return jsonError(429, "Too many events; retry later", {}, { ...Object.fromEntries(new Headers(headers)), "Retry-After": "1" });
+  }
+  try {
+    const stored = await storeEvents(shop, parsed.events, { customerId });
+    return json({ stored }, { status: 202, headers });
+  } catch {
+    return jsonError(503, "Events could not be stored; retry later", {}, headers);
+  }
+}
