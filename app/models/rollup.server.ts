@@ -1,0 +1,373 @@
+// Rollup: folds raw Events (after RollupCursor.lastEventId) into PlayExposure (one row per visitor × play, the
+// unit of analysis) and keeps DailyPlayStat (per day first eligible × play × arm) equal to the aggregate of
+// PlayExposure. Set-based SQL in chunks of events, one transaction per chunk (exposures, daily deltas and the
+// cursor move together), so a crash loses nothing and a rerun double-counts nothing.
+// The SQL runs on SQLite and PostgreSQL; the few dialect differences live in `dialectSql` below.
+import prisma, { databaseKind } from "../db.server";
+import type { Prisma, PrismaClient } from "@prisma/client";
+
+export type Dialect = "sqlite" | "postgres";
+type Tx = Prisma.TransactionClient | PrismaClient;
+
+export const PLAY_EVENT_TYPES_SQL = "('eligible','shown','engaged','dismissed')";
+
+export function currentDialect(): Dialect {
+  return databaseKind();
+}
+
+/** PostgreSQL schema from DATABASE_URL (`?schema=`), as the Prisma adapter uses it; raw SQL must name it. */
+function pgSchema(url = process.env.DATABASE_URL ?? ""): string {
+  try {
+    return new URL(url).searchParams.get("schema") ?? "public";
+  } catch {
+    return "public";
+  }
+}
+
+/** The SQL pieces that differ between SQLite and PostgreSQL. Statements are written with `?` placeholders. */
+export function dialectSql(d: Dialect) {
+  const schema = d === "postgres" ? `"${pgSchema().replace(/"/g, '""')}".` : "";
+  return {
+    /** Schema-qualified table name (raw SQL does not get the adapter's schema on PostgreSQL). */
+    t(name: "Event" | "PlayExposure" | "DailyPlayStat" | "RollupCursor" | "OrderAttribution" | "Shop"): string {
+      return `${schema}"${name}"`;
+    },
+    /** Placeholders: `?` for SQLite, `$1…$n` for PostgreSQL. */
+    q(text: string): string {
+      if (d === "sqlite") return text;
+      let i = 0;
+      return text.replace(/\?/g, () => `$${++i}`);
+    },
+    /** UTC calendar day (YYYY-MM-DD) of a timestamp column. Prisma stores SQLite DateTimes as ISO-8601 text. */
+    day(col: string): string {
+      return d === "sqlite" ? `substr(${col}, 1, 10)` : `to_char(${col}, 'YYYY-MM-DD')`;
+    },
+    /** A timestamp parameter. */
+    ts: d === "sqlite" ? "?" : "CAST(? AS TIMESTAMP(3))",
+    /** The value bound to `ts`: the exact text Prisma writes on SQLite, so comparisons stay lexicographic. */
+    tsValue(date: Date): string {
+      const iso = date.toISOString();
+      return d === "sqlite" ? iso.replace("Z", "+00:00") : iso.replace("T", " ").replace("Z", "");
+    },
+    tsType: d === "sqlite" ? "TEXT" : "TIMESTAMP(3)",
+    realType: d === "sqlite" ? "REAL" : "DOUBLE PRECISION",
+    /** Temporary tables: dropped at commit on PostgreSQL; SQLite has no ON COMMIT, so they are dropped by hand. */
+    tempSuffix: d === "sqlite" ? "" : " ON COMMIT DROP",
+  };
+}
+
+/**
+ * Serialises measurement writers (rollup chunks, attribution, erasure) per shop. PostgreSQL: a transaction-level
+ * advisory lock. SQLite has a single writer; callers make their first statement a write so the lock is taken
+ * at the start of the transaction.
+ */
+export async function lockShopMeasurement(tx: Tx, shop: string, d: Dialect = currentDialect()): Promise<void> {
+  if (d === "postgres") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `rp-measure:${shop}`);
+}
+
+/** One exposure's contribution to DailyPlayStat. */
+export interface ExposureState {
+  play: string;
+  arm: string;
+  firstEligibleAt: Date;
+  shownAt: Date | null;
+  engagedAt: Date | null;
+  orders: number;
+  revenue: number;
+  discount: number;
+}
+
+interface DailyDelta {
+  day: string;
+  play: string;
+  arm: string;
+  eligible: number;
+  shown: number;
+  engaged: number;
+  orders: number;
+  revenue: number;
+  discount: number;
+}
+
+/** UTC day, identical to dialectSql().day() on both databases. */
+export function utcDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Applies the change of a few exposures (before → after; null = absent) to DailyPlayStat, inside the caller's
+ * transaction. Used by attribution and erasure; the rollup does the same set-based.
+ */
+export async function applyExposureChanges(
+  tx: Tx,
+  shop: string,
+  changes: { before: ExposureState | null; after: ExposureState | null }[],
+): Promise<void> {
+  const deltas = new Map<string, DailyDelta>();
+  const add = (e: ExposureState, sign: 1 | -1) => {
+    const day = utcDay(e.firstEligibleAt);
+    const key = `${day}|${e.play}|${e.arm}`;
+    const row = deltas.get(key) ?? { day, play: e.play, arm: e.arm, eligible: 0, shown: 0, engaged: 0, orders: 0, revenue: 0, discount: 0 };
+    row.eligible += sign;
+    row.shown += e.shownAt ? sign : 0;
+    row.engaged += e.engagedAt ? sign : 0;
+    row.orders += e.orders > 0 ? sign : 0;
+    row.revenue += sign * e.revenue;
+    row.discount += sign * e.discount;
+    deltas.set(key, row);
+  };
+  for (const c of changes) {
+    if (c.before) add(c.before, -1);
+    if (c.after) add(c.after, 1);
+  }
+  for (const r of deltas.values()) {
+    if (!r.eligible && !r.shown && !r.engaged && !r.orders && !r.revenue && !r.discount) continue;
+    await tx.dailyPlayStat.upsert({
+      where: { shop_day_play_arm: { shop, day: r.day, play: r.play, arm: r.arm } },
+      create: { shop, day: r.day, play: r.play, arm: r.arm, eligible: r.eligible, shown: r.shown, engaged: r.engaged, orders: r.orders, revenue: r.revenue, discount: r.discount },
+      update: {
+        eligible: { increment: r.eligible },
+        shown: { increment: r.shown },
+        engaged: { increment: r.engaged },
+        orders: { increment: r.orders },
+        revenue: { increment: r.revenue },
+        discount: { increment: r.discount },
+      },
+    });
+  }
+  await tx.dailyPlayStat.deleteMany({ where: { shop, eligible: { lte: 0 } } });
+}
+
+export interface RollupOptions {
+  /** Events per transaction. */
+  chunkSize?: number;
+  /**
+   * Only events stored at least this long ago are folded. PostgreSQL can commit ids out of order under concurrent
+   * inserts; waiting for the stragglers keeps the cursor from skipping them. SQLite commits in id order: 0.
+   */
+  settleMs?: number;
+  now?: Date;
+}
+
+export interface RollupResult {
+  shops: number;
+  events: number;
+  exposures: number;
+  chunks: number;
+}
+
+const DEFAULT_CHUNK = 250_000;
+
+/** Folds all new events of one shop, or of every shop with events when `shop` is omitted. */
+export async function rollupEvents(shop?: string, options: RollupOptions = {}): Promise<RollupResult> {
+  const d = currentDialect();
+  if (d === "sqlite") {
+    // Large GROUP BYs and temp tables: keep them in memory with a bigger page cache than the 2 MB default.
+    await prisma.$executeRawUnsafe("PRAGMA temp_store = MEMORY");
+    await prisma.$executeRawUnsafe("PRAGMA cache_size = -131072");
+  }
+  const shops = shop ? [shop] : await shopsWithEvents(d);
+  const total: RollupResult = { shops: 0, events: 0, exposures: 0, chunks: 0 };
+  for (const s of shops) {
+    const r = await rollupShop(s, d, options);
+    if (r.chunks > 0) total.shops++;
+    total.events += r.events;
+    total.exposures += r.exposures;
+    total.chunks += r.chunks;
+  }
+  return total;
+}
+
+/** Distinct shops in Event by a loose index scan on (shop, id): one index seek per shop, not a table scan. */
+async function shopsWithEvents(d: Dialect): Promise<string[]> {
+  const sql = dialectSql(d);
+  const shops: string[] = [];
+  let after = "";
+  for (;;) {
+    const rows = await prisma.$queryRawUnsafe<{ s: string | null }[]>(sql.q(`SELECT MIN("shop") AS s FROM ${sql.t("Event")} WHERE "shop" > ?`), after);
+    const s = rows[0]?.s;
+    if (!s) return shops;
+    shops.push(s);
+    after = s;
+  }
+}
+
+async function rollupShop(shop: string, d: Dialect, options: RollupOptions) {
+  const sql = dialectSql(d);
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const settleMs = options.settleMs ?? (d === "postgres" ? 10_000 : 0);
+  const now = options.now ?? new Date();
+  const result = { events: 0, exposures: 0, chunks: 0 };
+
+  const cursor = await ensureCursor(shop);
+  let lo = cursor;
+  const maxRow = await prisma.$queryRawUnsafe<{ m: number | bigint | null }[]>(sql.q(`SELECT MAX("id") AS m FROM ${sql.t("Event")} WHERE "shop" = ?`), shop);
+  let hiMax = Number(maxRow[0]?.m ?? 0);
+  if (hiMax <= lo) return result;
+  if (settleMs > 0) {
+    const cutoff = new Date(now.getTime() - settleMs);
+    const young = await prisma.$queryRawUnsafe<{ m: number | bigint | null }[]>(
+      sql.q(`SELECT MIN("id") AS m FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "createdAt" >= ${sql.ts}`),
+      shop, lo, sql.tsValue(cutoff),
+    );
+    if (young[0]?.m != null) hiMax = Math.min(hiMax, Number(young[0].m) - 1);
+  }
+
+  while (lo < hiMax) {
+    const next = await prisma.$queryRawUnsafe<{ id: number | bigint }[]>(
+      sql.q(`SELECT "id" FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? ORDER BY "id" LIMIT 1 OFFSET ?`),
+      shop, lo, chunkSize - 1,
+    );
+    const hi = Math.min(hiMax, next.length ? Number(next[0].id) : hiMax);
+    const r = await foldChunk(shop, lo, hi, d);
+    result.events += r.events;
+    result.exposures += r.exposures;
+    result.chunks++;
+    lo = hi;
+  }
+  return result;
+}
+
+async function ensureCursor(shop: string): Promise<number> {
+  const found = await prisma.rollupCursor.findUnique({ where: { shop } });
+  if (found) return found.lastEventId;
+  try {
+    await prisma.rollupCursor.create({ data: { shop, lastEventId: 0 } });
+  } catch {
+    // Another worker created it first.
+  }
+  return (await prisma.rollupCursor.findUniqueOrThrow({ where: { shop } })).lastEventId;
+}
+
+export class RollupConflictError extends Error {
+  constructor(shop: string) {
+    super(`rollup cursor for ${shop} moved concurrently`);
+  }
+}
+
+/** Exposure contribution columns for DailyPlayStat, with a sign (+1 after the change, −1 before it). */
+function contributionSelect(d: Dialect, sign: 1 | -1) {
+  const s = sign === 1 ? "" : "-";
+  const sql = dialectSql(d);
+  return `SELECT ${sql.day(`pe."firstEligibleAt"`)}, pe."play", pe."arm",
+      ${s}COUNT(*),
+      ${s}SUM(CASE WHEN pe."shownAt" IS NULL THEN 0 ELSE 1 END),
+      ${s}SUM(CASE WHEN pe."engagedAt" IS NULL THEN 0 ELSE 1 END),
+      ${s}SUM(CASE WHEN pe."orders" > 0 THEN 1 ELSE 0 END),
+      ${s}SUM(pe."revenue"),
+      ${s}SUM(pe."discount")
+    FROM rp_keys k JOIN ${sql.t("PlayExposure")} pe ON pe."shop" = ? AND pe."play" = k."play" AND pe."visitorId" = k."visitorId"
+    GROUP BY 1, 2, 3`;
+}
+
+async function foldChunk(shop: string, lo: number, hi: number, d: Dialect) {
+  const sql = dialectSql(d);
+  return prisma.$transaction(
+    async (tx) => {
+      await lockShopMeasurement(tx, shop, d);
+      // Compare-and-set on the cursor: a concurrent rollup of the same range makes this chunk a no-op.
+      const moved = await tx.$executeRawUnsafe(
+        sql.q(`UPDATE ${sql.t("RollupCursor")} SET "lastEventId" = ?, "updatedAt" = ${sql.ts} WHERE "shop" = ? AND "lastEventId" = ?`),
+        hi, sql.tsValue(new Date()), shop, lo,
+      );
+      if (moved !== 1) throw new RollupConflictError(shop);
+
+      const countRows = await tx.$queryRawUnsafe<{ c: number | bigint }[]>(
+        sql.q(`SELECT COUNT(*) AS c FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ?`), shop, lo, hi,
+      );
+      const events = Number(countRows[0]?.c ?? 0);
+
+      if (d === "sqlite") {
+        await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.rp_keys`);
+        await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.rp_delta`);
+      }
+      await tx.$executeRawUnsafe(
+        `CREATE TEMP TABLE rp_keys ("play" TEXT NOT NULL, "visitorId" TEXT NOT NULL, "arm" TEXT NOT NULL, "customerId" TEXT,
+          "firstAt" ${sql.tsType} NOT NULL, "shownAt" ${sql.tsType}, "engagedAt" ${sql.tsType})${sql.tempSuffix}`,
+      );
+      await tx.$executeRawUnsafe(
+        `CREATE TEMP TABLE rp_delta ("day" TEXT NOT NULL, "play" TEXT NOT NULL, "arm" TEXT NOT NULL, "eligible" INTEGER NOT NULL,
+          "shown" INTEGER NOT NULL, "engaged" INTEGER NOT NULL, "orders" INTEGER NOT NULL, "revenue" ${sql.realType} NOT NULL,
+          "discount" ${sql.realType} NOT NULL)${sql.tempSuffix}`,
+      );
+
+      // Any play event implies eligibility: a lost "eligible" beacon must not drop the visitor from the cohort.
+      const exposures = await tx.$executeRawUnsafe(
+        sql.q(`INSERT INTO rp_keys ("play", "visitorId", "arm", "customerId", "firstAt", "shownAt", "engagedAt")
+          SELECT "play", "visitorId", MIN("arm"), MAX("customerId"), MIN("occurredAt"),
+                 MIN(CASE WHEN "type" = 'shown' THEN "occurredAt" END),
+                 MIN(CASE WHEN "type" = 'engaged' THEN "occurredAt" END)
+          FROM ${sql.t("Event")}
+          WHERE "shop" = ? AND "id" > ? AND "id" <= ? AND "type" IN ${PLAY_EVENT_TYPES_SQL}
+            AND "play" IS NOT NULL AND "arm" IS NOT NULL
+          GROUP BY "play", "visitorId"`),
+        shop, lo, hi,
+      );
+
+      if (exposures > 0) {
+        const insertDelta = `INSERT INTO rp_delta ("day", "play", "arm", "eligible", "shown", "engaged", "orders", "revenue", "discount") `;
+        await tx.$executeRawUnsafe(sql.q(insertDelta + contributionSelect(d, -1)), shop);
+        // The first arm seen sticks (assignment is deterministic; a changed holdout share must not move people).
+        await tx.$executeRawUnsafe(
+          sql.q(`INSERT INTO ${sql.t("PlayExposure")} ("shop", "play", "visitorId", "arm", "customerId", "firstEligibleAt", "shownAt", "engagedAt")
+            SELECT ?, "play", "visitorId", "arm", "customerId", "firstAt", "shownAt", "engagedAt" FROM rp_keys WHERE 1 = 1
+            ON CONFLICT ("shop", "play", "visitorId") DO UPDATE SET
+              "firstEligibleAt" = CASE WHEN excluded."firstEligibleAt" < "PlayExposure"."firstEligibleAt"
+                                       THEN excluded."firstEligibleAt" ELSE "PlayExposure"."firstEligibleAt" END,
+              "shownAt" = CASE WHEN "PlayExposure"."shownAt" IS NULL OR excluded."shownAt" < "PlayExposure"."shownAt"
+                               THEN COALESCE(excluded."shownAt", "PlayExposure"."shownAt") ELSE "PlayExposure"."shownAt" END,
+              "engagedAt" = CASE WHEN "PlayExposure"."engagedAt" IS NULL OR excluded."engagedAt" < "PlayExposure"."engagedAt"
+                                 THEN COALESCE(excluded."engagedAt", "PlayExposure"."engagedAt") ELSE "PlayExposure"."engagedAt" END,
+              "customerId" = COALESCE("PlayExposure"."customerId", excluded."customerId")`),
+          shop,
+        );
+        await tx.$executeRawUnsafe(sql.q(insertDelta + contributionSelect(d, 1)), shop);
+        await tx.$executeRawUnsafe(
+          sql.q(`INSERT INTO ${sql.t("DailyPlayStat")} ("shop", "day", "play", "arm", "eligible", "shown", "engaged", "orders", "revenue", "discount")
+            SELECT ?, "day", "play", "arm", SUM("eligible"), SUM("shown"), SUM("engaged"), SUM("orders"), SUM("revenue"), SUM("discount")
+            FROM rp_delta WHERE 1 = 1 GROUP BY "day", "play", "arm"
+            ON CONFLICT ("shop", "day", "play", "arm") DO UPDATE SET
+              "eligible" = "DailyPlayStat"."eligible" + excluded."eligible",
+              "shown" = "DailyPlayStat"."shown" + excluded."shown",
+              "engaged" = "DailyPlayStat"."engaged" + excluded."engaged",
+              "orders" = "DailyPlayStat"."orders" + excluded."orders",
+              "revenue" = "DailyPlayStat"."revenue" + excluded."revenue",
+              "discount" = "DailyPlayStat"."discount" + excluded."discount"`),
+          shop,
+        );
+        // A cohort emptied by exposures moving to an earlier day.
+        await tx.$executeRawUnsafe(sql.q(`DELETE FROM ${sql.t("DailyPlayStat")} WHERE "shop" = ? AND "eligible" <= 0`), shop);
+      }
+      if (d === "sqlite") {
+        await tx.$executeRawUnsafe(`DROP TABLE temp.rp_keys`);
+        await tx.$executeRawUnsafe(`DROP TABLE temp.rp_delta`);
+      }
+      return { events, exposures };
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+}
+
+/**
+ * Rebuilds a shop's DailyPlayStat from PlayExposure (repair tool; the rollup keeps them equal incrementally).
+ * Returns the number of rows written.
+ */
+export async function rebuildDailyStats(shop: string): Promise<number> {
+  const d = currentDialect();
+  const sql = dialectSql(d);
+  return prisma.$transaction(
+    async (tx) => {
+      await lockShopMeasurement(tx, shop, d);
+      await tx.dailyPlayStat.deleteMany({ where: { shop } });
+      return tx.$executeRawUnsafe(
+        sql.q(`INSERT INTO ${sql.t("DailyPlayStat")} ("shop", "day", "play", "arm", "eligible", "shown", "engaged", "orders", "revenue", "discount")
+          SELECT ?, ${sql.day(`"firstEligibleAt"`)}, "play", "arm", COUNT(*),
+            SUM(CASE WHEN "shownAt" IS NULL THEN 0 ELSE 1 END), SUM(CASE WHEN "engagedAt" IS NULL THEN 0 ELSE 1 END),
+            SUM(CASE WHEN "orders" > 0 THEN 1 ELSE 0 END), SUM("revenue"), SUM("discount")
+          FROM ${sql.t("PlayExposure")} WHERE "shop" = ? GROUP BY 2, 3, 4`),
+        shop, shop,
+      );
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+}
