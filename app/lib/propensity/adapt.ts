@@ -99,14 +99,22 @@ export interface ModelChoice {
 function scoreOn(model: PropensityModelParams, sessions: ShopSession[]): { p: Float64Array; y: Float64Array; s: ModelScore } {
   const { scale, shift } = calibrationOf(model);
   const raw = rawMargins(model, sessions);
-  const p = Float64Array.from(raw, (m) => sigmoid(scale * m + shift));
+  const z = Float64Array.from(raw, (m) => scale * m + shift);
+  const p = Float64Array.from(z, sigmoid);
   const y = Float64Array.from(sessions, (s) => (s.purchased ? 1 : 0));
-  return { p, y, s: { n: sessions.length, logloss: logLoss(p, y), auc: rocAuc(p, y) } };
+  // AUC on logits (saturated probabilities would tie sessions the model does rank), rounded so sessions that reach
+  // the same leaves tie for every model whatever the floating-point summation order.
+  const ranked = Float64Array.from(z, (v) => Math.round(v * 1e9) / 1e9);
+  return { p, y, s: { n: sessions.length, logloss: logLoss(p, y), auc: rocAuc(ranked, y) } };
 }
+
+/** Rounding in a monotone recalibration can reorder near-identical scores; that is not a worse ranking. */
+const AUC_TIE_TOLERANCE = 1e-4;
 
 /**
  * The guard: keeps `current` unless `candidate` has lower log loss on the shop's recent held-out sessions by more
- * than one standard error of the paired per-session difference, and an AUC no lower than current's.
+ * than one standard error of the paired per-session difference, and an AUC no lower than current's (up to
+ * AUC_TIE_TOLERANCE).
  */
 export function chooseModel(
   current: PropensityModelParams,
@@ -134,7 +142,7 @@ export function chooseModel(
   const gain = sum / n;
   const se = Math.sqrt(Math.max(0, sumSq / n - gain * gain) / n);
   if (!(gain > se && gain > 0)) return keep("candidate does not lower log loss on recent sessions");
-  if (!(cand.s.auc >= cur.s.auc)) return keep("candidate ranks recent sessions worse (AUC)");
+  if (!(cand.s.auc >= cur.s.auc - AUC_TIE_TOLERANCE)) return keep("candidate ranks recent sessions worse (AUC)");
   return { model: candidate, chosen: "candidate", reason: "candidate lowers log loss on recent sessions", current: cur.s, candidate: cand.s };
 }
 
