@@ -69,6 +69,19 @@ function withHeaders(res: Response, headers?: HeadersInit) {
 
 const CUSTOMER_ID = /^\d{1,20}$/;
 
+export function unavailable() {
+  return jsonError(503, "Service temporarily unavailable; retry later", {}, { "Retry-After": "5" });
+}
+
+/** isShopActive, with a database outage turned into a 503 Response. */
+async function activeOr503(shop: string): Promise<boolean> {
+  try {
+    return await isShopActive(shop);
+  } catch {
+    throw unavailable();
+  }
+}
+
 /**
  * App proxy guard: the signature (HMAC of the sorted params with the app secret) and its timestamp (±90 s,
  * against replay) are verified by authenticate.public.appProxy; any failure → 401. The customer comes from
@@ -79,12 +92,15 @@ export async function authenticateProxy(request: Request): Promise<{ shop: strin
   try {
     ctx = await authenticate.public.appProxy(request);
   } catch (err) {
-    if (err instanceof Response && err.status >= 500) throw err;
+    // The library answers a bad or stale signature with a Response; anything else (the session store is
+    // unreachable) is an outage, not the caller's fault.
+    if (!(err instanceof Response)) throw unavailable();
+    if (err.status >= 500) throw err;
     throw jsonError(401, "Invalid or expired app proxy signature");
   }
   const url = new URL(request.url);
   const shop = url.searchParams.get("shop") ?? "";
-  if (!ctx.session || !(await isShopActive(shop))) throw jsonError(404, "Recovery Plays is not installed on this shop");
+  if (!ctx.session || !(await activeOr503(shop))) throw jsonError(404, "Recovery Plays is not installed on this shop");
   const raw = url.searchParams.get("logged_in_customer_id") ?? "";
   return { shop, customerId: CUSTOMER_ID.test(raw) ? raw : null };
 }
@@ -127,7 +143,8 @@ export async function authenticateCheckout(request: Request): Promise<CheckoutAu
   try {
     ({ sessionToken: token } = await authenticate.public.checkout(request));
   } catch (err) {
-    if (err instanceof Response && err.status >= 500) throw cors(err);
+    if (!(err instanceof Response)) throw cors(unavailable());
+    if (err.status >= 500) throw cors(err);
     throw cors(jsonError(401, "Invalid or expired session token"));
   }
   const dest = safeHost(token.dest);
@@ -135,7 +152,7 @@ export async function authenticateCheckout(request: Request): Promise<CheckoutAu
   if (token.aud !== process.env.SHOPIFY_API_KEY || !dest || (iss && iss !== dest)) {
     throw cors(jsonError(401, "Session token was not issued for this app"));
   }
-  if (!(await isShopActive(dest))) throw cors(jsonError(404, "Recovery Plays is not installed on this shop"));
+  if (!(await activeOr503(dest).catch((r: Response) => Promise.reject(cors(r))))) throw cors(jsonError(404, "Recovery Plays is not installed on this shop"));
   const sub = typeof token.sub === "string" && token.sub.startsWith("gid://shopify/Customer/") ? numericId(token.sub) : null;
   return { shop: dest, customerId: sub, cors };
 }

@@ -25,7 +25,14 @@ export async function processWebhook(
   handle: (ctx: WebhookContext) => Promise<void>,
   options: { requireActiveShop?: boolean } = { requireActiveShop: true },
 ): Promise<Response> {
-  const ctx = await authenticate.webhook(request);
+  let ctx: WebhookContext;
+  try {
+    ctx = await authenticate.webhook(request);
+  } catch (err) {
+    if (err instanceof Response) throw err; // 400 missing headers / 401 bad HMAC, from the library
+    console.error("webhook: session storage unavailable");
+    return new Response("Service unavailable", { status: 503 });
+  }
   const id = ctx.webhookId || request.headers.get("x-shopify-webhook-id");
   if (!id) return new Response("Missing X-Shopify-Webhook-Id", { status: 400 });
   try {
