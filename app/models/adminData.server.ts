@@ -6,6 +6,7 @@
  *   compiles and renders honest "not available yet" states until those modules land, and uses them as soon as
  *   they exist — without changing this file.
  */
+import { json } from "@remix-run/node";
 import type { PlayKey, RfmGroup, LifecycleStage } from "../lib/plays/types";
 
 export interface AdminGraphqlClient {
@@ -389,4 +390,31 @@ export async function getAnalyticsCsv(shop: string, range: { from: Date; to: Dat
     (["treatment", "holdout"] as const).map((a) => [p.play, a, p[a].eligible, p[a].shown, p[a].engaged, p[a].orders, p[a].revenue.toFixed(2), p[a].discount.toFixed(2)].join(",")),
   );
   return [head, ...lines].join("\n") + "\n";
+}
+
+// --- HTTP edge helpers for the admin routes: malformed input is a 400/413 Response, never a crash. ---
+
+export async function readJsonBody(request: Request, maxBytes = 64_000): Promise<Record<string, unknown>> {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  if (length > maxBytes) throw json({ error: "errors.badRequest" }, { status: 413 });
+  const contentType = request.headers.get("content-type") ?? "";
+  try {
+    if (contentType.includes("application/json")) {
+      const text = await request.text();
+      if (text.length > maxBytes) throw new Error("too large");
+      const body = JSON.parse(text) as unknown;
+      if (body && typeof body === "object" && !Array.isArray(body)) return body as Record<string, unknown>;
+      throw new Error("not an object");
+    }
+    const form = await request.formData();
+    return Object.fromEntries([...form.entries()].map(([k, v]) => [k, typeof v === "string" ? v : ""]));
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    throw json({ error: "errors.badRequest" }, { status: 400 });
+  }
+}
+
+export function intField(value: unknown): number | null {
+  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+  return Number.isInteger(n) ? n : null;
 }

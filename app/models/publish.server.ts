@@ -14,8 +14,8 @@
 import prisma from "../db.server";
 import type { PublishedPlaysConfig, PlayKey, PlaySettingsMap } from "../lib/plays/types";
 import { adminGraphql, assertNoUserErrors, type AdminGraphqlClient } from "./adminData.server";
-import { bundleDiscountTitle } from "./discounts.server";
-import { getBands, listPlays } from "./plays.server";
+import { bundleDiscountTitle, syncBundleDiscount, type DiscountSyncResult } from "./discounts.server";
+import { getBands, getPlay, listPlays, savePlay, type BandsRecord, type PlayRecord, type SavePlayInput, type SaveResult } from "./plays.server";
 
 export const METAFIELD_NAMESPACE = "$app:recovery_plays";
 export const METAFIELD_KEY = "config";
@@ -159,4 +159,37 @@ export async function retryPublishIfDue(shop: string, admin: AdminGraphqlClient,
   if (!row || row.status === "published") return row ? toState(row) : null;
   if (row.status === "failed" && now.getTime() - row.updatedAt.getTime() < retryDelayMs(row.attempts)) return toState(row);
   return publishConfig(shop, admin);
+}
+
+export type SaveAndPublishResult<K extends PlayKey> =
+  | { ok: true; record: PlayRecord<K>; bands: BandsRecord; publish: PublishState; discount: DiscountSyncResult | null; discountError: string | null }
+  | Exclude<SaveResult<K>, { ok: true }>;
+
+/**
+ * The one path every play change takes: validate + store (versioned) → keep the bundle discount in sync →
+ * publish the storefront snapshot. A discount or publish failure never undoes the saved settings; it is reported
+ * and retried.
+ */
+export async function savePlayAndPublish<K extends PlayKey>(
+  shop: string,
+  admin: AdminGraphqlClient,
+  play: K,
+  input: SavePlayInput,
+): Promise<SaveAndPublishResult<K>> {
+  const saved = await savePlay(shop, play, input);
+  if (!saved.ok) return saved;
+  let record = saved.record;
+  let discount: DiscountSyncResult | null = null;
+  let discountError: string | null = null;
+  if (play === "deal_seeker") {
+    try {
+      discount = await syncBundleDiscount(shop, admin, record as PlayRecord<"deal_seeker">);
+      record = await getPlay(shop, play);
+    } catch (error) {
+      if (error instanceof Response) throw error;
+      discountError = error instanceof Error ? error.message : String(error);
+    }
+  }
+  const publish = await publishConfig(shop, admin);
+  return { ok: true, record, bands: saved.bands, publish, discount, discountError };
 }

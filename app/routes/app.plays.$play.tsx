@@ -1,0 +1,488 @@
+// One play's settings with live preview, inline validation, contextual save bar and unsaved-changes guard.
+// Guard: authenticate.admin. Validation: zod (app/lib/playsSchema) on the server (authoritative) and the client.
+// Concurrency: the form carries PlayConfig.version; a stale save is refused with 409 and nothing changes.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
+import { useBlocker, useFetcher, useLoaderData, useNavigate, useRevalidator } from "@remix-run/react";
+import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
+import {
+  Banner,
+  BlockStack,
+  Box,
+  Card,
+  Checkbox,
+  ChoiceList,
+  FormLayout,
+  InlineGrid,
+  Layout,
+  Modal,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { InterventionPreview } from "../components/InterventionPreview";
+import { useI18n } from "../components/I18n";
+import { segmentSentence } from "../components/playCopy";
+import { RFM_GROUPS, type PlayKey, type PlaySettingsMap, type Surface } from "../lib/plays/types";
+import {
+  PLAY_SURFACES,
+  PLAYS_USING_BANDS,
+  isPlayKey,
+  validateBands,
+  validatePlaySettings,
+  type FieldErrors,
+} from "../lib/playsSchema/schema";
+import { intField, readJsonBody } from "../models/adminData.server";
+import { getBands, getPlay } from "../models/plays.server";
+import { savePlayAndPublish } from "../models/publish.server";
+import { bundleDiscountTitle } from "../models/discounts.server";
+import { authenticate } from "../shopify.server";
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  if (!isPlayKey(params.play)) throw json({ error: "playPage.notFound" }, { status: 404 });
+  const [record, bands] = await Promise.all([getPlay(session.shop, params.play), getBands(session.shop)]);
+  return json({
+    record,
+    bands,
+    usesBands: PLAYS_USING_BANDS.includes(params.play),
+    discountTitle:
+      record.play === "deal_seeker" && record.discountId
+        ? bundleDiscountTitle((record.settings as PlaySettingsMap["deal_seeker"]).discountPercent)
+        : null,
+  });
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { admin, session } = await authenticate.admin(request);
+  if (!isPlayKey(params.play)) return json({ ok: false, error: "playPage.notFound" }, { status: 404 });
+  const body = await readJsonBody(request);
+  const version = intField(body.version);
+  const bandsBody = body.bands as { version?: unknown; value?: unknown } | undefined;
+  const bandsVersion = bandsBody ? intField(bandsBody.version) : null;
+  if (version === null || (body.enabled !== undefined && typeof body.enabled !== "boolean") || (bandsBody && bandsVersion === null)) {
+    return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
+  }
+  const result = await savePlayAndPublish(session.shop, admin, params.play, {
+    version,
+    enabled: body.enabled as boolean | undefined,
+    settings: body.settings,
+    bands: bandsBody && bandsVersion !== null ? { version: bandsVersion, value: bandsBody.value } : undefined,
+  });
+  if (!result.ok && result.kind === "invalid") return json({ ok: false, fieldErrors: result.fieldErrors }, { status: 422 });
+  if (!result.ok) {
+    return json({ ok: false, conflict: true, currentVersion: result.record.version }, { status: 409 });
+  }
+  return json({
+    ok: true,
+    version: result.record.version,
+    publish: result.publish,
+    discountError: result.discountError,
+  });
+};
+
+// After a refused save (409/422) keep the merchant's edits on screen instead of reloading the stored settings.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus !== undefined && actionStatus >= 400 ? false : defaultShouldRevalidate;
+
+type ActionData =
+  | { ok: true; version: number; publish: { status: string }; discountError: string | null }
+  | { ok: false; fieldErrors?: FieldErrors; conflict?: boolean; error?: string };
+
+const NUMBER_FIELDS = new Set([
+  "holdoutPercent", "frequencyCapCount", "frequencyCapDays", "policyViewsMoreThan", "stallSeconds", "aovMultiple",
+  "sessionMinutes", "removalsMoreThan", "returnDays", "alternativesCount", "sameProductViewsAtLeast",
+  "discountPercent", "discountCapPercent", "freeShippingThreshold",
+]);
+
+type Draft = Record<string, unknown> & { message: Record<string, string> };
+
+const toNumber = (v: unknown) => (typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN);
+
+/** Form values (number inputs hold strings while typing) → the settings object the schema validates. */
+function toSettings(draft: Draft): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...draft, message: { ...draft.message } };
+  for (const key of Object.keys(out)) if (NUMBER_FIELDS.has(key)) out[key] = toNumber(out[key]);
+  if (out.noPurchaseSince === "") out.noPurchaseSince = null;
+  return out;
+}
+
+export default function PlaySettingsPage() {
+  const data = useLoaderData<typeof loader>();
+  // Remount the form whenever the stored version changes: a successful save (or a reload) starts clean.
+  return <PlayForm key={`${data.record.version}:${data.bands.version}`} {...data} />;
+}
+
+function PlayForm({ record, bands, usesBands, discountTitle }: ReturnType<typeof useLoaderData<typeof loader>>) {
+  const { t, date } = useI18n();
+  const play = record.play as PlayKey;
+  const name = t(`plays.${play}.name`);
+  const fetcher = useFetcher<ActionData>();
+  const revalidator = useRevalidator();
+  const navigate = useNavigate();
+  const shopify = useAppBridge();
+
+  const initial = useMemo(
+    () => ({
+      enabled: record.enabled,
+      draft: structuredClone(record.settings) as unknown as Draft,
+      bands: { low: String(bands.bands.low), high: String(bands.bands.high) },
+    }),
+    [record, bands],
+  );
+  const [enabled, setEnabled] = useState(initial.enabled);
+  const [draft, setDraft] = useState<Draft>(initial.draft);
+  const [bandDraft, setBandDraft] = useState(initial.bands);
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [attempted, setAttempted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+  const [previewSurface, setPreviewSurface] = useState<Surface>((record.settings.surfaces[0] ?? PLAY_SURFACES[play][0]) as Surface);
+
+  const dirty =
+    enabled !== initial.enabled ||
+    JSON.stringify(toSettings(draft)) !== JSON.stringify(toSettings(initial.draft)) ||
+    (usesBands && JSON.stringify(bandDraft) !== JSON.stringify(initial.bands));
+
+  const settings = toSettings(draft);
+  const clientErrors: FieldErrors = useMemo(() => {
+    const s = validatePlaySettings(play, settings);
+    const b = usesBands ? validateBands({ low: toNumber(bandDraft.low), high: toNumber(bandDraft.high) }) : { ok: true as const };
+    return { ...(s.ok ? {} : s.fieldErrors), ...(b.ok ? {} : b.fieldErrors) };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [JSON.stringify(settings), bandDraft, play, usesBands]);
+
+  const errorFor = (path: string): string | undefined => {
+    const e = serverErrors[path] ?? ((attempted || touched[path]) ? clientErrors[path] : undefined);
+    return e ? t(e.key, e.values) : undefined;
+  };
+
+  const set = (key: string, value: unknown) => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    setServerErrors((e) => {
+      const { [key]: _removed, ...rest } = e;
+      return rest;
+    });
+  };
+  const setMessage = (key: string, value: string) => {
+    setDraft((d) => ({ ...d, message: { ...d.message, [key]: value } }));
+    setServerErrors((e) => {
+      const { [`message.${key}`]: _removed, ...rest } = e;
+      return rest;
+    });
+  };
+  const touch = (path: string) => () => setTouched((x) => ({ ...x, [path]: true }));
+
+  const saving = fetcher.state !== "idle";
+  const save = useCallback(() => {
+    setAttempted(true);
+    if (Object.keys(clientErrors).length) return;
+    fetcher.submit(
+      {
+        version: record.version,
+        enabled,
+        settings: toSettings(draft),
+        ...(usesBands ? { bands: { version: bands.version, value: { low: toNumber(bandDraft.low), high: toNumber(bandDraft.high) } } } : {}),
+      } as never,
+      { method: "post", encType: "application/json" },
+    );
+  }, [clientErrors, fetcher, record.version, enabled, draft, usesBands, bands.version, bandDraft]);
+
+  const discard = useCallback(() => {
+    setEnabled(initial.enabled);
+    setDraft(initial.draft);
+    setBandDraft(initial.bands);
+    setTouched({});
+    setAttempted(false);
+    setServerErrors({});
+  }, [initial]);
+
+  useEffect(() => {
+    const result = fetcher.data;
+    if (fetcher.state !== "idle" || !result) return;
+    if (!result.ok && result.fieldErrors) setServerErrors(result.fieldErrors);
+    if (result.ok) {
+      try {
+        shopify.toast.show(result.publish.status === "published" ? t("playPage.saved") : t("playPage.savedPublishFailed"));
+      } catch {
+        // Outside the Shopify admin there is no toast; the page reloads with the saved values.
+      }
+    }
+  }, [fetcher.state, fetcher.data, shopify, t]);
+
+  // Unsaved-changes guard: in-app navigation (Remix) and tab close / reload (beforeunload).
+  const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && !saving && currentLocation.pathname !== nextLocation.pathname);
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", onBeforeUnload);
+    return () => window.removeEventListener("beforeunload", onBeforeUnload);
+  }, [dirty]);
+
+  const result = fetcher.state === "idle" ? fetcher.data : undefined;
+  const num = (key: string, label: string, opts: { help?: string; step?: number; suffix?: string } = {}) => (
+    <TextField
+      label={label}
+      type="number"
+      autoComplete="off"
+      step={opts.step}
+      suffix={opts.suffix}
+      helpText={opts.help}
+      value={String(draft[key] ?? "")}
+      onChange={(v) => set(key, v)}
+      onBlur={touch(key)}
+      error={errorFor(key)}
+    />
+  );
+
+  const surfaces = PLAY_SURFACES[play];
+  const shownSurfaces = (Array.isArray(draft.surfaces) ? (draft.surfaces as Surface[]) : []).filter((s) => surfaces.includes(s));
+  const previewOn = shownSurfaces.includes(previewSurface) ? previewSurface : (shownSurfaces[0] ?? surfaces[0]);
+  const previewSettings = { ...(record.settings as object), ...settings, message: { ...draft.message } } as unknown as PlaySettingsMap[typeof play];
+
+  return (
+    <Page
+      backAction={{ content: t("playPage.backToPlays"), onAction: () => navigate("/app/plays") }}
+      title={name}
+      subtitle={t(`plays.${play}.barrier`)}
+      primaryAction={{ content: t("common.save"), onAction: save, loading: saving, disabled: !dirty }}
+    >
+      <SaveBar id="play-settings-save-bar" open={dirty}>
+        <button variant="primary" onClick={save} disabled={saving} loading={saving ? "" : undefined}>
+          {t("common.save")}
+        </button>
+        <button onClick={discard} disabled={saving}>
+          {t("common.discard")}
+        </button>
+      </SaveBar>
+      <Layout>
+        {result && !result.ok && result.conflict ? (
+          <Layout.Section>
+            <Banner tone="warning" title={t("playPage.conflictTitle")} action={{ content: t("common.reload"), onAction: () => revalidator.revalidate() }}>
+              <Text as="p">{t("playPage.conflictBody")}</Text>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {result && !result.ok && result.fieldErrors ? (
+          <Layout.Section>
+            <Banner tone="critical" title={t("playPage.invalid")} />
+          </Layout.Section>
+        ) : null}
+        {result && result.ok && result.discountError ? (
+          <Layout.Section>
+            <Banner tone="warning" title={t("playPage.discountTitle")}>
+              <Text as="p">{t("playPage.discountError", { error: result.discountError })}</Text>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t("playPage.status")}
+                </Text>
+                <Checkbox label={t("playPage.enabled")} helpText={t("playPage.enabledHelp")} checked={enabled} onChange={setEnabled} />
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("playPage.segmentTitle")}
+                </Text>
+                <Text as="p" tone="subdued">
+                  {segmentSentence(t, play, Object.keys(clientErrors).length ? record.settings : previewSettings, date)}
+                </Text>
+                <FormLayout>
+                  {play === "confidence" ? (
+                    <>
+                      {num("policyViewsMoreThan", t("playPage.policyViewsMoreThan"))}
+                      <TextField
+                        label={t("playPage.noPurchaseSince")}
+                        type="date"
+                        autoComplete="off"
+                        helpText={t("playPage.noPurchaseSinceHelp")}
+                        value={typeof draft.noPurchaseSince === "string" ? draft.noPurchaseSince : ""}
+                        onChange={(v) => set("noPurchaseSince", v)}
+                        onBlur={touch("noPurchaseSince")}
+                        error={errorFor("noPurchaseSince")}
+                      />
+                      <Checkbox label={t("playPage.checkoutPrompt")} checked={draft.checkoutPrompt === true} onChange={(v) => set("checkoutPrompt", v)} />
+                    </>
+                  ) : null}
+                  {play === "vip" ? (
+                    <>
+                      <ChoiceList
+                        allowMultiple
+                        title={t("playPage.segments")}
+                        choices={RFM_GROUPS.map((g) => ({ label: t(`rfm.${g}`), value: g }))}
+                        selected={(draft.segments as string[]) ?? []}
+                        onChange={(v) => set("segments", v)}
+                        error={errorFor("segments")}
+                      />
+                      <FormLayout.Group>
+                        {num("stallSeconds", t("playPage.stallSeconds"))}
+                        {num("aovMultiple", t("playPage.aovMultiple"), { step: 0.5, suffix: "×" })}
+                      </FormLayout.Group>
+                      <TextField
+                        label={t("playPage.conciergeContact")}
+                        autoComplete="off"
+                        value={String(draft.conciergeContact ?? "")}
+                        onChange={(v) => set("conciergeContact", v)}
+                        onBlur={touch("conciergeContact")}
+                        error={errorFor("conciergeContact")}
+                      />
+                    </>
+                  ) : null}
+                  {play === "indecision" ? (
+                    <>
+                      <FormLayout.Group>
+                        {num("sessionMinutes", t("playPage.sessionMinutes"))}
+                        {num("removalsMoreThan", t("playPage.removalsMoreThan"))}
+                      </FormLayout.Group>
+                      <FormLayout.Group>
+                        {num("returnDays", t("playPage.returnDays"))}
+                        {num("alternativesCount", t("playPage.alternativesCount"))}
+                      </FormLayout.Group>
+                    </>
+                  ) : null}
+                  {play === "deal_seeker" ? (
+                    <>
+                      {num("sameProductViewsAtLeast", t("playPage.sameProductViewsAtLeast"))}
+                      <FormLayout.Group>
+                        {num("discountPercent", t("playPage.discountPercent"), { step: 1, suffix: "%" })}
+                        {num("discountCapPercent", t("playPage.discountCapPercent"), { step: 1, suffix: "%", help: t("playPage.discountCapHelp") })}
+                      </FormLayout.Group>
+                      {num("freeShippingThreshold", t("playPage.freeShippingThreshold"), { step: 1 })}
+                    </>
+                  ) : null}
+                </FormLayout>
+              </BlockStack>
+            </Card>
+            {usesBands ? (
+              <Card>
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingMd">
+                    {t("playPage.bandsTitle")}
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    {t("playPage.bandsHelp")}
+                  </Text>
+                  <FormLayout.Group>
+                    <TextField label={t("playPage.bandLow")} type="number" step={0.05} autoComplete="off" value={bandDraft.low} onChange={(v) => setBandDraft((b) => ({ ...b, low: v }))} onBlur={touch("bands.low")} error={errorFor("bands.low")} />
+                    <TextField label={t("playPage.bandHigh")} type="number" step={0.05} autoComplete="off" value={bandDraft.high} onChange={(v) => setBandDraft((b) => ({ ...b, high: v }))} onBlur={touch("bands.high")} error={errorFor("bands.high")} />
+                  </FormLayout.Group>
+                </BlockStack>
+              </Card>
+            ) : null}
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("playPage.messageTitle")}
+                </Text>
+                <FormLayout>
+                  {(["heading", "body", "cta"] as const).map((key) => (
+                    <TextField
+                      key={key}
+                      label={t(`playPage.${key}`)}
+                      autoComplete="off"
+                      multiline={key === "body" ? 2 : undefined}
+                      value={draft.message[key] ?? ""}
+                      onChange={(v) => setMessage(key, v)}
+                      onBlur={touch(`message.${key}`)}
+                      error={errorFor(`message.${key}`)}
+                      maxLength={key === "heading" ? 80 : key === "body" ? 300 : 40}
+                      showCharacterCount
+                    />
+                  ))}
+                </FormLayout>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("playPage.surfacesTitle")}
+                </Text>
+                <ChoiceList
+                  allowMultiple
+                  title={t("playPage.surfacesHelp")}
+                  choices={surfaces.map((s) => ({ label: t(`surfaces.${s}`), value: s }))}
+                  selected={shownSurfaces}
+                  onChange={(v) => set("surfaces", v)}
+                  error={errorFor("surfaces")}
+                />
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("playPage.deliveryTitle")}
+                </Text>
+                <FormLayout>
+                  <FormLayout.Group>
+                    {num("frequencyCapCount", t("playPage.frequencyCapCount"))}
+                    {num("frequencyCapDays", t("playPage.frequencyCapDays"))}
+                  </FormLayout.Group>
+                  {num("holdoutPercent", t("playPage.holdoutPercent"), { help: t("playPage.holdoutHelp"), suffix: "%" })}
+                </FormLayout>
+              </BlockStack>
+            </Card>
+            {play === "deal_seeker" ? (
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">
+                    {t("playPage.discountTitle")}
+                  </Text>
+                  <Text as="p">
+                    {discountTitle
+                      ? t("playPage.discountSynced", { title: discountTitle, state: record.enabled ? t("playPage.discountActive") : t("playPage.discountInactive") })
+                      : t("playPage.discountNone")}
+                  </Text>
+                </BlockStack>
+              </Card>
+            ) : null}
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="300">
+              <InlineGrid columns="1fr auto" alignItems="center" gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t("playPage.previewTitle")}
+                </Text>
+                {surfaces.length > 1 ? (
+                  <Select
+                    label={t("playPage.previewSurface")}
+                    labelHidden
+                    options={surfaces.map((s) => ({ label: t(`surfaces.${s}`), value: s }))}
+                    value={previewOn}
+                    onChange={(v) => setPreviewSurface(v as Surface)}
+                  />
+                ) : null}
+              </InlineGrid>
+              <InterventionPreview play={play} settings={previewSettings} surface={previewOn} />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+      <Modal
+        open={blocker.state === "blocked"}
+        onClose={() => blocker.reset?.()}
+        title={t("playPage.unsavedTitle")}
+        primaryAction={{ content: t("playPage.leave"), destructive: true, onAction: () => blocker.proceed?.() }}
+        secondaryActions={[{ content: t("playPage.stay"), onAction: () => blocker.reset?.() }]}
+      >
+        <Modal.Section>
+          <Box>
+            <Text as="p">{t("playPage.unsavedBody")}</Text>
+          </Box>
+        </Modal.Section>
+      </Modal>
+    </Page>
+  );
+}
