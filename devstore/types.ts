@@ -109,6 +109,7 @@ export interface DevDiscount {
   amount?: number | null;
   appliesToAll?: boolean;
   minimumSubtotal?: number | null;
+  minimumQuantity?: number | null;
   combinesWith?: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
   createdAt?: string;
   updatedAt?: string;

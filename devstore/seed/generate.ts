@@ -376,6 +376,7 @@ export function generateStore(opts: SeedOptions & { plan?: DevShop["plan"] }): D
     orders,
     metafields: [],
     discounts: [],
+    themeFiles: {},
   };
 }
 

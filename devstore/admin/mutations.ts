@@ -1,0 +1,267 @@
+// metafieldsSet and the automatic basic discount mutations, validated the way Shopify validates them
+// (userErrors with field paths and codes; metafieldsSet is atomic: one invalid input saves nothing).
+import type { DevDiscount, DevMetafield } from "../types";
+import type { AdminContext } from "./context";
+import { isoSeconds } from "../seed/generate";
+
+type Args = Record<string, any>;
+const gid = (type: string, id: string | number) => `gid://shopify/${type}/${id}`;
+const parseGid = (v: unknown) => {
+  const m = typeof v === "string" ? v.match(/^gid:\/\/shopify\/(\w+)\/([^/?]+)$/) : null;
+  return m ? { type: m[1]!, id: m[2]! } : null;
+};
+
+/** `$app:foo` (or omitted → `$app`) resolves to the app-reserved `app--<appId>--foo`, like Shopify. */
+export function normalizeNamespace(namespace: string | null | undefined, appId: string): string {
+  if (namespace == null || namespace === "$app") return `app--${appId}`;
+  if (namespace.startsWith("$app:")) return `app--${appId}--${namespace.slice(5)}`;
+  return namespace;
+}
+
+const VALID_TYPES = new Set([
+  "boolean", "color", "date", "date_time", "dimension", "json", "money", "multi_line_text_field", "number_decimal",
+  "number_integer", "rating", "rich_text_field", "single_line_text_field", "url", "volume", "weight",
+  "product_reference", "variant_reference", "collection_reference", "customer_reference", "page_reference", "file_reference",
+  "list.single_line_text_field", "list.number_integer", "list.product_reference", "list.url", "list.date",
+]);
+
+function valueError(type: string, value: string): string | null {
+  switch (type) {
+    case "json":
+      try { JSON.parse(value); return null; } catch (e) { return `Value is invalid JSON: ${(e as Error).message}.`; }
+    case "boolean":
+      return value === "true" || value === "false" ? null : "Value must be true or false.";
+    case "number_integer":
+      return /^-?\d+$/.test(value) ? null : "Value must be an integer.";
+    case "number_decimal":
+      return /^-?\d+(\.\d+)?$/.test(value) ? null : "Value must be a decimal.";
+    case "single_line_text_field":
+      return /[\r\n]/.test(value) ? "Value must be a single line text string." : null;
+    case "url":
+      try { new URL(value); return null; } catch { return "Value must be a valid URL."; }
+    default:
+      if (type.startsWith("list.")) {
+        try { return Array.isArray(JSON.parse(value)) ? null : "Value must be an array."; } catch { return "Value is invalid JSON."; }
+      }
+      return null;
+  }
+}
+
+function ownerExists(ctx: AdminContext, ownerId: string): boolean {
+  const g = parseGid(ownerId);
+  if (!g) return false;
+  switch (g.type) {
+    case "AppInstallation": return g.id === ctx.env.appInstallationId;
+    case "Shop": return g.id === "1";
+    case "Customer": return Boolean(ctx.env.data.customer(g.id));
+    case "Product": return Boolean(ctx.env.data.product(g.id));
+    case "Order": return Boolean(ctx.env.data.order(g.id));
+    default: return false;
+  }
+}
+
+export function metafieldsSet(ctx: AdminContext, inputs: Args[]) {
+  type UE = { field: string[]; message: string; code: string; elementIndex: number | null };
+  const userErrors: UE[] = [];
+  if (inputs.length > 25) {
+    userErrors.push({ field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null });
+    return { metafields: [], userErrors };
+  }
+  const now = isoSeconds(Date.now());
+  const planned: { input: Args; namespace: string; existing: DevMetafield | undefined }[] = [];
+  inputs.forEach((input, i) => {
+    const err = (field: string, message: string, code: string) =>
+      userErrors.push({ field: ["metafields", String(i), field], message, code, elementIndex: i });
+    const ns = normalizeNamespace(input.namespace, ctx.env.appId);
+    const bareNs = input.namespace == null ? "$app" : String(input.namespace).replace(/^\$app:/, "");
+    if (!ownerExists(ctx, input.ownerId)) return err("ownerId", "Owner does not exist.", "INVALID");
+    if (input.namespace != null && !input.namespace.startsWith("$app") && (bareNs.length < 3 || bareNs.length > 255)) {
+      err("namespace", "Namespace is too short (minimum is 3 characters)", bareNs.length < 3 ? "TOO_SHORT" : "TOO_LONG");
+    }
+    if (!/^[A-Za-z0-9_$:-]+$/.test(input.namespace ?? "$app")) err("namespace", "Namespace contains one or more invalid characters.", "INVALID");
+    if (input.key.length < 2) err("key", "Key is too short (minimum is 2 characters)", "TOO_SHORT");
+    else if (input.key.length > 64) err("key", "Key is too long (maximum is 64 characters)", "TOO_LONG");
+    else if (!/^[A-Za-z0-9_-]+$/.test(input.key)) err("key", "Key contains one or more invalid characters.", "INVALID");
+    const existing = ctx.env.state.metafields.find((m) => m.ownerId === input.ownerId && m.namespace === ns && m.key === input.key);
+    const type: string | undefined = input.type ?? existing?.type;
+    if (!type) err("type", "Type can't be blank", "BLANK");
+    else if (!VALID_TYPES.has(type)) err("type", `Type is invalid. The type must be one of the supported types.`, "INVALID_TYPE");
+    else if (existing && input.type && input.type !== existing.type) err("type", "Type cannot be changed for an existing metafield.", "INVALID_TYPE");
+    else {
+      const bad = valueError(type, input.value);
+      if (bad) err("value", bad, "INVALID_VALUE");
+    }
+    if (input.compareDigest != null) {
+      // Shopify's optimistic lock: the digest must match the stored metafield (or be null for "must not exist").
+      const current = existing ? compareDigestOf(existing) : null;
+      if (current !== input.compareDigest) {
+        err("compareDigest", "The resource has been updated since it was loaded. Try again with an updated `compareDigest` value.", "STALE_OBJECT");
+      }
+    }
+    planned.push({ input, namespace: ns, existing });
+  });
+  if (userErrors.length) return { metafields: [], userErrors };
+  const saved: DevMetafield[] = planned.map(({ input, namespace, existing }) => {
+    if (existing) {
+      existing.value = input.value;
+      existing.updatedAt = now;
+      return existing;
+    }
+    const m: DevMetafield & { createdAt: string } = {
+      id: String(ctx.env.nextId()),
+      ownerId: input.ownerId,
+      namespace,
+      key: input.key,
+      type: input.type,
+      value: input.value,
+      updatedAt: now,
+      createdAt: now,
+    };
+    ctx.env.state.metafields.push(m);
+    return m;
+  });
+  return { metafields: saved.map((m) => ({ ...m, __typename: "Metafield" })), userErrors: [] };
+}
+
+// Late import to avoid a cycle at module-evaluation time.
+import { createHash } from "node:crypto";
+function compareDigestOf(m: DevMetafield): string {
+  return createHash("sha256").update(`${m.id}:${m.updatedAt}:${m.value}`).digest("hex");
+}
+
+// ------------------------------------------------------------------------------------------------ discounts
+
+type DUE = { field: string[] | null; message: string; code: string; extraInfo: null };
+
+function applyDiscountInput(ctx: AdminContext, input: Args, base: Partial<DevDiscount>, creating: boolean): { errors: DUE[]; d?: DevDiscount } {
+  const errors: DUE[] = [];
+  const f = (...path: string[]) => ["automaticBasicDiscount", ...path];
+  const err = (field: string[] | null, message: string, code: string) => errors.push({ field, message, code, extraInfo: null });
+  const title = input.title ?? base.title;
+  if (creating && (title == null || String(title).trim() === "")) err(f("title"), "Title can't be blank", "BLANK");
+  else if (title && String(title).length > 255) err(f("title"), "Title is too long (maximum is 255 characters)", "TOO_LONG");
+  const startsAt = input.startsAt ?? base.startsAt;
+  if (creating && !startsAt) err(f("startsAt"), "Starts at can't be blank", "BLANK");
+  const endsAt = input.endsAt === undefined ? base.endsAt ?? null : input.endsAt;
+  if (startsAt && endsAt && Date.parse(endsAt) <= Date.parse(startsAt)) err(f("endsAt"), "Ends at needs to be after starts_at", "END_DATE_BEFORE_START_DATE");
+  let percentage = base.percentage ?? 0;
+  let amount = base.amount ?? null;
+  let appliesToAll = base.appliesToAll ?? true;
+  let productIds = base.productIds ?? [];
+  const gets = input.customerGets;
+  if (creating && !gets) err(f("customerGets"), "Customer gets can't be blank", "BLANK");
+  if (gets) {
+    const value = gets.value;
+    if (creating && !value) err(f("customerGets", "value"), "Value can't be blank", "BLANK");
+    if (value?.percentage != null) {
+      if (value.percentage <= 0 || value.percentage > 1) err(f("customerGets", "value", "percentage"), "Value must be between 0.0 and 1.0", "VALUE_OUTSIDE_RANGE");
+      percentage = value.percentage;
+      amount = null;
+    } else if (value?.discountAmount) {
+      const a = Number(value.discountAmount.amount);
+      if (!(a > 0)) err(f("customerGets", "value", "discountAmount", "amount"), "Value must be greater than 0", "GREATER_THAN");
+      amount = a;
+      percentage = 0;
+    } else if (value?.discountOnQuantity) {
+      err(f("customerGets", "value"), "Discount on quantity is only valid for Buy X Get Y discounts", "INVALID");
+    }
+    const items = gets.items;
+    if (creating && !items) err(f("customerGets", "items"), "Items can't be blank", "BLANK");
+    if (items?.all) {
+      appliesToAll = true;
+      productIds = [];
+    } else if (items?.products) {
+      const add: string[] = items.products.productsToAdd ?? [];
+      const ids: string[] = [];
+      add.forEach((g: string, i: number) => {
+        const p = parseGid(g);
+        if (!p || p.type !== "Product" || !ctx.env.data.product(p.id)) {
+          err(f("customerGets", "items", "products", "productsToAdd", String(i)), "Product does not exist", "INVALID");
+        } else ids.push(p.id);
+      });
+      appliesToAll = false;
+      productIds = [...new Set([...productIds.filter((id) => !(items.products.productsToRemove ?? []).includes(`gid://shopify/Product/${id}`)), ...ids])];
+      if (productIds.length === 0) err(f("customerGets", "items"), "Items must have at least one entitled product", "APPLIES_ON_NOTHING");
+    } else if (items && !items.all && !items.products && !items.collections) {
+      err(f("customerGets", "items"), "Items must have at least one entitled item", "APPLIES_ON_NOTHING");
+    }
+  }
+  const min = input.minimumRequirement;
+  let minimumSubtotal = base.minimumSubtotal ?? null;
+  if (min?.subtotal && min?.quantity) err(f("minimumRequirement"), "Minimum subtotal and quantity range can't both be present", "MINIMUM_SUBTOTAL_AND_QUANTITY_RANGE_BOTH_PRESENT");
+  let minimumQuantity = base.minimumQuantity ?? null;
+  if (min?.subtotal) { minimumSubtotal = Number(min.subtotal.greaterThanOrEqualToSubtotal); minimumQuantity = null; }
+  if (min?.quantity) {
+    const q = Number(min.quantity.greaterThanOrEqualToQuantity);
+    if (!Number.isInteger(q) || q < 1) err(f("minimumRequirement", "quantity", "greaterThanOrEqualToQuantity"), "Minimum quantity must be greater than 0", "GREATER_THAN");
+    minimumQuantity = q;
+    minimumSubtotal = null;
+  }
+  if (errors.length) return { errors };
+  const now = isoSeconds(Date.now());
+  const d: DevDiscount = {
+    id: base.id ?? String(ctx.env.nextId()),
+    title: String(title),
+    kind: "automatic_basic",
+    percentage,
+    productIds,
+    status: "ACTIVE",
+    startsAt: startsAt ? isoSeconds(Date.parse(startsAt)) : now,
+    endsAt: endsAt ? isoSeconds(Date.parse(endsAt)) : null,
+    amount,
+    appliesToAll,
+    minimumSubtotal,
+    minimumQuantity,
+    combinesWith: {
+      orderDiscounts: input.combinesWith?.orderDiscounts ?? base.combinesWith?.orderDiscounts ?? false,
+      productDiscounts: input.combinesWith?.productDiscounts ?? base.combinesWith?.productDiscounts ?? false,
+      shippingDiscounts: input.combinesWith?.shippingDiscounts ?? base.combinesWith?.shippingDiscounts ?? false,
+    },
+    createdAt: base.createdAt ?? now,
+    updatedAt: now,
+  };
+  return { errors, d };
+}
+
+const node = (d: DevDiscount) => ({ __typename: "DiscountAutomaticNode", id: gid("DiscountAutomaticNode", d.id), discount: d });
+
+export function discountCreate(ctx: AdminContext, input: Args) {
+  const { errors, d } = applyDiscountInput(ctx, input, {}, true);
+  if (!d) return { automaticDiscountNode: null, userErrors: errors };
+  ctx.env.state.discounts.push(d);
+  return { automaticDiscountNode: node(d), userErrors: [] };
+}
+
+export function discountUpdate(ctx: AdminContext, id: string, input: Args) {
+  const g = parseGid(id);
+  const i = ctx.env.state.discounts.findIndex((x) => x.id === g?.id);
+  if (i < 0) return { automaticDiscountNode: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }] };
+  const { errors, d } = applyDiscountInput(ctx, input, ctx.env.state.discounts[i]!, false);
+  if (!d) return { automaticDiscountNode: null, userErrors: errors };
+  ctx.env.state.discounts[i] = d;
+  return { automaticDiscountNode: node(d), userErrors: [] };
+}
+
+export function discountDelete(ctx: AdminContext, id: string) {
+  const g = parseGid(id);
+  const i = ctx.env.state.discounts.findIndex((x) => x.id === g?.id);
+  if (i < 0) return { deletedAutomaticDiscountId: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }] };
+  ctx.env.state.discounts.splice(i, 1);
+  return { deletedAutomaticDiscountId: id, userErrors: [] };
+}
+
+/** discountAutomaticActivate / Deactivate: Shopify moves the end date (deactivated = ended now). */
+export function discountSetActive(ctx: AdminContext, id: string, active: boolean) {
+  const g = parseGid(id);
+  const d = ctx.env.state.discounts.find((x) => x.id === g?.id);
+  if (!d) return { automaticDiscountNode: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }] };
+  const now = isoSeconds(Date.now());
+  if (active) {
+    d.endsAt = null;
+    if (Date.parse(d.startsAt) > Date.now()) d.startsAt = now;
+  } else {
+    d.endsAt = now;
+  }
+  d.updatedAt = now;
+  return { automaticDiscountNode: node(d), userErrors: [] };
+}

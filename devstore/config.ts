@@ -1,0 +1,50 @@
+// Reads the app's shopify.app.toml (webhook subscriptions, compliance topics, scopes, app handle) the way Shopify
+// does at deploy time, with defaults so the dev store runs before the file exists.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "smol-toml";
+
+export const API_VERSION = "2026-07";
+
+export interface AppConfig {
+  handle: string;
+  scopes: string[];
+  /** topic → app path (e.g. "orders/create" → "/webhooks/orders/create"). */
+  webhooks: Record<string, string>;
+  navLinks: { label: string; href: string }[];
+}
+
+export const DEFAULT_WEBHOOKS: Record<string, string> = {
+  "orders/create": "/webhooks/orders/create",
+  "bulk_operations/finish": "/webhooks/bulk_operations/finish",
+  "app/uninstalled": "/webhooks/app/uninstalled",
+  "app/scopes_update": "/webhooks/app/scopes_update",
+  "customers/data_request": "/webhooks/customers/data_request",
+  "customers/redact": "/webhooks/customers/redact",
+  "shop/redact": "/webhooks/shop/redact",
+};
+
+export function loadAppConfig(tomlPath = path.join(process.cwd(), "shopify.app.toml")): AppConfig {
+  const config: AppConfig = {
+    handle: "recovery-plays",
+    scopes: ["read_customers", "read_orders", "read_products", "write_discounts", "read_themes"],
+    webhooks: { ...DEFAULT_WEBHOOKS },
+    navLinks: [],
+  };
+  if (!existsSync(tomlPath)) return config;
+  const toml = parse(readFileSync(tomlPath, "utf8")) as Record<string, any>;
+  if (typeof toml.handle === "string") config.handle = toml.handle;
+  const scopes = toml.access_scopes?.scopes;
+  if (typeof scopes === "string") config.scopes = scopes.split(",").map((s: string) => s.trim()).filter(Boolean);
+  const subs: any[] = toml.webhooks?.subscriptions ?? [];
+  if (subs.length) {
+    config.webhooks = {};
+    for (const s of subs) {
+      for (const topic of [...(s.topics ?? []), ...(s.compliance_topics ?? [])]) {
+        // Relative URIs are resolved against the app URL, as `shopify app deploy` does.
+        config.webhooks[topic] = s.uri;
+      }
+    }
+  }
+  return config;
+}
