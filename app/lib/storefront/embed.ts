@@ -1,0 +1,384 @@
+/**
+ * The theme app embed's browser runtime — the only module under app/lib that touches the DOM. It is bundled by
+ * `npm run build:extensions` into extensions/recovery-plays-theme/assets/recovery-plays.js and never imported
+ * by the server. Signals and decisions are the pure modules; this file wires them to the page. All markup and
+ * copy is server-rendered (escaped, translated) by the Liquid blocks; this code only reveals it, so it stays
+ * small and never builds HTML from strings.
+ */
+import type { Arm, CustomerContext, PlayKey, PublishedPlaysConfig } from "../plays/types";
+import type { PropensityFeatures } from "../propensity/features";
+import { applySignal, newVisitor, parseSession, parseVisitor, resumeSession, toPropensityFeatures } from "../signals";
+import type { PageKind, SessionSignals, SignalEvent, VisitorState } from "../signals/types";
+import { decide, recordShown } from "../decisions/engine";
+import type { Intervention } from "../decisions/types";
+import { attributionValue, markEligible, markShown, type Attribution } from "./attribution";
+import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, type CartSnapshot } from "./cart";
+import { drain, type StorefrontEvent, type StorefrontEventType } from "./transport";
+
+/** What blocks/app-embed.liquid renders into `<script type="application/json" id="rp-boot">`. */
+export interface EmbedBoot {
+  c: PublishedPlaysConfig;
+  p: {
+    /** Page kind, classified in Liquid from request.page_type (+ page handle). */
+    k: PageKind;
+    pid: number | string | null;
+    vid: number | string | null;
+    /** The shopper is logged in (the profile itself comes from the app proxy). */
+    li: boolean;
+    /** Cart total (cents), lines [product id, quantity], current `_rp_plays` cart attribute. */
+    t: number;
+    i: [number | string, number][];
+    a: string;
+  };
+}
+
+type Stored = SessionSignals & { k?: CartSnapshot; sent?: PlayKey[] };
+type StoredVisitor = VisitorState & { att?: Attribution; attAt?: number };
+interface Rec { title: string; url: string; price: number; featured_image?: string | null; variants?: { id: number; available?: boolean }[] }
+interface ShopifyGlobal {
+  customerPrivacy?: { analyticsProcessingAllowed?: () => boolean; userCanBeTracked?: () => boolean };
+  routes?: { root?: string };
+  loadFeatures?: (f: { name: string; version: string }[], cb: (err?: unknown) => void) => void;
+}
+
+const PROXY = "/apps/recovery-plays/";
+const WEEK = 6048e5;
+const JSON_HEADERS = { "content-type": "application/json", accept: "application/json" };
+
+export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => number): void {
+  const w = window;
+  const d = document;
+  const cfg = boot.c;
+  const pg = boot.p;
+  const ls = localStorage;
+  const S = (w as unknown as { Shopify?: ShopifyGlobal }).Shopify;
+  // Locale-aware storefront routes ("/fr/cart.js"); the app proxy path is not localised.
+  const root = S?.routes?.root || "/";
+  const nativeFetch = w.fetch.bind(w);
+  const now = Date.now;
+  const $ = <E extends Element = HTMLElement>(sel: string, root: ParentNode = d) => root.querySelector<E & Element>(sel);
+  const $$ = (sel: string, root: ParentNode = d) => Array.from(root.querySelectorAll<HTMLElement>(sel));
+  let running = false;
+  let wired = false;
+  let visitor: StoredVisitor;
+  let session: Stored;
+  let customer: CustomerContext | null = null;
+  let active: PlayKey | null = null;
+  let activeArm: Arm = "treatment";
+  let bundleIds: (number | string | null | undefined)[] = [];
+  let attrWritten = pg.a;
+  const queue: StorefrontEvent[] = [];
+  let flushTimer = 0;
+  let refreshTimer = 0;
+  let lastExit = 0;
+  let checkedOut = false;
+
+  const put = (k: string, v: unknown) => {
+    try {
+      if (v == null) ls.removeItem(k);
+      else ls.setItem(k, JSON.stringify(v));
+    } catch {
+      // Storage blocked or full: the session is just not remembered.
+    }
+  };
+  const get = (k: string) => {
+    try {
+      return ls.getItem(k);
+    } catch {
+      return null;
+    }
+  };
+  const save = () => {
+    if (!running) return;
+    put("rp_v", visitor);
+    put("rp_s", session);
+  };
+
+  // Events go to the app proxy in batches (≤ 50) with sendBeacon, which survives navigation.
+  const flush = () => {
+    clearTimeout(flushTimer);
+    flushTimer = 0;
+    if (!running) return;
+    for (const body of drain(visitor.id, queue)) {
+      if (!navigator.sendBeacon?.(PROXY + "events", body)) {
+        nativeFetch(PROXY + "events", { method: "POST", body, keepalive: true, headers: JSON_HEADERS }).catch(() => 0);
+      }
+    }
+  };
+  const send = (type: StorefrontEventType, extra?: Partial<StorefrontEvent>) => {
+    if (!running) return;
+    queue.push({ type, ts: now(), ...extra });
+    if (queue.length > 49) flush();
+    else flushTimer ||= w.setTimeout(flush, 4e3);
+  };
+
+  const evaluate = () => {
+    if (!running) return;
+    const t = now();
+    let propensity: number | null = null;
+    try {
+      if (score) propensity = score(toPropensityFeatures(session, visitor, t));
+    } catch {
+      // A scorer failure must not stop the plays that do not need a band.
+    }
+    const dec = decide({ config: cfg, session, visitor, customer, propensity, now: t, consent: true, active });
+    const sent = (session.sent ||= []);
+    const att = (visitor.att ||= {});
+    let changed = false;
+    for (const { play, arm } of dec.eligible) {
+      if (!sent.includes(play)) {
+        sent.push(play);
+        send("eligible", { play, arm });
+      }
+      changed = markEligible(att, play, arm) || changed;
+      if (dec.show?.play === play && reveal(dec.show)) {
+        active = play;
+        activeArm = arm;
+        recordShown(visitor, play, cfg, t);
+        send("shown", { play, arm });
+        changed = markShown(att, play, arm) || changed;
+      }
+    }
+    const value = attributionValue(att);
+    if (changed) visitor.attAt = t;
+    // Attribution rides on cart attributes into the order; rewritten whenever the cart lacks the current value.
+    if (value && value !== attrWritten) {
+      attrWritten = value;
+      nativeFetch(root + "cart/update.js", {
+        method: "POST",
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ attributes: { _rp_vid: visitor.id, _rp_plays: value } }),
+        keepalive: true,
+      }).catch(() => (attrWritten = ""));
+    }
+    save();
+  };
+
+  const signal = (e: SignalEvent) => {
+    if (!running) return;
+    applySignal(session, visitor, e, cfg.pageStats);
+    evaluate();
+  };
+
+  const onCart = (cart: AjaxCartLike) => {
+    if (!running) return;
+    const next = snapshotOf(cart.items);
+    const { adds, removes } = diffCart(session.k || {}, next);
+    const t = now();
+    const value = cart.total_price / 100;
+    session.k = next;
+    applySignal(session, visitor, { type: "cart_updated", ts: t, subtotal: value });
+    for (const [productId, quantity] of adds) {
+      applySignal(session, visitor, { type: "add_to_cart", ts: t, productId, quantity });
+      send("add_to_cart", { value });
+    }
+    for (const [productId, quantity] of removes) {
+      applySignal(session, visitor, { type: "remove_from_cart", ts: t, productId, quantity });
+      send("remove_from_cart", { value });
+    }
+    if (cart.items.length) for (const n of $$("[data-rp-remaining]")) n.textContent = money(Math.max(0, (cfg.plays.deal_seeker?.freeShippingThreshold || 0) - value));
+    evaluate();
+  };
+  const refreshCart = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = w.setTimeout(() => {
+      nativeFetch(root + "cart.js", { headers: JSON_HEADERS })
+        .then((r) => r.json())
+        .then((j: unknown) => isAjaxCart(j) && onCart(j))
+        .catch(() => 0);
+    }, 150);
+  };
+  const checkout = () => {
+    if (checkedOut) return;
+    checkedOut = true;
+    send("checkout_started", { value: session.subtotal });
+    signal({ type: "checkout_started", ts: now() });
+    flush();
+  };
+  const exitIntent = () => {
+    const t = now();
+    if (t - lastExit > 15e3) {
+      lastExit = t;
+      signal({ type: "exit_intent", ts: t });
+    }
+  };
+  const leave = () => {
+    if (!running) return;
+    applySignal(session, visitor, { type: "tick", ts: now() });
+    save();
+    flush();
+  };
+
+  const money = (amount: number) => {
+    try {
+      return new Intl.NumberFormat(d.documentElement.lang || "en", { style: "currency", currency: cfg.shop.currency }).format(amount);
+    } catch {
+      return amount.toFixed(2);
+    }
+  };
+  const reveal = (iv: Intervention): boolean => {
+    let roots = iv.parts.flatMap((part) => $$(`[data-rp-kind="${part}"]`));
+    if (!roots.length || roots[0].dataset.rpKind !== iv.kind) {
+      // No app block for this intervention on the page: the embed's floating panel, from its template.
+      const tpl = $<HTMLTemplateElement>(`template[data-rp-fallback="${iv.kind}"]`);
+      const panel = $("#rp-panel");
+      if (!tpl || !panel) return false;
+      panel.replaceChildren(tpl.content.cloneNode(true));
+      panel.dataset.rpKind = iv.kind;
+      roots = [panel];
+    }
+    const variant = iv.checkoutPrompt || (iv.bnpl ? "bnpl" : "");
+    for (const r of roots) {
+      for (const v of $$("[data-rp-variant]", r)) if (v.dataset.rpVariant === variant) v.style.visibility = "";
+      const box = $("[data-rp-recs]", r);
+      if (box && iv.productId) {
+        const bundle = iv.kind === "bundle";
+        const limit = bundle ? 2 : cfg.plays.indecision?.alternativesCount || 4;
+        nativeFetch(`${root}recommendations/products.json?product_id=${encodeURIComponent(iv.productId)}&intent=${bundle ? "complementary" : "related"}&limit=${limit}`)
+          .then((res) => res.json())
+          .then((j: { products?: Rec[] }) => {
+            const recs = (j.products || []).slice(0, limit);
+            const card = $<HTMLTemplateElement>("#rp-card");
+            if (!card || !recs.length) return;
+            const list = d.createElement("ul");
+            for (const p of recs) {
+              const li = card.content.cloneNode(true) as DocumentFragment;
+              const a = $<HTMLAnchorElement>("a", li)!;
+              const img = $<HTMLImageElement>("img", li)!;
+              a.href = p.url.startsWith("/") ? p.url : "/" + p.url;
+              if (p.featured_image) img.src = p.featured_image;
+              else img.remove();
+              $("[data-f=title]", li)!.textContent = p.title;
+              $("[data-f=price]", li)!.textContent = money(p.price / 100);
+              list.append(li);
+            }
+            box.replaceChildren(list);
+            if (bundle) bundleIds = [pg.vid, recs[0].variants?.find((x) => x.available !== false)?.id];
+          })
+          .catch(() => 0);
+      }
+      r.hidden = false;
+      r.style.visibility = "";
+      r.classList.add("rp-in");
+    }
+    const live = $("#rp-live");
+    if (live) live.textContent = `${iv.message.heading}. ${iv.message.body}`;
+    return true;
+  };
+  const dismiss = () => {
+    if (!active) return;
+    send("dismissed", { play: active, arm: activeArm });
+    session.dismissed.push(active);
+    for (const r of $$("[data-rp-kind].rp-in")) r.hidden = true;
+    save();
+  };
+  const onClick = (e: MouseEvent) => {
+    const t = e.target as Element;
+    if (t.closest?.("[data-rp-dismiss]")) return dismiss();
+    const cta = t.closest?.<HTMLElement>("[data-rp-cta],[data-rp-recs] a");
+    if (cta && active) {
+      send("engaged", { play: active, arm: activeArm });
+      if (cta.dataset.rpBundle != null && bundleIds.every(Boolean)) {
+        cta.setAttribute("aria-busy", "true");
+        nativeFetch(root + "cart/add.js", {
+          method: "POST",
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ items: bundleIds.map((id) => ({ id: Number(id), quantity: 1 })) }),
+        })
+          .then((res) => res.ok && refreshCart())
+          .finally(() => cta.removeAttribute("aria-busy"));
+      }
+    } else if (t.closest?.("a[href*='/checkout'],[name=checkout]")) checkout();
+  };
+
+  const wire = () => {
+    w.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const p = nativeFetch(input, init);
+      if (isCartMutation(typeof input === "string" ? input : input instanceof URL ? input.href : input.url)) {
+        p.then((r) => r.ok && r.clone().json().then((j: unknown) => (isAjaxCart(j) ? onCart(j) : refreshCart()), refreshCart), () => 0);
+      }
+      return p;
+    }) as typeof fetch;
+    // Themes announce cart changes made without fetch (XHR, section rendering) with their own events.
+    for (const name of ["cart:updated", "cart:refresh", "cart-update", "theme:cart:change"]) d.addEventListener(name, refreshCart);
+    d.addEventListener("click", onClick, true);
+    d.addEventListener("submit", (e) => {
+      if (/\/checkout/.test((e.target as HTMLFormElement).action) || (e as SubmitEvent).submitter?.getAttribute("name") === "checkout") checkout();
+    }, true);
+    d.addEventListener("keydown", (e) => e.key === "Escape" && (e.target as Element).closest?.(".rp-in") && dismiss());
+    // Exit intent — desktop: the pointer leaves through the top edge; mobile: a fast flick back up or back.
+    d.addEventListener("mouseout", (e) => !e.relatedTarget && e.clientY <= 0 && exitIntent());
+    let ly = w.scrollY;
+    let lt = 0;
+    w.addEventListener("scroll", () => {
+      const y = w.scrollY;
+      const t = performance.now();
+      if (ly - y > 120 && (ly - y) / (t - lt || 1) > 1.5) exitIntent();
+      ly = y;
+      lt = t;
+    }, { passive: true });
+    w.addEventListener("popstate", exitIntent);
+    // Stall and session-length rules are time-based: re-evaluate while the page is visible.
+    if (cfg.plays.vip || cfg.plays.indecision) w.setInterval(() => d.visibilityState === "visible" && signal({ type: "tick", ts: now() }), 5e3);
+    w.addEventListener("pagehide", leave);
+    d.addEventListener("visibilitychange", () => d.visibilityState === "hidden" && leave());
+  };
+
+  const start = () => {
+    if (running) return;
+    running = true;
+    const t = now();
+    visitor = (parseVisitor(get("rp_v")) as StoredVisitor | null) || newVisitor(crypto.randomUUID?.() || `${t.toString(36)}-${Math.random().toString(36).slice(2, 12)}`, t);
+    if (t - (visitor.attAt || t) > WEEK) visitor.att = {};
+    session = resumeSession(parseSession(get("rp_s")), visitor, t);
+    // Cart changes made by full page loads (non-Ajax forms) show up as a difference from the last snapshot.
+    const liquidCart = { items: pg.i.map(([product_id, quantity]) => ({ product_id, quantity })), total_price: pg.t };
+    if (session.k) onCart(liquidCart);
+    else {
+      session.k = snapshotOf(liquidCart.items);
+      applySignal(session, visitor, { type: "cart_updated", ts: t, subtotal: pg.t / 100 });
+    }
+    applySignal(session, visitor, { type: "page_view", ts: t, kind: pg.k, productId: pg.pid == null ? null : String(pg.pid) }, cfg.pageStats);
+    send("page_view", { pageType: pg.k, path: location.pathname });
+    if (!wired) wire();
+    wired = true;
+    const cached = pg.li && sessionStorage.getItem("rp_c");
+    if (cached) customer = JSON.parse(cached);
+    else if (pg.li) {
+      // The app proxy identifies the customer from Shopify's signed logged_in_customer_id: no id is sent from here.
+      nativeFetch(PROXY + "profile", { headers: JSON_HEADERS })
+        .then((r) => r.json())
+        .then((j: { customer?: CustomerContext | null }) => {
+          customer = j.customer || null;
+          sessionStorage.setItem("rp_c", JSON.stringify(customer));
+          const at = Date.parse(customer?.lastOrderAt || "");
+          if (at > (visitor.purchasedAt || 0)) visitor.purchasedAt = at;
+          evaluate();
+        })
+        .catch(() => 0);
+    }
+    evaluate();
+  };
+
+  // Customer Privacy API: without analytics consent (where required) nothing is collected, stored or sent.
+  const consent = (cb: (allowed: boolean) => void) => {
+    const check = () => {
+      const cp = S?.customerPrivacy;
+      cb(!!cp && !!(cp.analyticsProcessingAllowed ? cp.analyticsProcessingAllowed() : cp.userCanBeTracked?.()));
+    };
+    if (S?.customerPrivacy) check();
+    else if (S?.loadFeatures) S.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], (err) => (err ? cb(false) : check()));
+    else cb(false);
+  };
+  d.addEventListener("visitorConsentCollected", () =>
+    consent((ok) => {
+      if (ok) return start();
+      if (!running) return;
+      running = false;
+      queue.length = 0;
+      put("rp_v", null);
+      put("rp_s", null);
+    }),
+  );
+  consent((ok) => ok && start());
+}
