@@ -1,0 +1,370 @@
+// Server-side carts keyed by the `cart` cookie token, the Ajax Cart API operations with Shopify-shaped errors,
+// automatic discounts, and the cart as /cart.js returns it (all money in cents).
+import { createHash, randomBytes } from "node:crypto";
+import type { DevDiscount, DevStoreData } from "../types";
+import { type Catalog, productImageUrl, variantAvailable } from "./catalog";
+import { toCents } from "./money";
+
+export interface CartLine {
+  key: string;
+  variantId: string;
+  productId: string;
+  quantity: number;
+  properties: Record<string, string>;
+}
+
+export interface Cart {
+  token: string;
+  lines: CartLine[];
+  attributes: Record<string, string>;
+  note: string;
+  updatedAt: number;
+}
+
+/** A Shopify-shaped cart error: `{ status, message, description }` with the HTTP status. */
+export class CartError extends Error {
+  constructor(
+    readonly status: number,
+    readonly description: string,
+    readonly title = "Cart Error",
+  ) {
+    super(description);
+  }
+  toJSON(): { status: number; message: string; description: string } {
+    return { status: this.status, message: this.title, description: this.description };
+  }
+}
+
+const MAX_CARTS = 50_000;
+
+export class CartStore {
+  private carts = new Map<string, Cart>();
+
+  get(token: string | undefined): Cart | undefined {
+    return token ? this.carts.get(token) : undefined;
+  }
+
+  create(): Cart {
+    if (this.carts.size >= MAX_CARTS) {
+      // Oldest first (Map keeps insertion order): drop the oldest tenth so load tests can't exhaust memory.
+      let n = Math.ceil(MAX_CARTS / 10);
+      for (const key of this.carts.keys()) {
+        this.carts.delete(key);
+        if (--n <= 0) break;
+      }
+    }
+    const token = `c1-${randomBytes(16).toString("hex")}`;
+    const cart: Cart = { token, lines: [], attributes: {}, note: "", updatedAt: Date.now() };
+    this.carts.set(token, cart);
+    return cart;
+  }
+
+  delete(token: string): void {
+    this.carts.delete(token);
+  }
+}
+
+export function emptyCart(): Cart {
+  return { token: "", lines: [], attributes: {}, note: "", updatedAt: Date.now() };
+}
+
+function lineKey(variantId: string, properties: Record<string, string>): string {
+  const h = createHash("md5").update(JSON.stringify(Object.entries(properties).sort())).digest("hex");
+  return `${variantId}:${h}`;
+}
+
+function toQuantity(v: unknown, fallback: number | null): number {
+  if (v === undefined || v === null || v === "") {
+    if (fallback === null) throw new CartError(400, "Required parameter missing or invalid: quantity", "Parameter Missing or Invalid");
+    return fallback;
+  }
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CartError(422, "Quantity must be a non-negative integer", "Cart Error");
+  return n;
+}
+
+function toProperties(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    for (const [k, val] of Object.entries(v)) if (val !== null && val !== undefined && val !== "") out[k] = String(val);
+  }
+  return out;
+}
+
+export interface AddItem {
+  id: unknown;
+  quantity?: unknown;
+  properties?: unknown;
+}
+
+/** Adds items (all-or-nothing, like Shopify). Returns the affected lines. */
+export function addItems(cart: Cart, items: AddItem[], catalog: Catalog): CartLine[] {
+  if (!items.length) throw new CartError(400, "Required parameter missing or invalid: items", "Parameter Missing or Invalid");
+  const planned: { line: CartLine; add: number }[] = [];
+  const pending = new Map<string, number>();
+  for (const item of items) {
+    if (item.id === undefined || item.id === null || item.id === "") {
+      throw new CartError(400, "Required parameter missing or invalid: items", "Parameter Missing or Invalid");
+    }
+    const found = catalog.variant(String(item.id));
+    if (!found) throw new CartError(422, "Cannot find variant");
+    const quantity = toQuantity(item.quantity, 1);
+    if (quantity === 0) continue;
+    const properties = toProperties(item.properties);
+    const key = lineKey(found.variant.id, properties);
+    const existing = cart.lines.find((l) => l.key === key);
+    const inCartForVariant =
+      cart.lines.filter((l) => l.variantId === found.variant.id).reduce((s, l) => s + l.quantity, 0) + (pending.get(found.variant.id) ?? 0);
+    if (!variantAvailable(found.variant)) {
+      throw new CartError(422, `The product '${found.product.title}' is already sold out.`);
+    }
+    if (inCartForVariant + quantity > found.variant.inventoryQuantity) {
+      throw new CartError(422, `You can only add ${Math.max(0, found.variant.inventoryQuantity - inCartForVariant)} ${found.product.title} to the cart.`);
+    }
+    pending.set(found.variant.id, (pending.get(found.variant.id) ?? 0) + quantity);
+    planned.push({
+      line: existing ?? { key, variantId: found.variant.id, productId: found.product.id, quantity: 0, properties },
+      add: quantity,
+    });
+  }
+  const touched: CartLine[] = [];
+  for (const { line, add } of planned) {
+    if (!cart.lines.includes(line)) cart.lines.push(line);
+    line.quantity += add;
+    if (!touched.includes(line)) touched.push(line);
+  }
+  cart.updatedAt = Date.now();
+  return touched;
+}
+
+/** /cart/change.js: by `line` (1-based) or `id` (line key or variant id). */
+export function changeLine(cart: Cart, params: { id?: unknown; line?: unknown; quantity?: unknown; properties?: unknown }, catalog: Catalog): void {
+  let line: CartLine | undefined;
+  if (params.line !== undefined && params.line !== null && params.line !== "") {
+    const n = Number(params.line);
+    if (!Number.isInteger(n) || n < 1 || n > cart.lines.length) {
+      throw new CartError(400, "no valid id or line parameter", "no valid id or line parameter");
+    }
+    line = cart.lines[n - 1];
+  } else if (params.id !== undefined && params.id !== null && params.id !== "") {
+    const id = String(params.id);
+    line = id.includes(":") ? cart.lines.find((l) => l.key === id) : cart.lines.find((l) => l.variantId === id);
+    if (!line) throw new CartError(400, "no valid id or line parameter", "no valid id or line parameter");
+  } else {
+    throw new CartError(400, "no valid id or line parameter", "no valid id or line parameter");
+  }
+  const quantity = toQuantity(params.quantity, line.quantity);
+  if (quantity > 0) {
+    const found = catalog.variant(line.variantId);
+    if (found && quantity > found.variant.inventoryQuantity) {
+      throw new CartError(422, `You can only add ${found.variant.inventoryQuantity} ${found.product.title} to the cart.`);
+    }
+  }
+  if (params.properties !== undefined) {
+    line.properties = toProperties(params.properties);
+    line.key = lineKey(line.variantId, line.properties);
+  }
+  line.quantity = quantity;
+  if (quantity === 0) cart.lines.splice(cart.lines.indexOf(line), 1);
+  cart.updatedAt = Date.now();
+}
+
+/** /cart/update.js: `updates` (object id→qty or array by line), `attributes`, `note`. */
+export function updateCart(cart: Cart, params: Record<string, unknown>, catalog: Catalog): void {
+  const updates = params.updates;
+  if (Array.isArray(updates)) {
+    const quantities = updates.map((q) => toQuantity(q, 0));
+    quantities.forEach((q, i) => {
+      if (cart.lines[i]) cart.lines[i].quantity = q;
+    });
+  } else if (updates && typeof updates === "object") {
+    for (const [id, q] of Object.entries(updates)) {
+      const quantity = toQuantity(q, 0);
+      const line = id.includes(":") ? cart.lines.find((l) => l.key === id) : cart.lines.find((l) => l.variantId === id);
+      if (line) line.quantity = quantity;
+      else if (quantity > 0) addItems(cart, [{ id, quantity }], catalog);
+    }
+  }
+  cart.lines = cart.lines.filter((l) => l.quantity > 0);
+  if (params.attributes && typeof params.attributes === "object" && !Array.isArray(params.attributes)) {
+    for (const [k, v] of Object.entries(params.attributes)) {
+      // Shopify removes an attribute when it is set to a blank value.
+      if (v === null || v === undefined || v === "") delete cart.attributes[k];
+      else cart.attributes[k] = String(v);
+    }
+  }
+  if (params.note !== undefined && params.note !== null) cart.note = String(params.note);
+  cart.updatedAt = Date.now();
+}
+
+export function clearCart(cart: Cart): void {
+  cart.lines = [];
+  cart.updatedAt = Date.now();
+}
+
+export interface PricedLine {
+  line: CartLine;
+  title: string;
+  productTitle: string;
+  variantTitle: string;
+  sku: string;
+  vendor: string;
+  handle: string;
+  productType: string;
+  unitCents: number;
+  originalLineCents: number;
+  discountCents: number;
+  finalLineCents: number;
+}
+
+export interface PricedCart {
+  lines: PricedLine[];
+  itemCount: number;
+  originalTotal: number;
+  totalDiscount: number;
+  total: number;
+  applications: { title: string; percentage: number; amount: number; discount: DevDiscount }[];
+}
+
+function activeDiscounts(discounts: DevDiscount[], now: number): DevDiscount[] {
+  return discounts.filter(
+    (d) =>
+      d.status === "ACTIVE" &&
+      (d.kind === "automatic_basic" || d.kind === "automatic_bxgy") &&
+      Date.parse(d.startsAt) <= now &&
+      (d.endsAt === null || Date.parse(d.endsAt) > now),
+  );
+}
+
+/**
+ * Prices the cart and applies the best ACTIVE automatic discount (automatic discounts don't combine by default):
+ * `automatic_basic` takes its percentage off every line whose product it lists (all products when it lists none);
+ * `automatic_bxgy` is the bundle: its percentage applies to the listed products only when the cart holds at
+ * least two different ones of them.
+ */
+export function priceCart(cart: Cart, catalog: Catalog, data: DevStoreData, now = Date.now()): PricedCart {
+  const lines: PricedLine[] = [];
+  for (const line of cart.lines) {
+    const found = catalog.variant(line.variantId);
+    if (!found) continue;
+    const unit = toCents(found.variant.price);
+    const onlyDefault = found.product.variants.length === 1 && /^default( title)?$/i.test(found.variant.title);
+    lines.push({
+      line,
+      title: onlyDefault ? found.product.title : `${found.product.title} - ${found.variant.title}`,
+      productTitle: found.product.title,
+      variantTitle: found.variant.title,
+      sku: found.variant.sku,
+      vendor: found.product.vendor,
+      handle: found.product.handle,
+      productType: found.product.productType,
+      unitCents: unit,
+      originalLineCents: unit * line.quantity,
+      discountCents: 0,
+      finalLineCents: unit * line.quantity,
+    });
+  }
+  let best: { discount: DevDiscount; amounts: number[]; total: number } | null = null;
+  for (const d of activeDiscounts(data.discounts ?? [], now)) {
+    const ids = new Set(d.productIds.map(String));
+    const eligible = (pl: PricedLine) => ids.size === 0 || ids.has(pl.line.productId);
+    if (d.kind === "automatic_bxgy") {
+      const distinct = new Set(lines.filter(eligible).map((pl) => pl.line.productId));
+      if (distinct.size < 2) continue;
+    }
+    const amounts = lines.map((pl) => (eligible(pl) ? Math.round((pl.originalLineCents * d.percentage) / 100) : 0));
+    const total = amounts.reduce((s, a) => s + a, 0);
+    if (total > 0 && (!best || total > best.total)) best = { discount: d, amounts, total };
+  }
+  const applications: PricedCart["applications"] = [];
+  if (best) {
+    lines.forEach((pl, i) => {
+      pl.discountCents = best.amounts[i];
+      pl.finalLineCents = pl.originalLineCents - pl.discountCents;
+    });
+    applications.push({ title: best.discount.title, percentage: best.discount.percentage, amount: best.total, discount: best.discount });
+  }
+  const originalTotal = lines.reduce((s, l) => s + l.originalLineCents, 0);
+  const totalDiscount = lines.reduce((s, l) => s + l.discountCents, 0);
+  return {
+    lines,
+    itemCount: lines.reduce((s, l) => s + l.line.quantity, 0),
+    originalTotal,
+    totalDiscount,
+    total: originalTotal - totalDiscount,
+    applications,
+  };
+}
+
+function itemJson(pl: PricedLine, catalog: Catalog, applicationTitle: string | null): Record<string, unknown> {
+  const product = catalog.product(pl.line.productId);
+  const image = product ? productImageUrl(product) : null;
+  const unitFinal = pl.line.quantity ? Math.round(pl.finalLineCents / pl.line.quantity) : pl.unitCents;
+  const allocations = pl.discountCents && applicationTitle ? [{ amount: pl.discountCents, discount_application: { type: "automatic", title: applicationTitle } }] : [];
+  return {
+    id: Number(pl.line.variantId),
+    properties: pl.line.properties,
+    quantity: pl.line.quantity,
+    variant_id: Number(pl.line.variantId),
+    key: pl.line.key,
+    title: pl.title,
+    price: pl.unitCents,
+    original_price: pl.unitCents,
+    presentment_price: pl.unitCents / 100,
+    discounted_price: unitFinal,
+    line_price: pl.finalLineCents,
+    original_line_price: pl.originalLineCents,
+    total_discount: pl.discountCents,
+    discounts: pl.discountCents && applicationTitle ? [{ amount: pl.discountCents, title: applicationTitle }] : [],
+    sku: pl.sku,
+    grams: 0,
+    vendor: pl.vendor,
+    taxable: true,
+    product_id: Number(pl.line.productId),
+    product_has_only_default_variant: pl.title === pl.productTitle,
+    gift_card: false,
+    final_price: unitFinal,
+    final_line_price: pl.finalLineCents,
+    url: `/products/${pl.handle}?variant=${pl.line.variantId}`,
+    featured_image: image ? { aspect_ratio: 1, alt: pl.productTitle, height: 800, url: image, width: 800 } : null,
+    image,
+    handle: pl.handle,
+    requires_shipping: true,
+    product_type: pl.productType,
+    product_title: pl.productTitle,
+    product_description: product?.description ?? "",
+    variant_title: pl.title === pl.productTitle ? null : pl.variantTitle,
+    variant_options: [pl.variantTitle],
+    options_with_values: [{ name: "Title", value: pl.variantTitle }],
+    line_level_discount_allocations: allocations,
+    line_level_total_discount: pl.discountCents,
+  };
+}
+
+/** The cart exactly as `/cart.js` returns it. */
+export function cartJson(cart: Cart, catalog: Catalog, data: DevStoreData): Record<string, unknown> {
+  const priced = priceCart(cart, catalog, data);
+  const title = priced.applications[0]?.title ?? null;
+  return {
+    token: cart.token,
+    note: cart.note || null,
+    attributes: cart.attributes,
+    original_total_price: priced.originalTotal,
+    total_price: priced.total,
+    total_discount: priced.totalDiscount,
+    total_weight: 0,
+    item_count: priced.itemCount,
+    items: priced.lines.map((pl) => itemJson(pl, catalog, title)),
+    requires_shipping: priced.itemCount > 0,
+    currency: data.shop.currencyCode,
+    items_subtotal_price: priced.total,
+    cart_level_discount_applications: [],
+  };
+}
+
+/** One line as /cart/add.js returns it for a single added item. */
+export function lineJson(cart: Cart, line: CartLine, catalog: Catalog, data: DevStoreData): Record<string, unknown> {
+  const priced = priceCart(cart, catalog, data);
+  const pl = priced.lines.find((l) => l.line === line)!;
+  return itemJson(pl, catalog, priced.applications[0]?.title ?? null);
+}

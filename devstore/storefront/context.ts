@@ -1,0 +1,26 @@
+import type { DevMetafield, DevStoreData } from "../types";
+
+/** What the dev store server hands the storefront (see devstore/server.ts). */
+export interface StorefrontContext {
+  state: DevStoreData;
+  shopDomain: string;
+  /** Origin of the app (Remix server), e.g. http://127.0.0.1:3000. App proxy requests are forwarded there. */
+  appUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  /** Origin of the dev store itself, e.g. http://127.0.0.1:9292. */
+  storeUrl: string;
+  deliverWebhook(topic: string, payload: unknown): Promise<void>;
+  /** The app-owned (AppInstallation) metafield, as Liquid's `app.metafields.<namespace>.<key>` sees it. */
+  appMetafield(namespace: string, key: string): DevMetafield | undefined;
+}
+
+/** Optional knobs, mostly for tests. */
+export interface StorefrontOptions {
+  /** Directory of the theme app extension to render (default: <repo>/extensions/recovery-plays-theme). */
+  extensionDir?: string;
+  /** shopify.app.toml to read the app handle and app proxy from (default: <repo>/shopify.app.toml). */
+  appTomlPath?: string;
+  /** Upstream timeout for app proxy requests (Shopify gives up after ~10 s). */
+  proxyTimeoutMs?: number;
+}
