@@ -1,6 +1,18 @@
 // Mandatory compliance topics: erase or report what the app holds. The app stores no names, emails, phones or
 // addresses (protected customer data level 1); what it holds per customer is keyed by the numeric customer id.
+import { z } from "zod";
 import prisma from "../db.server";
+
+const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^(gid:\/\/shopify\/\w+\/)?\d{1,20}$/)]);
+
+/** Payload of customers/redact and customers/data_request (extra fields allowed, ids bounded). */
+export const CustomerPayloadSchema = z.object({
+  customer: z.object({ id: shopifyId }).passthrough(),
+  orders_to_redact: z.array(shopifyId).max(100_000).optional(),
+  orders_requested: z.array(shopifyId).max(100_000).optional(),
+}).passthrough();
+
+export const ShopRedactPayloadSchema = z.object({ shop_domain: z.string().max(255).optional() }).passthrough();
 
 const idOf = (v: unknown) => (v === null || v === undefined ? null : String(v).replace(/^gid:\/\/shopify\/\w+\//, ""));
 

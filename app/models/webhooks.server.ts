@@ -2,6 +2,7 @@
 // claimed once by its X-Shopify-Webhook-Id (a repeated delivery changes nothing), handler failures release the
 // claim and answer 500 so Shopify retries, a database outage answers 503.
 import { Prisma } from "@prisma/client";
+import type { z } from "zod";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 
@@ -23,7 +24,7 @@ export async function isShopActive(shop: string): Promise<boolean> {
 export async function processWebhook(
   request: Request,
   handle: (ctx: WebhookContext) => Promise<void>,
-  options: { requireActiveShop?: boolean } = { requireActiveShop: true },
+  options: { requireActiveShop?: boolean; schema?: z.ZodTypeAny } = {},
 ): Promise<Response> {
   let ctx: WebhookContext;
   try {
@@ -32,6 +33,10 @@ export async function processWebhook(
     if (err instanceof Response) throw err; // 400 missing headers / 401 bad HMAC, from the library
     console.error("webhook: session storage unavailable");
     return new Response("Service unavailable", { status: 503 });
+  }
+  // Signed but malformed payloads are refused before anything is claimed or written.
+  if (options.schema && !options.schema.safeParse(ctx.payload).success) {
+    return new Response(`Invalid ${String(ctx.topic)} payload`, { status: 400 });
   }
   const id = ctx.webhookId || request.headers.get("x-shopify-webhook-id");
   if (!id) return new Response("Missing X-Shopify-Webhook-Id", { status: 400 });

@@ -7,12 +7,14 @@ const Payload = z.object({ current: z.array(z.string().max(100)).max(100) });
 
 // app/scopes_update: keep the stored sessions' scope in step with what the merchant granted.
 export const action = async ({ request }: ActionFunctionArgs) =>
-  processWebhook(request, async ({ shop, payload }) => {
-    const parsed = Payload.safeParse(payload);
-    if (!parsed.success) return;
-    const scope = parsed.data.current.join(",");
+  processWebhook(
+    request,
+    async ({ shop, payload }) => {
+    const scope = Payload.parse(payload).current.join(",");
     await prisma.$transaction([
       prisma.session.updateMany({ where: { shop }, data: { scope } }),
       prisma.shop.updateMany({ where: { shop }, data: { scopes: scope } }),
     ]);
-  });
+    },
+    { schema: Payload },
+  );

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { processWebhook } from "../models/webhooks.server";
-import { redactCustomer, type RedactCustomerPayload } from "../models/compliance.server";
+import { redactCustomer, type RedactCustomerPayload, CustomerPayloadSchema } from "../models/compliance.server";
 
 // customers/redact (mandatory): erase the customer's profile, events and the listed orders.
 export const action = async ({ request }: ActionFunctionArgs) =>
@@ -9,5 +9,5 @@ export const action = async ({ request }: ActionFunctionArgs) =>
     async ({ shop, payload }) => {
       await redactCustomer(shop, payload as RedactCustomerPayload);
     },
-    { requireActiveShop: false },
+    { requireActiveShop: false, schema: CustomerPayloadSchema },
   );

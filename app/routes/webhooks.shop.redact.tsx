@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { processWebhook } from "../models/webhooks.server";
-import { redactShop } from "../models/compliance.server";
+import { redactShop, ShopRedactPayloadSchema } from "../models/compliance.server";
 
 // shop/redact (mandatory, 48 h after uninstall): erase everything the app holds for the shop.
 export const action = async ({ request }: ActionFunctionArgs) =>
@@ -9,5 +9,5 @@ export const action = async ({ request }: ActionFunctionArgs) =>
     async ({ shop }) => {
       await redactShop(shop);
     },
-    { requireActiveShop: false },
+    { requireActiveShop: false, schema: ShopRedactPayloadSchema },
   );

@@ -1,10 +1,14 @@
 // The database is unreachable (a PostgreSQL URL where nothing listens): every edge answers a clean 503 with a
 // message, never a crash, and no event is acknowledged as stored.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { appProxyRequest, checkoutRequest, webhookRequest } from "../helpers/shopify";
 
 type Handler = (args: any) => Promise<Response> | Response;
 let routes: Record<string, Handler>;
+
+// The session storage library logs every failed connection attempt in full; keep the test output readable.
+const quiet = [vi.spyOn(console, "error").mockImplementation(() => undefined), vi.spyOn(console, "log").mockImplementation(() => undefined)];
+afterAll(() => quiet.forEach((s) => s.mockRestore()));
 
 beforeAll(async () => {
   process.env.DATABASE_URL = "postgresql://root@127.0.0.1:1/closed";

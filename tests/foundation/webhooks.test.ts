@@ -20,7 +20,7 @@ async function call(action: (args: any) => Promise<Response>, request: Request) 
 async function seedCustomerData(shop: string, customerId: string) {
   await prisma.customerProfile.create({ data: { shop, customerId, ordersCount: 2, netSpend: 80, aov: 40 } });
   await prisma.profileOrder.create({
-    data: { shop, orderId: `o-${customerId}`, customerId, createdAt: new Date(), total: 40, sourceUpdatedAt: new Date() },
+    data: { shop, orderId: `10${customerId}`, customerId, createdAt: new Date(), total: 40, sourceUpdatedAt: new Date() },
   });
   await prisma.event.create({
     data: { shop, visitorId: `v-${customerId}`, customerId, type: "shown", play: "confidence", arm: "treatment", occurredAt: new Date() },
@@ -82,13 +82,13 @@ describe("webhooks", () => {
     await seedCustomerData(TEST_SHOP, "2");
     const res = await call(
       customersRedact,
-      webhookRequest("customers/redact", { shop_domain: TEST_SHOP, customer: { id: 1 }, orders_to_redact: ["o-1"] }),
+      webhookRequest("customers/redact", { shop_domain: TEST_SHOP, customer: { id: 1 }, orders_to_redact: [101] }),
     );
     expect(res.status).toBe(200);
     expect(await prisma.customerProfile.count({ where: { customerId: "1" } })).toBe(0);
     expect(await prisma.event.count({ where: { customerId: "1" } })).toBe(0);
     expect(await prisma.playExposure.count({ where: { visitorId: "v-1" } })).toBe(0);
-    expect(await prisma.profileOrder.count({ where: { orderId: "o-1" } })).toBe(0);
+    expect(await prisma.profileOrder.count({ where: { orderId: "101" } })).toBe(0);
     expect(await prisma.customerProfile.count({ where: { customerId: "2" } })).toBe(1);
     expect(await prisma.event.count({ where: { customerId: "2" } })).toBe(1);
   });
