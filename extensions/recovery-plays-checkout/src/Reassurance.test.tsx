@@ -6,6 +6,7 @@ import {
   APP_URL,
   configEntry,
   customer,
+  englishTranslate,
   fakeBackend,
   profileEntry,
   publishedConfig,
@@ -41,13 +42,15 @@ describe("purchase.checkout.block.render (confidence)", () => {
     withConfig(publishedConfig(["confidence"]));
     const backend = fakeBackend(customer({ stage: "returning_visitor", ordersCount: 0, lastOrderAt: null }));
     extension.fetch = backend.fetch;
+    extension.shopify.i18n.translate = englishTranslate() as never;
 
     await extension.render();
 
     await vi.waitFor(() => expect(banner()).not.toBeNull());
     expect(banner()!.getAttribute("heading")).toBe("Shop with peace of mind");
     expect(banner()!.textContent).toContain("Free 30-day returns on every order.");
-    expect(banner()!.textContent).toContain("confidence.securePayment");
+    expect(banner()!.textContent).toContain("Payments are encrypted and processed securely by Shopify.");
+    expect(document.body.innerHTML).not.toContain("[missing:");
     const link = banner()!.querySelector("s-link")!;
     expect(link.getAttribute("href")).toBe("https://mock-shop.myshopify.com/policies/refund-policy");
     expect(link.textContent).toBe("Read our refund policy");

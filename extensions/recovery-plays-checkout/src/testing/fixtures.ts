@@ -6,7 +6,8 @@ import { vi } from "vitest";
 import { defaultSettings } from "../../../../app/lib/plays/defaults";
 import type { CustomerContext, PlayKey, PublishedPlaysConfig } from "../../../../app/lib/plays/types";
 import { assignArm } from "../../../../app/lib/stats/assignment";
-import type { MetafieldEntryLike } from "../core/data";
+import type { AppMetafieldEntry } from "@shopify/ui-extensions/checkout";
+import en from "../../locales/en.default.json";
 
 export const APP_URL = "https://recovery-plays.test";
 
@@ -31,7 +32,7 @@ export function publishedConfig(
   return config;
 }
 
-export function configEntry(config: unknown): MetafieldEntryLike & { metafield: { type: string; valueType: "json_string" } } {
+export function configEntry(config: unknown): AppMetafieldEntry {
   return {
     target: { type: "shop", id: "gid://shopify/Shop/1" },
     metafield: {
@@ -44,15 +45,15 @@ export function configEntry(config: unknown): MetafieldEntryLike & { metafield: 
   };
 }
 
-export function profileEntry(profile: CustomerContext) {
+export function profileEntry(profile: CustomerContext): AppMetafieldEntry {
   return {
-    target: { type: "customer" as const, id: "gid://shopify/Customer/7" },
+    target: { type: "customer", id: "gid://shopify/Customer/7" },
     metafield: {
       namespace: "$app:recovery_plays",
       key: "profile",
       value: JSON.stringify(profile),
       type: "json",
-      valueType: "json_string" as const,
+      valueType: "json_string",
     },
   };
 }
@@ -111,4 +112,16 @@ export function fakeBackend(profile: CustomerContext | null | "fail" | "hang" | 
       .filter((c) => c.url.endsWith("/api/checkout/events"))
       .flatMap((c) => (c.body as { events: Array<{ type: string; play: string; arm: string }> }).events);
   return { fetch: fetchMock as unknown as typeof fetch, calls, events };
+}
+
+/**
+ * A `translate` that reads locales/en.default.json and interpolates `{{name}}` like checkout does, so a test
+ * can assert real copy; a missing key renders as `[missing:<key>]` (not thrown: `t()` swallows errors).
+ */
+export function englishTranslate(): (key: string, replacements?: Record<string, unknown>) => string {
+  return (key, replacements = {}) => {
+    const value = key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], en);
+    if (typeof value !== "string") return `[missing:${key}]`;
+    return value.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(replacements[name]));
+  };
 }

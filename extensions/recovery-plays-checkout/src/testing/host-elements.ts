@@ -8,7 +8,8 @@ const EVENT_PROPERTIES: Record<string, string[]> = {
   "s-banner": ["ondismiss", "onafterhide"],
 };
 
-for (const [tag, props] of Object.entries(EVENT_PROPERTIES)) {
+// Pure-logic test files run in the node environment, where there is no DOM to register into.
+for (const [tag, props] of typeof customElements === "undefined" ? [] : Object.entries(EVENT_PROPERTIES)) {
   if (customElements.get(tag)) continue;
   customElements.define(
     tag,

@@ -1,0 +1,211 @@
+/// <reference types="@shopify/ui-extensions/purchase.checkout.cart-line-list.render-after" />
+import { getExtension } from "@shopify/ui-extensions-tester";
+import { createCartLine, createResult } from "@shopify/ui-extensions-tester/checkout";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { COMPLEMENTARY_QUERY } from "./Bundle";
+import { APP_URL, configEntry, englishTranslate, fakeBackend, publishedConfig, visitorAttributes, visitorInArm } from "./testing/fixtures";
+import { settle } from "./testing/settle";
+
+const extension = getExtension("purchase.checkout.cart-line-list.render-after");
+
+const DEAL_SEEKER = "deal_seeker:treatment:shown";
+
+function recommendations(...products: Array<{ id: string; title: string; variantId: string; available?: boolean }>) {
+  return {
+    data: {
+      productRecommendations: products.map((p) => ({
+        id: p.id,
+        title: p.title,
+        variants: {
+          nodes: [{ id: p.variantId, availableForSale: p.available ?? true, price: { amount: "12.5", currencyCode: "USD" } }],
+        },
+      })),
+    },
+    errors: [],
+  };
+}
+
+const SOCKS = { id: "gid://shopify/Product/2", title: "Wool socks", variantId: "gid://shopify/ProductVariant/22" };
+
+let query: ReturnType<typeof vi.fn>;
+
+beforeEach(() => {
+  extension.setUp();
+  vi.stubEnv("APP_URL", APP_URL);
+  extension.shopify.attributes.value = visitorAttributes("v-1", DEAL_SEEKER);
+  extension.shopify.lines.value = [createCartLine()];
+  extension.shopify.appMetafields.value = [
+    configEntry(publishedConfig(["deal_seeker"], { shop: { bundleDiscountTitle: "Better Together 10%" } })),
+  ];
+  query = vi.fn().mockResolvedValue(recommendations(SOCKS));
+  extension.shopify.query = query as never;
+  extension.fetch = fakeBackend(null).fetch;
+});
+
+afterEach(() => {
+  extension.tearDown();
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
+
+function button() {
+  return document.body.querySelector("s-button");
+}
+
+describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", () => {
+  test("GIVEN a deal seeker and a complementary product WHEN rendered THEN offers it with the real discount's percent and name", async () => {
+    extension.shopify.i18n.translate = englishTranslate() as never;
+    extension.shopify.i18n.formatCurrency = ((n: number, o?: { currency?: string }) => `${o?.currency} ${n.toFixed(2)}`) as never;
+
+    await extension.render();
+
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+    expect(document.body.querySelector("s-heading")!.textContent).toBe("Better Together: Bundle & Save");
+    expect(document.body.textContent).toContain("Add Wool socks and save 10% with Better Together 10%.");
+    expect(document.body.textContent).toContain("Price: USD 12.50");
+    expect(button()!.textContent).toBe("Add bundle to cart");
+    expect(button()!.getAttribute("accessibilityLabel")).toBe("Add Wool socks to your order");
+    expect(document.body.innerHTML).not.toContain("[missing:");
+    expect(query).toHaveBeenCalledWith(COMPLEMENTARY_QUERY, { variables: { productId: "gid://shopify/Product/1" } });
+  });
+
+  test("GIVEN the offer WHEN the buyer clicks the button THEN adds one unit of the complementary variant and confirms", async () => {
+    const applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
+    extension.shopify.applyCartLinesChange = applyCartLinesChange;
+    const backend = fakeBackend(null);
+    extension.fetch = backend.fetch;
+    await extension.render();
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+
+    button()!.dispatchEvent(new Event("click"));
+
+    await vi.waitFor(() => expect(document.body.querySelector("s-banner[tone='success']")).not.toBeNull());
+    expect(applyCartLinesChange).toHaveBeenCalledWith({
+      type: "addCartLine",
+      merchandiseId: "gid://shopify/ProductVariant/22",
+      quantity: 1,
+    });
+    expect(document.body.textContent).toContain("bundle.addedWithDiscount");
+    await vi.waitFor(() => expect(backend.events().map((e) => e.type)).toContain("engaged"));
+  });
+
+  test("GIVEN checkout refuses the line WHEN the buyer clicks the button THEN shows an accessible error and keeps the offer", async () => {
+    extension.shopify.applyCartLinesChange = vi
+      .fn()
+      .mockResolvedValue(createResult("applyCartLinesChange", { type: "error", message: "Out of stock" }));
+    const backend = fakeBackend(null);
+    extension.fetch = backend.fetch;
+    await extension.render();
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+
+    button()!.dispatchEvent(new Event("click"));
+
+    await vi.waitFor(() => expect(document.body.querySelector("s-banner[tone='critical']")).not.toBeNull());
+    expect(document.body.querySelector("s-banner[tone='critical']")!.textContent).toBe("bundle.error");
+    expect(button()).not.toBeNull();
+    await settle();
+    expect(backend.events().map((e) => e.type)).not.toContain("engaged");
+  });
+
+  test("GIVEN applyCartLinesChange throws WHEN the buyer clicks the button THEN shows the error instead of breaking", async () => {
+    extension.shopify.applyCartLinesChange = vi.fn().mockRejectedValue(new Error("host gone"));
+    await extension.render();
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+
+    button()!.dispatchEvent(new Event("click"));
+
+    await vi.waitFor(() => expect(document.body.querySelector("s-banner[tone='critical']")).not.toBeNull());
+  });
+
+  test("GIVEN no bundle discount exists in Shopify WHEN the offer renders THEN makes no savings claim", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["deal_seeker"]))];
+
+    await extension.render();
+
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+    expect(document.body.textContent).toContain("bundle.withoutDiscount");
+    expect(document.body.textContent).not.toContain("bundle.withDiscount");
+  });
+
+  test("GIVEN a visitor the storefront did not flag as a deal seeker WHEN rendered THEN renders nothing and queries nothing", async () => {
+    extension.shopify.attributes.value = visitorAttributes("v-1", "vip:treatment:shown");
+
+    await extension.render();
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+    expect(query).not.toHaveBeenCalled();
+  });
+
+  test("GIVEN the deal_seeker play is off WHEN rendered THEN renders nothing", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["confidence"]))];
+
+    await extension.render();
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+  });
+
+  test("GIVEN the only recommendation is already in the cart or sold out WHEN rendered THEN renders nothing", async () => {
+    query.mockResolvedValue(
+      recommendations(
+        { id: "gid://shopify/Product/1", title: "Same", variantId: "gid://shopify/ProductVariant/1" },
+        { id: "gid://shopify/Product/3", title: "Gone", variantId: "gid://shopify/ProductVariant/33", available: false },
+      ),
+    );
+
+    await extension.render();
+    await vi.waitFor(() => expect(query).toHaveBeenCalled());
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+  });
+
+  test("GIVEN the Storefront API fails WHEN rendered THEN renders nothing", async () => {
+    query.mockRejectedValue(new Error("network"));
+
+    await extension.render();
+    await vi.waitFor(() => expect(query).toHaveBeenCalled());
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+  });
+
+  test("GIVEN the app backend is down WHEN the offer renders THEN the offer still works (events are fire-and-forget)", async () => {
+    extension.fetch = fakeBackend("throw").fetch;
+    const applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
+    extension.shopify.applyCartLinesChange = applyCartLinesChange;
+    await extension.render();
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+
+    button()!.dispatchEvent(new Event("click"));
+
+    await vi.waitFor(() => expect(applyCartLinesChange).toHaveBeenCalledTimes(1));
+  });
+
+  test("GIVEN checkout does not allow adding lines WHEN rendered THEN renders nothing", async () => {
+    extension.shopify.instructions.value = {
+      ...extension.shopify.instructions.value,
+      lines: { canAddCartLine: false, canRemoveCartLine: true, canUpdateCartLine: true },
+    };
+
+    await extension.render();
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+  });
+
+  test("GIVEN a deal seeker in the holdout arm WHEN an offer exists THEN renders nothing and reports eligible for the holdout", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["deal_seeker"], { holdoutPercent: 50 }))];
+    extension.shopify.attributes.value = visitorAttributes(visitorInArm("deal_seeker", "holdout", 50), DEAL_SEEKER);
+    const backend = fakeBackend(null);
+    extension.fetch = backend.fetch;
+
+    await extension.render();
+    await vi.waitFor(() => expect(backend.events()).toHaveLength(1));
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+    expect(backend.events()[0]).toMatchObject({ type: "eligible", play: "deal_seeker", arm: "holdout" });
+  });
+});

@@ -1,0 +1,146 @@
+/// <reference types="@shopify/ui-extensions/purchase.checkout.payment-method-list.render-before" />
+import { getExtension } from "@shopify/ui-extensions-tester";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import {
+  APP_URL,
+  configEntry,
+  customer,
+  fakeBackend,
+  profileEntry,
+  publishedConfig,
+  visitorAttributes,
+  visitorInArm,
+} from "./testing/fixtures";
+import { settle } from "./testing/settle";
+
+const extension = getExtension("purchase.checkout.payment-method-list.render-before");
+
+beforeEach(() => {
+  extension.setUp();
+  vi.stubEnv("APP_URL", APP_URL);
+  extension.shopify.attributes.value = visitorAttributes();
+  extension.shopify.cost.subtotalAmount.value = { amount: 60, currencyCode: "USD" };
+});
+
+afterEach(() => {
+  extension.tearDown();
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
+
+function banner() {
+  return document.body.querySelector("s-banner");
+}
+
+describe("purchase.checkout.payment-method-list.render-before (vip)", () => {
+  test("GIVEN a VIP segment buyer and a normal cart WHEN rendered THEN shows the merchant's payment options message without BNPL emphasis", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"]))];
+    extension.fetch = fakeBackend(customer({ segment: "CHAMPIONS", aov: 80 })).fetch;
+
+    await extension.render();
+
+    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("Pay the way you like"));
+    expect(banner()!.textContent).toContain("Express wallets, cards and pay-in-4 are all available.");
+    expect(banner()!.textContent).not.toContain("vip.bnplBody");
+  });
+
+  test("GIVEN a VIP whose cart is at least 3× their AOV WHEN rendered THEN emphasises instalments", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"]))];
+    extension.shopify.cost.subtotalAmount.value = { amount: 240, currencyCode: "USD" };
+    extension.fetch = fakeBackend(customer({ segment: "LOYAL", aov: 80 })).fetch;
+
+    await extension.render();
+
+    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("vip.bnplHeading"));
+    expect(banner()!.textContent).toContain("vip.bnplBody");
+  });
+
+  test("GIVEN a buyer outside the VIP segments with a normal cart WHEN rendered THEN renders nothing", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"]))];
+    const backend = fakeBackend(customer({ segment: "AT_RISK", aov: 80 }));
+    extension.fetch = backend.fetch;
+
+    await extension.render();
+    await vi.waitFor(() => expect(backend.calls.length).toBeGreaterThan(0));
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+    expect(backend.events()).toHaveLength(0);
+  });
+
+  test("GIVEN the vip play is off WHEN rendered THEN renders nothing and calls no backend", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["confidence"]))];
+    const backend = fakeBackend(customer({ segment: "CHAMPIONS" }));
+    extension.fetch = backend.fetch;
+
+    await extension.render();
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+    expect(backend.calls).toHaveLength(0);
+  });
+
+  test("GIVEN the backend is down and the cart is ≥ 3× the shop AOV WHEN rendered THEN still shows BNPL emphasis from the config alone", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"], { shop: { aov: 50 } }))];
+    extension.shopify.cost.subtotalAmount.value = { amount: 150, currencyCode: "USD" };
+    extension.fetch = fakeBackend("throw").fetch;
+
+    await extension.render();
+
+    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("vip.bnplHeading"));
+  });
+
+  test("GIVEN the backend times out and the cart is small WHEN rendered THEN falls back to nothing", async () => {
+    vi.useFakeTimers();
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"]))];
+    const backend = fakeBackend("hang");
+    extension.fetch = backend.fetch;
+
+    await extension.render();
+    await vi.advanceTimersByTimeAsync(2000);
+
+    expect(document.body.innerHTML).toBe("");
+    expect(backend.events()).toHaveLength(0);
+  });
+
+  test("GIVEN a checkout in another currency than the shop WHEN the cart is large THEN no AOV comparison is made", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"], { shop: { aov: 50 } }))];
+    extension.shopify.cost.subtotalAmount.value = { amount: 500, currencyCode: "EUR" };
+    const backend = fakeBackend(null);
+    extension.fetch = backend.fetch;
+
+    await extension.render();
+    await vi.waitFor(() => expect(backend.calls.length).toBeGreaterThan(0));
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+  });
+
+  test("GIVEN a precomputed VIP profile metafield WHEN rendered THEN shows the message without calling the profile endpoint", async () => {
+    extension.shopify.appMetafields.value = [
+      configEntry(publishedConfig(["vip"])),
+      profileEntry(customer({ segment: "CHAMPIONS" })),
+    ];
+    const backend = fakeBackend("fail");
+    extension.fetch = backend.fetch;
+
+    await extension.render();
+
+    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("Pay the way you like"));
+    expect(backend.calls.filter((c) => c.url.endsWith("/profile"))).toHaveLength(0);
+  });
+
+  test("GIVEN a VIP in the holdout arm WHEN rendered THEN renders nothing and reports eligible for the holdout", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"], { holdoutPercent: 50 }))];
+    extension.shopify.attributes.value = visitorAttributes(visitorInArm("vip", "holdout", 50));
+    const backend = fakeBackend(customer({ segment: "CHAMPIONS" }));
+    extension.fetch = backend.fetch;
+
+    await extension.render();
+    await vi.waitFor(() => expect(backend.events()).toHaveLength(1));
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+    expect(backend.events()[0]).toMatchObject({ type: "eligible", play: "vip", arm: "holdout" });
+  });
+});

@@ -1,0 +1,64 @@
+// @vitest-environment node
+import { describe, expect, test } from "vitest";
+import { defaultSettings } from "../../../../app/lib/plays/defaults";
+import { customer, publishedConfig } from "../testing/fixtures";
+import { bundleDiscountPercent, conciergeHref, isBigTicket, isFirstTimeBuyer, isVip } from "./eligibility";
+
+describe("isFirstTimeBuyer", () => {
+  const settings = defaultSettings("confidence");
+
+  test("GIVEN a profile with orders and no date filter WHEN checked THEN is not first-time", () => {
+    expect(isFirstTimeBuyer(settings, { profile: customer({ ordersCount: 2 }) })).toBe(false);
+  });
+
+  test("GIVEN noPurchaseSince after the last order WHEN checked THEN counts as first-time again", () => {
+    const since = { ...settings, noPurchaseSince: "2026-03-01" };
+
+    expect(isFirstTimeBuyer(since, { profile: customer({ ordersCount: 2, lastOrderAt: "2025-12-01T00:00:00Z" }) })).toBe(true);
+  });
+
+  test("GIVEN no profile but checkout says the customer has orders WHEN checked THEN is not first-time", () => {
+    expect(isFirstTimeBuyer(settings, { profile: null, checkoutOrdersCount: 5 })).toBe(false);
+  });
+
+  test("GIVEN nothing is known about the buyer WHEN checked THEN counts as first-time", () => {
+    expect(isFirstTimeBuyer(settings, { profile: null })).toBe(true);
+  });
+});
+
+describe("isVip / isBigTicket", () => {
+  const vip = defaultSettings("vip");
+  const config = publishedConfig(["vip"], { shop: { aov: 50 } });
+
+  test("GIVEN an unknown buyer WHEN checked THEN is not a VIP", () => {
+    expect(isVip(vip, null)).toBe(false);
+  });
+
+  test("GIVEN a cart just below 3× the buyer's AOV WHEN checked THEN is not big-ticket", () => {
+    expect(isBigTicket(vip, config, customer({ aov: 100 }), { subtotal: 299.99, currency: "USD" })).toBe(false);
+  });
+
+  test("GIVEN a buyer without AOV WHEN the cart reaches 3× the shop AOV THEN is big-ticket", () => {
+    expect(isBigTicket(vip, config, customer({ aov: 0 }), { subtotal: 150, currency: "USD" })).toBe(true);
+  });
+});
+
+describe("bundleDiscountPercent", () => {
+  test("GIVEN a percent above the cap WHEN computed THEN the cap applies", () => {
+    const settings = { ...defaultSettings("deal_seeker"), discountPercent: 30, discountCapPercent: 15 };
+    const config = publishedConfig(["deal_seeker"], { shop: { bundleDiscountTitle: "Bundle" } });
+
+    expect(bundleDiscountPercent(settings, config)).toBe(15);
+  });
+});
+
+describe("conciergeHref", () => {
+  test.each([
+    ["help@shop.example", "mailto:help@shop.example"],
+    ["https://shop.example/help", "https://shop.example/help"],
+    ["javascript:alert(1)", null],
+    ["call us", null],
+  ])("GIVEN contact %s WHEN turned into a link THEN href is %s", (contact, href) => {
+    expect(conciergeHref(contact)).toBe(href);
+  });
+});
