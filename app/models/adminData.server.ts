@@ -112,10 +112,15 @@ export interface SyncProgress {
   total: number | null;
   error: string | null;
   finishedAt: string | null;
+  /** 0..1 when the sync module reports it. */
+  progress: number | null;
 }
 
 function normaliseSyncStatus(raw: unknown): SyncProgress {
-  const r = obj(raw);
+  const top = obj(raw);
+  // sync.server's view is { job, progress, active }; a bare SyncJob row is accepted too.
+  if ("job" in top && top.job == null) return { available: true, status: "none", orders: 0, customers: 0, total: null, error: null, finishedAt: null, progress: null };
+  const r = "job" in top ? obj(top.job) : top;
   const s = String(r.status ?? "none").toLowerCase();
   const status: SyncProgress["status"] =
     /fail|error|expired|cancel/.test(s) ? "failed" : /complete|done|finished|succeed/.test(s) ? "completed" : s === "none" || s === "" || s === "null" ? "none" : "running";
@@ -127,6 +132,7 @@ function normaliseSyncStatus(raw: unknown): SyncProgress {
     total: r.objectCount != null || r.total != null ? num(r.objectCount ?? r.total) || null : null,
     error: str(r.error),
     finishedAt: str(r.finishedAt),
+    progress: typeof top.progress === "number" ? top.progress : status === "completed" ? 1 : null,
   };
 }
 
@@ -135,12 +141,12 @@ export async function getSyncProgress(shop: string): Promise<SyncProgress> {
   const syncStatus = await fn<(shop: string) => Promise<unknown>>("./sync.server.ts", "syncStatus");
   if (syncStatus) {
     const raw = await syncStatus(shop);
-    if (raw == null) return { available: true, status: "none", orders: 0, customers: 0, total: null, error: null, finishedAt: null };
+    if (raw == null) return { available: true, status: "none", orders: 0, customers: 0, total: null, error: null, finishedAt: null, progress: null };
     return normaliseSyncStatus(raw);
   }
   const { default: prisma } = await import("../db.server");
   const job = await prisma.syncJob.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } });
-  if (!job) return { available: false, status: "none", orders: 0, customers: 0, total: null, error: null, finishedAt: null };
+  if (!job) return { available: false, status: "none", orders: 0, customers: 0, total: null, error: null, finishedAt: null, progress: null };
   return normaliseSyncStatus(job);
 }
 
@@ -171,6 +177,10 @@ export interface CustomerView {
   segment: RfmGroup;
   stage: LifecycleStage;
   shopifyRfmGroup: string | null;
+  agreesWithShopify: boolean | null;
+  /** Plain reasons for the segment from the profiles module (scores vs the shop's thresholds). */
+  reasons: string[];
+  thresholds: { recency: (string | null)[]; frequency: (number | null)[]; monetary: (number | null)[] } | null;
   propensity: { probability: number | null; factors: { label: string; effect: number }[] } | null;
 }
 
@@ -178,6 +188,9 @@ function normaliseProfile(raw: unknown): CustomerView | null {
   const top = obj(raw);
   const p = obj(top.profile ?? raw);
   if (!p.customerId && !p.id) return null;
+  const ex = obj(p.explanation);
+  const scores = obj(ex.scores);
+  const th = obj(ex.thresholds);
   return {
     customerId: String(p.customerId ?? p.id),
     ordersCount: num(p.ordersCount),
@@ -185,12 +198,15 @@ function normaliseProfile(raw: unknown): CustomerView | null {
     aov: num(p.aov),
     firstOrderAt: str(p.firstOrderAt),
     lastOrderAt: str(p.lastOrderAt),
-    rScore: num(p.rScore),
-    fScore: num(p.fScore),
-    mScore: num(p.mScore),
+    rScore: num(scores.r ?? p.rScore),
+    fScore: num(scores.f ?? p.fScore),
+    mScore: num(scores.m ?? p.mScore),
     segment: String(p.segment ?? "PROSPECTS") as RfmGroup,
     stage: String(p.stage ?? "returning_visitor") as LifecycleStage,
     shopifyRfmGroup: str(p.shopifyRfmGroup),
+    agreesWithShopify: typeof ex.agreesWithShopify === "boolean" ? ex.agreesWithShopify : p.shopifyRfmGroup ? p.shopifyRfmGroup === p.segment : null,
+    reasons: Array.isArray(ex.reasons) ? ex.reasons.map(String) : [],
+    thresholds: Array.isArray(th.recency) ? (th as unknown as CustomerView["thresholds"]) : null,
     propensity: null,
   };
 }
