@@ -7,7 +7,7 @@
  * relies on line order. A malformed, truncated or unexpected line is counted in `linesSkipped` and skipped.
  */
 import { RFM_GROUPS, type RfmGroup } from "../plays/types";
-import { applyContribution, contributionOf, legacyId, type OrderState } from "../segments/profile";
+import { applyContribution, contributionOf, type OrderState } from "../segments/profile";
 
 /** Per-customer running totals during the fold (flat fields: hundreds of thousands of these are alive). */
 export class CustomerAccumulator {
@@ -79,7 +79,7 @@ export class HistoryFold {
     const parent = r.__parentId;
     if (parent === undefined) {
       if (!id.startsWith(CUSTOMER_PREFIX)) return false;
-      const cid = legacyId(id);
+      const cid = gidTail(id, CUSTOMER_PREFIX);
       if (!cid) return false;
       const a = this.acc(cid);
       a.seen = true;
@@ -114,8 +114,8 @@ function money(bag: unknown): number | null {
 
 /** Parses an order record of the bulk export; null when a required field is missing or malformed. */
 export function parseOrder(r: Record<string, unknown>, id: string, parent: string): (OrderState & { updatedAt: number }) | null {
-  const orderId = legacyId(id);
-  const customerId = parent.startsWith(CUSTOMER_PREFIX) ? legacyId(parent) : null;
+  const orderId = gidTail(id, ORDER_PREFIX);
+  const customerId = gidTail(parent, CUSTOMER_PREFIX);
   if (!orderId || !customerId) return null;
   const createdAt = typeof r.createdAt === "string" ? Date.parse(r.createdAt) : NaN;
   if (!Number.isFinite(createdAt)) return null;
@@ -134,4 +134,16 @@ export function parseOrder(r: Record<string, unknown>, id: string, parent: strin
     refunded,
     cancelled,
   };
+}
+
+/** The numeric id after a GID prefix (hot path: no regex); null unless 1–20 digits. */
+export function gidTail(gid: string, prefix: string): string | null {
+  if (!gid.startsWith(prefix)) return null;
+  const n = gid.length - prefix.length;
+  if (n < 1 || n > 20) return null;
+  for (let i = prefix.length; i < gid.length; i++) {
+    const c = gid.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  return gid.slice(prefix.length);
 }

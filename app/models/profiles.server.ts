@@ -1,0 +1,559 @@
+// Customer profiles: persistence of the order → profile fold, incremental order webhooks, lookups, compliance.
+// Every query is scoped by shop. No PII is stored (ids and money only: protected customer data level 1).
+import type { CustomerProfile, PrismaClient } from "@prisma/client";
+import prisma, { databaseKind } from "../db.server";
+import { createAdminClient, type GraphqlFn } from "../lib/admin-client";
+import type { CustomerContext, LifecycleStage, RfmGroup } from "../lib/plays/types";
+import { RFM_GROUPS } from "../lib/plays/types";
+import {
+  applyContribution,
+  computeShopScales,
+  contributionOf,
+  deriveProfile,
+  fmScore,
+  legacyId,
+  lifecycleStage,
+  NO_CONTRIBUTION,
+  shopAovOf,
+  toCustomerContext,
+  type ProfileAggregate,
+  type ShopScales,
+} from "../lib/segments";
+
+export type DbKind = "sqlite" | "postgres";
+/** A database and its dialect (benches pass their own clients; the app uses the singleton). */
+export interface Store {
+  db: PrismaClient;
+  kind: DbKind;
+  /** PostgreSQL schema of the tables (raw SQL is not rewritten by the adapter): from ?schema=, default public. */
+  schema?: string;
+}
+
+export function defaultStore(): Store {
+  return storeFor(prisma, process.env.DATABASE_URL ?? "");
+}
+
+/** A store for a client built from a database URL. */
+export function storeFor(db: PrismaClient, url: string): Store {
+  const kind = databaseKind(url);
+  const schema = kind === "postgres" ? (new URL(url).searchParams.get("schema") ?? "public") : undefined;
+  return { db, kind, schema };
+}
+
+/** A table name for raw SQL, schema-qualified on PostgreSQL and aliased to its bare name. */
+export function rawTable(store: Store, name: string, alias = false): string {
+  if (store.kind !== "postgres") return `"${name}"`;
+  const q = `"${(store.schema ?? "public").replace(/"/g, "")}"."${name}"`;
+  return alias ? `${q} AS "${name}"` : q;
+}
+
+/** One profile row as written by the bulk path and the recompute. */
+export interface ProfileRow extends ProfileAggregate {
+  customerId: string;
+  netSpend: number;
+  aov: number;
+  rScore: number;
+  fScore: number;
+  mScore: number;
+  segment: RfmGroup;
+  stage: LifecycleStage;
+  shopifyRfmGroup: RfmGroup | null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SQL literals for the batched raw path. Values are validated, not trusted: ids are digits only, numbers finite,
+// dates produced here, strings from closed vocabularies or quoted with '' doubling. Literals (rather than bind
+// parameters) keep one multi-row statement portable across SQLite and PostgreSQL and are ~3× faster here.
+
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+function sqlNum(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  return String(n);
+}
+
+function sqlInt(n: number): string {
+  return sqlNum(Math.trunc(n));
+}
+
+/** Prisma's SQLite adapter stores DateTime as ISO text with "+00:00"; PostgreSQL parses the same literal. */
+export function sqlDate(ms: number | null): string {
+  return ms === null ? "NULL" : `'${new Date(ms).toISOString().replace("Z", "+00:00")}'`;
+}
+
+function sqlId(id: string): string {
+  if (!/^\d{1,20}$/.test(id)) throw new Error(`not a numeric id: ${id}`);
+  return `'${id}'`;
+}
+
+const RFM_SET: ReadonlySet<string> = new Set(RFM_GROUPS);
+function sqlGroup(g: string | null): string {
+  if (g === null) return "NULL";
+  if (!RFM_SET.has(g)) throw new Error(`not an RFM group: ${g}`);
+  return `'${g}'`;
+}
+
+const PROFILE_COLUMNS = [
+  "shop", "customerId", "ordersCount", "grossSpend", "refunded", "netSpend", "aov", "firstOrderAt", "lastOrderAt",
+  "rScore", "fScore", "mScore", "segment", "stage", "shopifyRfmGroup", "updatedAt",
+] as const;
+
+/** Builds one multi-row upsert of profiles. `keepShopifyGroup` leaves a stored rfmGroup alone when ours is null. */
+export function profileUpsertSql(store: Store, shop: string, rows: ProfileRow[], now: number, keepShopifyGroup = false): string {
+  const s = sqlString(shop);
+  const at = sqlDate(now);
+  const values = rows.map(
+    (r) =>
+      `(${s},${sqlId(r.customerId)},${sqlInt(r.ordersCount)},${sqlNum(r.grossSpend)},${sqlNum(r.refunded)},${sqlNum(r.netSpend)},${sqlNum(r.aov)},` +
+      `${sqlDate(r.firstOrderAt)},${sqlDate(r.lastOrderAt)},${sqlInt(r.rScore)},${sqlInt(r.fScore)},${sqlInt(r.mScore)},` +
+      `${sqlGroup(r.segment)},${sqlString(r.stage)},${sqlGroup(r.shopifyRfmGroup)},${at})`,
+  );
+  const updates = PROFILE_COLUMNS.slice(2).map((c) =>
+    c === "shopifyRfmGroup" && keepShopifyGroup
+      ? `"${c}"=COALESCE(excluded."${c}","CustomerProfile"."${c}")`
+      : `"${c}"=excluded."${c}"`,
+  );
+  return (
+    `INSERT INTO ${rawTable(store, "CustomerProfile", true)} (${PROFILE_COLUMNS.map((c) => `"${c}"`).join(",")}) VALUES ${values.join(",")} ` +
+    `ON CONFLICT ("shop","customerId") DO UPDATE SET ${updates.join(",")}`
+  );
+}
+
+/**
+ * Writes profiles in multi-row statements, several statements per transaction (one fsync per transaction).
+ * onProgress is called after every committed transaction with the number of rows written so far.
+ */
+export async function persistProfiles(
+  store: Store,
+  shop: string,
+  rows: Iterable<ProfileRow>,
+  opts: { now?: number; batch?: number; perTransaction?: number; keepShopifyGroup?: boolean; onProgress?: (written: number) => Promise<void> | void } = {},
+): Promise<number> {
+  const now = opts.now ?? Date.now();
+  const batch = opts.batch ?? 500;
+  const perTx = opts.perTransaction ?? 20_000;
+  let pending: string[] = [];
+  let chunk: ProfileRow[] = [];
+  let inTx = 0;
+  let written = 0;
+  const flushTx = async () => {
+    if (pending.length === 0) return;
+    const statements = pending;
+    pending = [];
+    await store.db.$transaction(async (tx) => {
+      for (const sql of statements) await tx.$executeRawUnsafe(sql);
+    }, { timeout: 120_000, maxWait: 30_000 });
+    written += inTx;
+    inTx = 0;
+    if (opts.onProgress) await opts.onProgress(written);
+  };
+  for (const r of rows) {
+    chunk.push(r);
+    if (chunk.length >= batch) {
+      pending.push(profileUpsertSql(store, shop, chunk, now, opts.keepShopifyGroup));
+      inTx += chunk.length;
+      chunk = [];
+      if (inTx >= perTx) await flushTx();
+    }
+  }
+  if (chunk.length > 0) {
+    pending.push(profileUpsertSql(store, shop, chunk, now, opts.keepShopifyGroup));
+    inTx += chunk.length;
+  }
+  await flushTx();
+  return written;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shop scales (quintile thresholds). Kept in process memory and rebuilt from the profiles when missing or older
+// than SCALE_TTL_MS; a sync or a recompute replaces them. (A persisted column is requested in the report.)
+
+const SCALE_TTL_MS = 15 * 60_000;
+const scaleCache = new Map<string, { scales: ShopScales; at: number }>();
+
+export function rememberShopScales(shop: string, scales: ShopScales, now = Date.now()): void {
+  scaleCache.set(shop, { scales, at: now });
+}
+
+export function forgetShopScales(shop: string): void {
+  scaleCache.delete(shop);
+}
+
+export async function shopScales(shop: string, store: Store = defaultStore(), now = Date.now()): Promise<ShopScales> {
+  const hit = scaleCache.get(shop);
+  if (hit && now - hit.at < SCALE_TTL_MS) return hit.scales;
+  const rows = await store.db.customerProfile.findMany({
+    where: { shop, ordersCount: { gt: 0 } },
+    select: { ordersCount: true, netSpend: true, lastOrderAt: true },
+  });
+  const scales = computeShopScales(rows.map((r) => ({ ordersCount: r.ordersCount, netSpend: r.netSpend, lastOrderAt: r.lastOrderAt?.getTime() ?? null })));
+  rememberShopScales(shop, scales, now);
+  return scales;
+}
+
+/**
+ * Periodic recompute: rebuilds the shop's quintile scales from the stored profiles, rescores every profile
+ * (segment and stage), and sets the shop AOV. Returns how many profiles were rescored.
+ */
+export async function recomputeSegments(shop: string, store: Store = defaultStore(), now = Date.now()): Promise<{ profiles: number; shopAov: number }> {
+  const all = await store.db.customerProfile.findMany({ where: { shop } });
+  const aggs = all.map((p) => ({ p, a: aggregateOf(p) }));
+  const scales = computeShopScales(aggs.map(({ a }) => ({ ordersCount: a.ordersCount, netSpend: Math.max(0, a.grossSpend - a.refunded), lastOrderAt: a.lastOrderAt })));
+  let totalNet = 0;
+  let totalOrders = 0;
+  const rows: ProfileRow[] = aggs.map(({ p, a }) => {
+    const d = deriveProfile(a, scales, now);
+    totalNet += d.netSpend;
+    totalOrders += a.ordersCount;
+    return { customerId: p.customerId, ...a, ...d, shopifyRfmGroup: asGroup(p.shopifyRfmGroup) };
+  });
+  await persistProfiles(store, shop, rows, { now });
+  const shopAov = shopAovOf(totalNet, totalOrders);
+  await store.db.shop.upsert({ where: { shop }, create: { shop, shopAov }, update: { shopAov } });
+  rememberShopScales(shop, scales, now);
+  return { profiles: rows.length, shopAov };
+}
+
+function aggregateOf(p: Pick<CustomerProfile, "ordersCount" | "grossSpend" | "refunded" | "firstOrderAt" | "lastOrderAt">): ProfileAggregate {
+  return {
+    ordersCount: p.ordersCount,
+    grossSpend: p.grossSpend,
+    refunded: p.refunded,
+    firstOrderAt: p.firstOrderAt?.getTime() ?? null,
+    lastOrderAt: p.lastOrderAt?.getTime() ?? null,
+  };
+}
+
+function asGroup(g: string | null | undefined): RfmGroup | null {
+  return g && RFM_SET.has(g) ? (g as RfmGroup) : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Incremental updates from order webhooks
+
+/** The fields of a REST order webhook payload (orders/create, orders/updated, orders/cancelled) that we use. */
+export interface OrderWebhookPayload {
+  id: number | string;
+  created_at: string;
+  updated_at?: string | null;
+  total_price: string | number;
+  cancelled_at?: string | null;
+  financial_status?: string | null;
+  customer?: { id: number | string } | null;
+  refunds?: {
+    created_at?: string | null;
+    /** Simplified payloads may carry the refunded amount directly. */
+    amount?: string | number | null;
+    transactions?: { amount?: string | number | null; kind?: string | null; status?: string | null }[] | null;
+  }[] | null;
+}
+
+interface ParsedOrder {
+  orderId: string;
+  customerId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  total: number;
+  refunded: number;
+  cancelledAt: number | null;
+  voided: boolean;
+  refunds: { at: number; amount: number }[];
+}
+
+function num(x: unknown): number {
+  const n = typeof x === "number" ? x : typeof x === "string" ? Number(x) : NaN;
+  return Number.isFinite(n) ? n : NaN;
+}
+
+/** Validates the payload; null when it cannot be an order. */
+export function parseOrderWebhook(p: unknown): ParsedOrder | null {
+  if (!p || typeof p !== "object") return null;
+  const o = p as OrderWebhookPayload;
+  const orderId = legacyId(o.id as string);
+  const createdAt = typeof o.created_at === "string" ? Date.parse(o.created_at) : NaN;
+  const total = num(o.total_price);
+  if (!orderId || !Number.isFinite(createdAt) || !Number.isFinite(total) || total < 0) return null;
+  const updatedRaw = typeof o.updated_at === "string" ? Date.parse(o.updated_at) : NaN;
+  const cancelledAt = typeof o.cancelled_at === "string" && o.cancelled_at ? Date.parse(o.cancelled_at) : null;
+  const refunds: { at: number; amount: number }[] = [];
+  for (const r of Array.isArray(o.refunds) ? o.refunds : []) {
+    if (!r || typeof r !== "object") continue;
+    let amount = 0;
+    if (Array.isArray(r.transactions) && r.transactions.length > 0) {
+      for (const t of r.transactions) {
+        if (t && (t.kind ?? "refund") === "refund" && (t.status ?? "success") === "success") {
+          const a = num(t.amount);
+          if (Number.isFinite(a)) amount += a;
+        }
+      }
+    } else {
+      const a = num(r.amount);
+      if (Number.isFinite(a)) amount = a;
+    }
+    const at = typeof r.created_at === "string" ? Date.parse(r.created_at) : NaN;
+    refunds.push({ at: Number.isFinite(at) ? at : createdAt, amount });
+  }
+  return {
+    orderId,
+    customerId: legacyId(o.customer?.id as string | undefined),
+    createdAt,
+    updatedAt: Number.isFinite(updatedRaw) ? updatedRaw : createdAt,
+    total,
+    refunded: refunds.reduce((s, r) => s + r.amount, 0),
+    cancelledAt: cancelledAt !== null && Number.isFinite(cancelledAt) ? cancelledAt : null,
+    voided: o.financial_status === "voided",
+    refunds,
+  };
+}
+
+/** The order as a completed sync that started at `cutoff` saw it (refunds and cancellation up to then). */
+function stateAsOf(o: ParsedOrder, cutoff: number) {
+  const refunded = o.refunds.filter((r) => r.at <= cutoff).reduce((s, r) => s + r.amount, 0);
+  const cancelled = (o.cancelledAt !== null && o.cancelledAt <= cutoff) || (o.voided && o.updatedAt <= cutoff);
+  return { createdAt: o.createdAt, total: o.total, refunded, cancelled };
+}
+
+/** When the last completed history sync started: orders created before it are in the synced baseline. */
+export async function baselineCutoff(shop: string, store: Store = defaultStore()): Promise<number | null> {
+  const job = await store.db.syncJob.findFirst({ where: { shop, status: "completed" }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
+  return job ? job.startedAt.getTime() : null;
+}
+
+export type OrderWebhookResult =
+  | { applied: true; customerId: string | null; profile: CustomerProfile | null }
+  | { applied: false; reason: "invalid" | "stale" | "duplicate" };
+
+/**
+ * orders/create and orders/updated-like deliveries. Idempotent: each order is stored once (ProfileOrder, keyed
+ * by order id, with the source's updated_at); a repeated delivery is a no-op, an older one never regresses, and
+ * the profile moves by exactly (new contribution − previous contribution) of that order.
+ */
+export async function applyOrderWebhook(shop: string, payload: unknown, store: Store = defaultStore(), now = Date.now()): Promise<OrderWebhookResult> {
+  const o = parseOrderWebhook(payload);
+  if (!o) return { applied: false, reason: "invalid" };
+  const cutoff = await baselineCutoff(shop, store);
+  const scales = o.customerId ? await shopScales(shop, store, now) : null;
+  const cancelled = o.cancelledAt !== null || o.voided;
+  return store.db.$transaction(async (tx) => {
+    if (o.customerId) {
+      await tx.customerProfile.upsert({ where: { shop_customerId: { shop, customerId: o.customerId } }, create: { shop, customerId: o.customerId }, update: {} });
+      // Serialise concurrent deliveries for one customer (SQLite transactions are serial already).
+      if (store.kind === "postgres") {
+        await tx.$queryRawUnsafe(`SELECT 1 FROM ${rawTable(store, "CustomerProfile")} WHERE "shop" = $1 AND "customerId" = $2 FOR UPDATE`, shop, o.customerId);
+      }
+    }
+    const existing = await tx.profileOrder.findUnique({ where: { shop_orderId: { shop, orderId: o.orderId } } });
+    if (existing) {
+      const seen = existing.sourceUpdatedAt.getTime();
+      if (seen > o.updatedAt) return { applied: false as const, reason: "stale" as const };
+      if (seen === o.updatedAt && existing.refunded === o.refunded && existing.cancelled === cancelled && existing.total === o.total) {
+        return { applied: false as const, reason: "duplicate" as const };
+      }
+    }
+    const before = existing
+      ? contributionOf({ createdAt: existing.createdAt.getTime(), total: existing.total, refunded: existing.refunded, cancelled: existing.cancelled })
+      : cutoff !== null && o.createdAt <= cutoff
+        ? contributionOf(stateAsOf(o, cutoff))
+        : NO_CONTRIBUTION;
+    const after = contributionOf({ createdAt: o.createdAt, total: o.total, refunded: o.refunded, cancelled });
+    const row = {
+      customerId: o.customerId,
+      createdAt: new Date(o.createdAt),
+      total: o.total,
+      refunded: o.refunded,
+      cancelled,
+      sourceUpdatedAt: new Date(o.updatedAt),
+    };
+    await tx.profileOrder.upsert({ where: { shop_orderId: { shop, orderId: o.orderId } }, create: { shop, orderId: o.orderId, ...row }, update: row });
+    if (!o.customerId || !scales) return { applied: true as const, customerId: null, profile: null };
+    const p = await tx.customerProfile.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId: o.customerId } } });
+    const agg = aggregateOf(p);
+    applyContribution(agg, before, -1);
+    applyContribution(agg, after, 1);
+    const d = deriveProfile(agg, scales, now);
+    const profile = await tx.customerProfile.update({
+      where: { shop_customerId: { shop, customerId: o.customerId } },
+      data: {
+        ordersCount: agg.ordersCount,
+        grossSpend: agg.grossSpend,
+        refunded: agg.refunded,
+        firstOrderAt: agg.firstOrderAt === null ? null : new Date(agg.firstOrderAt),
+        lastOrderAt: agg.lastOrderAt === null ? null : new Date(agg.lastOrderAt),
+        ...d,
+      },
+    });
+    return { applied: true as const, customerId: o.customerId, profile };
+  }, { timeout: 30_000, maxWait: 10_000 });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reads
+
+export interface SegmentExplanation {
+  scores: { r: number; f: number; m: number; fm: number };
+  /** The smallest value that earns scores 2..5 in this shop (null: no customer reaches it). */
+  thresholds: {
+    recency: (string | null)[];
+    frequency: (number | null)[];
+    monetary: (number | null)[];
+  };
+  population: number;
+  segment: RfmGroup;
+  shopifyRfmGroup: RfmGroup | null;
+  agreesWithShopify: boolean | null;
+  stage: LifecycleStage;
+  reasons: string[];
+}
+
+export interface ProfileView {
+  customerId: string;
+  ordersCount: number;
+  netSpend: number;
+  grossSpend: number;
+  refunded: number;
+  aov: number;
+  firstOrderAt: string | null;
+  lastOrderAt: string | null;
+  segment: RfmGroup;
+  stage: LifecycleStage;
+  shopifyRfmGroup: RfmGroup | null;
+  explanation: SegmentExplanation;
+}
+
+/** A profile with why it is in its segment (scores against the shop's current thresholds). */
+export async function getProfile(shop: string, customerId: string, store: Store = defaultStore(), now = Date.now()): Promise<ProfileView | null> {
+  const id = legacyId(customerId);
+  if (!id) return null;
+  const p = await store.db.customerProfile.findUnique({ where: { shop_customerId: { shop, customerId: id } } });
+  if (!p) return null;
+  const scales = await shopScales(shop, store, now);
+  const a = aggregateOf(p);
+  const d = deriveProfile(a, scales, now);
+  const shopifyRfmGroup = asGroup(p.shopifyRfmGroup);
+  const reasons: string[] = [];
+  if (a.ordersCount === 0) reasons.push("No completed order yet: prospects are not ranked.");
+  else {
+    reasons.push(`Recency ${d.rScore}/5: last order ${new Date(a.lastOrderAt as number).toISOString().slice(0, 10)}.`);
+    reasons.push(`Frequency ${d.fScore}/5: ${a.ordersCount} order(s).`);
+    reasons.push(`Monetary ${d.mScore}/5: net spend ${d.netSpend.toFixed(2)}.`);
+    reasons.push(`R ${d.rScore} with FM ${fmScore(d.fScore, d.mScore)} (average of F and M) is ${d.segment} in the R×FM grid.`);
+  }
+  return {
+    customerId: p.customerId,
+    ordersCount: a.ordersCount,
+    netSpend: d.netSpend,
+    grossSpend: a.grossSpend,
+    refunded: a.refunded,
+    aov: d.aov,
+    firstOrderAt: p.firstOrderAt?.toISOString() ?? null,
+    lastOrderAt: p.lastOrderAt?.toISOString() ?? null,
+    segment: d.segment,
+    stage: d.stage,
+    shopifyRfmGroup,
+    explanation: {
+      scores: { r: d.rScore, f: d.fScore, m: d.mScore, fm: d.rScore ? fmScore(d.fScore, d.mScore) : 0 },
+      thresholds: {
+        recency: scales.r.minForScore.map((t) => (t === null ? null : new Date(t).toISOString())),
+        frequency: [...scales.f.minForScore],
+        monetary: [...scales.m.minForScore],
+      },
+      population: scales.f.population,
+      segment: d.segment,
+      shopifyRfmGroup,
+      agreesWithShopify: shopifyRfmGroup ? shopifyRfmGroup === d.segment : null,
+      stage: d.stage,
+      reasons,
+    },
+  };
+}
+
+const CUSTOMER_BY_EMAIL = `#graphql
+  query RecoveryPlaysCustomerByEmail($query: String!) {
+    customers(first: 1, query: $query) {
+      nodes { id }
+    }
+  }`;
+
+/**
+ * Admin lookup by email or id. Emails are resolved through the Admin API (we never store them); ids go
+ * straight to the stored profile. Returns null when nothing matches.
+ */
+export async function lookupCustomer(shop: string, admin: { graphql: GraphqlFn }, emailOrId: string, store: Store = defaultStore()): Promise<ProfileView | null> {
+  const q = emailOrId.trim().slice(0, 320);
+  const id = legacyId(q);
+  if (id) return getProfile(shop, id, store);
+  if (!/^[^\s@"\\]+@[^\s@"\\]+$/.test(q)) return null;
+  const client = createAdminClient(admin.graphql);
+  const r = await client.request<{ customers: { nodes: { id: string }[] } }>(CUSTOMER_BY_EMAIL, { query: `email:"${q}"` });
+  const gid = r.data.customers.nodes[0]?.id;
+  const cid = legacyId(gid);
+  return cid ? getProfile(shop, cid, store) : null;
+}
+
+/** Storefront/checkout context: one primary-key read; the stage is recomputed for now. */
+export async function customerContext(shop: string, customerId: string | null | undefined, store: Store = defaultStore(), now = Date.now()): Promise<CustomerContext | null> {
+  const id = legacyId(customerId);
+  if (!id) return null;
+  const p = await store.db.customerProfile.findUnique({
+    where: { shop_customerId: { shop, customerId: id } },
+    select: { ordersCount: true, aov: true, lastOrderAt: true, segment: true },
+  });
+  if (!p) return null;
+  return toCustomerContext({ ordersCount: p.ordersCount, aov: p.aov, lastOrderAt: p.lastOrderAt?.getTime() ?? null, segment: asGroup(p.segment) ?? "PROSPECTS" }, now);
+}
+
+/** Stage of a stored profile for now (the admin list uses the stored snapshot; this is the live value). */
+export function liveStage(p: Pick<CustomerProfile, "ordersCount" | "lastOrderAt" | "segment">, now = Date.now()): LifecycleStage {
+  return lifecycleStage({ ordersCount: p.ordersCount, lastOrderAt: p.lastOrderAt?.getTime() ?? null, segment: asGroup(p.segment) ?? "PROSPECTS" }, now);
+}
+
+/** How often our segment equals Shopify's rfmGroup, over customers where Shopify reported one. */
+export async function rfmAgreement(shop: string, store: Store = defaultStore()): Promise<{ compared: number; agreeing: number; rate: number | null; byGroup: Record<string, { compared: number; agreeing: number }> }> {
+  const groups = await store.db.customerProfile.groupBy({
+    by: ["segment", "shopifyRfmGroup"],
+    where: { shop, shopifyRfmGroup: { not: null } },
+    _count: { _all: true },
+  });
+  let compared = 0;
+  let agreeing = 0;
+  const byGroup: Record<string, { compared: number; agreeing: number }> = {};
+  for (const g of groups) {
+    const n = g._count._all;
+    const key = g.shopifyRfmGroup as string;
+    byGroup[key] ??= { compared: 0, agreeing: 0 };
+    byGroup[key].compared += n;
+    compared += n;
+    if (g.segment === g.shopifyRfmGroup) {
+      agreeing += n;
+      byGroup[key].agreeing += n;
+    }
+  }
+  return { compared, agreeing, rate: compared > 0 ? agreeing / compared : null, byGroup };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compliance
+
+/** customers/redact: the customer's profile and stored orders. Returns rows deleted. */
+export async function eraseCustomer(shop: string, customerId: string | number, store: Store = defaultStore()): Promise<{ profiles: number; orders: number }> {
+  const id = legacyId(String(customerId));
+  if (!id) return { profiles: 0, orders: 0 };
+  const [orders, profiles] = await store.db.$transaction([
+    store.db.profileOrder.deleteMany({ where: { shop, customerId: id } }),
+    store.db.customerProfile.deleteMany({ where: { shop, customerId: id } }),
+  ]);
+  return { profiles: profiles.count, orders: orders.count };
+}
+
+/** shop/redact: every profile, stored order and sync job of the shop. */
+export async function eraseShop(shop: string, store: Store = defaultStore()): Promise<{ profiles: number; orders: number; syncJobs: number }> {
+  const [orders, profiles, jobs] = await store.db.$transaction([
+    store.db.profileOrder.deleteMany({ where: { shop } }),
+    store.db.customerProfile.deleteMany({ where: { shop } }),
+    store.db.syncJob.deleteMany({ where: { shop } }),
+  ]);
+  forgetShopScales(shop);
+  return { profiles: profiles.count, orders: orders.count, syncJobs: jobs.count };
+}
