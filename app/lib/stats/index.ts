@@ -12,3 +12,11 @@ export {
   type Verdict,
   type VerdictReason,
 } from "./lift";
+export {
+  formatPlaysAttribute,
+  parsePlaysAttribute,
+  PLAYS_ATTRIBUTE,
+  VISITOR_ATTRIBUTE,
+  type ExposureStatus,
+  type PlayAttribution,
+} from "./attribution";

@@ -1,0 +1,131 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "../db.server";
+import { assignArm } from "../lib/stats/assignment";
+import { attributeOrder, attributionSummary, recentAttributions } from "./attribution.server";
+import { rebuildDailyStats, rollupEvents } from "./rollup.server";
+
+let seq = 0;
+let shop = "";
+beforeEach(() => {
+  shop = `attr-${++seq}.myshopify.com`;
+});
+
+const VID = "visitor-0001";
+const at = (d: number, h = 12) => new Date(Date.UTC(2026, 2, d, h));
+const order = (id: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  created_at: at(3).toISOString(),
+  total_price: "120.00",
+  total_discounts: "0.00",
+  customer: { id: 5551 },
+  note_attributes: [] as { name: string; value: string }[],
+  ...extra,
+});
+const withAttrs = (id: number, plays: string, extra: Record<string, unknown> = {}) =>
+  order(id, { note_attributes: [{ name: "_rp_vid", value: VID }, { name: "_rp_plays", value: plays }], ...extra });
+
+async function eligible(play: "vip" | "confidence" | "deal_seeker" | "indecision", d: number, type = "eligible") {
+  await prisma.event.create({
+    data: { shop, visitorId: VID, type, play, arm: assignArm(VID, play, 10), occurredAt: at(d) },
+  });
+}
+
+const stat = (play: string) => prisma.dailyPlayStat.findMany({ where: { shop, play }, orderBy: { day: "asc" } });
+
+describe("attributeOrder", () => {
+  it("GIVEN an order without cart attributes WHEN attributed THEN it is stored unattributed and touches no play", async () => {
+    expect(await attributeOrder(shop, order(1), { bundleDiscountTitles: [] })).toEqual({ status: "unattributed", orderId: "1" });
+    const row = await prisma.orderAttribution.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: "1" } } });
+    expect(row.visitorId).toBeNull();
+    expect(await prisma.playExposure.count({ where: { shop } })).toBe(0);
+  });
+
+  it("GIVEN a rolled-up exposure WHEN its visitor's order arrives THEN the exposure and its cohort day count the order", async () => {
+    await eligible("vip", 1);
+    await rollupEvents(shop, { settleMs: 0 });
+    const arm = assignArm(VID, "vip", 10);
+    const r = await attributeOrder(shop, withAttrs(2, `vip:${arm}:eligible`), { bundleDiscountTitles: [] });
+    expect(r).toMatchObject({ status: "attributed", plays: [{ play: "vip", arm, status: "eligible", source: "cart" }] });
+    expect(await prisma.playExposure.findFirstOrThrow({ where: { shop } })).toMatchObject({ orders: 1, revenue: 120, customerId: "5551" });
+    expect((await stat("vip")).map((s) => [s.day, s.eligible, s.orders, s.revenue])).toEqual([["2026-03-01", 1, 1, 120]]);
+  });
+
+  it("GIVEN the same webhook delivered twice WHEN attributed THEN the second is a no-op", async () => {
+    await attributeOrder(shop, withAttrs(3, "confidence:treatment:shown"), { bundleDiscountTitles: [] });
+    expect(await attributeOrder(shop, withAttrs(3, "confidence:treatment:shown"), { bundleDiscountTitles: [] })).toEqual({ status: "duplicate", orderId: "3" });
+    expect((await prisma.playExposure.findFirstOrThrow({ where: { shop } })).orders).toBe(1);
+    expect((await stat("confidence"))[0].revenue).toBe(120);
+  });
+
+  it("GIVEN an order before its events are rolled up WHEN the rollup runs later THEN the visitor lands on the first-eligible day", async () => {
+    const arm = assignArm(VID, "indecision", 10);
+    await attributeOrder(shop, withAttrs(4, `indecision:${arm}:shown`), { bundleDiscountTitles: [] });
+    expect((await stat("indecision")).map((s) => s.day)).toEqual(["2026-03-03"]);
+    await eligible("indecision", 1);
+    await eligible("indecision", 1, "shown");
+    await rollupEvents(shop, { settleMs: 0 });
+    const rows = await stat("indecision");
+    expect(rows.map((s) => [s.day, s.eligible, s.shown, s.orders, s.revenue])).toEqual([["2026-03-01", 1, 1, 1, 120]]);
+    await rebuildDailyStats(shop);
+    expect(await stat("indecision")).toEqual(rows);
+  });
+
+  it("GIVEN the app's bundle discount on the order WHEN attributed THEN its amount is the deal-seeker play's cost only", async () => {
+    const payload = withAttrs(5, "deal_seeker:treatment:shown,vip:treatment:eligible", {
+      total_discounts: "15.00",
+      discount_applications: [
+        { type: "automatic", title: "Bundle & Save", value: "10.0", value_type: "percentage" },
+        { type: "discount_code", code: "WELCOME", value: "5.0", value_type: "fixed_amount" },
+      ],
+      line_items: [
+        { discount_allocations: [{ amount: "6.00", discount_application_index: 0 }, { amount: "5.00", discount_application_index: 1 }] },
+        { discount_allocations: [{ amount: "4.00", discount_application_index: 0 }] },
+      ],
+    });
+    const r = await attributeOrder(shop, payload, { bundleDiscountTitles: ["Bundle & Save"] });
+    expect(r).toMatchObject({ status: "attributed", discount: 10 });
+    const ex = await prisma.playExposure.findMany({ where: { shop }, orderBy: { play: "asc" } });
+    expect(ex.map((e) => [e.play, e.discount])).toEqual([["deal_seeker", 10], ["vip", 0]]);
+  });
+
+  it("GIVEN no title passed WHEN attributed THEN the bundle discount title comes from the published config", async () => {
+    await prisma.publishedConfig.create({ data: { shop, payload: JSON.stringify({ shop: { bundleDiscountTitle: "Bundle & Save" } }) } });
+    const payload = withAttrs(6, "deal_seeker:treatment:shown", {
+      discount_applications: [{ type: "automatic", title: "Bundle & Save" }],
+      line_items: [{ discount_allocations: [{ amount: "7.50", discount_application_index: 0 }] }],
+    });
+    expect(await attributeOrder(shop, payload)).toMatchObject({ discount: 7.5 });
+  });
+
+  it("GIVEN an earlier exposure not listed in the cart WHEN the visitor orders THEN that play is credited too (source visitor)", async () => {
+    await eligible("confidence", 1);
+    await rollupEvents(shop, { settleMs: 0 });
+    const r = await attributeOrder(shop, withAttrs(7, "vip:treatment:shown"), { bundleDiscountTitles: [] });
+    expect(r.status === "attributed" && r.plays.map((p) => [p.play, p.source])).toEqual([["vip", "cart"], ["confidence", "visitor"]]);
+  });
+
+  it("GIVEN an exposure that began after the order WHEN the order arrives late THEN that play is not credited", async () => {
+    await eligible("confidence", 5);
+    await rollupEvents(shop, { settleMs: 0 });
+    const r = await attributeOrder(shop, withAttrs(8, ""), { bundleDiscountTitles: [] });
+    expect(r.status === "attributed" && r.plays).toEqual([]);
+  });
+
+  it("GIVEN a malformed visitor id attribute WHEN attributed THEN the order is unattributed", async () => {
+    const payload = order(9, { note_attributes: [{ name: "_rp_vid", value: "<script>" }, { name: "_rp_plays", value: "vip:treatment:shown" }] });
+    expect(await attributeOrder(shop, payload, { bundleDiscountTitles: [] })).toMatchObject({ status: "unattributed" });
+  });
+
+  it("GIVEN a payload without an id WHEN attributed THEN it throws", async () => {
+    await expect(attributeOrder(shop, { created_at: at(1).toISOString(), total_price: "1" })).rejects.toThrow();
+  });
+
+  it("GIVEN attributed and unattributed orders WHEN summarised THEN counts and revenue split by status", async () => {
+    await attributeOrder(shop, order(10), { bundleDiscountTitles: [] });
+    await attributeOrder(shop, withAttrs(11, "vip:holdout:eligible"), { bundleDiscountTitles: [] });
+    expect(await attributionSummary(shop, { from: at(1), to: at(10) })).toEqual({
+      orders: 2, attributedOrders: 1, unattributedOrders: 1, attributedRevenue: 120, unattributedRevenue: 120,
+    });
+    expect((await recentAttributions(shop)).map((r) => [r.orderId, r.plays.map((p) => p.play)])).toEqual([["11", ["vip"]]]);
+  });
+});

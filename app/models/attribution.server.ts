@@ -1,0 +1,226 @@
+// Exact attribution: orders/create carries the cart attributes the storefront wrote (_rp_vid, _rp_plays), so each
+// order is tied to the visitor and the plays it was exposed to without guessing. Orders without them are stored
+// as unattributed. Each attributed order updates the visitor's PlayExposure rows and, with them, DailyPlayStat.
+import { z } from "zod";
+import { Prisma } from "@prisma/client";
+import prisma from "../db.server";
+import { parsePlaysAttribute, PLAYS_ATTRIBUTE, VISITOR_ATTRIBUTE, type ExposureStatus } from "../lib/stats/attribution";
+import type { PlayKey } from "../lib/plays/types";
+import { normalizeCustomerId } from "./events.server";
+import { applyExposureChanges, lockShopMeasurement, type ExposureState } from "./rollup.server";
+
+/** Plays whose intervention carries the app's discount, so the discount is their cost. */
+const DISCOUNT_PLAYS: readonly PlayKey[] = ["deal_seeker"];
+
+const money = z.union([z.string(), z.number()]).transform((v) => {
+  const n = typeof v === "number" ? v : Number.parseFloat(v);
+  return Number.isFinite(n) ? n : 0;
+});
+
+/** The fields of the REST orders/create webhook payload that attribution reads. */
+export const orderPayloadSchema = z.looseObject({
+  id: z.union([z.number(), z.string()]),
+  created_at: z.string(),
+  total_price: money,
+  total_discounts: money.optional(),
+  customer: z.looseObject({ id: z.union([z.number(), z.string()]) }).nullish(),
+  note_attributes: z.array(z.looseObject({ name: z.string(), value: z.union([z.string(), z.number()]).nullish() })).nullish(),
+  discount_codes: z.array(z.looseObject({ code: z.string(), amount: money })).nullish(),
+  discount_applications: z
+    .array(z.looseObject({ type: z.string().optional(), title: z.string().nullish(), code: z.string().nullish() }))
+    .nullish(),
+  line_items: z
+    .array(
+      z.looseObject({
+        discount_allocations: z
+          .array(z.looseObject({ amount: money, discount_application_index: z.number().int() }))
+          .nullish(),
+      }),
+    )
+    .nullish(),
+});
+export type OrderPayload = z.input<typeof orderPayloadSchema>;
+
+export interface AttributedPlay {
+  play: PlayKey;
+  arm: string;
+  status: ExposureStatus;
+  /** "cart": listed in _rp_plays; "visitor": an earlier exposure of the same visitor. */
+  source: "cart" | "visitor";
+}
+
+export type AttributionResult =
+  | { status: "attributed"; orderId: string; visitorId: string; plays: AttributedPlay[]; total: number; discount: number }
+  | { status: "unattributed"; orderId: string }
+  | { status: "duplicate"; orderId: string };
+
+export interface AttributionOptions {
+  /** Titles/codes of the app's bundle discount; read from the published config when omitted. */
+  bundleDiscountTitles?: string[];
+}
+
+/**
+ * Records one order (idempotent by order id). Throws a ZodError on a payload without id/created_at/total_price,
+ * and on database failure (the webhook then answers 5xx and Shopify retries).
+ */
+export async function attributeOrder(shop: string, payload: unknown, options: AttributionOptions = {}): Promise<AttributionResult> {
+  const order = orderPayloadSchema.parse(payload);
+  const orderId = String(order.id);
+  const createdAt = new Date(order.created_at);
+  if (Number.isNaN(createdAt.getTime())) throw new RangeError(`order ${orderId}: invalid created_at`);
+  const attrs = new Map((order.note_attributes ?? []).map((a) => [a.name, a.value == null ? "" : String(a.value)]));
+  const visitorId = validVisitorId(attrs.get(VISITOR_ATTRIBUTE));
+  const total = order.total_price;
+  const titles = options.bundleDiscountTitles ?? (await bundleDiscountTitles(shop));
+  const discount = appDiscount(order, titles);
+  const customerId = normalizeCustomerId(order.customer?.id ?? null);
+  const listed = parsePlaysAttribute(attrs.get(PLAYS_ATTRIBUTE));
+
+  try {
+    return await prisma.$transaction(
+      async (tx) => {
+        await lockShopMeasurement(tx, shop);
+        // Written first: on SQLite this takes the write lock; a repeated delivery fails here (primary key).
+        await tx.orderAttribution.create({
+          data: { shop, orderId, visitorId, plays: "[]", total, discount, createdAt },
+        });
+        if (!visitorId) return { status: "unattributed", orderId } as const;
+
+        const existing = await tx.playExposure.findMany({ where: { shop, visitorId } });
+        const byPlay = new Map(existing.map((e) => [e.play, e]));
+        const plays: AttributedPlay[] = listed.map((p) => ({ ...p, source: "cart" as const }));
+        for (const e of existing) {
+          if (plays.some((p) => p.play === e.play) || e.firstEligibleAt > createdAt) continue;
+          plays.push({ play: e.play as PlayKey, arm: e.arm, status: e.shownAt && e.shownAt <= createdAt ? "shown" : "eligible", source: "visitor" });
+        }
+
+        const changes: { before: ExposureState | null; after: ExposureState }[] = [];
+        for (const p of plays) {
+          const cost = DISCOUNT_PLAYS.includes(p.play) ? discount : 0;
+          const before = byPlay.get(p.play) ?? null;
+          if (before) {
+            // The exposure's own arm stands: it came from the deterministic assignment when first seen.
+            p.arm = before.arm;
+            const after = await tx.playExposure.update({
+              where: { shop_play_visitorId: { shop, play: p.play, visitorId } },
+              data: {
+                orders: { increment: 1 },
+                revenue: { increment: total },
+                discount: { increment: cost },
+                shownAt: p.status === "shown" && !before.shownAt ? createdAt : undefined,
+                customerId: before.customerId ?? customerId,
+              },
+            });
+            changes.push({ before, after });
+          } else {
+            // Events not rolled up yet: the order time stands in until the rollup brings the earlier event times.
+            const after = await tx.playExposure.create({
+              data: {
+                shop, play: p.play, visitorId, arm: p.arm, customerId, firstEligibleAt: createdAt,
+                shownAt: p.status === "shown" ? createdAt : null, orders: 1, revenue: total, discount: cost,
+              },
+            });
+            changes.push({ before: null, after });
+          }
+        }
+        await applyExposureChanges(tx, shop, changes);
+        await tx.orderAttribution.update({
+          where: { shop_orderId: { shop, orderId } },
+          data: { plays: JSON.stringify(plays) },
+        });
+        return { status: "attributed", orderId, visitorId, plays, total, discount } as const;
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
+  } catch (e) {
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") return { status: "duplicate", orderId };
+    if (isUniqueViolation(e)) return { status: "duplicate", orderId };
+    throw e;
+  }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  // The PostgreSQL client is generated separately; its error class is not this module's Prisma namespace.
+  return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
+}
+
+function validVisitorId(v: string | undefined): string | null {
+  return v && /^[A-Za-z0-9_.:-]{8,64}$/.test(v) ? v : null;
+}
+
+/** Amount of the order's discounts that are the app's bundle discount (matched by title or code). */
+export function appDiscount(order: z.output<typeof orderPayloadSchema>, titles: readonly string[]): number {
+  if (titles.length === 0) return 0;
+  const wanted = new Set(titles.map((t) => t.trim().toLowerCase()));
+  const apps = order.discount_applications ?? [];
+  const matching = new Set<number>();
+  apps.forEach((a, i) => {
+    const name = (a.title ?? a.code ?? "").trim().toLowerCase();
+    if (name && wanted.has(name)) matching.add(i);
+  });
+  let amount = 0;
+  let allocated = false;
+  for (const li of order.line_items ?? []) {
+    for (const al of li.discount_allocations ?? []) {
+      allocated = true;
+      if (matching.has(al.discount_application_index)) amount += al.amount;
+    }
+  }
+  if (!allocated) {
+    for (const c of order.discount_codes ?? []) if (wanted.has(c.code.trim().toLowerCase())) amount += c.amount;
+    if (amount === 0 && matching.size > 0 && matching.size === apps.length) amount = order.total_discounts ?? 0;
+  }
+  return Math.round(amount * 100) / 100;
+}
+
+async function bundleDiscountTitles(shop: string): Promise<string[]> {
+  const published = await prisma.publishedConfig.findUnique({ where: { shop }, select: { payload: true } });
+  try {
+    const title = (JSON.parse(published?.payload ?? "{}") as { shop?: { bundleDiscountTitle?: string } }).shop?.bundleDiscountTitle;
+    return title ? [title] : [];
+  } catch {
+    return [];
+  }
+}
+
+export interface AttributionSummary {
+  orders: number;
+  attributedOrders: number;
+  unattributedOrders: number;
+  attributedRevenue: number;
+  unattributedRevenue: number;
+}
+
+/** Orders by attribution status in a date range (orders' own dates), for the Analytics page header. */
+export async function attributionSummary(shop: string, range: { from: Date; to: Date }): Promise<AttributionSummary> {
+  const where = { shop, createdAt: { gte: range.from, lt: range.to } };
+  const [attributed, unattributed] = await Promise.all([
+    prisma.orderAttribution.aggregate({ where: { ...where, visitorId: { not: null } }, _count: true, _sum: { total: true } }),
+    prisma.orderAttribution.aggregate({ where: { ...where, visitorId: null }, _count: true, _sum: { total: true } }),
+  ]);
+  return {
+    orders: attributed._count + unattributed._count,
+    attributedOrders: attributed._count,
+    unattributedOrders: unattributed._count,
+    attributedRevenue: attributed._sum.total ?? 0,
+    unattributedRevenue: unattributed._sum.total ?? 0,
+  };
+}
+
+export interface RecentAttribution {
+  orderId: string;
+  createdAt: Date;
+  total: number;
+  discount: number;
+  plays: AttributedPlay[];
+}
+
+/** Latest attributed orders with their plays (newest first). */
+export async function recentAttributions(shop: string, limit = 20): Promise<RecentAttribution[]> {
+  const rows = await prisma.orderAttribution.findMany({
+    where: { shop, visitorId: { not: null } },
+    orderBy: { createdAt: "desc" },
+    take: Math.min(Math.max(limit, 1), 100),
+  });
+  return rows.map((r) => ({ orderId: r.orderId, createdAt: r.createdAt, total: r.total, discount: r.discount, plays: JSON.parse(r.plays) as AttributedPlay[] }));
+}
