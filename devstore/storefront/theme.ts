@@ -105,6 +105,10 @@ export function addAppBlock(
 ): { sectionKey: string; blockId: string } {
   const block = ext.blocks.get(handle);
   if (!block || block.target !== "section") throw new ThemeEditError(404, `App block "${handle}" not found in extension ${ext.handle}`);
+  const allowed = block.schema.enabled_on?.templates;
+  if (allowed && !allowed.some((t) => t === "*" || t === template.split(".")[0] || t === template)) {
+    throw new ThemeEditError(422, `App block "${handle}" can't be added to the ${template} template`);
+  }
   const file = `templates/${template}.json`;
   const raw = state.themeFiles[file];
   if (!raw) throw new ThemeEditError(422, `Template "${template}" is not a JSON template; app blocks need a JSON template`);
