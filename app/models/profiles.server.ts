@@ -469,7 +469,7 @@ export async function getProfile(shop: string, customerId: string, store: Store 
   };
 }
 
-const CUSTOMER_BY_EMAIL = `#graphql
+export const CUSTOMER_BY_EMAIL = `#graphql
   query RecoveryPlaysCustomerByEmail($query: String!) {
     customers(first: 1, query: $query) {
       nodes { id }

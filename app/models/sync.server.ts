@@ -49,7 +49,7 @@ export const HISTORY_BULK_QUERY = `#graphql
     }
   }`;
 
-const RUN_HISTORY_BULK = `#graphql
+export const RUN_HISTORY_BULK = `#graphql
   mutation RecoveryPlaysHistorySync($query: String!) {
     bulkOperationRunQuery(query: $query, groupObjects: false) {
       bulkOperation { id status createdAt }
@@ -57,7 +57,7 @@ const RUN_HISTORY_BULK = `#graphql
     }
   }`;
 
-const BULK_OPERATION = `#graphql
+export const BULK_OPERATION = `#graphql
   query RecoveryPlaysBulkOperation($id: ID!) {
     node(id: $id) {
       ... on BulkOperation { id status errorCode createdAt completedAt objectCount url partialDataUrl }
@@ -129,9 +129,10 @@ async function runAttempt(shop: string, admin: Admin, job: SyncJob, c: ReturnTyp
     const op = r.data.bulkOperationRunQuery.bulkOperation;
     if (!op) throw new AdminApiError("bulkOperationRunQuery returned no operation", "graphql", 1);
     // startedAt = start of the current attempt: orders created before it are in this export (the baseline).
+    // A previous attempt's failure stays in `error` while the retry runs, so the admin can show why.
     return await c.store.db.syncJob.update({
       where: { id: job.id },
-      data: { status: "running", bulkOperationId: op.id, attempts, startedAt, error: null, ordersProcessed: 0, customersProcessed: 0, linesSkipped: 0 },
+      data: { status: "running", bulkOperationId: op.id, attempts, startedAt, ordersProcessed: 0, customersProcessed: 0, linesSkipped: 0 },
     });
   } catch (err) {
     if (err instanceof Response) throw err;
