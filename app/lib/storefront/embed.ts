@@ -295,7 +295,9 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => n
     w.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
       const p = nativeFetch(input, init);
       if (isCartMutation(typeof input === "string" ? input : input instanceof URL ? input.href : input.url)) {
-        p.then((r) => r.ok && r.clone().json().then((j: unknown) => (isAjaxCart(j) ? onCart(j) : refreshCart()), refreshCart), () => 0);
+        p.then((r) => {
+          if (r.ok) r.clone().json().then((j: unknown) => (isAjaxCart(j) ? onCart(j) : refreshCart()), refreshCart);
+        }, () => 0);
       }
       return p;
     }) as typeof fetch;

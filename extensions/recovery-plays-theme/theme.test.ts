@@ -1,0 +1,213 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { themeCheckRun } from "@shopify/theme-check-node";
+import { configWith } from "../../app/lib/decisions/test-fixtures";
+import type { PlayKey, PublishedPlaysConfig } from "../../app/lib/plays/types";
+import { bundleEmbed, OUTFILE } from "../../scripts/build-extensions";
+import { EXT, LOCALE, makeEngine, renderBlock, schemaOf } from "./test/liquid";
+
+const HOSTILE = `</script><script>alert("x")</script> "dq" 'sq' — ünïcødé ✓ & <b>bold</b>`;
+const engine = makeEngine();
+
+function hostileConfig(plays: PlayKey[]): PublishedPlaysConfig {
+  const c = configWith(plays);
+  for (const p of plays) c.plays[p]!.message = { heading: `H ${HOSTILE}`, body: `B ${HOSTILE}`, cta: `C ${HOSTILE}` };
+  c.shop.bundleDiscountTitle = `T ${HOSTILE}`;
+  return c;
+}
+
+function scope(config: PublishedPlaysConfig | null, over: Record<string, unknown> = {}) {
+  return {
+    app: { metafields: { recovery_plays: { config: config ? { value: config } : null } } },
+    shop: { enabled_payment_types: ["visa", "shopify_pay", "klarna"], refund_policy: { url: "/policies/refund-policy" } },
+    cart: { total_price: 4000, items: [{ product_id: 7, quantity: 2 }], attributes: {} },
+    product: { id: 7, selected_or_first_available_variant: { id: 701 } },
+    customer: null,
+    request: { page_type: "cart" },
+    block: { settings: { placement: "inline", background: "#ffffff", text: "#111111", accent: "#004400" }, shopify_attributes: "" },
+    ...over,
+  };
+}
+
+/** Escaped hostile text appears; the raw markup never does. (`&#34;` and `&quot;` are the same escape.) */
+function expectEscaped(raw: string, prefix: string) {
+  const html = raw.replaceAll("&#34;", "&quot;");
+  expect(html).not.toContain("<script>alert");
+  expect(html).not.toContain("<b>bold</b>");
+  expect(html).toContain(`${prefix} &lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &quot;dq&quot; &#39;sq&#39; — ünïcødé ✓ &amp; &lt;b&gt;bold&lt;/b&gt;`);
+}
+
+const BLOCKS: { file: string; play: PlayKey; kinds: string[]; page: string }[] = [
+  { file: "cart-confidence.liquid", play: "confidence", kinds: ["returns_confidence"], page: "cart" },
+  { file: "checkout-prompt.liquid", play: "confidence", kinds: ["checkout_prompt"], page: "cart" },
+  { file: "payment-options.liquid", play: "vip", kinds: ["payment_options"], page: "cart" },
+  { file: "indecision-alternatives.liquid", play: "indecision", kinds: ["alternatives"], page: "cart" },
+  { file: "bundle-offer.liquid", play: "deal_seeker", kinds: ["bundle"], page: "product" },
+  { file: "free-shipping-hint.liquid", play: "deal_seeker", kinds: ["free_shipping_hint"], page: "cart" },
+];
+
+describe("theme-check", () => {
+  it("GIVEN the extension WHEN theme-check runs with the theme-app-extension config THEN it reports no errors", async () => {
+    const config = path.resolve("node_modules/@shopify/theme-check-node/configs/theme-app-extension.yml");
+    const run = await themeCheckRun(EXT, config, () => {});
+    const errors = run.offenses.filter((o) => o.severity === 0).map((o) => `${o.check} ${o.uri} ${o.message}`);
+    expect(errors).toEqual([]);
+  });
+  it("GIVEN the committed embed asset WHEN compared with a fresh build THEN it is current", async () => {
+    expect(readFileSync(OUTFILE, "utf8")).toBe(await bundleEmbed());
+  });
+  it("GIVEN every JavaScript asset WHEN gzipped THEN each is within theme-check's 10,000-byte app-block limit", () => {
+    // theme-check-node only measures files when its host provides sizes, so the rule is applied here directly.
+    const js = readdirSync(path.join(EXT, "assets")).filter((f) => f.endsWith(".js"));
+    expect(js.length).toBeGreaterThan(0);
+    for (const f of js) expect(gzipSync(readFileSync(path.join(EXT, "assets", f))).length).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe("app blocks", () => {
+  for (const b of BLOCKS) {
+    it(`GIVEN ${b.play} enabled with hostile copy WHEN ${b.file} renders THEN it is hidden, tagged and escaped`, async () => {
+      const c = hostileConfig([b.play]);
+      c.plays.vip && (c.plays.vip.conciergeContact = "vip@example.com");
+      c.plays.deal_seeker && (c.plays.deal_seeker.freeShippingThreshold = 75);
+      const html = await renderBlock(engine, b.file, scope(c, { request: { page_type: b.page } }));
+      for (const k of b.kinds) expect(html).toContain(`data-rp-kind="${k}"`);
+      expect(html).toMatch(/style="visibility:hidden;/);
+      expect(html).toContain('aria-live="polite"');
+      expect(html).toContain(`aria-label="${LOCALE.recovery_plays.dismiss}"`);
+      if (b.kinds[0] !== "checkout_prompt" && b.kinds[0] !== "free_shipping_hint") expectEscaped(html, "H");
+    });
+    it(`GIVEN ${b.play} not published WHEN ${b.file} renders THEN it renders nothing`, async () => {
+      const others = (["confidence", "vip", "indecision", "deal_seeker"] as PlayKey[]).filter((p) => p !== b.play);
+      const html = await renderBlock(engine, b.file, scope(configWith(others)));
+      expect(html.trim()).toBe("");
+    });
+  }
+
+  it("GIVEN the overlay placement WHEN a block renders THEN it floats (hidden attribute, fixed overlay class)", async () => {
+    const html = await renderBlock(engine, "cart-confidence.liquid", scope(configWith(["confidence"]), {
+      block: { settings: { placement: "overlay", background: "#fff", text: "#000", accent: "#000" }, shopify_attributes: "" },
+    }));
+    expect(html).toContain('class="rp-slot rp-overlay"');
+    expect(html).toMatch(/\shidden\s/);
+    expect(html).not.toContain("visibility:hidden;--rp-bg");
+  });
+  it("GIVEN block colour settings WHEN rendered THEN they become the intervention's CSS variables", async () => {
+    const html = await renderBlock(engine, "cart-confidence.liquid", scope(configWith(["confidence"])));
+    expect(html).toContain("--rp-bg:#ffffff;--rp-fg:#111111;--rp-accent:#004400");
+  });
+  it("GIVEN the checkout prompt WHEN rendered THEN guest and account variants are both present and hidden", async () => {
+    const html = await renderBlock(engine, "checkout-prompt.liquid", scope(configWith(["confidence"])));
+    expect(html).toMatch(/data-rp-variant="guest" style="visibility:hidden"/);
+    expect(html).toMatch(/data-rp-variant="account" style="visibility:hidden"/);
+    expect(html).toContain(LOCALE.recovery_plays.checkout_prompt.guest_cta);
+  });
+  it("GIVEN the VIP play WHEN payment options render THEN the shop's enabled payment types and a hidden BNPL note appear", async () => {
+    const html = await renderBlock(engine, "payment-options.liquid", scope(configWith(["vip"])));
+    expect(html).toContain("<li>Shopify pay</li>");
+    expect(html).toContain("<li>Klarna</li>");
+    expect(html).toMatch(/data-rp-variant="bnpl" style="visibility:hidden"/);
+    expect(html).not.toContain('data-rp-kind="concierge"');
+  });
+  const concierge = async (contact: string) => {
+    const c = configWith(["vip"]);
+    c.plays.vip!.conciergeContact = contact;
+    return renderBlock(engine, "payment-options.liquid", scope(c));
+  };
+  it("GIVEN an e-mail concierge contact WHEN rendered THEN it links with mailto", async () => {
+    expect(await concierge("vip@example.com")).toContain('href="mailto:vip@example.com"');
+  });
+  it("GIVEN an https concierge contact WHEN rendered THEN it links to it", async () => {
+    expect(await concierge("https://example.com/vip?a=1&b=2")).toContain('href="https://example.com/vip?a=1&amp;b=2"');
+  });
+  it("GIVEN a javascript: concierge contact WHEN rendered THEN no link is produced", async () => {
+    const html = await concierge("javascript:alert(1)//@x");
+    expect(html).not.toContain("javascript:");
+    expect(html).not.toContain('data-rp-kind="concierge"><div class="rp-card">');
+  });
+  it("GIVEN a bundle discount WHEN the bundle renders THEN the real percent and the escaped discount title show", async () => {
+    const c = hostileConfig(["deal_seeker"]);
+    c.plays.deal_seeker!.discountPercent = 12;
+    const html = await renderBlock(engine, "bundle-offer.liquid", scope(c, { request: { page_type: "product" } }));
+    expect(html).toContain("Save 12% when you buy them together (T &lt;/script&gt;");
+    expect(html).toContain('data-rp-bundle="701"');
+  });
+  it("GIVEN a 75 threshold and a 40.00 cart WHEN the free-shipping hint renders THEN it says 35.00 away", async () => {
+    const c = configWith(["deal_seeker"]);
+    c.plays.deal_seeker!.freeShippingThreshold = 75;
+    const html = await renderBlock(engine, "free-shipping-hint.liquid", scope(c));
+    expect(html).toContain("You're <strong data-rp-remaining>€35.00</strong> away from free shipping.");
+  });
+});
+
+describe("app embed", () => {
+  const bootOf = (html: string) => {
+    const m = /<script type="application\/json" id="rp-boot">([\s\S]*?)<\/script>/.exec(html);
+    if (!m) throw new Error("no boot script");
+    return JSON.parse(m[1]);
+  };
+  it("GIVEN hostile merchant copy WHEN the embed renders THEN the boot JSON stays inside its script and round-trips", async () => {
+    const c = hostileConfig(["confidence", "vip", "indecision", "deal_seeker"]);
+    const html = await renderBlock(engine, "app-embed.liquid", scope(c));
+    expect(bootOf(html).c).toEqual(JSON.parse(JSON.stringify(c)));
+    expect(html).not.toContain("<script>alert");
+  });
+  it("GIVEN a logged-in customer WHEN the embed renders THEN only the logged-in flag is exposed", async () => {
+    const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["vip"]), {
+      customer: { id: 987654321, email: "jane@example.com", first_name: "Jane" },
+    }));
+    expect(bootOf(html).p.li).toBe(true);
+    expect(html).not.toContain("987654321");
+    expect(html).not.toContain("jane@example.com");
+  });
+  it("GIVEN a product page WHEN the embed renders THEN page kind, product, variant and cart lines are in the boot data", async () => {
+    const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["deal_seeker"]), { request: { page_type: "product" } }));
+    expect(bootOf(html).p).toMatchObject({ k: "product", pid: 7, vid: 701, li: false, t: 4000, i: [[7, 2]] });
+  });
+  it("GIVEN a merchant shipping page WHEN the embed renders THEN it is classified as an info page", async () => {
+    const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["confidence"]), { request: { page_type: "page" }, page: { handle: "shipping-rates" } }));
+    expect(bootOf(html).p.k).toBe("info");
+  });
+  it("GIVEN the account area WHEN the embed renders THEN it is classified as account", async () => {
+    const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["confidence"]), { request: { page_type: "customers/account" } }));
+    expect(bootOf(html).p.k).toBe("account");
+  });
+  it("GIVEN no published config WHEN the embed renders THEN it adds no script at all", async () => {
+    const html = await renderBlock(engine, "app-embed.liquid", scope(null));
+    expect(html).not.toContain("<script");
+  });
+  it("GIVEN enabled plays WHEN the embed renders THEN a fallback template exists per intervention and the script is deferred", async () => {
+    const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["confidence", "vip", "indecision", "deal_seeker"])));
+    for (const k of ["returns_confidence", "payment_options", "alternatives", "bundle", "free_shipping_hint"]) {
+      expect(html).toContain(`<template data-rp-fallback="${k}">`);
+    }
+    expect(html).toMatch(/<script src="[^"]*recovery-plays\.js" type="module" defer><\/script>/);
+  });
+});
+
+describe("locales", () => {
+  const liquidFiles = ["blocks", "snippets"].flatMap((d) => readdirSync(path.join(EXT, d)).map((f) => path.join(EXT, d, f)));
+  it("GIVEN every storefront string used in Liquid WHEN looked up THEN en.default.json has it", () => {
+    const missing: string[] = [];
+    for (const f of liquidFiles) {
+      for (const m of readFileSync(f, "utf8").matchAll(/'([\w.]+)'\s*\|\s*t\b/g)) {
+        const v = m[1].split(".").reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k], LOCALE);
+        if (typeof v !== "string") missing.push(m[1]);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+  it("GIVEN every schema label WHEN looked up THEN en.default.schema.json has it", () => {
+    const schemaLocale = JSON.parse(readFileSync(path.join(EXT, "locales/en.default.schema.json"), "utf8"));
+    const missing: string[] = [];
+    for (const f of readdirSync(path.join(EXT, "blocks"))) {
+      for (const m of JSON.stringify(schemaOf(`blocks/${f}`)).matchAll(/"t:([\w.]+)"/g)) {
+        const v = m[1].split(".").reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k], schemaLocale);
+        if (typeof v !== "string") missing.push(m[1]);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
