@@ -78,7 +78,8 @@ export interface LiftAnalysis {
 }
 
 export function analyzeLift(treatment: ArmOutcome, holdout: ArmOutcome, options: LiftOptions = {}): LiftAnalysis {
-  const o = { ...DEFAULT_LIFT_OPTIONS, ...options };
+  const o: Required<LiftOptions> = { ...DEFAULT_LIFT_OPTIONS };
+  for (const [k, v] of Object.entries(options) as [keyof LiftOptions, number | undefined][]) if (v !== undefined) o[k] = v;
   const confidence = 1 - o.alpha;
   const treatmentRate = wilsonInterval(treatment.converted, treatment.visitors, confidence);
   const holdoutRate = wilsonInterval(holdout.converted, holdout.visitors, confidence);
