@@ -1,0 +1,214 @@
+/**
+ * Storefront benchmark (`npm run bench:storefront`). Last line JSON:
+ *   jsBytesGzip        gzip bytes of every JavaScript asset the theme extension adds to a page (scorer included)
+ *   decisionP99Micros  p99 per-event cost of what the embed does on each event (signal reducer + propensity
+ *                      features + scorer + decision engine) over a generated 1,000-event journey, repeated
+ *   lighthouseDelta    Lighthouse performance points lost with the embed on (product + collection pages of the
+ *                      dev store, mobile defaults, mean of RUNS runs each); null when the dev store is missing
+ * Env: RUNS (Lighthouse runs per page and state, default 2), JOURNEY_REPEATS (default 60), SKIP_LIGHTHOUSE=1.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { decide } from "../app/lib/decisions/engine";
+import { DEFAULT_BANDS, defaultSettings } from "../app/lib/plays/defaults";
+import type { CustomerContext, PlayKey, PublishedPlaysConfig } from "../app/lib/plays/types";
+import type { PropensityFeatures } from "../app/lib/propensity/features";
+import { applySignal, newSession, newVisitor, toPropensityFeatures } from "../app/lib/signals";
+import type { PageKind, SignalEvent } from "../app/lib/signals/types";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const EXT = path.join(ROOT, "extensions/recovery-plays-theme");
+const note = (m: string) => process.stderr.write(`[bench:storefront] ${m}\n`);
+
+function benchConfig(): PublishedPlaysConfig {
+  const plays: PublishedPlaysConfig["plays"] = {};
+  for (const k of ["confidence", "vip", "indecision", "deal_seeker"] as PlayKey[]) {
+    (plays as Record<string, unknown>)[k] = { ...defaultSettings(k), holdoutPercent: 10 };
+  }
+  plays.vip!.conciergeContact = "concierge@example.com";
+  plays.deal_seeker!.freeShippingThreshold = 75;
+  return {
+    version: 1, bands: { ...DEFAULT_BANDS }, plays,
+    shop: { currency: "USD", aov: 60, bundleDiscountTitle: "Better Together" },
+    pageStats: {
+      product: { bounceRate: 0.02, exitRate: 0.04, pageValue: 6 }, collection: { bounceRate: 0.03, exitRate: 0.05, pageValue: 2 },
+      cart: { bounceRate: 0.01, exitRate: 0.03, pageValue: 25 }, info: { bounceRate: 0.05, exitRate: 0.08, pageValue: 0 },
+    },
+  };
+}
+
+// ---- 1. JavaScript bytes -------------------------------------------------------------------------------------
+function jsBytesGzip(): number {
+  let total = 0;
+  for (const f of readdirSync(path.join(EXT, "assets")).filter((n) => n.endsWith(".js"))) {
+    const gz = gzipSync(readFileSync(path.join(EXT, "assets", f)), { level: 9 }).length;
+    note(`asset ${f}: ${gz} B gzip`);
+    total += gz;
+  }
+  // Inline <script> JavaScript in the blocks counts too (the boot JSON is data, type=application/json).
+  for (const dir of ["blocks", "snippets"]) {
+    for (const f of readdirSync(path.join(EXT, dir))) {
+      for (const m of readFileSync(path.join(EXT, dir, f), "utf8").matchAll(/<script(?![^>]*application\/json)(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
+        total += gzipSync(m[1], { level: 9 }).length;
+      }
+    }
+  }
+  return total;
+}
+
+// ---- 2. Decision cost per event ------------------------------------------------------------------------------
+/** Small deterministic PRNG (mulberry32) so every run replays the same journey. */
+function rng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 1,000-event shopping journey: browsing, policy reading, cart churn, stalls, exit intents and ticks. */
+export function generateJourney(n = 1000, seed = 7, t0 = Date.UTC(2026, 5, 3, 9)): SignalEvent[] {
+  const r = rng(seed);
+  const products = ["101", "102", "103", "104", "201", "202"];
+  const kinds: PageKind[] = ["home", "collection", "product", "product", "product", "info", "cart", "search", "account"];
+  const events: SignalEvent[] = [];
+  let t = t0;
+  let subtotal = 0;
+  while (events.length < n) {
+    t += Math.floor(r() * 20_000);
+    const x = r();
+    const productId = products[Math.floor(r() * products.length)];
+    if (x < 0.35) events.push({ type: "page_view", ts: t, kind: kinds[Math.floor(r() * kinds.length)], productId });
+    else if (x < 0.45) {
+      subtotal += 40;
+      events.push({ type: "add_to_cart", ts: t, productId, quantity: 1 }, { type: "cart_updated", ts: t, subtotal });
+    } else if (x < 0.53) {
+      subtotal = Math.max(0, subtotal - 40);
+      events.push({ type: "remove_from_cart", ts: t, productId, quantity: 1 }, { type: "cart_updated", ts: t, subtotal });
+    } else if (x < 0.56) events.push({ type: "exit_intent", ts: t });
+    else events.push({ type: "tick", ts: t });
+  }
+  return events.slice(0, n);
+}
+
+async function loadScorer(): Promise<((f: PropensityFeatures) => number) | undefined> {
+  const file = path.join(ROOT, "app/lib/propensity/index.ts");
+  if (!existsSync(file)) return undefined;
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { scorePropensity?: (f: PropensityFeatures) => number };
+    return mod.scorePropensity;
+  } catch (e) {
+    note(`propensity scorer not loadable (${(e as Error).message}); measuring without it`);
+    return undefined;
+  }
+}
+
+async function decisionP99Micros(): Promise<number> {
+  const config = benchConfig();
+  const journey = generateJourney();
+  const score = await loadScorer();
+  note(score ? "scorer: app/lib/propensity scorePropensity" : "scorer: none");
+  const customer: CustomerContext = { stage: "loyalist", segment: "CHAMPIONS", ordersCount: 6, aov: 70, lastOrderAt: "2026-04-01T00:00:00Z" };
+  const repeats = Number(process.env.JOURNEY_REPEATS ?? 60);
+  const samples = new Float64Array(repeats * journey.length);
+  let k = 0;
+  let shown = 0;
+  for (let rep = -5; rep < repeats; rep++) {
+    const visitor = newVisitor(`bench-visitor-${rep & 7}`, journey[0].ts);
+    const session = newSession(journey[0].ts);
+    for (const e of journey) {
+      const t0 = process.hrtime.bigint();
+      applySignal(session, visitor, e, config.pageStats);
+      const propensity = score ? score(toPropensityFeatures(session, visitor, e.ts)) : null;
+      const d = decide({ config, session, visitor, customer, propensity, now: e.ts, consent: true, active: null });
+      const dt = Number(process.hrtime.bigint() - t0) / 1000;
+      if (d.show) shown++;
+      if (rep >= 0) samples[k++] = dt;
+    }
+  }
+  samples.sort();
+  note(`${samples.length} timed events, ${shown} decisions with an intervention; p50 ${samples[Math.floor(samples.length * 0.5)].toFixed(2)} µs`);
+  return Math.round(samples[Math.floor(samples.length * 0.99)] * 100) / 100;
+}
+
+// ---- 3. Lighthouse on the dev store --------------------------------------------------------------------------
+async function lighthouseDelta(): Promise<number | null> {
+  if (process.env.SKIP_LIGHTHOUSE === "1") {
+    note("SKIP_LIGHTHOUSE=1: lighthouseDelta not measured");
+    return null;
+  }
+  const serverFile = path.join(ROOT, "devstore/server.ts");
+  const chrome = process.env.CHROME_PATH ?? "/usr/bin/chromium";
+  if (!existsSync(serverFile)) return (note("devstore/server.ts missing: lighthouseDelta not measured"), null);
+  if (!existsSync(chrome)) return (note(`no Chromium at ${chrome} (apt-get install -y chromium): lighthouseDelta not measured`), null);
+  const imp = (p: string) => import(pathToFileURL(path.join(ROOT, p)).href);
+  let server: { startDevStore?: (o: Record<string, unknown>) => Promise<{ url: string; state: any; env: { appId: string }; stop(): Promise<void> }> };
+  let theme: { setEmbedEnabled?: (...a: any[]) => string };
+  let extension: { ExtensionLoader?: new (dir: string) => { get(): unknown } };
+  let appConfig: { loadAppConfig?: (p?: string) => { handle: string } };
+  let mutations: { normalizeNamespace?: (ns: string, appId: string) => string };
+  try {
+    [server, theme, extension, appConfig, mutations] = await Promise.all([
+      imp("devstore/server.ts"), imp("devstore/storefront/theme.ts"), imp("devstore/storefront/extension.ts"),
+      imp("devstore/config.ts"), imp("devstore/admin/mutations.ts"),
+    ]);
+  } catch (e) {
+    return (note(`dev store not loadable (${(e as Error).message}): lighthouseDelta not measured`), null);
+  }
+  if (!server.startDevStore || !theme.setEmbedEnabled || !extension.ExtensionLoader || !appConfig.loadAppConfig || !mutations.normalizeNamespace) {
+    return (note("dev store lacks startDevStore / theme editor helpers: lighthouseDelta not measured"), null);
+  }
+  process.env.CHROME_PATH = chrome;
+  const { default: lighthouse } = await import("lighthouse");
+  const { launch } = await import("chrome-launcher");
+  const store = await server.startDevStore({ appUrl: "http://127.0.0.1:9", apiKey: "bench-key", apiSecret: "bench-secret", size: "test", port: 0, quiet: true });
+  const browser = await launch({ chromePath: chrome, chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  try {
+    const state = store.state;
+    state.metafields.push({
+      id: "bench-config", ownerId: "gid://shopify/AppInstallation/1", namespace: mutations.normalizeNamespace("$app:recovery_plays", store.env.appId),
+      key: "config", type: "json", value: JSON.stringify(benchConfig()), updatedAt: new Date().toISOString(),
+    });
+    const ext = new extension.ExtensionLoader(EXT).get();
+    const handle = appConfig.loadAppConfig(path.join(ROOT, "shopify.app.toml")).handle;
+    const product = state.products[0];
+    const pages = { product: `${store.url}/products/${product.handle}`, collection: `${store.url}/collections/${product.collection}` };
+    const runs = Number(process.env.RUNS ?? 2);
+    const score = async (url: string) => {
+      const res = await lighthouse(url, { port: browser.port, output: "json", logLevel: "error", onlyCategories: ["performance"] });
+      return Math.round((res?.lhr.categories.performance.score ?? 0) * 100);
+    };
+    const deltas: number[] = [];
+    for (const [name, url] of Object.entries(pages)) {
+      const mean: Record<string, number> = {};
+      for (const on of [false, true]) {
+        theme.setEmbedEnabled(state, handle, ext, "app-embed", on);
+        const html = await (await fetch(url)).text();
+        if (on !== html.includes("recovery-plays.js")) throw new Error(`embed ${on ? "missing" : "still present"} on ${name}`);
+        const scores: number[] = [];
+        for (let i = 0; i < runs; i++) scores.push(await score(url));
+        mean[on ? "on" : "off"] = scores.reduce((a, b) => a + b, 0) / scores.length;
+        note(`${name} embed ${on ? "on " : "off"}: ${scores.join(", ")}`);
+      }
+      deltas.push(mean.off - mean.on);
+    }
+    return Math.round((deltas.reduce((a, b) => a + b, 0) / deltas.length) * 10) / 10;
+  } catch (e) {
+    note(`lighthouse run failed: ${(e as Error).message}`);
+    return null;
+  } finally {
+    await browser.kill();
+    await store.stop();
+  }
+}
+
+const result = {
+  jsBytesGzip: jsBytesGzip(),
+  decisionP99Micros: await decisionP99Micros(),
+  lighthouseDelta: await lighthouseDelta(),
+};
+console.log(JSON.stringify(result));
