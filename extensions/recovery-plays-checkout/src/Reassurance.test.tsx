@@ -205,3 +205,40 @@ describe("purchase.checkout.block.render (confidence)", () => {
     expect(backend.calls).toHaveLength(0);
   });
 });
+
+describe("profile cache shared by the targets", () => {
+  test("GIVEN a profile fetched in this checkout session WHEN a target renders again THEN it reuses it without calling the backend", async () => {
+    withConfig(publishedConfig(["confidence"]));
+    const first = fakeBackend(customer({ ordersCount: 3 }));
+    extension.fetch = first.fetch;
+    await extension.render();
+    await vi.waitFor(() => expect(first.calls.length).toBeGreaterThan(0));
+    await settle();
+    const stored = await extension.shopify.storage.read("rp_profile");
+    expect(stored).toMatchObject({ profile: { ordersCount: 3 } });
+
+    extension.tearDown();
+    extension.setUp();
+    vi.stubEnv("APP_URL", APP_URL);
+    extension.shopify.attributes.value = visitorAttributes();
+    withConfig(publishedConfig(["confidence"]));
+    await extension.shopify.storage.write("rp_profile", stored);
+    const second = fakeBackend(customer({ ordersCount: 0 }));
+    extension.fetch = second.fetch;
+    await extension.render();
+    await settle();
+
+    expect(second.calls.filter((c) => c.url.endsWith("/profile"))).toHaveLength(0);
+    expect(document.body.innerHTML).toBe("");
+  });
+
+  test("GIVEN the backend failed WHEN the profile is resolved THEN nothing is cached", async () => {
+    withConfig(publishedConfig(["confidence"]));
+    extension.fetch = fakeBackend("fail").fetch;
+
+    await extension.render();
+    await vi.waitFor(() => expect(banner()).not.toBeNull());
+
+    expect(await extension.shopify.storage.read("rp_profile")).toBeNull();
+  });
+});

@@ -11,13 +11,13 @@ import type { Arm, CustomerContext, PlayKey, PublishedPlaysConfig } from "../../
 import { assignArm } from "../../../app/lib/stats/assignment";
 import {
   buildTimeAppUrl,
-  fetchProfile,
+  fetchProfileResult,
   sendEvents,
   type BackendDeps,
   type CheckoutEvent,
   type CheckoutEventType,
 } from "./core/backend";
-import { readConfig, readProfileMetafield, visitorIdFrom, VISITOR_ATTRIBUTE } from "./core/data";
+import { readConfig, readProfileMetafield, toCustomerContext, visitorIdFrom, VISITOR_ATTRIBUTE } from "./core/data";
 
 /** The standard API every purchase target has; checkout-only mutations are optional at the type level. */
 export type StandardShopify = Omit<CheckoutBlockApi, "applyCartLinesChange" | "applyAttributeChange"> &
@@ -84,7 +84,7 @@ export function useProfile(needed: boolean): ProfileState {
   useEffect(() => {
     if (skipNetwork) return;
     let live = true;
-    fetchProfile(backendDeps()).then((profile) => {
+    cachedProfile().then((profile) => {
       if (live) setState({ ready: true, profile });
     });
     return () => {
@@ -95,6 +95,28 @@ export function useProfile(needed: boolean): ProfileState {
   if (fromMetafield) return { ready: true, profile: fromMetafield };
   if (skipNetwork) return { ready: true, profile: null };
   return state;
+}
+
+const PROFILE_CACHE_KEY = "rp_profile";
+const PROFILE_CACHE_MS = 10 * 60 * 1000;
+
+/**
+ * Profile through `shopify.storage` (shared by this extension's targets for the checkout session) so step
+ * changes and sibling targets do not call the backend again. Only successful answers are cached.
+ */
+async function cachedProfile(): Promise<CustomerContext | null> {
+  const storage = shopifyApi().storage;
+  try {
+    const hit = await storage.read<{ at: number; profile: unknown }>(PROFILE_CACHE_KEY);
+    if (hit && Date.now() - hit.at < PROFILE_CACHE_MS) return toCustomerContext(hit.profile);
+  } catch {
+    // Storage is an optimisation only.
+  }
+  const result = await fetchProfileResult(backendDeps());
+  if (result.ok) {
+    storage.write(PROFILE_CACHE_KEY, { at: Date.now(), profile: result.profile }).catch(() => undefined);
+  }
+  return result.profile;
 }
 
 export interface Exposure {

@@ -57,7 +57,15 @@ export async function withTimeout<T>(ms: number, run: (signal: AbortSignal) => P
 
 /** GET /api/checkout/profile → the buyer's CustomerContext, or null on any failure or after the timeout. */
 export async function fetchProfile(deps: BackendDeps, timeoutMs = PROFILE_TIMEOUT_MS): Promise<CustomerContext | null> {
-  if (!deps.appUrl) return null;
+  return (await fetchProfileResult(deps, timeoutMs)).profile;
+}
+
+/** Like fetchProfile, telling an answer from the app (`ok`, cacheable, possibly null = guest) from a failure. */
+export async function fetchProfileResult(
+  deps: BackendDeps,
+  timeoutMs = PROFILE_TIMEOUT_MS,
+): Promise<{ ok: boolean; profile: CustomerContext | null }> {
+  if (!deps.appUrl) return { ok: false, profile: null };
   try {
     return await withTimeout(timeoutMs, async (signal) => {
       const token = await deps.getToken();
@@ -65,12 +73,13 @@ export async function fetchProfile(deps: BackendDeps, timeoutMs = PROFILE_TIMEOU
         headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
         signal,
       });
-      if (!res.ok) return null;
+      if (!res.ok) return { ok: false, profile: null };
       const body: unknown = await res.json();
-      return typeof body === "object" && body !== null ? toCustomerContext((body as { customer?: unknown }).customer) : null;
+      const customer = typeof body === "object" && body !== null ? (body as { customer?: unknown }).customer : undefined;
+      return { ok: customer !== undefined, profile: toCustomerContext(customer) };
     });
   } catch {
-    return null;
+    return { ok: false, profile: null };
   }
 }
 
