@@ -1,0 +1,83 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "../db.server";
+import { assignArm } from "../lib/stats/assignment";
+import { attributeOrder } from "./attribution.server";
+import { eraseCustomerEvents, eraseShopMeasurement, pruneExpiredData } from "./retention.server";
+import { rebuildDailyStats, rollupEvents } from "./rollup.server";
+
+let seq = 0;
+let shop = "";
+beforeEach(async () => {
+  shop = `retention-${++seq}.myshopify.com`;
+});
+
+const at = (d: number) => new Date(Date.UTC(2026, 2, d, 12));
+const ev = (visitorId: string, d: number, customerId: string | null = null) => ({
+  shop, visitorId, customerId, type: "eligible", play: "vip", arm: assignArm(visitorId, "vip", 10), occurredAt: at(d),
+});
+
+describe("pruneExpiredData", () => {
+  it("GIVEN data older than the shop's retention WHEN pruned THEN events, exposures, cohorts and orders before the cutoff day go", async () => {
+    await prisma.shop.create({ data: { shop, retentionDays: 10 } });
+    await prisma.event.createMany({ data: [ev("visitor-old1", 1), ev("visitor-new1", 15)] });
+    await rollupEvents(shop, { settleMs: 0 });
+    await attributeOrder(shop, { id: 1, created_at: at(2).toISOString(), total_price: "10" }, { bundleDiscountTitles: [] });
+    await attributeOrder(shop, { id: 2, created_at: at(16).toISOString(), total_price: "10" }, { bundleDiscountTitles: [] });
+    const [r] = (await pruneExpiredData(at(20))).filter((x) => x.shop === shop);
+    expect(r).toMatchObject({ cutoff: "2026-03-10T00:00:00.000Z", events: 1, exposures: 1, dailyStats: 1, orders: 1 });
+    expect((await prisma.playExposure.findMany({ where: { shop } })).map((e) => e.visitorId)).toEqual(["visitor-new1"]);
+    expect((await prisma.dailyPlayStat.findMany({ where: { shop } })).map((d) => d.day)).toEqual(["2026-03-15"]);
+    expect(await prisma.event.count({ where: { shop } })).toBe(1);
+  });
+
+  it("GIVEN two shops with different retention WHEN pruned THEN each keeps its own window", async () => {
+    const other = `${shop}-long`;
+    await prisma.shop.createMany({ data: [{ shop, retentionDays: 5 }, { shop: other, retentionDays: 365 }] });
+    await prisma.event.createMany({ data: [ev("visitor-aaaa", 1), { ...ev("visitor-bbbb", 1), shop: other }] });
+    await pruneExpiredData(at(20));
+    expect(await prisma.event.count({ where: { shop } })).toBe(0);
+    expect(await prisma.event.count({ where: { shop: other } })).toBe(1);
+  });
+});
+
+describe("eraseCustomerEvents", () => {
+  it("GIVEN a customer's visitor with anonymous and logged-in events WHEN erased THEN all of them, the exposure and the order go and the aggregates drop them", async () => {
+    await prisma.event.createMany({
+      data: [ev("visitor-cust", 1), ev("visitor-cust", 2, "77"), ev("visitor-othr", 1)],
+    });
+    await rollupEvents(shop, { settleMs: 0 });
+    await attributeOrder(shop, {
+      id: 9, created_at: at(3).toISOString(), total_price: "50", customer: { id: 77 },
+      note_attributes: [{ name: "_rp_vid", value: "visitor-cust" }, { name: "_rp_plays", value: "" }],
+    }, { bundleDiscountTitles: [] });
+    const r = await eraseCustomerEvents(shop, "gid://shopify/Customer/77");
+    expect(r).toEqual({ visitors: 1, events: 2, exposures: 1, orders: 1 });
+    expect((await prisma.event.findMany({ where: { shop } })).map((e) => e.visitorId)).toEqual(["visitor-othr"]);
+    const stats = await prisma.dailyPlayStat.findMany({ where: { shop } });
+    expect(stats.reduce((a, s) => a + s.eligible, 0)).toBe(1);
+    expect(stats.reduce((a, s) => a + s.revenue, 0)).toBe(0);
+    const before = stats.map(({ day, arm, eligible, orders }) => ({ day, arm, eligible, orders }));
+    await rebuildDailyStats(shop);
+    expect((await prisma.dailyPlayStat.findMany({ where: { shop } })).map(({ day, arm, eligible, orders }) => ({ day, arm, eligible, orders }))).toEqual(before);
+  });
+
+  it("GIVEN order ids to redact without events WHEN erased THEN those attributions are deleted", async () => {
+    await attributeOrder(shop, { id: 31, created_at: at(3).toISOString(), total_price: "5" }, { bundleDiscountTitles: [] });
+    expect(await eraseCustomerEvents(shop, "88", { orderIds: ["gid://shopify/Order/31"] })).toMatchObject({ orders: 1 });
+    expect(await prisma.orderAttribution.count({ where: { shop } })).toBe(0);
+  });
+});
+
+describe("eraseShopMeasurement", () => {
+  it("GIVEN a shop's measurement data WHEN erased THEN none of it remains and other shops keep theirs", async () => {
+    const other = `${shop}-keep`;
+    await prisma.event.createMany({ data: [ev("visitor-aaaa", 1), { ...ev("visitor-aaaa", 1), shop: other }] });
+    await rollupEvents(shop, { settleMs: 0 });
+    await rollupEvents(other, { settleMs: 0 });
+    await eraseShopMeasurement(shop);
+    for (const model of [prisma.event, prisma.playExposure, prisma.dailyPlayStat, prisma.rollupCursor] as const) {
+      expect(await (model as typeof prisma.event).count({ where: { shop } })).toBe(0);
+      expect(await (model as typeof prisma.event).count({ where: { shop: other } })).toBe(1);
+    }
+  });
+});

@@ -1,0 +1,117 @@
+// Data retention and erasure for measurement data: the scheduled cleanup honours Shop.retentionDays; the
+// compliance webhooks erase one customer's data (customers/redact) or everything of a shop (shop/redact).
+import prisma from "../db.server";
+import { applyExposureChanges, currentDialect, dialectSql, lockShopMeasurement, utcDay } from "./rollup.server";
+
+const DELETE_BATCH = 50_000;
+
+export interface PruneResult {
+  shop: string;
+  cutoff: string;
+  events: number;
+  exposures: number;
+  dailyStats: number;
+  orders: number;
+}
+
+/**
+ * Deletes, per shop, raw events, exposures, daily aggregates and order attributions older than the shop's
+ * retention. The cutoff is a UTC day boundary so exposures and their daily cohorts leave together.
+ */
+export async function pruneExpiredData(now: Date = new Date()): Promise<PruneResult[]> {
+  const shops = await prisma.shop.findMany({ select: { shop: true, retentionDays: true } });
+  const results: PruneResult[] = [];
+  for (const { shop, retentionDays } of shops) {
+    const days = Math.max(1, retentionDays);
+    const cutoff = new Date(Date.parse(`${utcDay(now)}T00:00:00Z`) - days * 86_400_000);
+    const events = await deleteEventsInBatches(shop, `"occurredAt" < ${dialectSql(currentDialect()).ts}`, [dialectSql(currentDialect()).tsValue(cutoff)]);
+    const { exposures, dailyStats } = await prisma.$transaction(
+      async (tx) => {
+        await lockShopMeasurement(tx, shop);
+        const dailyStats = (await tx.dailyPlayStat.deleteMany({ where: { shop, day: { lt: utcDay(cutoff) } } })).count;
+        const exposures = (await tx.playExposure.deleteMany({ where: { shop, firstEligibleAt: { lt: cutoff } } })).count;
+        return { exposures, dailyStats };
+      },
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+    const orders = (await prisma.orderAttribution.deleteMany({ where: { shop, createdAt: { lt: cutoff } } })).count;
+    results.push({ shop, cutoff: cutoff.toISOString(), events, exposures, dailyStats, orders });
+  }
+  return results;
+}
+
+/** Deletes a shop's events matching a condition, in batches so a large delete never holds the lock for long. */
+async function deleteEventsInBatches(shop: string, condition: string, params: unknown[]): Promise<number> {
+  const sql = dialectSql(currentDialect());
+  const t = sql.t("Event");
+  let total = 0;
+  for (;;) {
+    const n = await prisma.$executeRawUnsafe(
+      sql.q(`DELETE FROM ${t} WHERE "id" IN (SELECT "id" FROM ${t} WHERE "shop" = ? AND ${condition} LIMIT ${DELETE_BATCH})`),
+      shop,
+      ...params,
+    );
+    total += n;
+    if (n < DELETE_BATCH) return total;
+  }
+}
+
+export interface EraseResult {
+  visitors: number;
+  events: number;
+  exposures: number;
+  orders: number;
+}
+
+/**
+ * customers/redact: erases the customer's events, the events of every visitor id linked to the customer (before
+ * and after login), their exposures (removed from the daily aggregates too) and their order attributions.
+ */
+export async function eraseCustomerEvents(shop: string, customerId: string, options: { orderIds?: string[] } = {}): Promise<EraseResult> {
+  const id = /(\d+)$/.exec(customerId)?.[1] ?? customerId;
+  const [fromEvents, fromExposures] = await Promise.all([
+    prisma.event.findMany({ where: { shop, customerId: id }, select: { visitorId: true }, distinct: ["visitorId"] }),
+    prisma.playExposure.findMany({ where: { shop, customerId: id }, select: { visitorId: true }, distinct: ["visitorId"] }),
+  ]);
+  const visitors = [...new Set([...fromEvents, ...fromExposures].map((r) => r.visitorId))];
+  const orderIds = (options.orderIds ?? []).map((o) => /(\d+)$/.exec(String(o))?.[1] ?? String(o));
+
+  const { exposures, orders } = await prisma.$transaction(
+    async (tx) => {
+      await lockShopMeasurement(tx, shop);
+      const rows = visitors.length ? await tx.playExposure.findMany({ where: { shop, visitorId: { in: visitors } } }) : [];
+      const exposures = visitors.length ? (await tx.playExposure.deleteMany({ where: { shop, visitorId: { in: visitors } } })).count : 0;
+      await applyExposureChanges(tx, shop, rows.map((before) => ({ before, after: null })));
+      const orders = (
+        await tx.orderAttribution.deleteMany({
+          where: { shop, OR: [...(visitors.length ? [{ visitorId: { in: visitors } }] : []), ...(orderIds.length ? [{ orderId: { in: orderIds } }] : [])] },
+        })
+      ).count;
+      return { exposures, orders: visitors.length || orderIds.length ? orders : 0 };
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+  let events = (await prisma.event.deleteMany({ where: { shop, customerId: id } })).count;
+  for (let i = 0; i < visitors.length; i += 500) {
+    events += (await prisma.event.deleteMany({ where: { shop, visitorId: { in: visitors.slice(i, i + 500) } } })).count;
+  }
+  return { visitors: visitors.length, events, exposures, orders };
+}
+
+/** shop/redact: removes every measurement row of the shop. */
+export async function eraseShopMeasurement(shop: string): Promise<{ events: number; exposures: number; dailyStats: number; orders: number }> {
+  const events = await deleteEventsInBatches(shop, "1 = 1", []);
+  return prisma.$transaction(
+    async (tx) => {
+      await lockShopMeasurement(tx, shop);
+      const exposures = (await tx.playExposure.deleteMany({ where: { shop } })).count;
+      const dailyStats = (await tx.dailyPlayStat.deleteMany({ where: { shop } })).count;
+      const orders = (await tx.orderAttribution.deleteMany({ where: { shop } })).count;
+      await tx.rollupCursor.deleteMany({ where: { shop } });
+      // Events that arrived during the batched delete.
+      const late = (await tx.event.deleteMany({ where: { shop } })).count;
+      return { events: events + late, exposures, dailyStats, orders };
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}
