@@ -1,4 +1,5 @@
 /// <reference types="@shopify/ui-extensions/purchase.checkout.actions.render-before" />
+import { signal } from "@preact/signals";
 import { getExtension } from "@shopify/ui-extensions-tester";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { PlayKey } from "../../../app/lib/plays/types";
@@ -44,6 +45,23 @@ describe("purchase.checkout.actions.render-before (vip concierge)", () => {
     const link = banner()!.querySelector("s-link")!;
     expect(link.getAttribute("href")).toBe("mailto:help@shop.example");
     expect(link.textContent).toBe("Talk to our concierge");
+  });
+
+  test("GIVEN a VIP who moves to the next step before 45 s WHEN time passes THEN the stall timer restarts on the new step", async () => {
+    // A real signal stands in for checkout's reactive activeStep so the step change re-renders the target.
+    const activeStep = signal<{ handle: string; to: string } | undefined>({ handle: "information", to: "/information" });
+    extension.shopify.buyerJourney.activeStep = activeStep as never;
+    extension.shopify.appMetafields.value = [configEntry(vipConfig("help@shop.example"))];
+    extension.fetch = fakeBackend(customer({ segment: "CHAMPIONS" })).fetch;
+    await extension.render();
+    await vi.advanceTimersByTimeAsync(30_000);
+
+    activeStep.value = { handle: "shipping", to: "/shipping" };
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(banner()).toBeNull();
+    await vi.advanceTimersByTimeAsync(16_000);
+
+    expect(banner()?.getAttribute("heading")).toBe("vip.conciergeHeading");
   });
 
   test("GIVEN a buyer outside the VIP segments WHEN they stall THEN renders nothing", async () => {
