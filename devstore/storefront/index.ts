@@ -534,7 +534,7 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
         r.customer?.id ?? null,
         async (source) => {
           const globals = buildGlobals(r, "page", "page", {});
-          const content = await renderer.theme.parseAndRender(source, {}, { globals });
+          const content = renderer.theme.parseAndRenderSync(source, {}, { globals }) as string;
           const header = contentForHeader({ shopDomain: ctx.shopDomain, currency: state.shop.currencyCode, consent: r.consent, meta: analyticsMeta("page", {}) });
           return renderer.wrapInLayout(content, globals, header, "");
         },

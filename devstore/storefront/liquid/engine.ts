@@ -486,8 +486,7 @@ export class StorefrontRenderer {
           this.sectionName = token.args.trim().replace(/^['"]|['"]$/g, "");
         }
         *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
-          const html = (yield renderer.renderStaticSection(this.sectionName, ctx.globals as Globals)) as string;
-          emitter.write(html);
+          emitter.write(renderer.renderStaticSection(this.sectionName, ctx.globals as Globals));
         }
       },
     );
@@ -499,7 +498,7 @@ export class StorefrontRenderer {
           if (file && typeof file === "object" && !Array.isArray(file)) {
             const value = yield evalToken(file as Parameters<typeof evalToken>[0], ctx);
             if (value instanceof AppBlockDrop) {
-              emitter.write((yield renderer.renderAppBlock(value, ctx.globals as Globals)) as string);
+              emitter.write(renderer.renderAppBlock(value, ctx.globals as Globals));
               return;
             }
           }
@@ -597,7 +596,7 @@ export class StorefrontRenderer {
     return extractSchema(content);
   }
 
-  private async renderSectionFile(id: string, type: string, data: JsonSection | undefined, globals: Globals): Promise<string> {
+  private renderSectionFile(id: string, type: string, data: JsonSection | undefined, globals: Globals): string {
     const content = this.files()[`sections/${type}.liquid`];
     if (content === undefined) return `<!-- section ${escapeHtml(type)} not found -->`;
     const schema = this.sectionSchema(content);
@@ -613,12 +612,12 @@ export class StorefrontRenderer {
       }
     }
     const section = { id, settings: this.resolveSettings(schema.settings, data?.settings), blocks };
-    const html = await this.theme.render(this.parseTheme(content, `sections/${type}.liquid`), { section }, { globals });
+    const html = this.theme.renderSync(this.parseTheme(content, `sections/${type}.liquid`), { section }, { globals }) as string;
     const cls = schema.class ? ` ${escapeHtml(schema.class)}` : "";
     return `<div id="shopify-section-${escapeHtml(id)}" class="shopify-section${cls}">${html}</div>`;
   }
 
-  async renderStaticSection(name: string, globals: Globals): Promise<string> {
+  renderStaticSection(name: string, globals: Globals): string {
     const data = this.json<SettingsData>("config/settings_data.json")?.current.sections?.[name];
     return this.renderSectionFile(name, name, data, globals);
   }
@@ -627,14 +626,14 @@ export class StorefrontRenderer {
     return `template--${createHash("md5").update(template).digest("hex").slice(0, 8)}__${key}`;
   }
 
-  private async renderJsonSection(template: string, key: string, sec: JsonSection, globals: Globals): Promise<string> {
+  private renderJsonSection(template: string, key: string, sec: JsonSection, globals: Globals): string {
     const id = this.sectionId(template, key);
     if (sec.type === "apps") {
       const parts: string[] = [];
       for (const blockId of sec.block_order ?? Object.keys(sec.blocks ?? {})) {
         const b = sec.blocks?.[blockId];
         if (!b || b.disabled) continue;
-        parts.push(await this.renderAppBlock(new AppBlockDrop(blockId, b.type, b.settings ?? {}), globals));
+        parts.push(this.renderAppBlock(new AppBlockDrop(blockId, b.type, b.settings ?? {}), globals));
       }
       return `<div id="shopify-section-${id}" class="shopify-section shopify-section--apps">${parts.join("")}</div>`;
     }
@@ -654,7 +653,7 @@ export class StorefrontRenderer {
   }
 
   /** Section Rendering API: one section of the page's template (by full id, key or type) or a static section. */
-  async renderSection(template: string, sectionId: string, globals: Globals): Promise<string | null> {
+  renderSection(template: string, sectionId: string, globals: Globals): string | null {
     const file = this.templateFile(template);
     if (file?.kind === "json") {
       const tpl = this.json<JsonTemplate>(file.path)!;
@@ -681,9 +680,9 @@ export class StorefrontRenderer {
     return true;
   }
 
-  private async availableIf(block: ExtensionBlock, globals: Globals): Promise<boolean> {
+  private availableIf(block: ExtensionBlock, globals: Globals): boolean {
     if (!block.schema.available_if) return true;
-    const out = await this.ext.parseAndRender(block.schema.available_if, {}, { globals });
+    const out = this.ext.renderSync(this.parseExt(block.schema.available_if, "available_if"), {}, { globals }) as string;
     return out.trim() === "true";
   }
 
@@ -696,23 +695,23 @@ export class StorefrontRenderer {
   }
 
   /** Renders an app block / embed from the extension, wrapped like Shopify wraps app blocks. */
-  async renderAppBlock(drop: AppBlockDrop, globals: Globals): Promise<string> {
+  renderAppBlock(drop: AppBlockDrop, globals: Globals): string {
     const found = this.resolveExtensionBlock(drop.appType);
     if (!found) return "";
     const { block } = found;
     const state = globals[PAGE];
     if (!this.blockAllowedOn(block.schema, state.template)) return "";
-    if (!(await this.availableIf(block, globals))) return "";
+    if (!this.availableIf(block, globals)) return "";
     if (block.schema.stylesheet) state.stylesheets.add(this.extensionAssetUrl(block.schema.stylesheet));
     if (block.schema.javascript) state.scripts.add(this.extensionAssetUrl(block.schema.javascript));
     const instance = new AppBlockDrop(drop.id, drop.appType, this.resolveSettings(block.schema.settings, drop.settings));
-    const html = await this.ext.render(this.parseExt(block.source, `blocks/${block.handle}.liquid`), { block: instance }, { globals });
+    const html = this.ext.renderSync(this.parseExt(block.source, `blocks/${block.handle}.liquid`), { block: instance }, { globals }) as string;
     const cls = block.schema.class ? ` ${escapeHtml(block.schema.class)}` : "";
     return `<div id="shopify-block-${escapeHtml(drop.id)}" class="shopify-block shopify-app-block${cls}">${html}</div>`;
   }
 
   /** Enabled app embed blocks from config/settings_data.json, rendered by target. */
-  async renderEmbeds(globals: Globals): Promise<{ head: string; body: string }> {
+  renderEmbeds(globals: Globals): { head: string; body: string } {
     const blocks = this.json<SettingsData>("config/settings_data.json")?.current.blocks ?? {};
     let head = "";
     let body = "";
@@ -720,7 +719,7 @@ export class StorefrontRenderer {
       if (!b || b.disabled) continue;
       const found = this.resolveExtensionBlock(b.type);
       if (!found || found.block.target === "section") continue;
-      const html = await this.renderAppBlock(new AppBlockDrop(id, b.type, b.settings ?? {}), globals);
+      const html = this.renderAppBlock(new AppBlockDrop(id, b.type, b.settings ?? {}), globals);
       if (found.block.target === "body") body += html;
       else head += html;
     }
@@ -729,12 +728,12 @@ export class StorefrontRenderer {
 
   // ---------- pages ----------
 
-  async renderTemplate(template: string, globals: Globals): Promise<string> {
+  renderTemplate(template: string, globals: Globals): string {
     const file = this.templateFile(template);
     if (!file) throw new Error(`template ${template} not found`);
     const content = this.files()[file.path];
     if (file.kind === "liquid") {
-      return this.theme.render(this.parseTheme(content, file.path), {}, { globals });
+      return this.theme.renderSync(this.parseTheme(content, file.path), {}, { globals }) as string;
     }
     const tpl = this.json<JsonTemplate>(file.path)!;
     if (tpl.layout === false) globals[PAGE].layout = null;
@@ -743,7 +742,7 @@ export class StorefrontRenderer {
     for (const key of tpl.order) {
       const sec = tpl.sections[key];
       if (!sec || sec.disabled) continue;
-      parts.push(await this.renderJsonSection(template, key, sec, globals));
+      parts.push(this.renderJsonSection(template, key, sec, globals));
     }
     return parts.join("\n");
   }
@@ -754,22 +753,22 @@ export class StorefrontRenderer {
    * `headerBase` is the dev store's own content_for_header (Shopify globals, privacy API); `bodyEnd` extra markup
    * before </body> (consent banner).
    */
-  async renderPage(template: string, globals: Globals, headerBase: string, bodyEnd = ""): Promise<string> {
-    const content = await this.renderTemplate(template, globals);
-    const embeds = await this.renderEmbeds(globals);
+  renderPage(template: string, globals: Globals, headerBase: string, bodyEnd = ""): string {
+    const content = this.renderTemplate(template, globals);
+    const embeds = this.renderEmbeds(globals);
     return this.wrapInLayout(content, globals, headerBase, bodyEnd, embeds);
   }
 
   /** Wraps already rendered content (e.g. an app proxy's Liquid response) in the theme layout. */
-  async wrapInLayout(
+  wrapInLayout(
     content: string,
     globals: Globals,
     headerBase: string,
     bodyEnd: string,
     embeds?: { head: string; body: string },
-  ): Promise<string> {
+  ): string {
     const state = globals[PAGE];
-    const e = embeds ?? (await this.renderEmbeds(globals));
+    const e = embeds ?? this.renderEmbeds(globals);
     if (state.layout === null) return content;
     const layoutPath = `layout/${state.layout}.liquid`;
     const layout = this.files()[layoutPath];
@@ -777,7 +776,7 @@ export class StorefrontRenderer {
     const marker = `<!--rp-content-for-header-${Math.random().toString(36).slice(2)}-->`;
     globals.content_for_layout = content;
     globals.content_for_header = marker;
-    let html = await this.theme.render(this.parseTheme(layout, layoutPath), {}, { globals });
+    let html = this.theme.renderSync(this.parseTheme(layout, layoutPath), {}, { globals }) as string;
     const assets =
       [...state.stylesheets].map((u) => `<link href="${escapeHtml(u)}" rel="stylesheet" type="text/css" media="all" />`).join("") +
       [...state.scripts].map((u) => `<script src="${escapeHtml(u)}" defer="defer"></script>`).join("") +
