@@ -8,6 +8,17 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
 
+/**
+ * Demo/test only: the local dev store's admin page frames the app like admin.shopify.com does, so its origin
+ * joins the frame-ancestors the library sets. Unset in production (only Shopify's admin may frame the app).
+ */
+function allowLocalAdminFrame(headers: Headers) {
+  const origin = process.env.SHOPIFY_ADMIN_API_ORIGIN;
+  const csp = headers.get("Content-Security-Policy");
+  if (!origin || !csp) return;
+  headers.set("Content-Security-Policy", csp.replace("frame-ancestors", `frame-ancestors ${new URL(origin).origin}`));
+}
+
 export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -15,6 +26,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  allowLocalAdminFrame(responseHeaders);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 
