@@ -7,6 +7,7 @@
  *   they exist — without changing this file.
  */
 import { json } from "@remix-run/node";
+import { RANGE_DAYS } from "../components/ranges";
 import type { PlayKey, RfmGroup, LifecycleStage } from "../lib/plays/types";
 
 export interface AdminGraphqlClient {
@@ -394,6 +395,14 @@ export async function getAnalytics(shop: string, range: { from: Date; to: Date }
     daily: daily(play),
   }));
   return { statsAvailable: false, plays, unattributedOrders: null };
+}
+
+
+/** ?days= → an inclusive date range ending today (unknown values fall back to 30 days). */
+export function analyticsRange(searchParams: URLSearchParams, now = new Date()) {
+  const asked = Number(searchParams.get("days"));
+  const days = (RANGE_DAYS as readonly number[]).includes(asked) ? asked : 30;
+  return { days, from: new Date(now.getTime() - (days - 1) * 86_400_000), to: now };
 }
 
 /** CSV of the report (analytics.server `reportCsv`), or a CSV of the funnel sums. */

@@ -1,0 +1,142 @@
+// Settings: formatting, data retention, data/uninstall information, history resync with progress.
+// Guard: authenticate.admin. Input: retentionDays (30–730) validated with zod.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { useAppBridge } from "@shopify/app-bridge-react";
+import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import { z } from "zod";
+import { useI18n } from "../components/I18n";
+import prisma from "../db.server";
+import { getSyncProgress, readJsonBody, startHistorySync } from "../models/adminData.server";
+import { authenticate } from "../shopify.server";
+
+const retentionSchema = z.object({ retentionDays: z.coerce.number().int().min(30).max(730) });
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const [shop, sync] = await Promise.all([prisma.shop.findUnique({ where: { shop: session.shop } }), getSyncProgress(session.shop)]);
+  return json({ retentionDays: shop?.retentionDays ?? 365, currency: shop?.currencyCode ?? "USD", sync });
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { admin, session } = await authenticate.admin(request);
+  const body = await readJsonBody(request);
+  if (body.intent === "retention") {
+    const parsed = retentionSchema.safeParse(body);
+    if (!parsed.success) return json({ ok: false, fieldErrors: { retentionDays: { key: "settings.retentionError" } } }, { status: 422 });
+    await prisma.shop.upsert({
+      where: { shop: session.shop },
+      create: { shop: session.shop, retentionDays: parsed.data.retentionDays },
+      update: { retentionDays: parsed.data.retentionDays },
+    });
+    return json({ ok: true, intent: "retention" });
+  }
+  if (body.intent === "resync") {
+    const r = await startHistorySync(session.shop, admin);
+    if (r.ok) return json({ ok: true, intent: "resync" });
+    return json({ ok: false, intent: "resync", reason: r.reason, error: r.reason === "error" ? r.error : null }, { status: r.reason === "unavailable" ? 503 : 502 });
+  }
+  return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
+};
+
+type ActionData = { ok: boolean; intent?: string; reason?: string; error?: string | null; fieldErrors?: Record<string, { key: string }> };
+
+export default function SettingsPage() {
+  const { retentionDays, sync } = useLoaderData<typeof loader>();
+  const { t, money, locale, currency, number } = useI18n();
+  const retention = useFetcher<ActionData>();
+  const resync = useFetcher<ActionData>();
+  const revalidator = useRevalidator();
+  const shopify = useAppBridge();
+  const [days, setDays] = useState(String(retentionDays));
+
+  useEffect(() => {
+    if (sync.status !== "running") return;
+    const id = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 4000);
+    return () => clearInterval(id);
+  }, [sync.status, revalidator]);
+
+  useEffect(() => {
+    const d = retention.data;
+    if (retention.state !== "idle" || !d?.ok) return;
+    try {
+      shopify.toast.show(t("settings.retentionSaved"));
+    } catch {
+      // No App Bridge outside the Shopify admin.
+    }
+  }, [retention.state, retention.data, shopify, t]);
+
+  const retentionError = retention.data?.fieldErrors?.retentionDays ? t(retention.data.fieldErrors.retentionDays.key) : undefined;
+  const resyncError =
+    resync.data && !resync.data.ok
+      ? resync.data.reason === "unavailable"
+        ? t("settings.resyncUnavailable")
+        : t("settings.resyncFailed", { error: resync.data.error ?? "" })
+      : null;
+
+  return (
+    <Page title={t("settings.title")}>
+      <Layout>
+        <Layout.AnnotatedSection title={t("settings.formatTitle")}>
+          <Card>
+            <Text as="p">{t("settings.formatBody", { currency, locale, example: `${money(1234.5)} · ${number(1234567)}` })}</Text>
+          </Card>
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection title={t("settings.retentionTitle")} description={t("settings.retentionBody")}>
+          <Card>
+            <retention.Form method="post" onSubmit={(e) => {
+              e.preventDefault();
+              retention.submit({ intent: "retention", retentionDays: days }, { method: "post", encType: "application/json" });
+            }}>
+              <BlockStack gap="300">
+                <TextField label={t("settings.retentionDays")} type="number" min={30} max={730} autoComplete="off" value={days} onChange={setDays} error={retentionError} />
+                <InlineStack>
+                  <Button submit variant="primary" loading={retention.state !== "idle"} disabled={days === String(retentionDays)}>
+                    {t("common.save")}
+                  </Button>
+                </InlineStack>
+              </BlockStack>
+            </retention.Form>
+          </Card>
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection title={t("settings.syncTitle")} description={t("settings.syncBody")}>
+          <Card>
+            <BlockStack gap="300">
+              {resyncError ? <Banner tone="critical">{resyncError}</Banner> : null}
+              {sync.status === "running" || sync.status === "completed" ? (
+                <>
+                  <Text as="p">
+                    {sync.status === "running"
+                      ? t("home.steps.sync.running", { orders: number(sync.orders), customers: number(sync.customers) })
+                      : t("home.steps.sync.done", { orders: number(sync.orders), customers: number(sync.customers) })}
+                  </Text>
+                  <ProgressBar progress={sync.progress !== null ? sync.progress * 100 : 5} size="small" animated={sync.status === "running"} />
+                </>
+              ) : sync.status === "failed" ? (
+                <Text as="p" tone="critical">
+                  {t("home.steps.sync.failed", { error: sync.error ?? "" })}
+                </Text>
+              ) : null}
+              <InlineStack>
+                <Button
+                  loading={resync.state !== "idle"}
+                  disabled={sync.status === "running"}
+                  onClick={() => resync.submit({ intent: "resync" }, { method: "post", encType: "application/json" })}
+                >
+                  {t("settings.resync")}
+                </Button>
+              </InlineStack>
+            </BlockStack>
+          </Card>
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection title={t("settings.dataTitle")}>
+          <Card>
+            <Text as="p">{t("settings.dataBody")}</Text>
+          </Card>
+        </Layout.AnnotatedSection>
+      </Layout>
+    </Page>
+  );
+}
