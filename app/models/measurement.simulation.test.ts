@@ -1,0 +1,178 @@
+// Simulation (issue 9 acceptance): 20,000 visitor journeys with a known true lift for one play and none for
+// another go through the real pipeline — parseEventBatch → storeEvents → attributeOrder (cart attributes) →
+// rollupEvents → playReport — on the test database. Arms come from the real assignArm; the seed is fixed.
+import { beforeAll, describe, expect, it } from "vitest";
+import { assignArm } from "../lib/stats/assignment";
+import { formatPlaysAttribute, type PlayAttribution } from "../lib/stats/attribution";
+import { playReport, type PlayReport } from "./analytics.server";
+import { attributeOrder } from "./attribution.server";
+import { parseEventBatch, storeEvents, type StoredEvent } from "./events.server";
+import { rollupEvents } from "./rollup.server";
+
+const SHOP = "simulation.myshopify.com";
+const VISITORS = 20_000;
+const HOLDOUT_PERCENT = 10;
+/** The play with a real effect: 4 % of holdout visitors order, 6 % of treated ones (+50 %, +2 points). */
+const LIFT_PLAY = "confidence" as const;
+const HOLDOUT_RATE = 0.04;
+const TREATMENT_RATE = 0.06;
+/** The play with no effect: its arms convert at whatever rate the visitor has anyway. */
+const NULL_PLAY = "indecision" as const;
+const START = Date.UTC(2026, 2, 1);
+const DAYS = 3;
+const NOW = new Date(START + DAYS * 86_400_000);
+
+function mulberry32(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Truth {
+  converted: number;
+  treatedLift: number;
+}
+
+let truth: Truth;
+let converters = 0;
+
+async function simulate(): Promise<void> {
+  const rand = mulberry32(9);
+  let pending: StoredEvent[] = [];
+  const orders: { visitorId: string; at: number; plays: PlayAttribution[]; total: number }[] = [];
+  let treatedLift = 0;
+  const flush = async () => {
+    while (pending.length) await storeEvents(SHOP, pending.splice(0, 100));
+  };
+
+  for (let i = 0; i < VISITORS; i++) {
+    const visitorId = `sim-${i.toString(36).padStart(6, "0")}-${Math.floor(rand() * 1e9).toString(36)}`;
+    let t = START + Math.floor((i / VISITORS) * (DAYS - 0.1) * 86_400_000);
+    const step = () => (t += 5_000 + Math.floor(rand() * 60_000));
+    const armA = assignArm(visitorId, LIFT_PLAY, HOLDOUT_PERCENT);
+    const armB = assignArm(visitorId, NULL_PLAY, HOLDOUT_PERCENT);
+    const body: { type: string; play?: string; arm?: string; path?: string; pageType?: string; occurredAt: number }[] = [
+      { type: "page_view", pageType: "product", path: "/products/tee", occurredAt: step() },
+      { type: "add_to_cart", pageType: "product", occurredAt: step() },
+      { type: "eligible", play: LIFT_PLAY, arm: armA, pageType: "cart", occurredAt: step() },
+      { type: "eligible", play: NULL_PLAY, arm: armB, pageType: "cart", occurredAt: step() },
+    ];
+    // One intervention at a time: the lift play has priority; holdout visitors are shown nothing.
+    const plays: PlayAttribution[] = [
+      { play: LIFT_PLAY, arm: armA, status: "eligible" },
+      { play: NULL_PLAY, arm: armB, status: "eligible" },
+    ];
+    if (armA === "treatment") {
+      body.push({ type: "shown", play: LIFT_PLAY, arm: armA, pageType: "cart", occurredAt: step() });
+      plays[0].status = "shown";
+      if (rand() < 0.3) body.push({ type: "engaged", play: LIFT_PLAY, arm: armA, pageType: "cart", occurredAt: step() });
+    } else if (armB === "treatment") {
+      body.push({ type: "shown", play: NULL_PLAY, arm: armB, pageType: "cart", occurredAt: step() });
+      plays[1].status = "shown";
+    }
+    const parsed = parseEventBatch({ visitorId, events: body }, NOW);
+    if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
+    pending.push(...parsed.events);
+
+    const p = armA === "treatment" ? TREATMENT_RATE : HOLDOUT_RATE;
+    if (armA === "treatment") treatedLift += TREATMENT_RATE - HOLDOUT_RATE;
+    if (rand() < p) {
+      body.push({ type: "checkout_started", occurredAt: step() });
+      orders.push({ visitorId, at: step(), plays, total: Math.round((40 + rand() * 80) * 100) / 100 });
+    }
+    if (pending.length >= 100) await flush();
+    // Halfway, the scheduled rollup runs while traffic continues; orders arrive before and after it.
+    if (i === VISITORS / 2) {
+      await flush();
+      await rollupEvents(SHOP, { settleMs: 0 });
+    }
+  }
+  await flush();
+
+  for (const [n, o] of orders.entries()) {
+    const r = await attributeOrder(
+      SHOP,
+      {
+        id: 5_000_000 + n,
+        created_at: new Date(o.at).toISOString(),
+        total_price: o.total.toFixed(2),
+        note_attributes: [
+          { name: "_rp_vid", value: o.visitorId },
+          { name: "_rp_plays", value: formatPlaysAttribute(o.plays) },
+        ],
+      },
+      { bundleDiscountTitles: [] },
+    );
+    if (r.status !== "attributed") throw new Error(`order ${n} not attributed: ${r.status}`);
+  }
+  await rollupEvents(SHOP, { settleMs: 0 });
+  converters = orders.length;
+  truth = { converted: orders.length, treatedLift };
+}
+
+const range = { from: new Date(START), to: new Date(START + (DAYS - 1) * 86_400_000) };
+let designed: PlayReport;
+let defaults: PlayReport;
+
+beforeAll(async () => {
+  await simulate();
+  // The experiment was designed to detect a +50 % lift; the default plan (+20 %) needs more visitors.
+  designed = await playReport(SHOP, range, { minimumDetectableLift: 0.5 });
+  defaults = await playReport(SHOP, range);
+}, 600_000);
+
+describe("measurement simulation: 20,000 journeys, +50 % true lift on one play, none on the other", () => {
+  it("GIVEN every journey WHEN reported THEN each play counts every visitor once and every order exactly", () => {
+    for (const play of [LIFT_PLAY, NULL_PLAY]) {
+      const row = designed.plays.find((p) => p.play === play)!;
+      expect(row.treatment.eligible + row.holdout.eligible).toBe(VISITORS);
+      expect(row.treatment.ordered + row.holdout.ordered).toBe(truth.converted);
+    }
+  });
+
+  it("GIVEN the lift play WHEN reported THEN the true +50 % lies in the relative-lift interval and +2 points in the difference interval", () => {
+    const a = designed.plays.find((p) => p.play === LIFT_PLAY)!.analysis;
+    const trueRelative = TREATMENT_RATE / HOLDOUT_RATE - 1;
+    expect(a.relativeLift!.lower).toBeLessThanOrEqual(trueRelative);
+    expect(a.relativeLift!.upper).toBeGreaterThanOrEqual(trueRelative);
+    expect(a.difference.lower).toBeLessThanOrEqual(TREATMENT_RATE - HOLDOUT_RATE);
+    expect(a.difference.upper).toBeGreaterThanOrEqual(TREATMENT_RATE - HOLDOUT_RATE);
+  });
+
+  it("GIVEN the lift play WHEN reported THEN the true incremental orders lie in their interval", () => {
+    const a = designed.plays.find((p) => p.play === LIFT_PLAY)!.analysis;
+    expect(a.incrementalOrders.lower).toBeLessThanOrEqual(truth.treatedLift);
+    expect(a.incrementalOrders.upper).toBeGreaterThanOrEqual(truth.treatedLift);
+  });
+
+  it("GIVEN the lift play and the design's +50 % MDE WHEN reported THEN it is called 'working'", () => {
+    expect(designed.plays.find((p) => p.play === LIFT_PLAY)!.analysis.verdict).toBe("working");
+  });
+
+  it("GIVEN the zero-lift play WHEN reported under either plan THEN it is never called 'working'", () => {
+    for (const report of [designed, defaults]) {
+      const a = report.plays.find((p) => p.play === NULL_PLAY)!.analysis;
+      expect(["not_working", "not_enough_data"]).toContain(a.verdict);
+      expect(a.difference.lower).toBeLessThanOrEqual(0);
+      expect(a.difference.upper).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("GIVEN the zero-lift play past its planned sample WHEN reported THEN it is 'not working'", () => {
+    const a = designed.plays.find((p) => p.play === NULL_PLAY)!.analysis;
+    expect(a.progress).toBe(1);
+    expect(a.verdict).toBe("not_working");
+  });
+
+  it("GIVEN the default +20 % plan WHEN reported THEN 20,000 visitors are not enough to call either play", () => {
+    for (const play of [LIFT_PLAY, NULL_PLAY]) {
+      const a = defaults.plays.find((p) => p.play === play)!.analysis;
+      expect(a.verdict).toBe("not_enough_data");
+      expect(a.plan.required.holdout).toBeGreaterThan(defaults.plays.find((p) => p.play === play)!.holdout.eligible);
+    }
+    expect(converters).toBeGreaterThan(0);
+  });
+});
