@@ -127,44 +127,36 @@ export interface Exposure {
 
 /**
  * Deterministic holdout arm for an in-segment buyer (same `assignArm` as the storefront), and measurement:
- * `eligible` for both arms plus `shown` for the treatment, once per mount. When the visitor id had to be
- * derived from the checkout token it is written to the `_rp_vid` attribute so the order can be attributed.
+ * `eligible` for both arms plus `shown` for the treatment (which renders as soon as it has an arm), once per
+ * mount. A visitor id derived from the checkout token is written to `_rp_vid` so the order can be attributed.
  */
 export function useExposure(
   play: PlayKey,
   holdoutPercent: number | null,
   inSegment: boolean | undefined,
-  options: { showNow?: boolean; measure?: boolean } = {},
+  options: { measure?: boolean } = {},
 ): Exposure {
   const api = shopifyApi();
   const visitor = visitorIdFrom(api.attributes.value, api.checkoutToken.value);
   const arm = visitor && inSegment && holdoutPercent !== null ? assignArm(visitor.id, play, holdoutPercent) : null;
-  const showNow = options.showNow ?? true;
   const measure = options.measure ?? true;
-  const reported = useRef(new Set<CheckoutEventType>());
+  const exposed = useRef(false);
 
+  // engaged/dismissed: every interaction counts; eligible/shown are sent once by the effect below.
   const report = (type: CheckoutEventType) => {
     if (!visitor || !arm || !measure) return;
-    if ((type === "shown" || type === "eligible") && reported.current.has(type)) return;
-    reported.current.add(type);
     void sendEvents(backendDeps(), visitor.id, [{ type, play, arm, ts: Date.now() }]);
   };
 
   useEffect(() => {
     if (!visitor || !arm || !measure) return;
-    if (!reported.current.has("eligible")) {
-      reported.current.add("eligible");
-      const events: CheckoutEvent[] = [{ type: "eligible", play, arm, ts: Date.now() }];
-      if (arm === "treatment" && showNow) {
-        reported.current.add("shown");
-        events.push({ type: "shown", play, arm, ts: Date.now() });
-      }
-      void sendEvents(backendDeps(), visitor.id, events);
-      if (visitor.derived) void writeVisitorAttribute(visitor.id);
-    } else if (arm === "treatment" && showNow && !reported.current.has("shown")) {
-      report("shown");
-    }
-  }, [visitor?.id, arm, showNow, measure]);
+    if (exposed.current) return;
+    exposed.current = true;
+    const events: CheckoutEvent[] = [{ type: "eligible", play, arm, ts: Date.now() }];
+    if (arm === "treatment") events.push({ type: "shown", play, arm, ts: Date.now() });
+    void sendEvents(backendDeps(), visitor.id, events);
+    if (visitor.derived) void writeVisitorAttribute(visitor.id);
+  }, [visitor?.id, arm, measure]);
 
   return { arm, report };
 }
