@@ -12,7 +12,6 @@ import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from "nod
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { parse, getOperationAST } from "graphql";
 import pg from "pg";
 
@@ -58,7 +57,7 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
   const { migrate } = await import("../scripts/db-migrate-lib");
   const { createPrismaClient } = await import("../app/db.server");
   const { processHistory } = await import("../app/models/sync.server");
-  const { storeFor } = await import("../app/models/profiles.server");
+  const { storeFor, closeSqliteWriters } = await import("../app/models/profiles.server");
   let url: string;
   let cleanup: () => Promise<void>;
   if (kind === "sqlite") {
@@ -83,7 +82,8 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
     const job = await db.syncJob.create({ data: { shop: SHOP, status: "processing" } });
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const stream = Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
+    // A file stream stands in for fetch(url).body (both are async iterables of bytes).
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
     const r = await processHistory(SHOP, job.id, stream, { store: storeFor(db, url), cutoff: Date.now(), log: () => {} });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
@@ -107,6 +107,7 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
     console.log(JSON.stringify(out));
   } finally {
     clearInterval(sampler);
+    closeSqliteWriters();
     await db.$disconnect();
     await cleanup();
   }

@@ -1,7 +1,7 @@
 // Customer profiles: persistence of the order → profile fold, incremental order webhooks, lookups, compliance.
 // Every query is scoped by shop. No PII is stored (ids and money only: protected customer data level 1).
 import type { CustomerProfile, PrismaClient } from "@prisma/client";
-import prisma, { databaseKind } from "../db.server";
+import prisma, { databaseKind, sqlitePath } from "../db.server";
 import { createAdminClient, type GraphqlFn } from "../lib/admin-client";
 import type { CustomerContext, LifecycleStage, RfmGroup } from "../lib/plays/types";
 import { RFM_GROUPS } from "../lib/plays/types";
@@ -27,6 +27,8 @@ export interface Store {
   kind: DbKind;
   /** PostgreSQL schema of the tables (raw SQL is not rewritten by the adapter): from ?schema=, default public. */
   schema?: string;
+  /** SQLite file, for the direct bulk writer (see persistProfiles). */
+  file?: string;
 }
 
 export function defaultStore(): Store {
@@ -37,7 +39,7 @@ export function defaultStore(): Store {
 export function storeFor(db: PrismaClient, url: string): Store {
   const kind = databaseKind(url);
   const schema = kind === "postgres" ? (new URL(url).searchParams.get("schema") ?? "public") : undefined;
-  return { db, kind, schema };
+  return { db, kind, schema, file: kind === "sqlite" ? sqlitePath(url) : undefined };
 }
 
 /** A table name for raw SQL, schema-qualified on PostgreSQL and aliased to its bare name. */
@@ -121,18 +123,27 @@ export function profileUpsertSql(store: Store, shop: string, rows: ProfileRow[],
   );
 }
 
+export interface PersistOptions {
+  now?: number;
+  batch?: number;
+  perTransaction?: number;
+  keepShopifyGroup?: boolean;
+  onProgress?: (written: number) => Promise<void> | void;
+}
+
 /**
- * Writes profiles in multi-row statements, several statements per transaction (one fsync per transaction).
- * onProgress is called after every committed transaction with the number of rows written so far.
+ * Writes profiles in batched multi-row upserts, several statements per transaction. onProgress is called
+ * after every committed transaction with the number of rows written so far.
+ *
+ * On SQLite with a known file the rows go through a second, direct better-sqlite3 connection with one prepared
+ * multi-row statement (≈ 4–6× less CPU per row than a raw query through the Prisma adapter, measured by
+ * bench/sync.ts). WAL lets it share the file with Prisma's connection; it never waits on a lock inside SQLite
+ * (busy_timeout 0 would block the event loop), it retries the chunk after an async pause instead.
  */
-export async function persistProfiles(
-  store: Store,
-  shop: string,
-  rows: Iterable<ProfileRow>,
-  opts: { now?: number; batch?: number; perTransaction?: number; keepShopifyGroup?: boolean; onProgress?: (written: number) => Promise<void> | void } = {},
-): Promise<number> {
+export async function persistProfiles(store: Store, shop: string, rows: Iterable<ProfileRow>, opts: PersistOptions = {}): Promise<number> {
+  if (store.kind === "sqlite" && store.file && process.env.RP_SQLITE_DIRECT !== "0") return persistProfilesSqliteDirect(store.file, shop, rows, opts);
   const now = opts.now ?? Date.now();
-  const batch = opts.batch ?? 500;
+  const batch = opts.batch ?? 1000;
   const perTx = opts.perTransaction ?? 20_000;
   let pending: string[] = [];
   let chunk: ProfileRow[] = [];
@@ -163,6 +174,88 @@ export async function persistProfiles(
     inTx += chunk.length;
   }
   await flushTx();
+  return written;
+}
+
+type SqliteDb = import("better-sqlite3").Database;
+const sqliteWriters = new Map<string, SqliteDb>();
+
+async function sqliteWriter(file: string): Promise<SqliteDb> {
+  let db = sqliteWriters.get(file);
+  if (!db || !db.open) {
+    const Database = (await import("better-sqlite3")).default;
+    db = new Database(file);
+    db.pragma("busy_timeout = 0");
+    sqliteWriters.set(file, db);
+  }
+  return db;
+}
+
+/** Closes the direct SQLite writers (tests and benches that delete their database file). */
+export function closeSqliteWriters(): void {
+  for (const db of sqliteWriters.values()) if (db.open) db.close();
+  sqliteWriters.clear();
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString().replace("Z", "+00:00");
+}
+
+async function persistProfilesSqliteDirect(file: string, shop: string, rows: Iterable<ProfileRow>, opts: PersistOptions): Promise<number> {
+  const db = await sqliteWriter(file);
+  const per = 200;
+  const perTx = opts.perTransaction ?? 5_000;
+  const at = isoOrNull(opts.now ?? Date.now());
+  const cols = PROFILE_COLUMNS.map((c) => `"${c}"`).join(",");
+  const updates = PROFILE_COLUMNS.slice(2)
+    .map((c) => (c === "shopifyRfmGroup" && opts.keepShopifyGroup ? `"${c}"=COALESCE(excluded."${c}","CustomerProfile"."${c}")` : `"${c}"=excluded."${c}"`))
+    .join(",");
+  const one = `(${PROFILE_COLUMNS.map(() => "?").join(",")})`;
+  const sql = (n: number) => `INSERT INTO "CustomerProfile" (${cols}) VALUES ${Array(n).fill(one).join(",")} ON CONFLICT ("shop","customerId") DO UPDATE SET ${updates}`;
+  const full = db.prepare(sql(per));
+  const args = (r: ProfileRow, out: unknown[]) => {
+    out.push(shop, r.customerId, r.ordersCount, r.grossSpend, r.refunded, r.netSpend, r.aov, isoOrNull(r.firstOrderAt), isoOrNull(r.lastOrderAt),
+      r.rScore, r.fScore, r.mScore, r.segment, r.stage, r.shopifyRfmGroup, at);
+  };
+  const writeChunk = db.transaction((chunk: ProfileRow[]) => {
+    let i = 0;
+    const buf: unknown[] = [];
+    for (; i + per <= chunk.length; i += per) {
+      buf.length = 0;
+      for (let j = i; j < i + per; j++) args(chunk[j], buf);
+      full.run(buf);
+    }
+    if (i < chunk.length) {
+      buf.length = 0;
+      for (let j = i; j < chunk.length; j++) args(chunk[j], buf);
+      db.prepare(sql(chunk.length - i)).run(buf);
+    }
+  });
+  let written = 0;
+  let chunk: ProfileRow[] = [];
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        writeChunk(chunk);
+        break;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if ((code !== "SQLITE_BUSY" && code !== "SQLITE_LOCKED") || attempt >= 200) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(200, 5 * (attempt + 1))));
+      }
+    }
+    written += chunk.length;
+    chunk = [];
+    if (opts.onProgress) await opts.onProgress(written);
+    // Let webhooks and requests run between chunks (better-sqlite3 is synchronous).
+    await new Promise((r) => setImmediate(r));
+  };
+  for (const r of rows) {
+    chunk.push(r);
+    if (chunk.length >= perTx) await flush();
+  }
+  await flush();
   return written;
 }
 

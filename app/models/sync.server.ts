@@ -245,7 +245,12 @@ export interface ProcessResult {
  * that changed while the export ran with webhook rows, score against the new quintiles, persist in batched
  * upserts, set the shop AOV and complete the job. `stream` null = the export was empty.
  */
-export async function processHistory(shop: string, jobId: string | null, stream: ReadableStream<Uint8Array> | null, o: ProcessOptions = {}): Promise<ProcessResult> {
+export async function processHistory(
+  shop: string,
+  jobId: string | null,
+  stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null,
+  o: ProcessOptions = {},
+): Promise<ProcessResult> {
   const c = opts(o);
   const db = c.store.db;
   const cutoff = o.cutoff ?? c.now();
@@ -269,6 +274,7 @@ export async function processHistory(shop: string, jobId: string | null, stream:
     );
     fold.linesSkipped += oversized;
   }
+  fold.finish();
   if (fold.linesSkipped > 0) c.log("bulk result had lines that were skipped", { shop, job: jobId, linesSkipped: fold.linesSkipped });
   await progress({ ordersProcessed: fold.ordersFolded, linesSkipped: fold.linesSkipped });
   await reconcileChangedOrders(c.store, shop, cutoff, fold);
@@ -299,9 +305,14 @@ export async function processHistory(shop: string, jobId: string | null, stream:
       };
     }
   }
+  let lastReported = 0;
   const customers = await persistProfiles(c.store, shop, rows(), {
     now,
-    onProgress: (written) => progress({ customersProcessed: written }),
+    onProgress: (written) => {
+      if (written - lastReported < c.progressEvery / 2) return;
+      lastReported = written;
+      return progress({ customersProcessed: written });
+    },
   });
   const shopAov = shopAovOf(totalNet, totalOrders);
   await db.shop.upsert({ where: { shop }, create: { shop, shopAov }, update: { shopAov } });

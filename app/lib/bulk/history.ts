@@ -7,7 +7,7 @@
  * relies on line order. A malformed, truncated or unexpected line is counted in `linesSkipped` and skipped.
  */
 import { RFM_GROUPS, type RfmGroup } from "../plays/types";
-import { applyContribution, contributionOf, type OrderState } from "../segments/profile";
+import type { OrderState } from "../segments/profile";
 
 /** Per-customer running totals during the fold (flat fields: hundreds of thousands of these are alive). */
 export class CustomerAccumulator {
@@ -88,15 +88,41 @@ export class HistoryFold {
       a.shopifyRfmGroup = typeof g === "string" && RFM_SET.has(g) ? (g as RfmGroup) : null;
       return true;
     }
-    if (typeof parent !== "string" || !id.startsWith(ORDER_PREFIX)) return false;
-    const order = parseOrder(r, id, parent);
-    if (!order) return false;
-    const a = this.acc(order.customerId as string);
-    const c = contributionOf(order);
-    applyContribution(a, c);
+    if (typeof parent !== "string") return false;
+    // Hot path (one call per order): no intermediate objects unless the order changed during the export.
+    const orderId = gidTail(id, ORDER_PREFIX);
+    const customerId = gidTail(parent, CUSTOMER_PREFIX);
+    if (!orderId || !customerId) return false;
+    const createdAt = typeof r.createdAt === "string" ? Date.parse(r.createdAt) : NaN;
+    if (!Number.isFinite(createdAt)) return false;
+    const total = money(r.totalPriceSet);
+    if (total === null) return false;
+    const refunded = r.totalRefundedSet === undefined ? 0 : money(r.totalRefundedSet);
+    if (refunded === null) return false;
+    const cancelled = (typeof r.cancelledAt === "string" && r.cancelledAt.length > 0) || r.displayFinancialStatus === "VOIDED";
+    const a = this.acc(customerId);
+    if (!cancelled) {
+      a.ordersCount++;
+      a.grossSpend += total;
+      a.refunded += Math.min(Math.max(0, refunded), Math.max(0, total));
+      if (a.firstOrderAt === null || createdAt < a.firstOrderAt) a.firstOrderAt = createdAt;
+      if (a.lastOrderAt === null || createdAt > a.lastOrderAt) a.lastOrderAt = createdAt;
+    }
     this.ordersFolded++;
-    if (order.updatedAt > this.changedAfter) this.changedOrders.push(order);
+    if (this.changedAfter !== Number.POSITIVE_INFINITY && typeof r.updatedAt === "string") {
+      const updatedAt = Date.parse(r.updatedAt);
+      if (updatedAt > this.changedAfter) this.changedOrders.push({ orderId, customerId, createdAt, updatedAt, total, refunded, cancelled });
+    }
     return true;
+  }
+
+  /** Rounds the money totals to cents (sums of decimals drift in binary floating point). */
+  finish(): this {
+    for (const a of this.customers.values()) {
+      a.grossSpend = Math.round(a.grossSpend * 100) / 100;
+      a.refunded = Math.round(a.refunded * 100) / 100;
+    }
+    return this;
   }
 
   /** Customers folded (including ones only known through their orders). */
@@ -110,30 +136,6 @@ function money(bag: unknown): number | null {
   const amount = shopMoney && typeof shopMoney === "object" ? shopMoney.amount : undefined;
   const n = typeof amount === "string" ? Number(amount) : typeof amount === "number" ? amount : NaN;
   return Number.isFinite(n) ? n : null;
-}
-
-/** Parses an order record of the bulk export; null when a required field is missing or malformed. */
-export function parseOrder(r: Record<string, unknown>, id: string, parent: string): (OrderState & { updatedAt: number }) | null {
-  const orderId = gidTail(id, ORDER_PREFIX);
-  const customerId = gidTail(parent, CUSTOMER_PREFIX);
-  if (!orderId || !customerId) return null;
-  const createdAt = typeof r.createdAt === "string" ? Date.parse(r.createdAt) : NaN;
-  if (!Number.isFinite(createdAt)) return null;
-  const total = money(r.totalPriceSet);
-  if (total === null) return null;
-  const refunded = r.totalRefundedSet === undefined ? 0 : money(r.totalRefundedSet);
-  if (refunded === null) return null;
-  const updatedAt = typeof r.updatedAt === "string" ? Date.parse(r.updatedAt) : createdAt;
-  const cancelled = (typeof r.cancelledAt === "string" && r.cancelledAt.length > 0) || r.displayFinancialStatus === "VOIDED";
-  return {
-    orderId,
-    customerId,
-    createdAt,
-    updatedAt: Number.isFinite(updatedAt) ? updatedAt : createdAt,
-    total,
-    refunded,
-    cancelled,
-  };
 }
 
 /** The numeric id after a GID prefix (hot path: no regex); null unless 1–20 digits. */

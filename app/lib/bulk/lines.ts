@@ -110,14 +110,13 @@ export class LineSplitter {
   }
 }
 
-/** Reads a web ReadableStream of bytes line by line (fetch(url).body, or any byte stream). */
+/** Reads a byte stream line by line: a web ReadableStream (fetch(url).body) or any async iterable of bytes. */
 export async function forEachLine(
-  stream: ReadableStream<Uint8Array>,
+  stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   onLine: (line: string) => void | Promise<void>,
   opts: { maxLineBytes?: number; decode?: Utf8Decode } = {},
 ): Promise<{ oversized: number }> {
   const splitter = new LineSplitter(opts.maxLineBytes, opts.decode);
-  const reader = stream.getReader();
   const pending: string[] = [];
   const collect = (l: string) => void pending.push(l);
   const drain = async () => {
@@ -127,17 +126,25 @@ export async function forEachLine(
     }
     pending.length = 0;
   };
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+  if ("getReader" in stream) {
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        splitter.push(value, collect);
+        await drain();
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  } else {
+    for await (const value of stream) {
       splitter.push(value, collect);
       await drain();
     }
-    splitter.end(collect);
-    await drain();
-  } finally {
-    reader.releaseLock();
   }
+  splitter.end(collect);
+  await drain();
   return { oversized: splitter.oversized };
 }
