@@ -1,0 +1,123 @@
+// Integration: the real dev store (Admin GraphQL over the pinned schema, bulk operations, signed webhooks)
+// → history sync → profiles equal a direct computation from the seed; a FAILED bulk operation is restarted.
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import prisma from "../db.server";
+import { startDevStore, type DevStore } from "../../devstore/server";
+import { onBulkOperationFinish, startHistorySync, type SyncOptions } from "./sync.server";
+import { closeSqliteWriters } from "./profiles.server";
+
+const API_KEY = "sync-test-key";
+const API_SECRET = "sync-test-secret";
+const NOW = Date.parse("2026-07-01T12:00:00Z");
+let store: DevStore;
+let receiver: Server;
+let token = "";
+const finishes: Record<string, unknown>[] = [];
+
+const admin = {
+  graphql: (query: string, o?: { variables?: Record<string, unknown> }) =>
+    fetch(`${store.url}/admin/api/2026-07/graphql.json`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-shopify-access-token": token, "x-shopify-shop-domain": store.shopDomain },
+      body: JSON.stringify({ query, variables: o?.variables ?? {} }),
+    }),
+};
+const quiet: SyncOptions = { log: () => {} };
+
+async function nextFinish(opId: string): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 400; i++) {
+    const hit = finishes.find((f) => f.admin_graphql_api_id === opId);
+    if (hit) return hit;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no bulk_operations/finish for ${opId}`);
+}
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      if (req.headers["x-shopify-topic"] === "bulk_operations/finish") finishes.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  const port = (receiver.address() as { port: number }).port;
+  store = await startDevStore({ port: 0, appUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY, apiSecret: API_SECRET, seed: 11, size: "demo", now: NOW, quiet: true });
+  const res = await fetch(`${store.url}/admin/oauth/access_token`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-shopify-shop-domain": store.shopDomain },
+    body: JSON.stringify({
+      client_id: API_KEY,
+      client_secret: API_SECRET,
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      subject_token: store.sessionToken(),
+      subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+      requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    }),
+  });
+  token = ((await res.json()) as { access_token: string }).access_token;
+});
+
+afterAll(async () => {
+  closeSqliteWriters();
+  await store?.stop();
+  await new Promise((r) => receiver?.close(r));
+});
+
+/** The profile definition applied directly to the seed: non-cancelled, non-voided orders; refunds subtracted. */
+function expectedFromSeed() {
+  const out = new Map<string, { ordersCount: number; netSpend: number; lastOrderAt: number | null; rfm: string | null }>();
+  for (const c of store.state.customers) out.set(c.id, { ordersCount: 0, netSpend: 0, lastOrderAt: null, rfm: c.rfmGroup });
+  for (const o of store.state.orders) {
+    if (!o.customerId) continue;
+    const e = out.get(o.customerId)!;
+    if (o.cancelledAt || o.financialStatus === "VOIDED") continue;
+    e.ordersCount++;
+    e.netSpend += o.total - Math.min(o.refunded, o.total);
+    const at = Date.parse(o.createdAt);
+    e.lastOrderAt = e.lastOrderAt === null ? at : Math.max(e.lastOrderAt, at);
+  }
+  return out;
+}
+
+describe("history sync against the dev store", () => {
+  it("GIVEN an installed shop WHEN the bulk sync completes THEN every customer's profile matches the seed", async () => {
+    const shop = store.shopDomain;
+    const job = await startHistorySync(shop, admin, quiet);
+    expect(job.status).toBe("running");
+    const done = await onBulkOperationFinish(shop, await nextFinish(job.bulkOperationId as string), admin, quiet);
+    expect(done).toMatchObject({ status: "completed", linesSkipped: 0 });
+
+    const expected = expectedFromSeed();
+    const profiles = await prisma.customerProfile.findMany({ where: { shop } });
+    expect(profiles.length).toBe(expected.size);
+    for (const p of profiles) {
+      const e = expected.get(p.customerId)!;
+      expect([p.ordersCount, p.netSpend, p.lastOrderAt?.getTime() ?? null, p.shopifyRfmGroup], `customer ${p.customerId}`).toEqual([
+        e.ordersCount,
+        Math.round(e.netSpend * 100) / 100,
+        e.lastOrderAt,
+        e.rfm,
+      ]);
+    }
+    const orders = [...expected.values()].reduce((s, e) => s + e.ordersCount, 0);
+    const net = [...expected.values()].reduce((s, e) => s + e.netSpend, 0);
+    const shopRow = await prisma.shop.findUniqueOrThrow({ where: { shop } });
+    expect(shopRow.shopAov).toBeCloseTo(net / orders, 1);
+  });
+
+  it("GIVEN the bulk operation FAILS WHEN its finish webhook arrives THEN a new operation is started and its result completes the job", async () => {
+    const shop = store.shopDomain;
+    store.setFaults({ bulkFail: "INTERNAL_SERVER_ERROR" });
+    const job = await startHistorySync(shop, admin, quiet);
+    const retried = await onBulkOperationFinish(shop, await nextFinish(job.bulkOperationId as string), admin, quiet);
+    store.setFaults({ bulkFail: null });
+    expect(retried).toMatchObject({ status: "running", attempts: 2 });
+    expect(retried?.bulkOperationId).not.toBe(job.bulkOperationId);
+    const done = await onBulkOperationFinish(shop, await nextFinish(retried?.bulkOperationId as string), admin, quiet);
+    expect(done).toMatchObject({ status: "completed", attempts: 2 });
+  });
+});
