@@ -14,7 +14,7 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 execFileSync(process.execPath, [path.join(root, "scripts/prisma.mjs"), "generate"], { stdio: "ignore" });
 
-function prisma(args: string[], env: NodeJS.ProcessEnv = {}) {
+function prisma(args: string[], env: Record<string, string> = {}) {
   return execFileSync(process.execPath, [path.join(root, "scripts/prisma.mjs"), ...args], {
     cwd: root,
     env: { ...process.env, ...env },

@@ -7,7 +7,6 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-// @ts-expect-error plain ESM script without types
 import { postgresSchema } from "../../scripts/prisma.mjs";
 import { migrate } from "../../scripts/db-migrate-lib";
 import { PG_BASE } from "../setup/db";

@@ -1,0 +1,52 @@
+// Background upkeep inside the app process: roll raw events up into the per-play aggregates the analytics read,
+// prune data past each shop's retention, pick up history syncs whose webhook never came, and retry failed
+// config publishes. Every job is idempotent and safe to run on several instances at once (rollup takes a
+// per-shop lock), so a restart or a second instance never double counts.
+import prisma from "../db.server";
+import { unauthenticated } from "../shopify.server";
+import { retryPublishIfDue } from "./publish.server";
+import { pruneExpiredData } from "./retention.server";
+import { rollupEvents } from "./rollup.server";
+import { pollStaleSyncs } from "./sync.server";
+
+const ROLLUP_MS = Number(process.env.ROLLUP_INTERVAL_MS ?? 30_000);
+const UPKEEP_MS = Number(process.env.UPKEEP_INTERVAL_MS ?? 5 * 60_000);
+const PRUNE_MS = 6 * 60 * 60_000;
+
+let started = false;
+let lastPrune = 0;
+
+async function guarded(name: string, job: () => Promise<unknown>) {
+  try {
+    await job();
+  } catch (err) {
+    console.error(`scheduler: ${name} failed: ${err instanceof Error ? err.message : "error"}`);
+  }
+}
+
+/** Shops that have the app installed now. */
+async function activeShops(): Promise<string[]> {
+  return (await prisma.shop.findMany({ where: { uninstalledAt: null }, select: { shop: true } })).map((s) => s.shop);
+}
+
+export async function upkeep(now = new Date()) {
+  for (const shop of await activeShops()) {
+    await guarded(`upkeep ${shop}`, async () => {
+      const { admin } = await unauthenticated.admin(shop);
+      await pollStaleSyncs(shop, admin);
+      await retryPublishIfDue(shop, admin, now);
+    });
+  }
+  if (now.getTime() - lastPrune > PRUNE_MS) {
+    lastPrune = now.getTime();
+    await guarded("retention", () => pruneExpiredData(now));
+  }
+}
+
+/** Starts the timers once per process (not under tests, nor when DISABLE_SCHEDULER=1). */
+export function startScheduler() {
+  if (started || process.env.DISABLE_SCHEDULER === "1" || process.env.VITEST) return;
+  started = true;
+  setInterval(() => void guarded("rollup", () => rollupEvents()), ROLLUP_MS).unref();
+  setInterval(() => void upkeep(), UPKEEP_MS).unref();
+}
