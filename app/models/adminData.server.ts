@@ -9,6 +9,8 @@
 import { json } from "@remix-run/node";
 import { RANGE_DAYS } from "../components/ranges";
 import type { PlayKey, RfmGroup, LifecycleStage } from "../lib/plays/types";
+import prisma from "../db.server";
+import { playReport, reportCsv } from "./analytics.server";
 
 export interface AdminGraphqlClient {
   graphql: (query: string, options?: { variables?: Record<string, unknown> }) => Promise<Response>;
@@ -79,7 +81,7 @@ export function assertNoUserErrors(userErrors: { field?: string[] | null; messag
 // ---------------------------------------------------------------------------------------------------------------
 // Adapters to modules owned by other engineers (contracts as announced; shapes normalised defensively).
 
-const modules = import.meta.glob(["./analytics.server.ts", "./profiles.server.ts", "./sync.server.ts", "../lib/propensity/explain.ts", "../lib/propensity/index.ts"]);
+const modules = import.meta.glob(["./profiles.server.ts", "./sync.server.ts", "../lib/propensity/explain.ts", "../lib/propensity/index.ts"]);
 
 async function load(path: string): Promise<Record<string, unknown> | null> {
   const importer = modules[path];
@@ -145,7 +147,6 @@ export async function getSyncProgress(shop: string): Promise<SyncProgress> {
     if (raw == null) return { available: true, status: "none", orders: 0, customers: 0, total: null, error: null, finishedAt: null, progress: null };
     return normaliseSyncStatus(raw);
   }
-  const { default: prisma } = await import("../db.server");
   const job = await prisma.syncJob.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } });
   if (!job) return { available: false, status: "none", orders: 0, customers: 0, total: null, error: null, finishedAt: null, progress: null };
   return normaliseSyncStatus(job);
@@ -227,8 +228,7 @@ export async function lookupCustomerView(shop: string, admin: AdminGraphqlClient
     // Without the profiles module, ids still resolve against stored profiles; emails need the Admin API lookup.
     const id = query.match(/^(?:gid:\/\/shopify\/Customer\/)?(\d+)$/)?.[1];
     if (!id) return { kind: "unavailable" };
-    const { default: prisma } = await import("../db.server");
-    const row = await prisma.customerProfile.findFirst({ where: { shop, customerId: { in: [id, `gid://shopify/Customer/${id}`] } } });
+      const row = await prisma.customerProfile.findFirst({ where: { shop, customerId: { in: [id, `gid://shopify/Customer/${id}`] } } });
     customer = row ? normaliseProfile(row) : null;
   }
   if (!customer) return { kind: "not_found" };
@@ -266,14 +266,13 @@ export async function getRfmAgreement(shop: string): Promise<{ percent: number; 
     const percent = typeof rate === "number" ? (rate <= 1 ? rate * 100 : rate) : (num(r.agree ?? r.agreeing) / n) * 100;
     return { percent, n };
   }
-  const { default: prisma } = await import("../db.server");
   const rows = await prisma.customerProfile.findMany({ where: { shop, shopifyRfmGroup: { not: null } }, select: { segment: true, shopifyRfmGroup: true } });
   if (!rows.length) return null;
   const agree = rows.filter((r) => r.segment === r.shopifyRfmGroup).length;
   return { percent: (agree / rows.length) * 100, n: rows.length };
 }
 
-// --- analytics -------------------------------------------------------------------------------------------------
+// --- analytics (analytics.server) -------------------------------------------------------------------------------
 
 export interface ArmFunnel {
   eligible: number;
@@ -288,115 +287,56 @@ export interface PlayReportView {
   play: PlayKey;
   treatment: ArmFunnel;
   holdout: ArmFunnel;
-  /** Absolute conversion-rate difference (treatment − holdout) with its 95 % interval; null when unavailable. */
+  /** Conversion-rate difference (treatment − holdout, Newcombe 95 % interval). */
   lift: { estimate: number; low: number; high: number; relative: number | null } | null;
   incrementalOrders: number | null;
   incrementalRevenue: number | null;
   discountCost: number;
   verdict: string | null;
+  /** Eligible visitors still missing (lagging arm) before the planned sample size is reached. */
   sampleSizeNeeded: number | null;
   method: string | null;
   daily: { day: string; treatmentRate: number | null; holdoutRate: number | null }[];
 }
 
 export interface AnalyticsView {
-  /** True when the statistics module (lift, verdict) is present; false = funnel sums only. */
   statsAvailable: boolean;
   plays: PlayReportView[];
   unattributedOrders: number | null;
 }
 
-const arm = (v: unknown): ArmFunnel => {
-  const o = obj(v);
-  return { eligible: num(o.eligible), shown: num(o.shown), engaged: num(o.engaged), orders: num(o.orders ?? o.ordered), revenue: num(o.revenue), discount: num(o.discount ?? o.discountCost) };
-};
+const METHOD = "Wilson intervals per arm, Newcombe hybrid score interval for the difference (95 %)";
 
-function normaliseLift(v: unknown): PlayReportView["lift"] {
-  const o = obj(v);
-  const estimate = o.estimate ?? o.diff ?? o.absolute ?? o.value;
-  const low = o.low ?? o.lower ?? obj(o.ci).low ?? (Array.isArray(o.interval) ? o.interval[0] : undefined);
-  const high = o.high ?? o.upper ?? obj(o.ci).high ?? (Array.isArray(o.interval) ? o.interval[1] : undefined);
-  if (typeof estimate !== "number" || typeof low !== "number" || typeof high !== "number") return null;
-  return { estimate, low, high, relative: typeof o.relative === "number" ? o.relative : null };
-}
-
-async function dailyRates(shop: string, from: Date, to: Date) {
-  const { default: prisma } = await import("../db.server");
-  const rows = await prisma.dailyPlayStat.findMany({
-    where: { shop, day: { gte: from.toISOString().slice(0, 10), lte: to.toISOString().slice(0, 10) } },
-    orderBy: { day: "asc" },
-  });
-  return rows;
-}
-
-/** Per-play funnel and lift for a date range (analytics.server `playReport`), falling back to raw daily sums. */
+/** Per-play funnel, lift and verdict for a date range (cohorts first eligible in the range). */
 export async function getAnalytics(shop: string, range: { from: Date; to: Date }): Promise<AnalyticsView> {
-  const rows = await dailyRates(shop, range.from, range.to);
-  const byPlay = new Map<string, Map<string, { t: ArmFunnel; h: ArmFunnel }>>();
-  const sums = new Map<string, { t: ArmFunnel; h: ArmFunnel }>();
-  const zero = (): ArmFunnel => ({ eligible: 0, shown: 0, engaged: 0, orders: 0, revenue: 0, discount: 0 });
-  for (const r of rows) {
-    const days = byPlay.get(r.play) ?? new Map();
-    byPlay.set(r.play, days);
-    const d = days.get(r.day) ?? { t: zero(), h: zero() };
-    days.set(r.day, d);
-    const s = sums.get(r.play) ?? { t: zero(), h: zero() };
-    sums.set(r.play, s);
-    for (const target of [r.arm === "holdout" ? d.h : d.t, r.arm === "holdout" ? s.h : s.t]) {
-      target.eligible += r.eligible;
-      target.shown += r.shown;
-      target.engaged += r.engaged;
-      target.orders += r.orders;
-      target.revenue += r.revenue;
-      target.discount += r.discount;
-    }
-  }
-  const daily = (play: string) =>
-    [...(byPlay.get(play)?.entries() ?? [])].map(([day, v]) => ({
-      day,
-      treatmentRate: v.t.eligible ? v.t.orders / v.t.eligible : null,
-      holdoutRate: v.h.eligible ? v.h.orders / v.h.eligible : null,
-    }));
-
-  const report = await fn<(shop: string, r: { from: Date; to: Date }) => Promise<unknown>>("./analytics.server.ts", "playReport");
-  if (report) {
-    const raw = obj(await report(shop, range));
-    const list = Array.isArray(raw) ? raw : Array.isArray(raw.plays) ? raw.plays : Object.entries(raw.plays ?? {}).map(([play, v]) => ({ play, ...obj(v) }));
-    const plays = (list as unknown[]).map((item): PlayReportView => {
-      const o = obj(item);
-      const play = String(o.play) as PlayKey;
-      return {
-        play,
-        treatment: arm(o.treatment),
-        holdout: arm(o.holdout),
-        lift: normaliseLift(o.lift),
-        incrementalOrders: typeof o.incrementalOrders === "number" ? o.incrementalOrders : null,
-        incrementalRevenue: typeof o.incrementalRevenue === "number" ? o.incrementalRevenue : null,
-        discountCost: num(o.discountCost, arm(o.treatment).discount),
-        verdict: str(obj(o.verdict).kind ?? obj(o.verdict).verdict ?? o.verdict),
-        sampleSizeNeeded: typeof (o.sampleSizeNeeded ?? obj(o.verdict).sampleSizeNeeded) === "number" ? num(o.sampleSizeNeeded ?? obj(o.verdict).sampleSizeNeeded) : null,
-        method: str(o.method ?? obj(o.lift).method),
-        daily: daily(play),
-      };
-    });
-    return { statsAvailable: true, plays, unattributedOrders: typeof raw.unattributedOrders === "number" ? raw.unattributedOrders : null };
-  }
-  const plays = [...sums.entries()].map(([play, s]): PlayReportView => ({
-    play: play as PlayKey,
-    treatment: s.t,
-    holdout: s.h,
-    lift: null,
-    incrementalOrders: null,
-    incrementalRevenue: null,
-    discountCost: s.t.discount,
-    verdict: null,
-    sampleSizeNeeded: null,
-    method: null,
-    daily: daily(play),
-  }));
-  return { statsAvailable: false, plays, unattributedOrders: null };
+  const report = await playReport(shop, range);
+  const plays = report.plays.map((row): PlayReportView => {
+    const arm = (a: typeof row.treatment): ArmFunnel => ({ eligible: a.eligible, shown: a.shown, engaged: a.engaged, orders: a.ordered, revenue: a.revenue, discount: a.discount });
+    const a = row.analysis;
+    const required = a.plan.required;
+    const missing = Math.max(required.treatment - row.treatment.eligible, required.holdout - row.holdout.eligible, 0);
+    return {
+      play: row.play,
+      treatment: arm(row.treatment),
+      holdout: arm(row.holdout),
+      lift: { estimate: a.difference.estimate, low: a.difference.lower, high: a.difference.upper, relative: a.relativeLift?.estimate ?? null },
+      incrementalOrders: a.incrementalOrders.estimate,
+      incrementalRevenue: a.incrementalRevenue.estimate,
+      discountCost: row.discountCost,
+      verdict: a.verdict,
+      sampleSizeNeeded: a.verdict === "not_enough_data" && missing > 0 ? Math.ceil(missing) : null,
+      method: METHOD,
+      daily: report.series
+        .filter((p) => p.play === row.play)
+        .map((p) => ({
+          day: p.day,
+          treatmentRate: p.treatment.eligible ? p.treatment.conversion : null,
+          holdoutRate: p.holdout.eligible ? p.holdout.conversion : null,
+        })),
+    };
+  });
+  return { statsAvailable: true, plays, unattributedOrders: null };
 }
-
 
 /** ?days= → an inclusive date range ending today (unknown values fall back to 30 days). */
 export function analyticsRange(searchParams: URLSearchParams, now = new Date()) {
@@ -405,16 +345,9 @@ export function analyticsRange(searchParams: URLSearchParams, now = new Date()) 
   return { days, from: new Date(now.getTime() - (days - 1) * 86_400_000), to: now };
 }
 
-/** CSV of the report (analytics.server `reportCsv`), or a CSV of the funnel sums. */
+/** CSV of the report (summary per play, then per day). */
 export async function getAnalyticsCsv(shop: string, range: { from: Date; to: Date }): Promise<string> {
-  const csv = await fn<(shop: string, r: { from: Date; to: Date }) => Promise<string>>("./analytics.server.ts", "reportCsv");
-  if (csv) return csv(shop, range);
-  const view = await getAnalytics(shop, range);
-  const head = "play,arm,eligible,shown,engaged,orders,revenue,discount";
-  const lines = view.plays.flatMap((p) =>
-    (["treatment", "holdout"] as const).map((a) => [p.play, a, p[a].eligible, p[a].shown, p[a].engaged, p[a].orders, p[a].revenue.toFixed(2), p[a].discount.toFixed(2)].join(",")),
-  );
-  return [head, ...lines].join("\n") + "\n";
+  return reportCsv(shop, range);
 }
 
 // --- HTTP edge helpers for the admin routes: malformed input is a 400/413 Response, never a crash. ---
