@@ -64,7 +64,7 @@ export function themeFiles(opts: { embed: boolean; cartBlock?: boolean; productB
     current: { blocks: { "1234": { ...block("app-embed"), disabled: !opts.embed } } },
   };
   const template = (placed: boolean | undefined) => ({
-    sections: { main: { type: "main", blocks: placed ? { a1: block("cart-intervention") } : {} } },
+    sections: { main: { type: "main", blocks: placed ? { a1: block("cart-confidence") } : {} } },
     order: ["main"],
   });
   return [

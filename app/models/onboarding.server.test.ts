@@ -33,7 +33,7 @@ describe("onboarding: theme state", () => {
   it("GIVEN a shop and api key WHEN deep links are built THEN the embed link activates our app embed in the theme editor", () => {
     const links = deepLinks("demo.myshopify.com", "key123");
     expect(links.embed).toBe("https://demo.myshopify.com/admin/themes/current/editor?context=apps&activateAppId=key123/app-embed");
-    expect(links.cartBlock).toContain("template=cart&addAppBlockId=key123/cart-intervention");
+    expect(links.cartBlock).toContain("template=cart&addAppBlockId=key123/cart-confidence");
   });
 });
 

@@ -13,7 +13,7 @@ import { adminGraphql, getSyncProgress, type AdminGraphqlClient, type SyncProgre
 import { listPlays } from "./plays.server";
 
 /** Block handles of the theme app extension (extensions/recovery-plays-theme/blocks/<handle>.liquid). */
-export const THEME_BLOCKS = { embed: "app-embed", cart: "cart-intervention", product: "product-intervention" } as const;
+export const THEME_BLOCKS = { embed: "app-embed", cart: "cart-confidence", product: "bundle-offer" } as const;
 /** App handle in theme block types: shopify://apps/<handle>/blocks/<block>/<uuid> (shopify.app.toml `handle`). */
 export const APP_HANDLE = process.env.SHOPIFY_APP_HANDLE || "recovery-plays";
 const ONBOARDING_ROW = "__onboarding";
