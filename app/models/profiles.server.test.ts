@@ -12,7 +12,9 @@ import {
   getProfile,
   lookupCustomer,
   rfmAgreement,
+  sqliteIso,
 } from "./profiles.server";
+import fc from "fast-check";
 
 let seq = 0;
 const newShop = () => `profiles-${++seq}-${Math.random().toString(36).slice(2, 7)}.myshopify.com`;
@@ -211,5 +213,14 @@ describe("compliance", () => {
 describe("Admin documents", () => {
   it("GIVEN the customer lookup query WHEN validated against the pinned 2026-07 schema THEN it has no errors", () => {
     expect(validate(adminSchema(), parse(CUSTOMER_BY_EMAIL.replace("#graphql", "")))).toEqual([]);
+  });
+});
+
+describe("sqliteIso", () => {
+  it("GIVEN any instant from 1970 to 9999 WHEN formatted THEN it equals the Date-based ISO text Prisma stores", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253402300799999 }), (ms) => sqliteIso(ms) === new Date(ms).toISOString().replace("Z", "+00:00")),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -2,13 +2,12 @@
 // fallback), stream the JSONL into profiles, retry failed/expired operations, and report progress.
 import type { SyncJob } from "@prisma/client";
 import { AdminApiError, assertNoUserErrors, createAdminClient, type AdminClientOptions, type GraphqlFn } from "../lib/admin-client";
-import { CustomerAccumulator, forEachLine, HistoryFold } from "../lib/bulk";
+import { forEachLine, HistoryFold } from "../lib/bulk";
 import {
   computeShopScales,
   contributionOf,
   deriveProfile,
   NO_CONTRIBUTION,
-  applyContribution,
   shopAovOf,
   type Contribution,
 } from "../lib/segments";
@@ -283,13 +282,13 @@ export async function processHistory(
   const now = c.now();
   const scales = computeShopScales(
     (function* () {
-      for (const a of fold.customers.values()) yield { ordersCount: a.ordersCount, netSpend: Math.max(0, a.grossSpend - a.refunded), lastOrderAt: a.lastOrderAt };
+      for (const [, a] of fold.entries()) yield { ordersCount: a.ordersCount, netSpend: Math.max(0, a.grossSpend - a.refunded), lastOrderAt: a.lastOrderAt };
     })(),
   );
   let totalNet = 0;
   let totalOrders = 0;
   function* rows(): Generator<ProfileRow> {
-    for (const [customerId, a] of fold.customers) {
+    for (const [customerId, a] of fold.entries()) {
       const d = deriveProfile(a, scales, now);
       totalNet += d.netSpend;
       totalOrders += a.ordersCount;
@@ -354,13 +353,7 @@ async function reconcileChangedOrders(store: Store, shop: string, cutoff: number
     if (before === null) continue;
     const after = contributionOf({ createdAt: r.createdAt.getTime(), total: r.total, refunded: r.refunded, cancelled: r.cancelled });
     if (after.orders === before.orders && after.gross === before.gross && after.refunded === before.refunded) continue;
-    let a = fold.customers.get(r.customerId as string);
-    if (!a) {
-      a = new CustomerAccumulator();
-      fold.customers.set(r.customerId as string, a);
-    }
-    applyContribution(a, before, -1);
-    applyContribution(a, after, 1);
+    fold.adjust(r.customerId as string, before, after);
   }
 }
 

@@ -59,23 +59,23 @@ describe("HistoryFold", () => {
   it("GIVEN customers and their orders WHEN folded THEN counts, spend and Shopify's rfmGroup are aggregated per customer", () => {
     const f = new HistoryFold();
     for (const l of [customer(1), order(11, 1, 10), order(12, 1, 30), customer(2, "NEW"), order(21, 2, 5)]) f.addLine(l);
-    expect(f.customers.get("1")).toMatchObject({ ordersCount: 2, grossSpend: 40, shopifyRfmGroup: "LOYAL" });
-    expect(f.customers.get("2")).toMatchObject({ ordersCount: 1, grossSpend: 5, shopifyRfmGroup: "NEW" });
+    expect(f.aggregate("1")).toMatchObject({ ordersCount: 2, grossSpend: 40, shopifyRfmGroup: "LOYAL" });
+    expect(f.aggregate("2")).toMatchObject({ ordersCount: 1, grossSpend: 5, shopifyRfmGroup: "NEW" });
     expect(f.ordersFolded).toBe(3);
   });
 
   it("GIVEN orders that arrive before their customer line (ungrouped output) WHEN folded THEN they still land on that customer", () => {
     const f = new HistoryFold();
     for (const l of [order(11, 1, 10), order(21, 2, 5), customer(2), customer(1)]) f.addLine(l);
-    expect(f.customers.get("1")?.ordersCount).toBe(1);
-    expect(f.customers.get("2")?.seen).toBe(true);
+    expect(f.aggregate("1")?.ordersCount).toBe(1);
+    expect(f.aggregate("2")?.seen).toBe(true);
   });
 
   it("GIVEN refunds and a cancelled order WHEN folded THEN refunds are subtracted and the cancelled order is excluded", () => {
     const f = new HistoryFold();
     f.addLine(order(11, 1, 100, { totalRefundedSet: { shopMoney: { amount: "25.00" } }, displayFinancialStatus: "PARTIALLY_REFUNDED" }));
     f.addLine(order(12, 1, 999, { cancelledAt: "2025-03-02T00:00:00Z" }));
-    expect(f.customers.get("1")).toMatchObject({ ordersCount: 1, grossSpend: 100, refunded: 25 });
+    expect(f.aggregate("1")).toMatchObject({ ordersCount: 1, grossSpend: 100, refunded: 25 });
   });
 
   it("GIVEN malformed, truncated and unexpected lines among good ones WHEN folded THEN they are counted as skipped and the rest is kept", () => {
@@ -91,14 +91,14 @@ describe("HistoryFold", () => {
     ];
     for (const l of lines) f.addLine(l);
     expect(f.linesSkipped).toBe(5);
-    expect(f.customers.get("1")?.ordersCount).toBe(1);
+    expect(f.aggregate("1")?.ordersCount).toBe(1);
   });
 
   it("GIVEN a file truncated mid-line WHEN streamed THEN the complete lines are folded and the tail is skipped", async () => {
     const f = new HistoryFold();
     const body = [customer(1), order(11, 1, 10), order(12, 1, 20)].join("\n");
     await forEachLine(streamOf(body.slice(0, body.length - 15)), (l) => void f.addLine(l));
-    expect(f.customers.get("1")?.ordersCount).toBe(1);
+    expect(f.aggregate("1")?.ordersCount).toBe(1);
     expect(f.linesSkipped).toBe(1);
   });
 

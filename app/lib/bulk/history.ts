@@ -7,18 +7,13 @@
  * relies on line order. A malformed, truncated or unexpected line is counted in `linesSkipped` and skipped.
  */
 import { RFM_GROUPS, type RfmGroup } from "../plays/types";
-import type { OrderState } from "../segments/profile";
+import { applyContribution, type Contribution, type OrderState, type ProfileAggregate } from "../segments/profile";
 
-/** Per-customer running totals during the fold (flat fields: hundreds of thousands of these are alive). */
-export class CustomerAccumulator {
-  ordersCount = 0;
-  grossSpend = 0;
-  refunded = 0;
-  firstOrderAt: number | null = null;
-  lastOrderAt: number | null = null;
-  shopifyRfmGroup: RfmGroup | null = null;
+/** One customer's totals as the fold holds them (ProfileAggregate + Shopify's group). */
+export interface CustomerAggregate extends ProfileAggregate {
+  shopifyRfmGroup: RfmGroup | null;
   /** The customer line itself was seen (not only orders pointing at it). */
-  seen = false;
+  seen: boolean;
 }
 
 const RFM_SET: ReadonlySet<string> = new Set(RFM_GROUPS);
@@ -33,25 +28,114 @@ export interface HistoryFoldOptions {
   changedAfter?: number;
 }
 
+/**
+ * Columnar storage (one typed array per field, a slot per customer): hundreds of thousands of customers cost a
+ * few dozen bytes each and give the garbage collector almost nothing to trace.
+ */
 export class HistoryFold {
-  readonly customers = new Map<string, CustomerAccumulator>();
   readonly changedOrders: (OrderState & { updatedAt: number })[] = [];
   ordersFolded = 0;
   linesRead = 0;
   linesSkipped = 0;
   private readonly changedAfter: number;
+  private readonly slots = new Map<string, number>();
+  private ids: string[] = [];
+  private orders = new Float64Array(1024);
+  private gross = new Float64Array(1024);
+  private refunds = new Float64Array(1024);
+  /** NaN = no order. */
+  private first = new Float64Array(1024).fill(NaN);
+  private last = new Float64Array(1024).fill(NaN);
+  /** 0 = none, else RFM_GROUPS index + 1. */
+  private group = new Uint8Array(1024);
+  private seenLine = new Uint8Array(1024);
 
   constructor(opts: HistoryFoldOptions = {}) {
     this.changedAfter = opts.changedAfter ?? Number.POSITIVE_INFINITY;
   }
 
-  private acc(id: string): CustomerAccumulator {
-    let a = this.customers.get(id);
-    if (!a) {
-      a = new CustomerAccumulator();
-      this.customers.set(id, a);
+  private slot(id: string): number {
+    let i = this.slots.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      if (i === this.orders.length) this.grow();
+      this.ids.push(id);
+      this.slots.set(id, i);
     }
-    return a;
+    return i;
+  }
+
+  private grow(): void {
+    const n = this.orders.length * 2;
+    const f64 = (a: Float64Array, fill = 0) => {
+      const b = new Float64Array(n);
+      if (fill !== 0) b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array) => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.orders = f64(this.orders);
+    this.gross = f64(this.gross);
+    this.refunds = f64(this.refunds);
+    this.first = f64(this.first, NaN);
+    this.last = f64(this.last, NaN);
+    this.group = u8(this.group);
+    this.seenLine = u8(this.seenLine);
+  }
+
+  /** Customers folded (including ones only known through their orders). */
+  get customerCount(): number {
+    return this.ids.length;
+  }
+
+  /** A snapshot of one customer's totals, or null when the customer never appeared. */
+  aggregate(id: string): CustomerAggregate | null {
+    const i = this.slots.get(id);
+    return i === undefined ? null : this.at(i);
+  }
+
+  private at(i: number): CustomerAggregate {
+    const g = this.group[i];
+    return {
+      ordersCount: this.orders[i],
+      grossSpend: this.gross[i],
+      refunded: this.refunds[i],
+      firstOrderAt: Number.isNaN(this.first[i]) ? null : this.first[i],
+      lastOrderAt: Number.isNaN(this.last[i]) ? null : this.last[i],
+      shopifyRfmGroup: g === 0 ? null : RFM_GROUPS[g - 1],
+      seen: this.seenLine[i] === 1,
+    };
+  }
+
+  /** Every customer with its totals (objects are created one at a time, as they are consumed). */
+  *entries(): Generator<[string, CustomerAggregate]> {
+    for (let i = 0; i < this.ids.length; i++) yield [this.ids[i], this.at(i)];
+  }
+
+  /** Replaces one order's contribution (used to fold in changes that happened while the export ran). */
+  adjust(customerId: string, before: Contribution, after: Contribution): void {
+    const i = this.slot(customerId);
+    const a = this.at(i);
+    applyContribution(a, before, -1);
+    applyContribution(a, after, 1);
+    this.orders[i] = a.ordersCount;
+    this.gross[i] = a.grossSpend;
+    this.refunds[i] = a.refunded;
+    this.first[i] = a.firstOrderAt ?? NaN;
+    this.last[i] = a.lastOrderAt ?? NaN;
+  }
+
+  /** Rounds the money totals to cents (sums of decimals drift in binary floating point). */
+  finish(): this {
+    for (let i = 0; i < this.ids.length; i++) {
+      this.gross[i] = Math.round(this.gross[i] * 100) / 100;
+      this.refunds[i] = Math.round(this.refunds[i] * 100) / 100;
+    }
+    return this;
   }
 
   /** Folds one JSONL line; returns false when the line was skipped. */
@@ -81,11 +165,11 @@ export class HistoryFold {
       if (!id.startsWith(CUSTOMER_PREFIX)) return false;
       const cid = gidTail(id, CUSTOMER_PREFIX);
       if (!cid) return false;
-      const a = this.acc(cid);
-      a.seen = true;
+      const i = this.slot(cid);
+      this.seenLine[i] = 1;
       const stats = r.statistics as { rfmGroup?: unknown } | null | undefined;
       const g = stats && typeof stats === "object" ? stats.rfmGroup : null;
-      a.shopifyRfmGroup = typeof g === "string" && RFM_SET.has(g) ? (g as RfmGroup) : null;
+      this.group[i] = typeof g === "string" && RFM_SET.has(g) ? RFM_GROUPS.indexOf(g as RfmGroup) + 1 : 0;
       return true;
     }
     if (typeof parent !== "string") return false;
@@ -100,13 +184,14 @@ export class HistoryFold {
     const refunded = r.totalRefundedSet === undefined ? 0 : money(r.totalRefundedSet);
     if (refunded === null) return false;
     const cancelled = (typeof r.cancelledAt === "string" && r.cancelledAt.length > 0) || r.displayFinancialStatus === "VOIDED";
-    const a = this.acc(customerId);
+    const i = this.slot(customerId);
     if (!cancelled) {
-      a.ordersCount++;
-      a.grossSpend += total;
-      a.refunded += Math.min(Math.max(0, refunded), Math.max(0, total));
-      if (a.firstOrderAt === null || createdAt < a.firstOrderAt) a.firstOrderAt = createdAt;
-      if (a.lastOrderAt === null || createdAt > a.lastOrderAt) a.lastOrderAt = createdAt;
+      this.orders[i]++;
+      this.gross[i] += total;
+      this.refunds[i] += Math.min(Math.max(0, refunded), Math.max(0, total));
+      // NaN comparisons are false: the first order always sets both dates.
+      if (!(createdAt >= this.first[i])) this.first[i] = createdAt;
+      if (!(createdAt <= this.last[i])) this.last[i] = createdAt;
     }
     this.ordersFolded++;
     if (this.changedAfter !== Number.POSITIVE_INFINITY && typeof r.updatedAt === "string") {
@@ -114,20 +199,6 @@ export class HistoryFold {
       if (updatedAt > this.changedAfter) this.changedOrders.push({ orderId, customerId, createdAt, updatedAt, total, refunded, cancelled });
     }
     return true;
-  }
-
-  /** Rounds the money totals to cents (sums of decimals drift in binary floating point). */
-  finish(): this {
-    for (const a of this.customers.values()) {
-      a.grossSpend = Math.round(a.grossSpend * 100) / 100;
-      a.refunded = Math.round(a.refunded * 100) / 100;
-    }
-    return this;
-  }
-
-  /** Customers folded (including ones only known through their orders). */
-  get customerCount(): number {
-    return this.customers.size;
   }
 }
 
