@@ -33,7 +33,8 @@
         await post("cart/add.js", { items: [{ id: Number(data.get("id")), quantity: Number(data.get("quantity") || 1) }] });
         const cart = await fetch(routes.root + "cart.js").then((r) => r.json());
         announce("product-form", cart);
-        if (this.status) this.status.innerHTML = this.dataset.added || 'Added to your cart. <a href="/cart">View cart</a>';
+        const added = this.querySelector("template.product-form__added");
+        if (this.status && added) this.status.replaceChildren(added.content.cloneNode(true));
       } catch (err) {
         if (this.status) this.status.textContent = err.message;
       } finally {
