@@ -77,13 +77,20 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
   await migrate(url);
   const db = createPrismaClient(url);
   let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  let atPeak = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak) {
+      peak = m.rss;
+      atPeak = m;
+    }
+  }, 25);
   try {
     const job = await db.syncJob.create({ data: { shop: SHOP, status: "processing" } });
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     // A file stream stands in for fetch(url).body (both are async iterables of bytes).
-    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    const stream = createReadStream(file, { highWaterMark: 1 << 16 });
     const r = await processHistory(SHOP, job.id, stream, { store: storeFor(db, url), cutoff: Date.now(), log: () => {} });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
@@ -99,6 +106,7 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
       peakRssMb: Math.round(peak / 1048576),
       db: kind,
       linesSkipped: r.linesSkipped,
+      memoryAtPeakMb: Object.fromEntries(Object.entries(atPeak).map(([k, v]) => [k, Math.round(v / 1048576)])),
       cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
       timings: r.timings,
       loadAverage: (await import("node:os")).loadavg()[0],

@@ -187,9 +187,8 @@ async function sqliteWriter(file: string): Promise<SqliteDb> {
     db = new Database(file);
     db.pragma("busy_timeout = 0");
     // WAL + NORMAL: no fsync per commit (a power cut can lose the last commits, never corrupt); the bulk path
-    // re-runs from the export anyway. A larger page cache keeps the segment index in memory during the upserts.
+    // re-runs from the export anyway.
     db.pragma("synchronous = NORMAL");
-    db.pragma("cache_size = -32768");
     sqliteWriters.set(file, db);
   }
   return db;
