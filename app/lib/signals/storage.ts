@@ -7,22 +7,33 @@ import type { SessionSignals, VisitorState } from "./types";
 export const serializeSession = (s: SessionSignals): string => JSON.stringify(s);
 export const serializeVisitor = (v: VisitorState): string => JSON.stringify(v);
 
-function parse(raw: string | null, keys: string[]): Record<string, unknown> | null {
+/**
+ * Field checks are written as property accesses, not key strings: the storefront bundle mangles internal
+ * property names (esbuild mangleProps), and only property accesses are renamed consistently with the writer.
+ */
+const num = (v: unknown) => Number.isFinite(v);
+const obj = (v: unknown) => typeof v === "object" && v !== null;
+
+function parse<T>(raw: string | null, valid: (x: T) => boolean): T | null {
   try {
     const x = JSON.parse(raw || "null");
-    // Every listed field must exist with the type the reducer expects: "#name" a finite number, else an object.
-    const ok = (k: string) => (k[0] === "#" ? Number.isFinite(x[k.slice(1)]) : typeof x[k] === "object" && x[k] !== null);
-    return x && x.v === 1 && keys.every(ok) ? x : null;
+    return x && x.v === 1 && valid(x) ? x : null;
   } catch {
     return null;
   }
 }
 
 export function parseSession(raw: string | null): SessionSignals | null {
-  return parse(raw, ["#start", "#last", "views", "dwell", "pv", "adds", "rems", "dismissed", "#addCount", "#remCount", "#statN", "#bounceSum", "#exitSum", "#valueSum", "#subtotal"]) as SessionSignals | null;
+  return parse<SessionSignals>(
+    raw,
+    (s) =>
+      num(s.start) && num(s.last) && obj(s.views) && obj(s.dwell) && obj(s.pv) && obj(s.adds) && obj(s.rems) &&
+      obj(s.dismissed) && num(s.addCount) && num(s.remCount) && num(s.statN) && num(s.bounceSum) &&
+      num(s.exitSum) && num(s.valueSum) && num(s.subtotal),
+  );
 }
 
 export function parseVisitor(raw: string | null): VisitorState | null {
-  const v = parse(raw, ["visits", "shows", "#firstSeen"]) as VisitorState | null;
+  const v = parse<VisitorState>(raw, (x) => obj(x.visits) && obj(x.shows) && num(x.firstSeen));
   return v && /^[\w-]{8,64}$/.test(String(v.id)) ? v : null;
 }
