@@ -4,8 +4,9 @@ import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { startDevStore, type DevStore } from "../../devstore/server";
+import { orderWebhookPayload } from "../../devstore/webhooks";
 import { onBulkOperationFinish, startHistorySync, type SyncOptions } from "./sync.server";
-import { closeSqliteWriters } from "./profiles.server";
+import { applyOrderWebhook, closeSqliteWriters } from "./profiles.server";
 
 const API_KEY = "sync-test-key";
 const API_SECRET = "sync-test-secret";
@@ -107,6 +108,21 @@ describe("history sync against the dev store", () => {
     const net = [...expected.values()].reduce((s, e) => s + e.netSpend, 0);
     const shopRow = await prisma.shop.findUniqueOrThrow({ where: { shop } });
     expect(shopRow.shopAov).toBeCloseTo(net / orders, 1);
+  });
+
+  it("GIVEN a synced shop WHEN orders/create is re-delivered for a synced order and a new order arrives THEN only the new one counts", async () => {
+    const shop = store.shopDomain;
+    const c = store.state.customers.find((x) => store.state.orders.some((o) => o.customerId === x.id && !o.cancelledAt && o.financialStatus === "PAID"))!;
+    const old = store.state.orders.find((o) => o.customerId === c.id && !o.cancelledAt && o.financialStatus === "PAID")!;
+    const before = await prisma.customerProfile.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId: c.id } } });
+    await applyOrderWebhook(shop, orderWebhookPayload(old, c, "USD"));
+    const same = await prisma.customerProfile.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId: c.id } } });
+    expect([same.ordersCount, same.netSpend]).toEqual([before.ordersCount, before.netSpend]);
+    const at = new Date().toISOString();
+    const fresh = { ...old, id: String(Number(old.id) + 999), createdAt: at, updatedAt: at, refunds: [], refunded: 0 };
+    await applyOrderWebhook(shop, orderWebhookPayload(fresh, c, "USD"));
+    const after = await prisma.customerProfile.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId: c.id } } });
+    expect([after.ordersCount, after.netSpend]).toEqual([before.ordersCount + 1, Math.round((before.netSpend + old.total) * 100) / 100]);
   });
 
   it("GIVEN the bulk operation FAILS WHEN its finish webhook arrives THEN a new operation is started and its result completes the job", async () => {
