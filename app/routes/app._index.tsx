@@ -1,6 +1,6 @@
 // Home: the setup guide (each step reads its real state from Shopify or our database) and honest first numbers.
 // Guard: authenticate.admin.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { MetaFunction, ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
@@ -10,6 +10,9 @@ import { useI18n } from "../components/I18n";
 import { getAnalytics, readJsonBody, startHistorySync } from "../models/adminData.server";
 import { markCheckoutStep, onboardingState } from "../models/onboarding.server";
 import { authenticate } from "../shopify.server";
+
+// The document title (the admin shows the app name; the title matters for accessibility and history).
+export const meta: MetaFunction = () => [{ title: "Recovery Plays" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);

@@ -1,6 +1,6 @@
 // Analytics: per-play funnel, lift against the holdout with its 95 % interval, verdict, charts, CSV export.
 // Guard: authenticate.admin. Reads daily aggregates only (through analytics.server when present).
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { MetaFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, EmptyState, InlineGrid, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
@@ -14,6 +14,9 @@ import { authenticate } from "../shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 
+
+// The document title (the admin shows the app name; the title matters for accessibility and history).
+export const meta: MetaFunction = () => [{ title: "Analytics · Recovery Plays" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

@@ -1,6 +1,6 @@
 // Customer lookup: profile, RFM segment and why, lifecycle stage, AOV, Shopify's rfmGroup vs ours, propensity.
 // Guard: authenticate.admin. Input: ?q= (email, numeric id or Customer GID), validated before any lookup.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { MetaFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, EmptyState, InlineGrid, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
@@ -12,6 +12,9 @@ import type { PlaySettingsMap } from "../lib/plays/types";
 import { authenticate } from "../shopify.server";
 
 const QUERY_RE = /^(?:[^\s@]+@[^\s@]+\.[^\s@]+|\d{1,20}|gid:\/\/shopify\/Customer\/\d{1,20})$/;
+
+// The document title (the admin shows the app name; the title matters for accessibility and history).
+export const meta: MetaFunction = () => [{ title: "Customers · Recovery Plays" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);

@@ -1,7 +1,7 @@
 // One play's settings with live preview, inline validation, contextual save bar and unsaved-changes guard.
 // Guard: authenticate.admin. Validation: zod (app/lib/playsSchema) on the server (authoritative) and the client.
 // Concurrency: the form carries PlayConfig.version; a stale save is refused with 409 and nothing changes.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { MetaFunction, ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { useBlocker, useFetcher, useLoaderData, useNavigate, useRevalidator } from "@remix-run/react";
@@ -40,6 +40,9 @@ import { getBands, getPlay } from "../models/plays.server";
 import { savePlayAndPublish } from "../models/publish.server";
 import { bundleDiscountTitle } from "../models/discounts.server";
 import { authenticate } from "../shopify.server";
+
+// The document title (the admin shows the app name; the title matters for accessibility and history).
+export const meta: MetaFunction = () => [{ title: "Play settings · Recovery Plays" }];
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

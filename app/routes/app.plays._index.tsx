@@ -1,5 +1,5 @@
 // The four plays as cards with live status and toggles. Guard: authenticate.admin.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { MetaFunction, ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { BlockStack, Banner, Layout, Page, Text } from "@shopify/polaris";
@@ -14,6 +14,9 @@ import { onboardingState, surfaceLiveness } from "../models/onboarding.server";
 import { listPlays } from "../models/plays.server";
 import { publishConfig, publishState, savePlayAndPublish } from "../models/publish.server";
 import { authenticate } from "../shopify.server";
+
+// The document title (the admin shows the app name; the title matters for accessibility and history).
+export const meta: MetaFunction = () => [{ title: "Plays · Recovery Plays" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);

@@ -1,6 +1,6 @@
 // Settings: formatting, data retention, data/uninstall information, history resync with progress.
 // Guard: authenticate.admin. Input: retentionDays (30–730) validated with zod.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { MetaFunction, ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
@@ -13,6 +13,9 @@ import { getSyncProgress, readJsonBody, startHistorySync } from "../models/admin
 import { authenticate } from "../shopify.server";
 
 const retentionSchema = z.object({ retentionDays: z.coerce.number().int().min(30).max(730) });
+
+// The document title (the admin shows the app name; the title matters for accessibility and history).
+export const meta: MetaFunction = () => [{ title: "Settings · Recovery Plays" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
