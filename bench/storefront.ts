@@ -96,7 +96,8 @@ export function generateJourney(n = 1000, seed = 7, t0 = Date.UTC(2026, 5, 3, 9)
 }
 
 async function loadScorer(): Promise<((f: PropensityFeatures) => number) | undefined> {
-  const file = path.join(ROOT, "app/lib/propensity/index.ts");
+  // The storefront's own scorer (what the bundle runs).
+  const file = path.join(ROOT, "app/lib/propensity/score.ts");
   if (!existsSync(file)) return undefined;
   try {
     const mod = (await import(pathToFileURL(file).href)) as { scorePropensity?: (f: PropensityFeatures) => number };
@@ -111,7 +112,7 @@ async function decisionP99Micros(): Promise<number> {
   const config = benchConfig();
   const journey = generateJourney();
   const score = await loadScorer();
-  note(score ? "scorer: app/lib/propensity scorePropensity" : "scorer: none");
+  note(score ? "scorer: app/lib/propensity/score.ts scorePropensity" : "scorer: none");
   const customer: CustomerContext = { stage: "loyalist", segment: "CHAMPIONS", ordersCount: 6, aov: 70, lastOrderAt: "2026-04-01T00:00:00Z" };
   const repeats = Number(process.env.JOURNEY_REPEATS ?? 60);
   const samples = new Float64Array(repeats * journey.length);

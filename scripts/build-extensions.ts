@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ENTRY = path.join(ROOT, "app/lib/storefront/index.ts");
 export const OUTFILE = path.join(ROOT, "extensions/recovery-plays-theme/assets/recovery-plays.js");
-const SCORER = path.join(ROOT, "app/lib/propensity/index.ts");
+const SCORER = path.join(ROOT, "app/lib/propensity/score.ts");
 
 export const INTERNAL_PROPS = new RegExp(
   "^(" +

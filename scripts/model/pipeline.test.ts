@@ -5,6 +5,7 @@ import { ensembleMargin, trainGbdt, DEFAULT_GBDT } from "./gbdt";
 import { encodeColumns, exportParams, predict, SHIPPED_CONFIG, trainPropensityModel } from "./pipeline";
 import { stratifiedFolds } from "./random";
 import { propensityLogit } from "../../app/lib/propensity/index";
+import { compileModel } from "../../app/lib/propensity/ensemble";
 
 const rows = readSessionsCsv(TRAIN_CSV);
 
@@ -15,7 +16,7 @@ describe("training pipeline", () => {
     const a = trainPropensityModel(subset, cfg).params;
     const b = trainPropensityModel(subset, cfg).params;
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-    expect(a.trees.length).toBe(10);
+    expect(compileModel(a).roots).toHaveLength(10);
   });
 
   it("GIVEN a validation split the model never saw WHEN its calibrated scores are binned THEN ECE(10) ≤ 0.03", () => {
@@ -38,5 +39,20 @@ describe("training pipeline", () => {
       const x = cols.map((c) => c[i]);
       expect(Math.abs(propensityLogit(subset[i].features, params) - ensembleMargin(e, x))).toBeLessThan(20 * quantum);
     }
+  });
+
+  it("GIVEN quantised values WHEN exported THEN no split is left whose two children are leaves of equal value", () => {
+    const subset = rows.slice(0, 3000);
+    const e = trainGbdt(encodeColumns(subset), subset.map((r) => r.label), { ...DEFAULT_GBDT, trees: 30, depth: 4 });
+    const m = compileModel(exportParams(e, { a: 1, b: 0 }, 0.5, 0.05));
+    let redundant = 0;
+    for (let k = 0; k < m.nodes.length; k++) {
+      if (m.nodes[k] >= 0) continue;
+      const l = k + 2;
+      const r = m.right[k];
+      if (m.nodes[l] >= 0 && m.nodes[r] >= 0 && m.nodes[l] === m.nodes[r]) redundant++;
+      k++;
+    }
+    expect(redundant).toBe(0);
   });
 });

@@ -22,7 +22,7 @@ export interface PipelineConfig {
 export const SHIPPED_CONFIG: PipelineConfig = {
   gbdt: { ...DEFAULT_GBDT, depth: 4, trees: 40, learningRate: 0.15, minChildWeight: 10, maxBins: 32 },
   calibrationFolds: 5,
-  quantum: 0.002,
+  quantum: 0.02,
   seed: 20240605,
 };
 
@@ -57,52 +57,58 @@ export function fitPlatt(margin: ArrayLike<number>, y: ArrayLike<number>): { a: 
   return { a: fit.weights[0], b: fit.intercept };
 }
 
-/** Serialises a trained ensemble with the Platt map folded into every value (see PropensityModelParams). */
+interface ExportNode {
+  /** Platt-scaled value relative to the tree's root, in units of the quantum. */
+  v: number;
+  split?: { f: number; thr: number; l: ExportNode; r: ExportNode };
+}
+
+/**
+ * Serialises a trained ensemble in the ./forest format with the Platt map folded into every value (see
+ * PropensityModelParams). Values are quantised; a split whose children end up as equal leaves becomes that leaf
+ * (same scores, fewer bytes). Each tree is offset so its smallest leaf is 0; `base` takes the offsets back.
+ */
 export function exportParams(
   e: TrainedEnsemble,
   platt: { a: number; b: number },
   threshold: number,
   quantum: number,
 ): PropensityModelParams {
-  const splitKey = new Map<string, number>();
-  const pairs: [number, number][] = [];
-  for (const t of e.trees)
-    t.feature.forEach((f, k) => {
-      if (f >= 0 && !splitKey.has(`${f}:${t.threshold[k]}`)) {
-        splitKey.set(`${f}:${t.threshold[k]}`, -1);
-        pairs.push([f, t.threshold[k]]);
-      }
-    });
-  pairs.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-  pairs.forEach(([f, thr], i) => splitKey.set(`${f}:${thr}`, i));
   let base = platt.a * e.base + platt.b;
-  const trees: number[][] = [];
-  const values: number[][] = [];
+  const nodes: number[] = [];
+  const inner: number[] = [];
   for (const t of e.trees) {
     const root = t.value[0];
     base += platt.a * root;
-    const codes: number[] = [];
-    const vals: number[] = [];
-    const walk = (k: number) => {
-      codes.push(t.feature[k] >= 0 ? (splitKey.get(`${t.feature[k]}:${t.threshold[k]}`) as number) : -1);
-      vals.push(Math.round((platt.a * (t.value[k] - root)) / quantum));
-      if (t.feature[k] >= 0) {
-        walk(t.left[k]);
-        walk(t.right[k]);
-      }
+    const read = (k: number): ExportNode => {
+      const v = Math.round((platt.a * (t.value[k] - root)) / quantum);
+      if (t.feature[k] < 0) return { v };
+      const l = read(t.left[k]);
+      const r = read(t.right[k]);
+      if (!l.split && !r.split && l.v === r.v) return { v: l.v };
+      return { v, split: { f: t.feature[k], thr: t.threshold[k], l, r } };
     };
-    walk(0);
-    trees.push(codes);
-    values.push(vals);
+    const tree = read(0);
+    let min = Infinity;
+    const lowest = (n: ExportNode): void => (n.split ? (lowest(n.split.l), lowest(n.split.r)) : void (min = Math.min(min, n.v)));
+    lowest(tree);
+    base += min * quantum;
+    const emit = (n: ExportNode): void => {
+      if (!n.split) return void nodes.push(n.v - min);
+      nodes.push(-1 - n.split.f, n.split.thr);
+      inner.push(n.v - min);
+      emit(n.split.l);
+      emit(n.split.r);
+    };
+    emit(tree);
   }
   return {
-    version: 1,
+    version: 2,
     features: [...FEATURE_KEYS],
     base: Number(base.toFixed(4)),
     quantum,
-    splits: pairs,
-    trees,
-    values,
+    nodes,
+    inner,
     threshold,
   };
 }

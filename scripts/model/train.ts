@@ -8,6 +8,7 @@ import { logisticLearner, rawDesign, transformedDesign } from "./baselines";
 import { crossValidate, meanSd, metricsOf, modelBytesGzip, type CvResult, type Learner } from "./evaluation";
 import { DEFAULT_GBDT, type GbdtOptions } from "./gbdt";
 import { predict, SHIPPED_CONFIG, trainPropensityModel, type PipelineConfig } from "./pipeline";
+import { compileModel } from "../../app/lib/propensity/ensemble";
 
 const MODEL_PATH = "app/lib/propensity/model.json";
 const REPORT_PATH = "scripts/model/report.json";
@@ -88,5 +89,5 @@ const report = {
   inSampleNotAnEstimate: inSample,
 };
 writeFileSync(REPORT_PATH, `${JSON.stringify(report, null, 2)}\n`);
-log(`wrote ${MODEL_PATH} (${report.modelBytesGzip} B gzip, ${params.trees.length} trees, threshold ${params.threshold})`);
+log(`wrote ${MODEL_PATH} (${report.modelBytesGzip} B gzip, ${compileModel(params).roots.length} trees, threshold ${params.threshold})`);
 log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

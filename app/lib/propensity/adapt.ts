@@ -3,7 +3,8 @@
 // when it beats the current model on the shop's most recent held-out sessions. Pure.
 import type { PropensityFeatures } from "./features";
 import { encodeFeatures, FEATURE_COUNT } from "./encode";
-import { compileModel, rawMargin, type PropensityModelParams } from "./ensemble";
+import { compileModel, type PropensityModelParams } from "./ensemble";
+import { forestMargin } from "./forest";
 import { logLoss, rocAuc } from "./metrics";
 
 export interface ShopSession {
@@ -32,7 +33,7 @@ function calibrationOf(m: PropensityModelParams) {
 function rawMargins(model: PropensityModelParams, sessions: ShopSession[]): Float64Array {
   const c = compileModel(model);
   const x = new Float64Array(FEATURE_COUNT);
-  return Float64Array.from(sessions, (s) => rawMargin(c, encodeFeatures(s.features, x)));
+  return Float64Array.from(sessions, (s) => forestMargin(c, encodeFeatures(s.features, x)));
 }
 
 function sigmoid(z: number): number {

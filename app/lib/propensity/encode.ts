@@ -21,7 +21,8 @@ export const FEATURE_KEYS = [
 
 export type FeatureKey = (typeof FEATURE_KEYS)[number];
 
-export const FEATURE_COUNT = FEATURE_KEYS.length;
+/** A literal (not FEATURE_KEYS.length) so the storefront bundle can drop the key names; the type checks it. */
+export const FEATURE_COUNT: (typeof FEATURE_KEYS)["length"] = 13;
 
 /** Counts, seconds and money: NaN or negative means "nothing observed"; +Infinity stays the largest value. */
 function nonNegative(x: number): number {

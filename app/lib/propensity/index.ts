@@ -3,13 +3,15 @@
 import type { PropensityBands } from "../plays/types";
 import type { PropensityFeatures } from "./features";
 import { FEATURE_COUNT, FEATURE_KEYS, encodeFeatures, type FeatureKey } from "./encode";
-import { attributeMargin, compileModel, rawMargin, type PropensityModelParams } from "./ensemble";
+import { attributeMargin, compileModel, type PropensityModelParams } from "./ensemble";
+import { forestMargin, sigmoid } from "./forest";
 import shipped from "./model.json";
 
 export type { PropensityFeatures } from "./features";
 export type { PropensityModelParams } from "./ensemble";
 export { modelFingerprint } from "./ensemble";
 export { FEATURE_KEYS, encodeFeatures, type FeatureKey } from "./encode";
+export { sigmoid } from "./forest";
 
 /** The model trained by `npm run model:train` (calibrated on held-out folds). */
 export const SHIPPED_MODEL = shipped as PropensityModelParams;
@@ -21,14 +23,10 @@ export type PropensityBand = "low" | "medium" | "high";
 
 const scratch = new Float64Array(FEATURE_COUNT);
 
-export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-
-/** Logit of the purchase probability (shop recalibration applied). */
+/** Logit of the purchase probability (shop recalibration applied). Same loop as the storefront's ./score. */
 export function propensityLogit(f: PropensityFeatures, model: PropensityModelParams = SHIPPED_MODEL): number {
   const m = compileModel(model);
-  return m.scale * rawMargin(m, encodeFeatures(f, scratch)) + m.shift;
+  return m.scale * forestMargin(m, encodeFeatures(f, scratch)) + m.shift;
 }
 
 /** Probability (0–1) that the session ends in a purchase. */
@@ -65,7 +63,7 @@ export function explainPropensity(
   const acc = new Float64Array(FEATURE_COUNT);
   const raw = attributeMargin(m, x, acc);
   const logit = m.scale * raw + m.shift;
-  const base = m.scale * m.base + m.shift;
+  const base = m.scale * m.prior + m.shift;
   const contributions = {} as Record<FeatureKey, number>;
   const all: SignalContribution[] = [];
   FEATURE_KEYS.forEach((key, i) => {

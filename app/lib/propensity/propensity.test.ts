@@ -12,6 +12,7 @@ import {
   SHIPPED_MODEL,
 } from "./index";
 import { compileModel } from "./ensemble";
+import { scorePropensity as scoreInBrowser } from "./score";
 
 const empty: PropensityFeatures = {
   administrative: 0,
@@ -147,11 +148,49 @@ describe("shipped model", () => {
   it("GIVEN the shipped params WHEN inspected THEN the decision threshold is a probability strictly inside 0–1", () => {
     expect(PURCHASE_THRESHOLD).toBeGreaterThan(0);
     expect(PURCHASE_THRESHOLD).toBeLessThan(1);
-    expect(SHIPPED_MODEL.trees.length).toBeGreaterThan(0);
+    expect(SHIPPED_MODEL.nodes.length).toBeGreaterThan(0);
   });
 
   it("GIVEN params with a different feature order WHEN compiled THEN it refuses them", () => {
     const wrong = { ...SHIPPED_MODEL, features: [...SHIPPED_MODEL.features].reverse() };
     expect(() => compileModel(wrong)).toThrow(/feature order/);
+  });
+});
+
+describe("storefront scorer (./score)", () => {
+  it("GIVEN any session WHEN scored by the storefront scorer and the server scorer THEN the probabilities are identical", () => {
+    fc.assert(
+      fc.property(featuresArb, (f) => {
+        expect(scoreInBrowser(f)).toBe(scorePropensity(f));
+      }),
+      { numRuns: 500, seed: 7 },
+    );
+  });
+});
+
+describe("model format", () => {
+  it("GIVEN nodes that end inside a tree WHEN compiled THEN it refuses them", () => {
+    const cut = { ...SHIPPED_MODEL, nodes: SHIPPED_MODEL.nodes.slice(0, -1) };
+    expect(() => compileModel(cut)).toThrow(/malformed/);
+  });
+
+  it("GIVEN a split on a feature index the encoder does not produce WHEN compiled THEN it refuses it", () => {
+    const nodes = [...SHIPPED_MODEL.nodes];
+    nodes[SHIPPED_MODEL.nodes.findIndex((v) => v < 0)] = -1 - FEATURE_KEYS.length;
+    expect(() => compileModel({ ...SHIPPED_MODEL, nodes })).toThrow(/malformed/);
+  });
+
+  it("GIVEN the shipped model WHEN compiled THEN every leaf value is non-negative (splits are the only negative codes)", () => {
+    const m = compileModel(SHIPPED_MODEL);
+    const leaves: number[] = [];
+    const visit = (k: number): void => {
+      if (m.nodes[k] < 0) {
+        visit(k + 2);
+        visit(m.right[k]);
+      } else leaves.push(m.nodes[k]);
+    };
+    m.roots.forEach(visit);
+    expect(leaves.length).toBe(SHIPPED_MODEL.nodes.length - 2 * SHIPPED_MODEL.inner.length);
+    expect(Math.min(...leaves)).toBe(0);
   });
 });
