@@ -29,6 +29,8 @@ export interface Store {
   schema?: string;
   /** SQLite file, for the direct bulk writer (see persistProfiles). */
   file?: string;
+  /** PostgreSQL connection string (without ?schema), for the direct bulk writer. */
+  pgUrl?: string;
 }
 
 export function defaultStore(): Store {
@@ -38,8 +40,11 @@ export function defaultStore(): Store {
 /** A store for a client built from a database URL. */
 export function storeFor(db: PrismaClient, url: string): Store {
   const kind = databaseKind(url);
-  const schema = kind === "postgres" ? (new URL(url).searchParams.get("schema") ?? "public") : undefined;
-  return { db, kind, schema, file: kind === "sqlite" ? sqlitePath(url) : undefined };
+  if (kind === "sqlite") return { db, kind, file: sqlitePath(url) };
+  const u = new URL(url);
+  const schema = u.searchParams.get("schema") ?? "public";
+  u.searchParams.delete("schema");
+  return { db, kind, schema, pgUrl: u.toString() };
 }
 
 /** A table name for raw SQL, schema-qualified on PostgreSQL and aliased to its bare name. */
@@ -141,7 +146,10 @@ export interface PersistOptions {
  * (busy_timeout 0 would block the event loop), it retries the chunk after an async pause instead.
  */
 export async function persistProfiles(store: Store, shop: string, rows: Iterable<ProfileRow>, opts: PersistOptions = {}): Promise<number> {
-  if (store.kind === "sqlite" && store.file && process.env.RP_SQLITE_DIRECT !== "0") return persistProfilesSqliteDirect(store.file, shop, rows, opts);
+  if (process.env.RP_BULK_DIRECT !== "0") {
+    if (store.kind === "sqlite" && store.file) return persistProfilesSqliteDirect(store.file, shop, rows, opts);
+    if (store.kind === "postgres" && store.pgUrl) return persistProfilesPgDirect(store, shop, rows, opts);
+  }
   const now = opts.now ?? Date.now();
   const batch = opts.batch ?? 1000;
   const perTx = opts.perTransaction ?? 20_000;
@@ -174,6 +182,65 @@ export async function persistProfiles(store: Store, shop: string, rows: Iterable
     inTx += chunk.length;
   }
   await flushTx();
+  return written;
+}
+
+/**
+ * PostgreSQL bulk writer: one pooled-free `pg` connection, each statement upserts thousands of rows passed as
+ * 16 typed arrays (`INSERT … SELECT * FROM unnest($1::text[], …)`), a few statements per transaction.
+ */
+async function persistProfilesPgDirect(store: Store, shop: string, rows: Iterable<ProfileRow>, opts: PersistOptions): Promise<number> {
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: store.pgUrl });
+  await client.connect();
+  const table = rawTable(store, "CustomerProfile", true);
+  const types = ["text", "text", "int", "float8", "float8", "float8", "float8", "timestamp(3)", "timestamp(3)", "int", "int", "int", "text", "text", "text", "timestamp(3)"];
+  const updates = PROFILE_COLUMNS.slice(2)
+    .map((c) => (c === "shopifyRfmGroup" && opts.keepShopifyGroup ? `"${c}"=COALESCE(excluded."${c}","CustomerProfile"."${c}")` : `"${c}"=excluded."${c}"`))
+    .join(",");
+  const sql =
+    `INSERT INTO ${table} (${PROFILE_COLUMNS.map((c) => `"${c}"`).join(",")}) ` +
+    `SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(",")}) ON CONFLICT ("shop","customerId") DO UPDATE SET ${updates}`;
+  const per = 5_000;
+  const perTx = opts.perTransaction ?? 20_000;
+  const at = isoOrNull(opts.now ?? Date.now());
+  let cols: unknown[][] = PROFILE_COLUMNS.map(() => []);
+  let inTx = 0;
+  let written = 0;
+  const flushStatement = async () => {
+    if (cols[0].length === 0) return;
+    await client.query(sql, cols);
+    inTx += cols[0].length;
+    cols = PROFILE_COLUMNS.map(() => []);
+  };
+  const commit = async () => {
+    await client.query("COMMIT");
+    written += inTx;
+    inTx = 0;
+    if (opts.onProgress) await opts.onProgress(written);
+    await client.query("BEGIN");
+  };
+  try {
+    await client.query("BEGIN");
+    for (const r of rows) {
+      const v = [shop, r.customerId, r.ordersCount, r.grossSpend, r.refunded, r.netSpend, r.aov, isoOrNull(r.firstOrderAt), isoOrNull(r.lastOrderAt),
+        r.rScore, r.fScore, r.mScore, r.segment, r.stage, r.shopifyRfmGroup, at];
+      for (let k = 0; k < v.length; k++) cols[k].push(v[k]);
+      if (cols[0].length >= per) {
+        await flushStatement();
+        if (inTx >= perTx) await commit();
+      }
+    }
+    await flushStatement();
+    await client.query("COMMIT");
+    written += inTx;
+    if (opts.onProgress && inTx > 0) await opts.onProgress(written);
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    await client.end();
+  }
   return written;
 }
 
