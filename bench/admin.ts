@@ -32,6 +32,7 @@ async function screenshots(stack: Awaited<ReturnType<typeof startStack>>) {
     const out = path.join(process.cwd(), "docs", "screenshots");
     await page.goto(await embeddedUrl(stack.appUrl, stack.shop, stack.apiKey, stack.apiSecret, "/app/plays"));
     await page.waitForSelector("text=First-Time Buyer Confidence Builder", { timeout: 60_000 });
+    await page.waitForSelector("text=/Cart page: /", { timeout: 60_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(out, "plays.png"), fullPage: true });
     await page.goto(await embeddedUrl(stack.appUrl, stack.shop, stack.apiKey, stack.apiSecret, "/app/plays/confidence"));

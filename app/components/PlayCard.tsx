@@ -14,7 +14,8 @@ export interface PlayCardProps<K extends PlayKey = PlayKey> {
   play: K;
   enabled: boolean;
   settings: PlaySettingsMap[K];
-  surfaces: SurfaceStatus[];
+  /** null while the theme state is still loading. */
+  surfaces: SurfaceStatus[] | null;
   busy: boolean;
   onToggle: (enabled: boolean) => void;
 }
@@ -31,7 +32,7 @@ const REASON_KEYS: Record<string, string> = {
 export function PlayCard({ play, enabled, settings, surfaces, busy, onToggle }: PlayCardProps) {
   const { t, date } = useI18n();
   const name = t(`plays.${play}.name`);
-  const anyLive = surfaces.some((s) => s.live);
+  const anyLive = surfaces === null || surfaces.some((s) => s.live);
   return (
     <Card>
       <BlockStack gap="300">
@@ -80,7 +81,10 @@ export function PlayCard({ play, enabled, settings, surfaces, busy, onToggle }: 
             {t("playsPage.liveTitle")}
           </Text>
           <InlineStack gap="200">
-            {surfaces.map((s) => (
+            {surfaces === null ? (
+              <Badge progress="partiallyComplete">{t("common.loading")}</Badge>
+            ) : null}
+            {(surfaces ?? []).map((s) => (
               <Badge key={s.surface} tone={s.live ? "success" : "attention"} progress={s.live ? "complete" : "incomplete"}>
                 {s.live
                   ? t("playsPage.surfaceLive", { surface: t(`surfaces.${s.surface}`) })

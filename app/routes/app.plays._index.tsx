@@ -1,14 +1,15 @@
 // The four plays as cards with live status and toggles. Guard: authenticate.admin.
 import type { MetaFunction, ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { json } from "@remix-run/node";
-import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { defer, json } from "@remix-run/node";
+import { Await, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { BlockStack, Banner, Layout, Page, Text } from "@shopify/polaris";
 import { useAppBridge } from "@shopify/app-bridge-react";
-import { useEffect } from "react";
+import { Suspense, useEffect } from "react";
 import { PlayCard } from "../components/PlayCard";
 import { PublishBanner } from "../components/PublishBanner";
 import { useI18n } from "../components/I18n";
 import { isPlayKey } from "../lib/playsSchema/schema";
+import type { Surface } from "../lib/plays/types";
 import { intField, readJsonBody } from "../models/adminData.server";
 import { onboardingState, surfaceLiveness } from "../models/onboarding.server";
 import { listPlays } from "../models/plays.server";
@@ -20,18 +21,12 @@ export const meta: MetaFunction = () => [{ title: "Plays · Recovery Plays" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
-  const [plays, onboarding, publish] = await Promise.all([
-    listPlays(session.shop),
-    onboardingState(session.shop, admin),
-    publishState(session.shop),
-  ]);
-  return json({
-    plays: plays.map((p) => ({
-      ...p,
-      surfaces: p.settings.surfaces.map((s) => surfaceLiveness(s, onboarding)),
-    })),
-    publish,
-  });
+  const [plays, publish] = await Promise.all([listPlays(session.shop), publishState(session.shop)]);
+  // Liveness needs the live theme's files from the Admin API (slow on big themes): stream it after the cards.
+  const liveness = onboardingState(session.shop, admin).then((onboarding) =>
+    Object.fromEntries(plays.map((p) => [p.play, p.settings.surfaces.map((s) => surfaceLiveness(s, onboarding))])),
+  );
+  return defer({ plays, publish, liveness });
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -52,7 +47,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 type ActionData = { ok: boolean; conflict?: boolean; play?: string; enabled?: boolean; error?: string };
 
-function PlayToggleCard({ play }: { play: ReturnType<typeof useLoaderData<typeof loader>>["plays"][number] }) {
+type LoadedPlay = ReturnType<typeof useLoaderData<typeof loader>>["plays"][number];
+type Liveness = { surface: Surface; live: boolean; reason: string | null }[];
+
+function PlayToggleCard({ play, surfaces }: { play: LoadedPlay; surfaces: Liveness | null }) {
   const fetcher = useFetcher<ActionData>();
   const { t } = useI18n();
   const shopify = useAppBridge();
@@ -80,7 +78,7 @@ function PlayToggleCard({ play }: { play: ReturnType<typeof useLoaderData<typeof
         play={play.play}
         enabled={optimistic ?? play.enabled}
         settings={play.settings}
-        surfaces={play.surfaces}
+        surfaces={surfaces}
         busy={pending}
         onToggle={(enabled) =>
           fetcher.submit({ intent: "toggle", play: play.play, enabled, version: play.version }, { method: "post", encType: "application/json" })
@@ -91,7 +89,7 @@ function PlayToggleCard({ play }: { play: ReturnType<typeof useLoaderData<typeof
 }
 
 export default function PlaysPage() {
-  const { plays, publish } = useLoaderData<typeof loader>();
+  const { plays, publish, liveness } = useLoaderData<typeof loader>();
   const { t } = useI18n();
   const retry = useFetcher();
   const revalidator = useRevalidator();
@@ -112,7 +110,11 @@ export default function PlaysPage() {
         <Layout.Section>
           <BlockStack gap="400">
             {plays.map((p) => (
-              <PlayToggleCard key={p.play} play={p} />
+              <Suspense key={p.play} fallback={<PlayToggleCard play={p} surfaces={null} />}>
+                <Await resolve={liveness} errorElement={<PlayToggleCard play={p} surfaces={p.settings.surfaces.map((s) => ({ surface: s, live: false, reason: "unknown" }))} />}>
+                  {(l) => <PlayToggleCard play={p} surfaces={(l[p.play] ?? []) as Liveness} />}
+                </Await>
+              </Suspense>
             ))}
           </BlockStack>
         </Layout.Section>

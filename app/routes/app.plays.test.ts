@@ -88,17 +88,16 @@ const publishedPayloads = () =>
 
 describe("Plays page", () => {
   it("GIVEN a freshly installed shop WHEN the Plays page loads THEN the four plays are listed and all are off", async () => {
-    const res = (await playsRoute.loader(args(await helpers.adminRequest("/app/plays")))) as Response;
-    const data = (await res.json()) as { plays: { play: string; enabled: boolean }[] };
+    const deferred = (await playsRoute.loader(args(await helpers.adminRequest("/app/plays")))) as unknown as { data: { plays: { play: string; enabled: boolean }[] } };
+    const data = deferred.data;
     expect(data.plays.map((p) => p.play)).toEqual(["confidence", "vip", "indecision", "deal_seeker"]);
     expect(data.plays.every((p) => !p.enabled)).toBe(true);
   });
 
   it("GIVEN the theme embed on and a non-Plus plan WHEN the Plays page loads THEN cart is live and checkout is not (plan)", async () => {
-    const res = (await playsRoute.loader(args(await helpers.adminRequest("/app/plays")))) as Response;
-    const data = (await res.json()) as { plays: { play: string; surfaces: { surface: string; live: boolean; reason: string | null }[] }[] };
-    const confidence = data.plays.find((p) => p.play === "confidence")!;
-    expect(confidence.surfaces).toEqual([
+    const deferred = (await playsRoute.loader(args(await helpers.adminRequest("/app/plays")))) as unknown as { data: { liveness: Promise<Record<string, unknown>> } };
+    const liveness = await deferred.data.liveness;
+    expect(liveness.confidence).toEqual([
       { surface: "cart", live: true, reason: null, blockPlaced: true },
       { surface: "checkout", live: false, reason: "checkoutPlan", blockPlaced: false },
     ]);
