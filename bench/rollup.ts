@@ -5,6 +5,7 @@
 //   npm run bench:rollup -- --events 1000000 --db postgres
 // Last line: {"events","seconds","eventsPerSecond",...}
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -184,8 +185,10 @@ async function main() {
   const { rollupEvents } = await import("../app/models/rollup.server");
   const { default: prisma } = await import("../app/db.server");
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = await rollupEvents(undefined, { chunkSize: CHUNK, settleMs: 0 });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   // Sanity: the aggregates account for every exposure.
   const exposures = await prisma.playExposure.count();
   const eligible = (await prisma.dailyPlayStat.aggregate({ _sum: { eligible: true } }))._sum.eligible ?? 0;
@@ -206,6 +209,9 @@ async function main() {
       dailyRows,
       shops: result.shops,
       chunks: result.chunks,
+      // The database engine runs in this process (SQLite): CPU seconds show what the machine's load took away.
+      cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+      loadAverage: Math.round(loadavg()[0] * 10) / 10,
     }),
   );
 }

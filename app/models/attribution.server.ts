@@ -5,7 +5,7 @@ import { z } from "zod";
 import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { parsePlaysAttribute, PLAYS_ATTRIBUTE, VISITOR_ATTRIBUTE, type ExposureStatus } from "../lib/stats/attribution";
-import type { PlayKey } from "../lib/plays/types";
+import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
 import { normalizeCustomerId } from "./events.server";
 import { applyExposureChanges, lockShopMeasurement, type ExposureState } from "./rollup.server";
 
@@ -86,7 +86,8 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
         });
         if (!visitorId) return { status: "unattributed", orderId } as const;
 
-        const existing = await tx.playExposure.findMany({ where: { shop, visitorId } });
+        // play IN (…) lets the (shop, play, visitorId) primary key serve the lookup (there is no visitor index).
+        const existing = await tx.playExposure.findMany({ where: { shop, play: { in: [...PLAY_KEYS] }, visitorId } });
         const byPlay = new Map(existing.map((e) => [e.play, e]));
         const plays: AttributedPlay[] = listed.map((p) => ({ ...p, source: "cart" as const }));
         for (const e of existing) {

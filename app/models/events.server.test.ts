@@ -75,10 +75,11 @@ describe("storeEvents", () => {
       ["page_view", null, null, "7"],
       ["eligible", "confidence", "treatment", "7"],
     ]);
+    expect(rows[1].occurredAt).toEqual(r.events[1].occurredAt);
     expect(await prisma.event.count({ where: { shop: "store-b.myshopify.com" } })).toBe(0);
   });
 
-  it("GIVEN the insert is rejected (invalid row in the batch) WHEN storing THEN it throws and stores none of the batch", async () => {
+  it("GIVEN an invalid row in the batch WHEN storing THEN it throws and stores none of the batch", async () => {
     const bad = [{ type: "page_view", visitorId: vid, occurredAt: new Date(Number.NaN) }] as const;
     await expect(storeEvents("store-c.myshopify.com", bad)).rejects.toThrow();
     expect(await prisma.event.count({ where: { shop: "store-c.myshopify.com" } })).toBe(0);

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import prisma from "../db.server";
 import { PLAY_KEYS } from "../lib/plays/types";
+import { currentDialect, dialectSql } from "./rollup.server";
 
 export const EVENT_TYPES = [
   "page_view", "eligible", "shown", "engaged", "dismissed", "add_to_cart", "remove_from_cart", "checkout_started",
@@ -111,7 +112,7 @@ export function normalizeCustomerId(id: string | number | null | undefined): str
 }
 
 /**
- * Stores a validated batch as one multi-row insert in a transaction and returns how many rows were written.
+ * Stores a validated batch as one multi-row INSERT (a single atomic statement) and returns the rows written.
  * `customerId` comes from the signed app-proxy parameter (logged_in_customer_id), never from the body.
  * Throws when the database fails, so the route answers 503 and the storefront retries.
  */
@@ -123,18 +124,21 @@ export async function storeEvents(
   if (batch.length === 0) return 0;
   if (batch.length > MAX_EVENTS_PER_BATCH) throw new RangeError(`at most ${MAX_EVENTS_PER_BATCH} events per batch`);
   const customerId = normalizeCustomerId(context.customerId);
-  const data = batch.map((e) => ({
-    shop,
-    visitorId: e.visitorId,
-    customerId: normalizeCustomerId(e.customerId) ?? customerId,
-    type: e.type,
-    play: e.play ?? null,
-    arm: e.arm ?? null,
-    pageType: e.pageType ?? null,
-    path: e.path ?? null,
-    value: e.value ?? null,
-    occurredAt: e.occurredAt,
-  }));
-  const [result] = await prisma.$transaction([prisma.event.createMany({ data })]);
-  return result.count;
+  const sql = dialectSql(currentDialect());
+  const createdAt = sql.tsValue(new Date());
+  const params: unknown[] = [];
+  const rows = batch.map((e) => {
+    if (Number.isNaN(e.occurredAt.getTime())) throw new RangeError("invalid occurredAt");
+    params.push(
+      shop, e.visitorId, normalizeCustomerId(e.customerId) ?? customerId, e.type, e.play ?? null, e.arm ?? null,
+      e.pageType ?? null, e.path ?? null, e.value ?? null, sql.tsValue(e.occurredAt), createdAt,
+    );
+    return `(?, ?, ?, ?, ?, ?, ?, ?, ?, ${sql.ts}, ${sql.ts})`;
+  });
+  // One statement (atomic on its own): raw SQL because the ORM's per-row work dominated ingestion cost.
+  return prisma.$executeRawUnsafe(
+    sql.q(`INSERT INTO ${sql.t("Event")} ("shop", "visitorId", "customerId", "type", "play", "arm", "pageType", "path", "value", "occurredAt", "createdAt")
+      VALUES ${rows.join(", ")}`),
+    ...params,
+  );
 }

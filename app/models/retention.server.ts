@@ -1,6 +1,7 @@
 // Data retention and erasure for measurement data: the scheduled cleanup honours Shop.retentionDays; the
 // compliance webhooks erase one customer's data (customers/redact) or everything of a shop (shop/redact).
 import prisma from "../db.server";
+import { PLAY_KEYS } from "../lib/plays/types";
 import { applyExposureChanges, currentDialect, dialectSql, lockShopMeasurement, utcDay } from "./rollup.server";
 
 const DELETE_BATCH = 50_000;
@@ -79,8 +80,10 @@ export async function eraseCustomerEvents(shop: string, customerId: string, opti
   const { exposures, orders } = await prisma.$transaction(
     async (tx) => {
       await lockShopMeasurement(tx, shop);
-      const rows = visitors.length ? await tx.playExposure.findMany({ where: { shop, visitorId: { in: visitors } } }) : [];
-      const exposures = visitors.length ? (await tx.playExposure.deleteMany({ where: { shop, visitorId: { in: visitors } } })).count : 0;
+      // play IN (…) lets the (shop, play, visitorId) primary key serve the lookup.
+      const byVisitor = { shop, play: { in: [...PLAY_KEYS] }, visitorId: { in: visitors } };
+      const rows = visitors.length ? await tx.playExposure.findMany({ where: byVisitor }) : [];
+      const exposures = visitors.length ? (await tx.playExposure.deleteMany({ where: byVisitor })).count : 0;
       await applyExposureChanges(tx, shop, rows.map((before) => ({ before, after: null })));
       const orders = (
         await tx.orderAttribution.deleteMany({

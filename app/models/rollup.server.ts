@@ -120,22 +120,23 @@ export async function applyExposureChanges(
     if (c.before) add(c.before, -1);
     if (c.after) add(c.after, 1);
   }
-  for (const r of deltas.values()) {
-    if (!r.eligible && !r.shown && !r.engaged && !r.orders && !r.revenue && !r.discount) continue;
-    await tx.dailyPlayStat.upsert({
-      where: { shop_day_play_arm: { shop, day: r.day, play: r.play, arm: r.arm } },
-      create: { shop, day: r.day, play: r.play, arm: r.arm, eligible: r.eligible, shown: r.shown, engaged: r.engaged, orders: r.orders, revenue: r.revenue, discount: r.discount },
-      update: {
-        eligible: { increment: r.eligible },
-        shown: { increment: r.shown },
-        engaged: { increment: r.engaged },
-        orders: { increment: r.orders },
-        revenue: { increment: r.revenue },
-        discount: { increment: r.discount },
-      },
-    });
-  }
-  await tx.dailyPlayStat.deleteMany({ where: { shop, eligible: { lte: 0 } } });
+  const rows = [...deltas.values()].filter((r) => r.eligible || r.shown || r.engaged || r.orders || r.revenue || r.discount);
+  if (rows.length === 0) return;
+  const sql = dialectSql(currentDialect());
+  await tx.$executeRawUnsafe(
+    sql.q(`INSERT INTO ${sql.t("DailyPlayStat")} ("shop", "day", "play", "arm", "eligible", "shown", "engaged", "orders", "revenue", "discount")
+      VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+      ON CONFLICT ("shop", "day", "play", "arm") DO UPDATE SET
+        "eligible" = "DailyPlayStat"."eligible" + excluded."eligible",
+        "shown" = "DailyPlayStat"."shown" + excluded."shown",
+        "engaged" = "DailyPlayStat"."engaged" + excluded."engaged",
+        "orders" = "DailyPlayStat"."orders" + excluded."orders",
+        "revenue" = "DailyPlayStat"."revenue" + excluded."revenue",
+        "discount" = "DailyPlayStat"."discount" + excluded."discount"`),
+    ...rows.flatMap((r) => [shop, r.day, r.play, r.arm, r.eligible, r.shown, r.engaged, r.orders, r.revenue, r.discount]),
+  );
+  // A cohort can only empty when some exposure left it.
+  if (rows.some((r) => r.eligible < 0)) await tx.dailyPlayStat.deleteMany({ where: { shop, eligible: { lte: 0 } } });
 }
 
 export interface RollupOptions {
@@ -161,19 +162,34 @@ const DEFAULT_CHUNK = 250_000;
 /** Folds all new events of one shop, or of every shop with events when `shop` is omitted. */
 export async function rollupEvents(shop?: string, options: RollupOptions = {}): Promise<RollupResult> {
   const d = currentDialect();
+  let restoreSync: number | null = null;
   if (d === "sqlite") {
-    // Large GROUP BYs and temp tables: keep them in memory with a bigger page cache than the 2 MB default.
+    // Large GROUP BYs and temp tables stay in memory; memory-mapped reads avoid a syscall per page.
     await prisma.$executeRawUnsafe("PRAGMA temp_store = MEMORY");
-    await prisma.$executeRawUnsafe("PRAGMA cache_size = -131072");
+    await prisma.$executeRawUnsafe("PRAGMA cache_size = -262144");
+    await prisma.$queryRawUnsafe("PRAGMA mmap_size = 2147418112");
+    // WAL + synchronous=NORMAL for the rollup's own commits: no fsync per chunk. A chunk lost to a power cut
+    // loses its cursor move with it, so it is simply folded again. Restored afterwards for ingestion.
+    // (Only in WAL mode: with a rollback journal NORMAL could corrupt the file on power loss.)
+    const [mode] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode");
+    if (mode?.journal_mode === "wal") {
+      const [row] = await prisma.$queryRawUnsafe<{ synchronous: number | bigint }[]>("PRAGMA synchronous");
+      restoreSync = Number(row?.synchronous ?? 2);
+      await prisma.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
+    }
   }
-  const shops = shop ? [shop] : await shopsWithEvents(d);
   const total: RollupResult = { shops: 0, events: 0, exposures: 0, chunks: 0 };
-  for (const s of shops) {
-    const r = await rollupShop(s, d, options);
-    if (r.chunks > 0) total.shops++;
-    total.events += r.events;
-    total.exposures += r.exposures;
-    total.chunks += r.chunks;
+  try {
+    const shops = shop ? [shop] : await shopsWithEvents(d);
+    for (const s of shops) {
+      const r = await rollupShop(s, d, options);
+      if (r.chunks > 0) total.shops++;
+      total.events += r.events;
+      total.exposures += r.exposures;
+      total.chunks += r.chunks;
+    }
+  } finally {
+    if (restoreSync !== null) await prisma.$executeRawUnsafe(`PRAGMA synchronous = ${Math.trunc(restoreSync)}`);
   }
   return total;
 }
@@ -245,21 +261,6 @@ export class RollupConflictError extends Error {
   }
 }
 
-/** Exposure contribution columns for DailyPlayStat, with a sign (+1 after the change, −1 before it). */
-function contributionSelect(d: Dialect, sign: 1 | -1) {
-  const s = sign === 1 ? "" : "-";
-  const sql = dialectSql(d);
-  return `SELECT ${sql.day(`pe."firstEligibleAt"`)}, pe."play", pe."arm",
-      ${s}COUNT(*),
-      ${s}SUM(CASE WHEN pe."shownAt" IS NULL THEN 0 ELSE 1 END),
-      ${s}SUM(CASE WHEN pe."engagedAt" IS NULL THEN 0 ELSE 1 END),
-      ${s}SUM(CASE WHEN pe."orders" > 0 THEN 1 ELSE 0 END),
-      ${s}SUM(pe."revenue"),
-      ${s}SUM(pe."discount")
-    FROM rp_keys k JOIN ${sql.t("PlayExposure")} pe ON pe."shop" = ? AND pe."play" = k."play" AND pe."visitorId" = k."visitorId"
-    GROUP BY 1, 2, 3`;
-}
-
 async function foldChunk(shop: string, lo: number, hi: number, d: Dialect) {
   const sql = dialectSql(d);
   return prisma.$transaction(
@@ -277,18 +278,14 @@ async function foldChunk(shop: string, lo: number, hi: number, d: Dialect) {
       );
       const events = Number(countRows[0]?.c ?? 0);
 
-      if (d === "sqlite") {
-        await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.rp_keys`);
-        await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.rp_delta`);
-      }
+      if (d === "sqlite") await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.rp_keys`);
+      // One row per (play, visitor) of the chunk: the merged new state, and the exposure's previous state ("o…").
       await tx.$executeRawUnsafe(
         `CREATE TEMP TABLE rp_keys ("play" TEXT NOT NULL, "visitorId" TEXT NOT NULL, "arm" TEXT NOT NULL, "customerId" TEXT,
-          "firstAt" ${sql.tsType} NOT NULL, "shownAt" ${sql.tsType}, "engagedAt" ${sql.tsType})${sql.tempSuffix}`,
-      );
-      await tx.$executeRawUnsafe(
-        `CREATE TEMP TABLE rp_delta ("day" TEXT NOT NULL, "play" TEXT NOT NULL, "arm" TEXT NOT NULL, "eligible" INTEGER NOT NULL,
-          "shown" INTEGER NOT NULL, "engaged" INTEGER NOT NULL, "orders" INTEGER NOT NULL, "revenue" ${sql.realType} NOT NULL,
-          "discount" ${sql.realType} NOT NULL)${sql.tempSuffix}`,
+          "firstAt" ${sql.tsType} NOT NULL, "shownAt" ${sql.tsType}, "engagedAt" ${sql.tsType},
+          "existed" INTEGER NOT NULL DEFAULT 0, "oArm" TEXT, "oCustomerId" TEXT, "oFirstAt" ${sql.tsType}, "oShownAt" ${sql.tsType},
+          "oEngagedAt" ${sql.tsType}, "orders" INTEGER NOT NULL DEFAULT 0, "revenue" ${sql.realType} NOT NULL DEFAULT 0,
+          "discount" ${sql.realType} NOT NULL DEFAULT 0)${sql.tempSuffix}`,
       );
 
       // Any play event implies eligibility: a lost "eligible" beacon must not drop the visitor from the cohort.
@@ -305,27 +302,48 @@ async function foldChunk(shop: string, lo: number, hi: number, d: Dialect) {
       );
 
       if (exposures > 0) {
-        const insertDelta = `INSERT INTO rp_delta ("day", "play", "arm", "eligible", "shown", "engaged", "orders", "revenue", "discount") `;
-        await tx.$executeRawUnsafe(sql.q(insertDelta + contributionSelect(d, -1)), shop);
-        // The first arm seen sticks (assignment is deterministic; a changed holdout share must not move people).
+        // Merge with existing exposures (one lookup each): earliest times win, the first arm seen sticks
+        // (assignment is deterministic; a changed holdout share must not move people between arms).
         await tx.$executeRawUnsafe(
-          sql.q(`INSERT INTO ${sql.t("PlayExposure")} ("shop", "play", "visitorId", "arm", "customerId", "firstEligibleAt", "shownAt", "engagedAt")
-            SELECT ?, "play", "visitorId", "arm", "customerId", "firstAt", "shownAt", "engagedAt" FROM rp_keys WHERE 1 = 1
-            ON CONFLICT ("shop", "play", "visitorId") DO UPDATE SET
-              "firstEligibleAt" = CASE WHEN excluded."firstEligibleAt" < "PlayExposure"."firstEligibleAt"
-                                       THEN excluded."firstEligibleAt" ELSE "PlayExposure"."firstEligibleAt" END,
-              "shownAt" = CASE WHEN "PlayExposure"."shownAt" IS NULL OR excluded."shownAt" < "PlayExposure"."shownAt"
-                               THEN COALESCE(excluded."shownAt", "PlayExposure"."shownAt") ELSE "PlayExposure"."shownAt" END,
-              "engagedAt" = CASE WHEN "PlayExposure"."engagedAt" IS NULL OR excluded."engagedAt" < "PlayExposure"."engagedAt"
-                                 THEN COALESCE(excluded."engagedAt", "PlayExposure"."engagedAt") ELSE "PlayExposure"."engagedAt" END,
-              "customerId" = COALESCE("PlayExposure"."customerId", excluded."customerId")`),
+          sql.q(`UPDATE rp_keys SET "existed" = 1, "oArm" = pe."arm", "oCustomerId" = pe."customerId",
+              "oFirstAt" = pe."firstEligibleAt", "oShownAt" = pe."shownAt", "oEngagedAt" = pe."engagedAt",
+              "orders" = pe."orders", "revenue" = pe."revenue", "discount" = pe."discount",
+              "arm" = pe."arm",
+              "customerId" = COALESCE(pe."customerId", rp_keys."customerId"),
+              "firstAt" = CASE WHEN pe."firstEligibleAt" < rp_keys."firstAt" THEN pe."firstEligibleAt" ELSE rp_keys."firstAt" END,
+              "shownAt" = CASE WHEN pe."shownAt" IS NULL OR rp_keys."shownAt" < pe."shownAt"
+                               THEN COALESCE(rp_keys."shownAt", pe."shownAt") ELSE pe."shownAt" END,
+              "engagedAt" = CASE WHEN pe."engagedAt" IS NULL OR rp_keys."engagedAt" < pe."engagedAt"
+                                 THEN COALESCE(rp_keys."engagedAt", pe."engagedAt") ELSE pe."engagedAt" END
+            FROM ${sql.t("PlayExposure")} pe
+            WHERE pe."shop" = ? AND pe."play" = rp_keys."play" AND pe."visitorId" = rp_keys."visitorId"`),
           shop,
         );
-        await tx.$executeRawUnsafe(sql.q(insertDelta + contributionSelect(d, 1)), shop);
+        // Returning visitors whose exposure did not change (the common case) cost no write.
+        const changed = `("existed" = 0 OR "firstAt" <> "oFirstAt" OR "shownAt" IS DISTINCT FROM "oShownAt"
+          OR "engagedAt" IS DISTINCT FROM "oEngagedAt" OR "customerId" IS DISTINCT FROM "oCustomerId")`;
+        await tx.$executeRawUnsafe(
+          sql.q(`INSERT INTO ${sql.t("PlayExposure")} ("shop", "play", "visitorId", "arm", "customerId", "firstEligibleAt", "shownAt", "engagedAt")
+            SELECT ?, "play", "visitorId", "arm", "customerId", "firstAt", "shownAt", "engagedAt" FROM rp_keys WHERE ${changed}
+            ON CONFLICT ("shop", "play", "visitorId") DO UPDATE SET
+              "firstEligibleAt" = excluded."firstEligibleAt", "shownAt" = excluded."shownAt",
+              "engagedAt" = excluded."engagedAt", "customerId" = excluded."customerId"`),
+          shop,
+        );
+        // DailyPlayStat += new contribution − previous contribution of every changed exposure.
         await tx.$executeRawUnsafe(
           sql.q(`INSERT INTO ${sql.t("DailyPlayStat")} ("shop", "day", "play", "arm", "eligible", "shown", "engaged", "orders", "revenue", "discount")
-            SELECT ?, "day", "play", "arm", SUM("eligible"), SUM("shown"), SUM("engaged"), SUM("orders"), SUM("revenue"), SUM("discount")
-            FROM rp_delta WHERE 1 = 1 GROUP BY "day", "play", "arm"
+            SELECT ?, "day", "play", "arm", SUM("e"), SUM("s"), SUM("g"), SUM("o"), SUM("r"), SUM("x") FROM (
+              SELECT ${sql.day(`"firstAt"`)} AS "day", "play", "arm", 1 AS "e",
+                     CASE WHEN "shownAt" IS NULL THEN 0 ELSE 1 END AS "s", CASE WHEN "engagedAt" IS NULL THEN 0 ELSE 1 END AS "g",
+                     CASE WHEN "orders" > 0 THEN 1 ELSE 0 END AS "o", "revenue" AS "r", "discount" AS "x"
+              FROM rp_keys WHERE ${changed}
+              UNION ALL
+              SELECT ${sql.day(`"oFirstAt"`)}, "play", "oArm", -1,
+                     CASE WHEN "oShownAt" IS NULL THEN 0 ELSE -1 END, CASE WHEN "oEngagedAt" IS NULL THEN 0 ELSE -1 END,
+                     CASE WHEN "orders" > 0 THEN -1 ELSE 0 END, -"revenue", -"discount"
+              FROM rp_keys WHERE "existed" = 1 AND ${changed}
+            ) AS delta WHERE 1 = 1 GROUP BY "day", "play", "arm"
             ON CONFLICT ("shop", "day", "play", "arm") DO UPDATE SET
               "eligible" = "DailyPlayStat"."eligible" + excluded."eligible",
               "shown" = "DailyPlayStat"."shown" + excluded."shown",
@@ -338,10 +356,7 @@ async function foldChunk(shop: string, lo: number, hi: number, d: Dialect) {
         // A cohort emptied by exposures moving to an earlier day.
         await tx.$executeRawUnsafe(sql.q(`DELETE FROM ${sql.t("DailyPlayStat")} WHERE "shop" = ? AND "eligible" <= 0`), shop);
       }
-      if (d === "sqlite") {
-        await tx.$executeRawUnsafe(`DROP TABLE temp.rp_keys`);
-        await tx.$executeRawUnsafe(`DROP TABLE temp.rp_delta`);
-      }
+      if (d === "sqlite") await tx.$executeRawUnsafe(`DROP TABLE temp.rp_keys`);
       return { events, exposures };
     },
     { timeout: 600_000, maxWait: 60_000 },
