@@ -78,11 +78,14 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
   const db = createPrismaClient(url);
   let peak = process.memoryUsage().rss;
   let atPeak = process.memoryUsage();
+  let peakAt = 0;
+  const started = performance.now();
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
     if (m.rss > peak) {
       peak = m.rss;
       atPeak = m;
+      peakAt = performance.now() - started;
     }
   }, 25);
   try {
@@ -106,6 +109,7 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
       peakRssMb: Math.round(peak / 1048576),
       db: kind,
       linesSkipped: r.linesSkipped,
+      peakAtMs: Math.round(peakAt),
       memoryAtPeakMb: Object.fromEntries(Object.entries(atPeak).map(([k, v]) => [k, Math.round(v / 1048576)])),
       cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
       // The machine is shared: orders per CPU-second of this process is the load-independent figure.

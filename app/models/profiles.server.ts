@@ -302,7 +302,8 @@ export function sqliteIso(ms: number): string {
 async function persistProfilesSqliteDirect(file: string, shop: string, rows: Iterable<ProfileRow>, opts: PersistOptions): Promise<number> {
   const db = await sqliteWriter(file);
   const per = 200;
-  const perTx = opts.perTransaction ?? 5_000;
+  // Small transactions: the row objects of a chunk die young instead of being promoted (peak RSS).
+  const perTx = opts.perTransaction ?? 1_000;
   const at = isoOrNull(opts.now ?? Date.now());
   const cols = PROFILE_COLUMNS.map((c) => `"${c}"`).join(",");
   const updates = PROFILE_COLUMNS.slice(2)
