@@ -157,7 +157,7 @@ export interface RollupResult {
   chunks: number;
 }
 
-const DEFAULT_CHUNK = 250_000;
+const DEFAULT_CHUNK = 1_000_000;
 
 /** Folds all new events of one shop, or of every shop with events when `shop` is omitted. */
 export async function rollupEvents(shop?: string, options: RollupOptions = {}): Promise<RollupResult> {
