@@ -1,7 +1,9 @@
 // Shared HTTP-edge helpers: bounded body reading, JSON parsing and zod validation that turn bad input into
 // clear 400/413/422 responses instead of crashes, and the guards for storefront and checkout requests.
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { json } from "@remix-run/node";
 import type { z } from "zod";
+import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { isShopActive } from "./webhooks.server";
 
@@ -68,39 +70,132 @@ function withHeaders(res: Response, headers?: HeadersInit) {
 }
 
 const CUSTOMER_ID = /^\d{1,20}$/;
+/** A shop domain (myshopify.com or a configured custom domain); it is signed, this only bounds the cache keys. */
+const SHOP_DOMAIN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/;
 
 export function unavailable() {
   return jsonError(503, "Service temporarily unavailable; retry later", {}, { "Retry-After": "5" });
 }
 
-/** isShopActive, with a database outage turned into a 503 Response. */
+// ---------------------------------------------------------------------------------------------------------------
+// Shop state cache. Every storefront and checkout request needs "is the app installed and active on this shop";
+// asking the database each time cost two ORM queries (~2 ms CPU) per request, more than the request's own work.
+// Only positive answers are cached, for a short TTL, so an install is seen at once and an uninstall within the
+// TTL at worst. app/uninstalled in this process must call forgetShopState(shop) to drop it immediately; another
+// process (a second app instance) only learns of the uninstall when its own entry expires — that lag is the
+// multi-process caveat (docs/performance.md). Off (TTL 0) outside production unless EDGE_SHOP_CACHE_MS is set.
+
+const SHOP_CACHE_MAX = 10_000;
+let shopCacheTtlMs = Number(process.env.EDGE_SHOP_CACHE_MS ?? (process.env.NODE_ENV === "production" ? 5_000 : 0));
+const shopCache = new Map<string, number>();
+const shopLookups = new Map<string, Promise<boolean>>();
+
+/** Drops cached shop state (one shop, or all): call on app/uninstalled, shop/redact and re-install. */
+export function forgetShopState(shop?: string) {
+  if (shop === undefined) shopCache.clear();
+  else for (const kind of ["proxy", "checkout"]) shopCache.delete(`${kind}:${shop}`);
+}
+
+/** Sets the cache TTL (tests, or operators via EDGE_SHOP_CACHE_MS); 0 disables caching. */
+export function setShopStateTtl(ms: number) {
+  shopCacheTtlMs = Math.max(0, ms);
+  shopCache.clear();
+}
+
+async function cachedShopCheck(key: string, lookup: () => Promise<boolean>): Promise<boolean> {
+  if (shopCacheTtlMs > 0) {
+    const until = shopCache.get(key);
+    if (until !== undefined && until > Date.now()) return true;
+  }
+  // Concurrent misses for one shop share a lookup, so a burst after expiry costs one query, not hundreds.
+  let pending = shopLookups.get(key);
+  if (!pending) {
+    pending = lookup().finally(() => shopLookups.delete(key));
+    shopLookups.set(key, pending);
+  }
+  const ok = await pending;
+  if (ok && shopCacheTtlMs > 0) {
+    if (shopCache.size >= SHOP_CACHE_MAX) shopCache.delete(shopCache.keys().next().value as string);
+    shopCache.set(key, Date.now() + shopCacheTtlMs);
+  }
+  return ok;
+}
+
+/** Shop row active (not uninstalled); a database outage becomes a 503 Response. */
 async function activeOr503(shop: string): Promise<boolean> {
   try {
-    return await isShopActive(shop);
+    return await cachedShopCheck(`checkout:${shop}`, () => isShopActive(shop));
   } catch {
     throw unavailable();
   }
 }
 
+/** Offline session stored (what authenticate.public.appProxy requires) and Shop row active; outage → 503. */
+async function installedOr503(shop: string): Promise<boolean> {
+  try {
+    return await cachedShopCheck(`proxy:${shop}`, async () => {
+      const [session, active] = await Promise.all([
+        prisma.session.findUnique({ where: { id: `offline_${shop}` }, select: { id: true } }),
+        isShopActive(shop),
+      ]);
+      return !!session && active;
+    });
+  } catch {
+    throw unavailable();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// App proxy signature, as Shopify signs it (shopify.dev "Authenticate app proxies"): every query parameter except
+// `signature` as `key=value`, those strings sorted, concatenated without separators, HMAC-SHA256 with the app
+// secret, hex; the timestamp within ±90 s (@shopify/shopify-api's tolerance). @shopify/shopify-api sorts by key
+// with localeCompare instead, which orders some keys differently (e.g. "a1" vs "a", "Z" vs "a"), so that order is
+// accepted too — both are HMACs with our secret. Done here instead of through authenticate.public.appProxy
+// because that also loads the offline session from the database on every storefront request (and logs a line
+// per request); the installed check above covers the session, cached. Stricter than the library: a missing or
+// non-numeric timestamp and repeated parameters are refused.
+
+export const PROXY_TIMESTAMP_TOLERANCE_SEC = 90;
+const HEX_SHA256 = /^[0-9a-f]{64}$/i;
+
+export function verifyAppProxySignature(searchParams: URLSearchParams, secret: string, nowMs = Date.now()): boolean {
+  const signature = searchParams.get("signature") ?? "";
+  if (!secret || !HEX_SHA256.test(signature)) return false;
+  const timestamp = searchParams.get("timestamp") ?? "";
+  if (!/^\d{1,12}$/.test(timestamp)) return false;
+  if (Math.abs(Math.trunc(nowMs / 1000) - Number(timestamp)) > PROXY_TIMESTAMP_TOLERANCE_SEC) return false;
+  const seen = new Set<string>();
+  const pairs: [string, string][] = [];
+  for (const [k, v] of searchParams) {
+    if (seen.has(k)) return false;
+    seen.add(k);
+    if (k !== "signature") pairs.push([k, v]);
+  }
+  const given = Buffer.from(signature, "hex");
+  const matches = (ordered: [string, string][]) =>
+    timingSafeEqual(createHmac("sha256", secret).update(ordered.map(([k, v]) => `${k}=${v}`).join("")).digest(), given);
+  const shopifyOrder = [...pairs].sort(([a, av], [b, bv]) => {
+    const x = `${a}=${av}`;
+    const y = `${b}=${bv}`;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  if (matches(shopifyOrder)) return true;
+  const libraryOrder = [...pairs].sort(([a], [b]) => a.localeCompare(b));
+  return libraryOrder.some(([k], i) => k !== shopifyOrder[i][0]) && matches(libraryOrder);
+}
+
 /**
- * App proxy guard: the signature (HMAC of the sorted params with the app secret) and its timestamp (±90 s,
- * against replay) are verified by authenticate.public.appProxy; any failure → 401. The customer comes from
+ * App proxy guard: the signature and its timestamp (±90 s, against replay) are verified → 401 otherwise; the app
+ * must be installed (offline session) and active on the signed shop → 404 otherwise. The customer comes from
  * `logged_in_customer_id` only — a client cannot choose whose profile it reads.
  */
 export async function authenticateProxy(request: Request): Promise<{ shop: string; customerId: string | null }> {
-  let ctx;
-  try {
-    ctx = await authenticate.public.appProxy(request);
-  } catch (err) {
-    // The library answers a bad or stale signature with a Response; anything else (the session store is
-    // unreachable) is an outage, not the caller's fault.
-    if (!(err instanceof Response)) throw unavailable();
-    if (err.status >= 500) throw err;
+  const url = new URL(request.url);
+  if (!verifyAppProxySignature(url.searchParams, process.env.SHOPIFY_API_SECRET ?? "")) {
     throw jsonError(401, "Invalid or expired app proxy signature");
   }
-  const url = new URL(request.url);
   const shop = url.searchParams.get("shop") ?? "";
-  if (!ctx.session || !(await activeOr503(shop))) throw jsonError(404, "Recovery Plays is not installed on this shop");
+  if (!SHOP_DOMAIN.test(shop) || !(await installedOr503(shop))) throw jsonError(404, "Recovery Plays is not installed on this shop");
   const raw = url.searchParams.get("logged_in_customer_id") ?? "";
   return { shop, customerId: CUSTOMER_ID.test(raw) ? raw : null };
 }

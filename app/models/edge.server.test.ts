@@ -1,0 +1,138 @@
+import "@shopify/shopify-api/adapters/node";
+import { createHmac } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
+import prisma from "../db.server";
+import { resetDatabase } from "../../tests/helpers/db";
+import { installShop, TEST_SHOP } from "../../tests/helpers/shopify";
+import { appProxyQuery } from "../../bench/lib/signing";
+import { authenticateProxy, forgetShopState, setShopStateTtl, verifyAppProxySignature } from "./edge.server";
+
+const SECRET = process.env.SHOPIFY_API_SECRET as string;
+const nowSec = () => Math.floor(Date.now() / 1000);
+const params = (q: string) => new URLSearchParams(q);
+
+// The library's own validator (what authenticate.public.appProxy uses), as the reference implementation.
+const library = shopifyApi({
+  apiKey: "k",
+  apiSecretKey: SECRET,
+  apiVersion: ApiVersion.July26,
+  hostName: "app.example",
+  isEmbeddedApp: true,
+  logger: { level: LogSeverity.Error },
+});
+async function libraryAccepts(q: URLSearchParams) {
+  try {
+    return await library.utils.validateHmac(Object.fromEntries(q.entries()), { signator: "appProxy" });
+  } catch {
+    return false;
+  }
+}
+
+describe("verifyAppProxySignature", () => {
+  it("GIVEN queries signed like Shopify with the usual parameters WHEN verified THEN accepted, as by the library", async () => {
+    for (const extra of [{}, { q: "a b&c=d", page: "2" }, { customer_id: "77" }] as Record<string, string>[]) {
+      const good = params(appProxyQuery({ shop: TEST_SHOP, secret: SECRET, customerId: "42", extra }));
+      expect(verifyAppProxySignature(good, SECRET)).toBe(true);
+      expect(await libraryAccepts(good)).toBe(true);
+    }
+  });
+
+  it("GIVEN keys that Shopify's byte order and the library's localeCompare order differently WHEN signed either way THEN accepted", async () => {
+    const extra = { a: "1", a1: "2", Zeta: "z", a_b: "3" };
+    const shopifySigned = params(appProxyQuery({ shop: TEST_SHOP, secret: SECRET, extra }));
+    expect(verifyAppProxySignature(shopifySigned, SECRET)).toBe(true);
+    const libraryOrdered = new URLSearchParams(shopifySigned);
+    libraryOrdered.delete("signature");
+    const message = [...libraryOrdered.keys()].sort((x, y) => x.localeCompare(y)).map((k) => `${k}=${libraryOrdered.get(k)}`).join("");
+    libraryOrdered.set("signature", createHmac("sha256", SECRET).update(message).digest("hex"));
+    expect(await libraryAccepts(libraryOrdered)).toBe(true);
+    expect(verifyAppProxySignature(libraryOrdered, SECRET)).toBe(true);
+  });
+
+  it("GIVEN a signed query whose customer id was changed WHEN verified THEN refused, as by the library", async () => {
+    const tampered = params(appProxyQuery({ shop: TEST_SHOP, secret: SECRET, customerId: "42" }));
+    tampered.set("logged_in_customer_id", "43");
+    expect(verifyAppProxySignature(tampered, SECRET)).toBe(false);
+    expect(await libraryAccepts(tampered)).toBe(false);
+  });
+
+  it("GIVEN a query signed 91 s ago or 91 s ahead WHEN verified THEN it is refused (replay window ±90 s)", () => {
+    for (const timestamp of [nowSec() - 91, nowSec() + 91]) {
+      expect(verifyAppProxySignature(params(appProxyQuery({ shop: TEST_SHOP, secret: SECRET, timestamp })), SECRET)).toBe(false);
+    }
+    expect(verifyAppProxySignature(params(appProxyQuery({ shop: TEST_SHOP, secret: SECRET, timestamp: nowSec() - 89 })), SECRET)).toBe(true);
+  });
+
+  it("GIVEN a signature made with another secret WHEN verified THEN it is refused", () => {
+    expect(verifyAppProxySignature(params(appProxyQuery({ shop: TEST_SHOP, secret: "attacker" })), SECRET)).toBe(false);
+  });
+
+  it("GIVEN a signed query with a repeated parameter appended WHEN verified THEN it is refused", () => {
+    const q = params(appProxyQuery({ shop: TEST_SHOP, secret: SECRET, customerId: "42" }));
+    q.append("logged_in_customer_id", "43");
+    expect(verifyAppProxySignature(q, SECRET)).toBe(false);
+  });
+
+  it("GIVEN a query without timestamp, without signature or with a malformed signature WHEN verified THEN it is refused", () => {
+    const good = params(appProxyQuery({ shop: TEST_SHOP, secret: SECRET }));
+    const noTs = new URLSearchParams(good);
+    noTs.delete("timestamp");
+    const noSig = new URLSearchParams(good);
+    noSig.delete("signature");
+    const shortSig = new URLSearchParams(good);
+    shortSig.set("signature", good.get("signature")!.slice(0, 62));
+    for (const q of [noTs, noSig, shortSig]) expect(verifyAppProxySignature(q, SECRET)).toBe(false);
+  });
+
+  it("GIVEN an empty app secret WHEN verifying THEN nothing is accepted", () => {
+    expect(verifyAppProxySignature(params(appProxyQuery({ shop: TEST_SHOP, secret: "" })), "")).toBe(false);
+  });
+});
+
+describe("shop state cache", () => {
+  const proxyRequest = () => new Request(`https://app.example/apps/proxy/profile?${appProxyQuery({ shop: TEST_SHOP, secret: SECRET })}`);
+  const status = async () => {
+    try {
+      await authenticateProxy(proxyRequest());
+      return 200;
+    } catch (thrown) {
+      if (thrown instanceof Response) return thrown.status;
+      throw thrown;
+    }
+  };
+
+  beforeEach(async () => {
+    await resetDatabase();
+    setShopStateTtl(60_000);
+  });
+  afterEach(() => setShopStateTtl(0));
+
+  it("GIVEN a cached installed shop WHEN app/uninstalled is processed in this process (forgetShopState) THEN the next request is refused", async () => {
+    await installShop();
+    expect(await status()).toBe(200);
+    await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { uninstalledAt: new Date() } });
+    forgetShopState(TEST_SHOP);
+    expect(await status()).toBe(404);
+  });
+
+  it("GIVEN a cached installed shop WHEN another process uninstalls it THEN this process serves it until the TTL expires", async () => {
+    await installShop();
+    expect(await status()).toBe(200);
+    await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { uninstalledAt: new Date() } });
+    expect(await status()).toBe(200);
+    setShopStateTtl(60_000);
+    expect(await status()).toBe(404);
+  });
+
+  it("GIVEN a refused (not installed) shop WHEN it installs THEN the very next request is served (refusals are not cached)", async () => {
+    expect(await status()).toBe(404);
+    await installShop();
+    expect(await status()).toBe(200);
+  });
+
+  it("GIVEN an active Shop row without an offline session WHEN the storefront calls THEN 404", async () => {
+    await prisma.shop.create({ data: { shop: TEST_SHOP } });
+    expect(await status()).toBe(404);
+  });
+});

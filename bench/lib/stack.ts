@@ -1,0 +1,105 @@
+// A running app + dev store for load benches: installed the way Shopify does it (the admin frame's id_token →
+// token exchange → afterAuth), customer profiles stored for the customers the bench logs in as, and a direct
+// database handle for the after-run count checks.
+import { startStack, type Stack } from "../../scripts/stack";
+import { createPrismaClient, type Db } from "../../app/db.server";
+
+export const BROWSER_UA =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+
+export interface BenchStack extends Stack {
+  db: Db;
+  /** Numeric ids of customers that have a stored profile. */
+  customerIds: string[];
+  /** Events already in the database before the bench sent any. */
+  eventCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+function legacy(id: string): string {
+  return /(\d+)$/.exec(id)?.[1] ?? id;
+}
+
+/** Opens the dev store's admin, follows its iframe to the app (token exchange stores the offline session). */
+async function install(stack: Stack): Promise<void> {
+  const html = await (await fetch(`${stack.storeUrl}/admin`, { headers: { "user-agent": BROWSER_UA } })).text();
+  const raw = /<iframe[^>]*\ssrc="([^"]+)"/.exec(html)?.[1];
+  if (!raw) throw new Error("dev store admin has no app iframe");
+  const src = raw.replaceAll("&#38;", "&").replaceAll("&amp;", "&");
+  const res = await fetch(src, { headers: { "user-agent": BROWSER_UA }, redirect: "manual" });
+  await res.arrayBuffer();
+  if (res.status >= 500) throw new Error(`app install (token exchange) answered ${res.status}`);
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+export async function startBenchStack(opts: {
+  databaseUrl?: string;
+  profiles?: number;
+  log?: (m: string) => void;
+} = {}): Promise<BenchStack> {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const stack = await startStack({ databaseUrl: opts.databaseUrl, quiet: true, size: "demo" });
+  const db = createPrismaClient(stack.databaseUrl);
+  try {
+    await install(stack);
+    const installed = await waitFor(async () => {
+      const [session, shop] = await Promise.all([
+        db.session.count({ where: { shop: stack.shop, isOnline: false } }),
+        db.shop.findUnique({ where: { shop: stack.shop } }),
+      ]);
+      return session > 0 && !!shop && shop.uninstalledAt === null;
+    }, 15_000);
+    if (!installed) throw new Error("shop did not get installed (no offline session / Shop row)");
+    // The install starts the history sync in the background; let it settle so it does not compete with the load.
+    const settled = await waitFor(
+      async () => (await db.syncJob.count({ where: { shop: stack.shop, finishedAt: null, status: { notIn: ["failed", "completed", "succeeded", "cancelled"] } } })) === 0,
+      20_000,
+    );
+    if (!settled) log("history sync still running; measuring anyway");
+    // Profiles for the bench's logged-in customers: kept if the sync already stored them, created otherwise.
+    const customers = (stack.devstore.state.customers as { id: string }[]).slice(0, opts.profiles ?? 200);
+    const now = Date.now();
+    const customerIds: string[] = [];
+    for (const [i, c] of customers.entries()) {
+      const customerId = legacy(c.id);
+      customerIds.push(customerId);
+      await db.customerProfile.upsert({
+        where: { shop_customerId: { shop: stack.shop, customerId } },
+        update: {},
+        create: {
+          shop: stack.shop,
+          customerId,
+          ordersCount: 1 + (i % 5),
+          grossSpend: 80 * (1 + (i % 5)),
+          netSpend: 80 * (1 + (i % 5)),
+          aov: 80,
+          firstOrderAt: new Date(now - (400 - i) * 86_400_000),
+          lastOrderAt: new Date(now - (i % 300) * 86_400_000),
+          segment: ["CHAMPIONS", "LOYAL", "ACTIVE", "AT_RISK", "NEW"][i % 5],
+        },
+      });
+    }
+    return {
+      ...stack,
+      db,
+      customerIds,
+      eventCount: () => db.event.count({ where: { shop: stack.shop } }),
+      async close() {
+        await stack.stop();
+        await db.$disconnect();
+      },
+    };
+  } catch (err) {
+    await stack.stop();
+    await db.$disconnect();
+    throw err;
+  }
+}

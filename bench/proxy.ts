@@ -1,0 +1,111 @@
+/**
+ * `npm run bench:proxy` — the storefront/checkout edge under load (issues 7 and 8), autocannon on loopback
+ * against the built app (remix-serve, NODE_ENV=production) on SQLite (or BENCH_DATABASE_URL), installed on the
+ * dev store through token exchange:
+ *   1. app-proxy profile of logged-in customers with stored profiles → profileRps, profileP99Ms
+ *      (targets ≥ 1,500 req/s at p99 ≤ 25 ms);
+ *   2. app-proxy event batches (EVENTS_PER_BATCH events, a fresh visitor spread) → eventsPerSecond (≥ 5,000/s)
+ *      and eventsLost = accepted (sum of 202 {stored}) − rows counted in the database afterwards (must be 0);
+ *   3. checkout-extension profile with a session token → checkoutP95Ms (≤ 100 ms).
+ * Each phase runs PHASE_SECONDS (default 10 s) and at most MAX_REQUESTS requests. Client and server share the
+ * machine's 2 cores, so the numbers are a floor for a server with the CPU to itself.
+ * Last line: {"profileRps","profileP99Ms","eventsPerSecond","eventsLost","checkoutP95Ms"}.
+ */
+import { runLoad, type LoadRequest, type LoadResult } from "./lib/load";
+import { startBenchStack } from "./lib/stack";
+import { browserHeaders, checkoutHeaders, eventBatch, proxyPath, storedFrom, visitorIds, type Target } from "./lib/traffic";
+
+const PHASE_SECONDS = Number(process.env.PHASE_SECONDS ?? 10);
+const MAX_REQUESTS = Number(process.env.MAX_REQUESTS ?? 200_000);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
+const EVENTS_PER_BATCH = Number(process.env.EVENTS_PER_BATCH ?? 20);
+const log = (m: string) => console.error(m);
+
+function line(name: string, r: LoadResult, extra = "") {
+  const st = Object.entries(r.statuses).map(([k, v]) => `${k}:${v}`).join(" ");
+  console.log(
+    `${name.padEnd(17)} ${String(r.requests).padStart(7)} req in ${r.seconds}s = ${r.rps} req/s  ` +
+      `p50 ${r.latencyMs.p50} p95 ${r.latencyMs.p95} p99 ${r.latencyMs.p99} max ${r.latencyMs.max} ms  [${st}] ` +
+      `transport errors ${r.transportErrors}${extra ? "  " + extra : ""}`,
+  );
+}
+
+const stack = await startBenchStack({ databaseUrl: process.env.BENCH_DATABASE_URL, log });
+const t: Target = stack;
+try {
+  const ids = stack.customerIds;
+  const base = stack.appUrl;
+
+  // Sanity: a logged-in customer gets their stored context; the run is meaningless otherwise.
+  const probe = await fetch(base + proxyPath(t, "profile", ids[0]), { headers: browserHeaders() });
+  const probeBody = (await probe.json()) as { customer?: unknown };
+  if (probe.status !== 200 || !probeBody.customer) throw new Error(`profile probe answered ${probe.status} ${JSON.stringify(probeBody)}`);
+
+  // Warm-up (JIT, connection pools, SQLite page cache), not measured.
+  await runLoad({ url: base + proxyPath(t, "profile", ids[0]), duration: 2, connections: CONNECTIONS, headers: browserHeaders() });
+
+  // 1. Profile: each request is a different logged-in customer (signed once per customer up front: ±90 s window).
+  const profilePaths = ids.map((id) => proxyPath(t, "profile", id));
+  let pi = 0;
+  const profile = await runLoad({
+    url: base,
+    duration: PHASE_SECONDS,
+    maxRequests: MAX_REQUESTS,
+    connections: CONNECTIONS,
+    requests: [{ method: "GET", headers: browserHeaders(), setupRequest: (req) => ({ ...req, path: profilePaths[pi++ % profilePaths.length] }) }],
+  });
+  line("proxy profile", profile);
+
+  // 2. Events: one signed URL per connection-visible batch, a visitor per batch drawn from a large pool (the
+  // per-visitor limit is 2 batches/s sustained, like a real shopper's beacons).
+  const visitors = visitorIds(5000);
+  const bodies = visitors.map((v) => eventBatch(v, EVENTS_PER_BATCH));
+  const eventsPath = proxyPath(t, "events", "");
+  const before = await stack.eventCount();
+  let accepted = 0;
+  let bi = 0;
+  const eventsReq: LoadRequest = {
+    method: "POST",
+    headers: browserHeaders({ "content-type": "text/plain;charset=UTF-8" }),
+    setupRequest: (req) => ({ ...req, path: eventsPath, body: bodies[bi++ % bodies.length] }),
+    onResponse: (status, body) => {
+      accepted += storedFrom(status, body);
+    },
+  };
+  const events = await runLoad({ url: base, duration: PHASE_SECONDS, maxRequests: MAX_REQUESTS, connections: CONNECTIONS, requests: [eventsReq] });
+  const stored = (await stack.eventCount()) - before;
+  const eventsPerSecond = Math.round(accepted / events.seconds);
+  line("proxy events", events, `${accepted} events accepted, ${stored} stored (${EVENTS_PER_BATCH}/batch) = ${eventsPerSecond} events/s`);
+
+  // 3. Checkout profile: session tokens minted for a rotating set of buyers (60 s lifetime, like Shopify's).
+  const tokens = ids.slice(0, 50).map((id) => checkoutHeaders(t, id));
+  let ci = 0;
+  const checkout = await runLoad({
+    url: base,
+    duration: PHASE_SECONDS,
+    maxRequests: MAX_REQUESTS,
+    connections: CONNECTIONS,
+    requests: [{ method: "GET", path: "/api/checkout/profile", setupRequest: (req) => ({ ...req, headers: tokens[ci++ % tokens.length] }) }],
+  });
+  line("checkout profile", checkout);
+
+  const ok = (r: LoadResult, code: string) => r.transportErrors === 0 && Object.keys(r.statuses).every((s) => s === code);
+  const result = {
+    profileRps: profile.rps,
+    profileP99Ms: profile.latencyMs.p99,
+    eventsPerSecond,
+    eventsLost: accepted - stored,
+    checkoutP95Ms: checkout.latencyMs.p95,
+  };
+  const unexpected = [!ok(profile, "200") && "profile", !ok(events, "202") && "events", !ok(checkout, "200") && "checkout"].filter(Boolean);
+  console.log(
+    `targets: profile ≥1500 req/s ${result.profileRps >= 1500 ? "ok" : "MISSED"}, p99 ≤25 ms ${result.profileP99Ms <= 25 ? "ok" : "MISSED"}; ` +
+      `events ≥5000/s ${eventsPerSecond >= 5000 ? "ok" : "MISSED"}, lost 0 ${result.eventsLost === 0 ? "ok" : "MISSED"}; ` +
+      `checkout p95 ≤100 ms ${result.checkoutP95Ms <= 100 ? "ok" : "MISSED"}` +
+      (unexpected.length ? `; unexpected statuses in: ${unexpected.join(", ")}` : ""),
+  );
+  console.log(JSON.stringify(result));
+  process.exitCode = result.eventsLost === 0 ? 0 : 1;
+} finally {
+  await stack.close();
+}
