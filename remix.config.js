@@ -3,6 +3,8 @@
 /** @type {import('@remix-run/dev').VitePluginConfig} */
 export default {
   appDirectory: "app",
+  // RP_BUILD_DIR lets a test run build into its own folder (parallel runs must not replace each other's assets).
+  buildDirectory: process.env.RP_BUILD_DIR || "build",
   ignoredRouteFiles: ["**/.*", "**/*.test.ts", "**/*.test.tsx"],
   future: {
     v3_fetcherPersist: true,

@@ -47,9 +47,12 @@ function newestMtime(dir: string): number {
   return max;
 }
 
-/** Builds the Remix app (vite) unless build/ is newer than app/. */
+/** The app's build folder: `build/`, or RP_BUILD_DIR for a run that needs its own. */
+export const buildDir = () => process.env.RP_BUILD_DIR || "build";
+
+/** Builds the Remix app (vite) unless the build folder is newer than app/. */
 export function ensureAppBuilt(log: (m: string) => void = console.log) {
-  const server = path.join(root, "build", "server", "index.js");
+  const server = path.join(root, buildDir(), "server", "index.js");
   if (existsSync(server) && statSync(server).mtimeMs > newestMtime(path.join(root, "app"))) return;
   log("building the app (remix vite:build)…");
   const r = spawnSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
@@ -104,7 +107,7 @@ export async function startStack(opts: {
 
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), "./build/server/index.js"],
+    [path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), `./${buildDir()}/server/index.js`],
     {
       cwd: root,
       stdio: ["ignore", opts.quiet ? "ignore" : "inherit", "inherit"],

@@ -1,0 +1,111 @@
+// Shared steps of the end-to-end journeys: the merchant in the local admin, the shopper on the storefront.
+import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
+import { assignArm } from "../../app/lib/stats/assignment";
+import type { Arm, PlayKey } from "../../app/lib/plays/types";
+import { appFrame, type Stack } from "./harness";
+
+/** A desktop Chrome user agent: the app (like Shopify's template) answers 410 to bots, and headless Chromium says it is one. */
+export const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+export const PLAY_NAMES: Record<PlayKey, string> = {
+  confidence: "First-Time Buyer Confidence Builder",
+  vip: "VIP Friction Concierge",
+  indecision: "Indecision Switch",
+  deal_seeker: "Deal-Seeker Margin Save",
+};
+
+/** Opens the merchant admin (the app embedded in the dev store's admin frame) on one of the app's pages. */
+export async function openAdmin(browser: Browser, stack: Stack, navLabel?: string): Promise<{ page: Page; frame: () => Promise<Frame> }> {
+  const page = await (await browser.newContext({ userAgent: UA })).newPage();
+  await page.goto(stack.adminUrl);
+  const frame = () => appFrame(page);
+  await (await frame()).waitForSelector("text=Setup guide", { timeout: 60_000 });
+  if (navLabel) {
+    await page.click(`nav >> text=${navLabel}`);
+    await page.waitForTimeout(500);
+  }
+  return { page, frame };
+}
+
+/** Turns a play on or off from the Plays page and waits until the toggle reflects the saved state. */
+export async function setPlay(admin: { page: Page; frame: () => Promise<Frame> }, play: PlayKey, on: boolean) {
+  const name = PLAY_NAMES[play];
+  const f = await admin.frame();
+  const want = on ? `Turn on ${name}` : `Turn off ${name}`;
+  const done = on ? `Turn off ${name}` : `Turn on ${name}`;
+  await f.waitForSelector(`[aria-label="${want}"], [aria-label="${done}"]`, { timeout: 60_000 });
+  if (await f.$(`[aria-label="${want}"]`)) await f.click(`[aria-label="${want}"]`);
+  await f.waitForSelector(`[aria-label="${done}"]`, { timeout: 30_000 });
+}
+
+/** Enables the app embed and places an app block through the dev store's theme-editor deep links. */
+export async function enableThemeExtension(browser: Browser, stack: Stack, blocks: { handle: string; template: string }[] = []) {
+  const page = await browser.newPage({ userAgent: UA });
+  await page.goto(`${stack.storeUrl}/admin/themes/current/editor?context=apps&activateAppId=${stack.apiKey}/app-embed`);
+  for (const b of blocks) {
+    await page.goto(`${stack.storeUrl}/admin/themes/current/editor?template=${b.template}&addAppBlockId=${stack.apiKey}/${b.handle}&target=mainSection`);
+  }
+  await page.close();
+}
+
+/** A visitor id that the deterministic assignment puts in the wanted arm of a play (default holdout 10 %). */
+export function visitorIn(play: PlayKey, arm: Arm, holdoutPercent = 10, prefix = "e2e-visitor"): string {
+  for (let i = 0; i < 10_000; i++) {
+    const id = `${prefix}-${i}`;
+    if (assignArm(id, play, holdoutPercent) === arm) return id;
+  }
+  throw new Error("no visitor id found");
+}
+
+/** A fresh shopper (own cookies and storage) with consent granted and a chosen visitor id. */
+export async function newShopper(browser: Browser, stack: Stack, visitorId: string, consent: "granted" | "denied" = "granted") {
+  const context: BrowserContext = await browser.newContext({ userAgent: UA });
+  const page = await context.newPage();
+  await page.goto(`${stack.storeUrl}/?consent=${consent}`);
+  // The embed created its visitor on this first page. Leave for a page without the embed (it saves its state
+  // when the page hides), then give the stored visitor the chosen id — the stored format is the embed's own.
+  await page.goto(`${stack.storeUrl}/cart.js`);
+  await page.evaluate((id) => {
+    const raw = localStorage.getItem("rp_v");
+    if (!raw) return;
+    const v = JSON.parse(raw);
+    v.id = id;
+    localStorage.setItem("rp_v", JSON.stringify(v));
+  }, visitorId);
+  return { context, page };
+}
+
+/** Adds the first product of the first collection to the cart through the theme's product form. */
+export async function addFirstProductToCart(page: Page, stack: Stack) {
+  const res = await page.request.get(`${stack.storeUrl}/products.json`).catch(() => null);
+  const handle = res && res.ok() ? ((await res.json()).products?.[0]?.handle as string | undefined) : undefined;
+  const product = handle ?? stack.devstore.state.products[0].handle;
+  await page.goto(`${stack.storeUrl}/products/${product}`);
+  await page.click("form.product-form button[name=add]");
+  await page.waitForFunction(() => fetch("/cart.js").then((r) => r.json()).then((c) => c.item_count > 0), null, { timeout: 10_000 });
+}
+
+async function anyVisible(page: Page, text: string): Promise<boolean> {
+  const loc = page.getByText(text, { exact: false });
+  const n = await loc.count();
+  for (let i = 0; i < n; i++) if (await loc.nth(i).isVisible()) return true;
+  return false;
+}
+
+/** Whether the text becomes visible within `waitMs` (an intervention appears after the deferred script runs). */
+export async function visibleText(page: Page, text: string, waitMs = 8000): Promise<boolean> {
+  const end = Date.now() + waitMs;
+  for (;;) {
+    if (await anyVisible(page, text)) return true;
+    if (Date.now() > end) return false;
+    await page.waitForTimeout(250);
+  }
+}
+
+/** The id the embed stored for this shopper's visitor. */
+export async function storedVisitorId(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const raw = localStorage.getItem("rp_v");
+    return raw ? (JSON.parse(raw).id as string) : null;
+  });
+}
