@@ -91,7 +91,13 @@ export async function syncBundleDiscount(
   }
   const { startsAt: _keepOriginalStart, ...update } = input;
   const data = await adminGraphql<{ discountAutomaticBasicUpdate: Payload }>(admin, UPDATE, { id: play.discountId, discount: update });
-  assertNoUserErrors(data.discountAutomaticBasicUpdate.userErrors);
+  const errors = data.discountAutomaticBasicUpdate.userErrors;
+  if (errors.length && errors.every((e) => /not exist|not found|could not be found/i.test(e.message))) {
+    // The merchant deleted the discount in Shopify: forget it and create a fresh one (only while the play is on).
+    await setDiscountId(shop, "deal_seeker", null);
+    return syncBundleDiscount(shop, admin, { ...play, discountId: null });
+  }
+  assertNoUserErrors(errors);
   if (play.enabled) {
     const a = await adminGraphql<{ discountAutomaticActivate: Payload }>(admin, ACTIVATE, { id: play.discountId });
     assertNoUserErrors(a.discountAutomaticActivate.userErrors);

@@ -264,4 +264,17 @@ describe("Deal-Seeker bundle discount", () => {
     expect((update.variables.discount as { customerGets: { value: { percentage: number } } }).customerGets.value.percentage).toBeCloseTo(0.12, 10);
     expect(stub.calls.some((c) => c.operation === "RecoveryPlaysBundleDeactivate")).toBe(true);
   });
+
+  it("GIVEN the merchant deleted the bundle discount in Shopify WHEN the play is saved again THEN a new discount is created and stored", async () => {
+    let { record } = await loadPlay("deal_seeker");
+    await savePlay("deal_seeker", { version: record.version, enabled: true, settings: record.settings });
+    const first = (await storedRow("deal_seeker")).discountId;
+    stub.handlers.RecoveryPlaysBundleUpdate = () => ({ discountAutomaticBasicUpdate: { automaticDiscountNode: null, userErrors: [{ field: ["id"], message: "Discount does not exist" }] } });
+    ({ record } = await loadPlay("deal_seeker"));
+    const res = await savePlay("deal_seeker", { version: record.version, enabled: true, settings: record.settings });
+    expect(res.status).toBe(200);
+    const second = (await storedRow("deal_seeker")).discountId;
+    expect(second).not.toBe(first);
+    expect(stub.calls.filter((c) => c.operation === "RecoveryPlaysBundleCreate")).toHaveLength(2);
+  });
 });
