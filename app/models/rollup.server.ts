@@ -163,6 +163,7 @@ const DEFAULT_CHUNK = 1_000_000;
 export async function rollupEvents(shop?: string, options: RollupOptions = {}): Promise<RollupResult> {
   const d = currentDialect();
   let restoreSync: number | null = null;
+  let restoreCheckpoint = 1000;
   if (d === "sqlite") {
     // Large GROUP BYs and temp tables stay in memory; memory-mapped reads avoid a syscall per page.
     await prisma.$executeRawUnsafe("PRAGMA temp_store = MEMORY");
@@ -176,6 +177,10 @@ export async function rollupEvents(shop?: string, options: RollupOptions = {}): 
       const [row] = await prisma.$queryRawUnsafe<{ synchronous: number | bigint }[]>("PRAGMA synchronous");
       restoreSync = Number(row?.synchronous ?? 2);
       await prisma.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
+      // One checkpoint at the end instead of one per chunk: pages touched by many chunks are copied back once.
+      const [ac] = await prisma.$queryRawUnsafe<{ wal_autocheckpoint: number | bigint }[]>("PRAGMA wal_autocheckpoint");
+      restoreCheckpoint = Number(ac?.wal_autocheckpoint ?? 1000);
+      await prisma.$queryRawUnsafe("PRAGMA wal_autocheckpoint = 0");
     }
   }
   const total: RollupResult = { shops: 0, events: 0, exposures: 0, chunks: 0 };
@@ -189,7 +194,11 @@ export async function rollupEvents(shop?: string, options: RollupOptions = {}): 
       total.chunks += r.chunks;
     }
   } finally {
-    if (restoreSync !== null) await prisma.$executeRawUnsafe(`PRAGMA synchronous = ${Math.trunc(restoreSync)}`);
+    if (restoreSync !== null) {
+      await prisma.$queryRawUnsafe("PRAGMA wal_checkpoint(PASSIVE)");
+      await prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${Math.trunc(restoreCheckpoint)}`);
+      await prisma.$executeRawUnsafe(`PRAGMA synchronous = ${Math.trunc(restoreSync)}`);
+    }
   }
   return total;
 }
