@@ -13,6 +13,8 @@ export interface SurfaceStatus {
 export interface PlayCardProps<K extends PlayKey = PlayKey> {
   play: K;
   enabled: boolean;
+  /** The requested state while a toggle is saving (the badge shows it; the button keeps the saved state). */
+  pendingEnabled?: boolean;
   settings: PlaySettingsMap[K];
   /** null while the theme state is still loading. */
   surfaces: SurfaceStatus[] | null;
@@ -29,7 +31,8 @@ const REASON_KEYS: Record<string, string> = {
   unknown: "playsPage.reasonUnknown",
 };
 
-export function PlayCard({ play, enabled, settings, surfaces, busy, onToggle }: PlayCardProps) {
+export function PlayCard({ play, enabled, pendingEnabled, settings, surfaces, busy, onToggle }: PlayCardProps) {
+  const shown = pendingEnabled ?? enabled;
   const { t, date } = useI18n();
   const name = t(`plays.${play}.name`);
   const anyLive = surfaces === null || surfaces.some((s) => s.live);
@@ -41,7 +44,7 @@ export function PlayCard({ play, enabled, settings, surfaces, busy, onToggle }: 
             <Text as="h2" variant="headingMd">
               {name}
             </Text>
-            <Badge tone={enabled ? "success" : undefined}>{enabled ? t("playsPage.statusOn") : t("playsPage.statusOff")}</Badge>
+            <Badge tone={shown ? "success" : undefined}>{shown ? t("playsPage.statusOn") : t("playsPage.statusOff")}</Badge>
           </InlineStack>
           <InlineStack gap="200" wrap={false}>
             <Button url={`/app/plays/${play}`} accessibilityLabel={`${t("common.edit")}: ${name}`}>

@@ -76,7 +76,8 @@ function PlayToggleCard({ play, surfaces }: { play: LoadedPlay; surfaces: Livene
       ) : null}
       <PlayCard
         play={play.play}
-        enabled={optimistic ?? play.enabled}
+        enabled={play.enabled}
+        pendingEnabled={optimistic}
         settings={play.settings}
         surfaces={surfaces}
         busy={pending}
