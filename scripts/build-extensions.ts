@@ -1,9 +1,10 @@
 /**
  * Bundles the theme app embed's browser entry (app/lib/storefront/index.ts) into
- * extensions/recovery-plays-theme/assets/recovery-plays.js: minified, ES2019, one IIFE, no runtime deps.
+ * extensions/recovery-plays-theme/assets/recovery-plays.js: minified ES2020 module, no runtime deps, property names of
+ * internal state shortened (fixed names for stored state).
  * The output is committed so the extension is valid without a build. `--check` fails when it is stale.
  */
-import { build, type Plugin } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,16 +15,28 @@ export const ENTRY = path.join(ROOT, "app/lib/storefront/index.ts");
 export const OUTFILE = path.join(ROOT, "extensions/recovery-plays-theme/assets/recovery-plays.js");
 const SCORER = path.join(ROOT, "app/lib/propensity/score.ts");
 
-export const INTERNAL_PROPS = new RegExp(
-  "^(" +
-    [
-      "views", "dwell", "pv", "adds", "rems", "addCount", "remCount", "lastRemoved", "bounceSum", "exitSum", "valueSum",
-      "statN", "exitIntents", "subtotal", "checkoutStarted", "dismissed", "idleSince", "since", "firstSeen", "purchasedAt",
-      "shows", "visits", "attAt", "att", "sent", "parts", "checkoutPrompt", "bnpl", "productId", "propensity", "consent",
-      "session", "visitor", "config", "eligible", "show", "active",
-    ].join("|") +
-    ")$",
+/**
+ * Fields of the state the embed keeps in localStorage (session `rp_s`, visitor `rp_v`), renamed to fixed names so a
+ * new release reads what an older one stored: esbuild's own choice of short names depends on how often each
+ * property is used, so it would change from build to build. Append new fields; never reuse or reorder a name.
+ * Single capital letters: nothing else in the bundle (DOM, Shopify, config or boot keys) uses them — checked below.
+ */
+export const STORED_NAMES: Record<string, string> = Object.fromEntries(
+  [
+    "views", "dwell", "pv", "adds", "rems", "addCount", "remCount", "lastRemoved", "bounceSum", "exitSum", "valueSum",
+    "statN", "exitIntents", "subtotal", "checkoutStarted", "dismissed", "since", "idleSince", "firstSeen",
+    "purchasedAt", "shows", "visits", "att", "attAt", "sent",
+  ].map((prop, i) => [prop, String.fromCharCode(65 + i)]),
 );
+
+/** Internal fields that are never stored (esbuild picks their names; they avoid the stored ones). */
+const TRANSIENT_PROPS = [
+  "parts", "checkoutPrompt", "bnpl", "productId", "propensity", "consent", "session", "visitor", "config", "eligible",
+  "show", "active",
+];
+
+// Never config keys, event payloads, feature names or Shopify API fields: those are contracts with other code.
+export const INTERNAL_PROPS = new RegExp(`^(${[...Object.keys(STORED_NAMES), ...TRANSIENT_PROPS].join("|")})$`);
 
 /** `rp-scorer` → the propensity module when it exports scorePropensity; otherwise no scorer (null propensity). */
 const scorerAlias: Plugin = {
@@ -37,22 +50,32 @@ const scorerAlias: Plugin = {
   },
 };
 
+const options = {
+  entryPoints: [ENTRY],
+  bundle: true,
+  minify: true,
+  // The embed is loaded with <script type="module">: module scope already isolates it, no IIFE needed.
+  format: "esm",
+  target: "es2020",
+  platform: "browser",
+  write: false,
+  legalComments: "none",
+  plugins: [scorerAlias],
+  logLevel: "silent",
+} satisfies BuildOptions;
+
+/** A fixed stored name that the unmangled bundle also uses as a property name would corrupt that property. */
+async function assertStoredNamesFree(): Promise<void> {
+  const plain = (await build(options)).outputFiles[0].text;
+  const used = new Set<string>();
+  for (const m of plain.matchAll(/(?<!\.)\.([A-Z])(?![\w$])|[{,]([A-Z]):/g)) used.add(m[1] ?? m[2]);
+  const clash = Object.entries(STORED_NAMES).filter(([, name]) => used.has(name));
+  if (clash.length) throw new Error(`stored-state names already used as properties: ${clash.map(([p, n]) => `${p}→${n}`).join(", ")}`);
+}
+
 export async function bundleEmbed(): Promise<string> {
-  const out = await build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    minify: true,
-    format: "iife",
-    target: "es2020",
-    platform: "browser",
-    write: false,
-    legalComments: "none",
-    // Internal state fields (never config keys, event payloads, feature names or Shopify API fields) are
-    // shortened; the stored state is private to the bundle that wrote it.
-    mangleProps: INTERNAL_PROPS,
-    plugins: [scorerAlias],
-    logLevel: "silent",
-  });
+  await assertStoredNamesFree();
+  const out = await build({ ...options, mangleProps: INTERNAL_PROPS, mangleCache: { ...STORED_NAMES } });
   return out.outputFiles[0].text;
 }
 

@@ -40,8 +40,9 @@ export interface CvResult {
   /** AUC of each test fold (spread shows how much a single split can flatter or hurt). */
   foldAuc: number[];
   foldBrier: number[];
-  /** Decision threshold averaged over the fitted models (fixed 0.5 for models without one). */
+  /** Mean gzip size of the fitted models' params: the whole file, and the part the storefront bundles. */
   bytesGzip?: number;
+  storefrontBytesGzip?: number;
 }
 
 /** A learner: fit on training rows, return a probability function for test rows (+ optional shipped params). */
@@ -55,6 +56,12 @@ export function modelBytesGzip(params: PropensityModelParams): number {
   return gzipSync(Buffer.from(JSON.stringify(params)), { level: 9 }).length;
 }
 
+/** What the theme embed bundles of the params (app/lib/propensity/score.ts): base, quantum and the nodes. */
+export function storefrontBytesGzip(params: PropensityModelParams): number {
+  const { base, quantum, nodes } = params;
+  return gzipSync(Buffer.from(JSON.stringify({ base, quantum, nodes })), { level: 9 }).length;
+}
+
 /** Stratified k-fold cross-validation, repeated once per seed. */
 export function crossValidate(rows: LabelledSession[], learner: Learner, k: number, seeds: number[]): CvResult {
   const y = rows.map((r) => r.label);
@@ -62,6 +69,7 @@ export function crossValidate(rows: LabelledSession[], learner: Learner, k: numb
   const foldAuc: number[] = [];
   const foldBrier: number[] = [];
   let bytes = 0;
+  let storefrontBytes = 0;
   let fits = 0;
   for (const seed of seeds) {
     const fold = stratifiedFolds(y, k, seed);
@@ -81,6 +89,7 @@ export function crossValidate(rows: LabelledSession[], learner: Learner, k: numb
       foldBrier.push(brierScore(pt, yt));
       if (model.params) {
         bytes += modelBytesGzip(model.params);
+        storefrontBytes += storefrontBytesGzip(model.params);
         fits++;
       }
     }
@@ -104,7 +113,8 @@ export function crossValidate(rows: LabelledSession[], learner: Learner, k: numb
   const avg = {} as Metrics;
   for (const key of Object.keys(pooled[0]) as (keyof Metrics)[])
     avg[key] = pooled.reduce((s, m) => s + m[key], 0) / pooled.length;
-  return { pooled: avg, foldAuc, foldBrier, bytesGzip: fits ? Math.round(bytes / fits) : undefined };
+  const mean = (b: number) => (fits ? Math.round(b / fits) : undefined);
+  return { pooled: avg, foldAuc, foldBrier, bytesGzip: mean(bytes), storefrontBytesGzip: mean(storefrontBytes) };
 }
 
 export function meanSd(xs: number[]): { mean: number; sd: number; min: number; max: number } {

@@ -72,8 +72,14 @@ export function buildCuts(columns: Float64Array[], maxBins: number): number[][] 
       if (cand.length > 1 && cand[1] === distinct[0]) cand.splice(1, 1);
       if (cand.length === 1) cand.push(distinct[1]);
     }
+    // On integer-valued columns (counts, month, codes) x ≤ t and x ≤ ⌊t⌋ split every possible value the same
+    // way; the integer is the shorter number to ship.
+    const integral = distinct.every(Number.isInteger);
     const cuts: number[] = [];
-    for (let i = 0; i + 1 < cand.length; i++) cuts.push(roundCut(cand[i], cand[i + 1]));
+    for (let i = 0; i + 1 < cand.length; i++) {
+      const t = roundCut(cand[i], cand[i + 1]);
+      cuts.push(integral ? Math.floor(t) : t);
+    }
     return cuts;
   });
 }

@@ -94,6 +94,9 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => n
     put("rp_s", session);
   };
 
+  // pageStats only matter to page views; passing them always keeps one call shape.
+  const apply = (e: SignalEvent) => applySignal(session, visitor, e, cfg.pageStats);
+
   // Events go to the app proxy in batches (≤ 50) with sendBeacon, which survives navigation.
   const flush = () => {
     clearTimeout(flushTimer);
@@ -122,8 +125,9 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => n
       // A scorer failure must not stop the plays that do not need a band.
     }
     const dec = decide({ config: cfg, session, visitor, customer, propensity, now: t, consent: true, active });
-    const sent = (session.sent ||= []);
-    const att = (visitor.att ||= {});
+    // Plain assignments: the ES2020 target would expand `||=` on properties into temporaries.
+    const sent = session.sent || (session.sent = []);
+    const att = visitor.att || (visitor.att = {});
     let changed = false;
     for (const { play, arm } of dec.eligible) {
       if (!sent.includes(play)) {
@@ -156,7 +160,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => n
 
   const signal = (e: SignalEvent) => {
     if (!running) return;
-    applySignal(session, visitor, e, cfg.pageStats);
+    apply(e);
     evaluate();
   };
 
@@ -167,13 +171,13 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => n
     const t = now();
     const value = cart.total_price / 100;
     session.k = next;
-    applySignal(session, visitor, { type: "cart_updated", ts: t, subtotal: value });
+    apply({ type: "cart_updated", ts: t, subtotal: value });
     for (const [productId, quantity] of adds) {
-      applySignal(session, visitor, { type: "add_to_cart", ts: t, productId, quantity });
+      apply({ type: "add_to_cart", ts: t, productId, quantity });
       send("add_to_cart", { value });
     }
     for (const [productId, quantity] of removes) {
-      applySignal(session, visitor, { type: "remove_from_cart", ts: t, productId, quantity });
+      apply({ type: "remove_from_cart", ts: t, productId, quantity });
       send("remove_from_cart", { value });
     }
     if (cart.items.length) for (const n of $$("[data-rp-remaining]")) n.textContent = money(Math.max(0, (cfg.plays.deal_seeker?.freeShippingThreshold || 0) - value));
@@ -204,7 +208,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => n
   };
   const leave = () => {
     if (!running) return;
-    applySignal(session, visitor, { type: "tick", ts: now() });
+    apply({ type: "tick", ts: now() });
     save();
     flush();
   };
@@ -338,9 +342,9 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => n
     if (session.k) onCart(liquidCart);
     else {
       session.k = snapshotOf(liquidCart.items);
-      applySignal(session, visitor, { type: "cart_updated", ts: t, subtotal: pg.t / 100 });
+      apply({ type: "cart_updated", ts: t, subtotal: pg.t / 100 });
     }
-    applySignal(session, visitor, { type: "page_view", ts: t, kind: pg.k, productId: pg.pid == null ? null : String(pg.pid) }, cfg.pageStats);
+    apply({ type: "page_view", ts: t, kind: pg.k, productId: pg.pid == null ? null : String(pg.pid) });
     send("page_view", { pageType: pg.k, path: location.pathname });
     if (!wired) wire();
     wired = true;
