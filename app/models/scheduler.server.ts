@@ -1,20 +1,23 @@
 // Background upkeep inside the app process: roll raw events up into the per-play aggregates the analytics read,
-// prune data past each shop's retention, pick up history syncs whose webhook never came, and retry failed
+// prune data past each shop's retention, recompute RFM quintiles daily, pick up history syncs whose webhook never came, and retry failed
 // config publishes. Every job is idempotent and safe to run on several instances at once (rollup takes a
 // per-shop lock), so a restart or a second instance never double counts.
 import prisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
 import { retryPublishIfDue } from "./publish.server";
 import { pruneExpiredData } from "./retention.server";
+import { recomputeSegments } from "./profiles.server";
 import { rollupEvents } from "./rollup.server";
 import { pollStaleSyncs } from "./sync.server";
 
 const ROLLUP_MS = Number(process.env.ROLLUP_INTERVAL_MS ?? 30_000);
 const UPKEEP_MS = Number(process.env.UPKEEP_INTERVAL_MS ?? 5 * 60_000);
 const PRUNE_MS = 6 * 60 * 60_000;
+const SEGMENTS_MS = 24 * 60 * 60_000;
 
 let started = false;
 let lastPrune = 0;
+let lastSegments = Date.now();
 
 async function guarded(name: string, job: () => Promise<unknown>) {
   try {
@@ -36,6 +39,11 @@ export async function upkeep(now = new Date()) {
       await pollStaleSyncs(shop, admin);
       await retryPublishIfDue(shop, admin, now);
     });
+  }
+  // Quintiles drift as time passes (recency) even without new orders: recompute them daily.
+  if (now.getTime() - lastSegments > SEGMENTS_MS) {
+    lastSegments = now.getTime();
+    for (const shop of await activeShops()) await guarded(`segments ${shop}`, () => recomputeSegments(shop));
   }
   if (now.getTime() - lastPrune > PRUNE_MS) {
     lastPrune = now.getTime();
