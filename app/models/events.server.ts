@@ -30,7 +30,7 @@ const timestamp = z.union([z.number().int().nonnegative(), z.string().max(40)]).
   return d;
 });
 
-const eventSchema = z
+const eventObject = z
   .object({
     type: z.enum(EVENT_TYPES),
     play: z.enum(PLAY_KEYS).optional(),
@@ -48,6 +48,18 @@ const eventSchema = z
     message: "play events need play and arm",
     path: ["play"],
   });
+
+/**
+ * The storefront and checkout clients send the time as `ts` (epoch ms, the compact wire name); `occurredAt` is
+ * accepted too. Exactly one of them is used; anything else about the event is validated strictly.
+ */
+const eventSchema = z.preprocess((e) => {
+  if (e && typeof e === "object" && !Array.isArray(e) && "ts" in e && !("occurredAt" in e)) {
+    const { ts, ...rest } = e as Record<string, unknown>;
+    return { ...rest, occurredAt: ts };
+  }
+  return e;
+}, eventObject);
 
 export const eventBatchSchema = z
   .object({

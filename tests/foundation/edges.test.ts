@@ -73,6 +73,20 @@ describe("app proxy", () => {
     expect(await prisma.event.count({ where: { shop: TEST_SHOP, customerId: "9" } })).toBe(3);
   });
 
+  it("GIVEN the storefront's own wire format (ts, text/plain beacon) WHEN posted THEN every event is stored", async () => {
+    await installShop();
+    const beacon = JSON.stringify({
+      visitorId: "visitor-0004",
+      events: [
+        { type: "page_view", pageType: "info", path: "/policies/refund-policy", ts: Date.now() },
+        { type: "eligible", play: "confidence", arm: "holdout", ts: Date.now() },
+      ],
+    });
+    const res = await call(proxyEvents, appProxyRequest("/events", { method: "POST", body: beacon }));
+    expect(res.status).toBe(202);
+    expect(await prisma.event.count({ where: { visitorId: "visitor-0004" } })).toBe(2);
+  });
+
   it("GIVEN malformed JSON WHEN posted THEN 400 with a clear message", async () => {
     await installShop();
     const res = await call(proxyEvents, appProxyRequest("/events", { method: "POST", body: "{not json" }));
