@@ -4,7 +4,7 @@
 //   npm run bench:rollup                          # SQLite, 10M events
 //   npm run bench:rollup -- --events 1000000 --db postgres
 // Last line: {"events","seconds","eventsPerSecond",...}
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -131,13 +131,12 @@ async function prepareSqlite(): Promise<{ url: string; playEvents: number }> {
     db.pragma("journal_mode = WAL");
     db.close();
     renameSync(building, template);
-    (await import("node:fs")).writeFileSync(meta, String(stats.playEvents));
+    writeFileSync(meta, String(stats.playEvents));
     process.stderr.write(`template generated in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
   const run = path.join(outDir, "rollup-run.sqlite");
   for (const f of [run, `${run}-wal`, `${run}-shm`]) rmSync(f, { force: true });
   copyFileSync(template, run);
-  const { readFileSync } = await import("node:fs");
   return { url: `file:${run}`, playEvents: Number(readFileSync(meta, "utf8")) };
 }
 
@@ -180,7 +179,8 @@ async function preparePostgres(): Promise<{ url: string; playEvents: number; cle
 }
 
 async function main() {
-  const prepared = KIND === "postgres" ? await preparePostgres() : await prepareSqlite();
+  const prepared: { url: string; playEvents: number; cleanup?: () => Promise<void> } =
+    KIND === "postgres" ? await preparePostgres() : await prepareSqlite();
   process.env.DATABASE_URL = prepared.url;
   const { rollupEvents } = await import("../app/models/rollup.server");
   const { default: prisma } = await import("../app/db.server");
@@ -194,7 +194,7 @@ async function main() {
   const eligible = (await prisma.dailyPlayStat.aggregate({ _sum: { eligible: true } }))._sum.eligible ?? 0;
   const dailyRows = await prisma.dailyPlayStat.count();
   await prisma.$disconnect();
-  if ("cleanup" in prepared) await prepared.cleanup();
+  await prepared.cleanup?.();
   if (result.events !== N || eligible !== exposures) {
     throw new Error(`rollup mismatch: events ${result.events}/${N}, eligible ${eligible} vs exposures ${exposures}`);
   }
