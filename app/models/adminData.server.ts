@@ -2,15 +2,15 @@
  * The admin pages' window onto Shopify and onto modules owned by other parts of the app:
  * - `adminGraphql`: one Admin API call with errors turned into an `AdminApiError` (a `Response` thrown by the
  *   library for re-authentication is passed through untouched);
- * - adapters to analytics/profiles/sync/propensity, loaded lazily through `import.meta.glob`, so the admin
- *   compiles and renders honest "not available yet" states until those modules land, and uses them as soon as
- *   they exist — without changing this file.
+ * - adapters to analytics/profiles/sync: their results normalised into the shapes the pages render.
  */
 import { json } from "@remix-run/node";
 import { RANGE_DAYS } from "../components/ranges";
 import type { PlayKey, RfmGroup, LifecycleStage } from "../lib/plays/types";
 import prisma from "../db.server";
 import { playReport, reportCsv } from "./analytics.server";
+import { lookupCustomer, rfmAgreement } from "./profiles.server";
+import { startHistorySync as syncStart, syncStatus } from "./sync.server";
 
 export interface AdminGraphqlClient {
   graphql: (query: string, options?: { variables?: Record<string, unknown> }) => Promise<Response>;
@@ -81,25 +81,6 @@ export function assertNoUserErrors(userErrors: { field?: string[] | null; messag
 // ---------------------------------------------------------------------------------------------------------------
 // Adapters to modules owned by other engineers (contracts as announced; shapes normalised defensively).
 
-const modules = import.meta.glob(["./profiles.server.ts", "./sync.server.ts", "../lib/propensity/explain.ts", "../lib/propensity/index.ts"]);
-
-async function load(path: string): Promise<Record<string, unknown> | null> {
-  const importer = modules[path];
-  if (!importer) return null;
-  try {
-    return (await importer()) as Record<string, unknown>;
-  } catch (error) {
-    console.error(`[admin] could not load ${path}`, error);
-    return null;
-  }
-}
-
-async function fn<F>(path: string, name: string): Promise<F | null> {
-  const mod = await load(path);
-  const f = mod?.[name];
-  return typeof f === "function" ? (f as F) : null;
-}
-
 const num = (v: unknown, d = 0): number => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(Number(v)) ? Number(v) : d);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : v instanceof Date ? v.toISOString() : null);
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
@@ -141,22 +122,12 @@ function normaliseSyncStatus(raw: unknown): SyncProgress {
 
 /** Progress of the customer-history sync (sync.server `syncStatus`), or the latest SyncJob row as a fallback. */
 export async function getSyncProgress(shop: string): Promise<SyncProgress> {
-  const syncStatus = await fn<(shop: string) => Promise<unknown>>("./sync.server.ts", "syncStatus");
-  if (syncStatus) {
-    const raw = await syncStatus(shop);
-    if (raw == null) return { available: true, status: "none", orders: 0, customers: 0, total: null, error: null, finishedAt: null, progress: null };
-    return normaliseSyncStatus(raw);
-  }
-  const job = await prisma.syncJob.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } });
-  if (!job) return { available: false, status: "none", orders: 0, customers: 0, total: null, error: null, finishedAt: null, progress: null };
-  return normaliseSyncStatus(job);
+  return normaliseSyncStatus(await syncStatus(shop));
 }
 
 export async function startHistorySync(shop: string, admin: AdminGraphqlClient): Promise<{ ok: true } | { ok: false; reason: "unavailable" | "error"; error?: string }> {
-  const start = await fn<(shop: string, admin: AdminGraphqlClient) => Promise<unknown>>("./sync.server.ts", "startHistorySync");
-  if (!start) return { ok: false, reason: "unavailable" };
   try {
-    await start(shop, admin);
+    await syncStart(shop, admin);
     return { ok: true };
   } catch (error) {
     if (error instanceof Response) throw error;
@@ -218,58 +189,19 @@ export type LookupResult =
   | { kind: "not_found" }
   | { kind: "unavailable" };
 
-/** Customer lookup by email or id (profiles.server `lookupCustomer`), with the propensity explanation when present. */
+/** Customer lookup by email or id (profiles.server `lookupCustomer`: stored profile + why it is in its segment). */
 export async function lookupCustomerView(shop: string, admin: AdminGraphqlClient, query: string): Promise<LookupResult> {
-  const lookup = await fn<(shop: string, admin: AdminGraphqlClient, q: string) => Promise<unknown>>("./profiles.server.ts", "lookupCustomer");
-  let customer: CustomerView | null;
-  if (lookup) {
-    customer = normaliseProfile(await lookup(shop, admin, query));
-  } else {
-    // Without the profiles module, ids still resolve against stored profiles; emails need the Admin API lookup.
-    const id = query.match(/^(?:gid:\/\/shopify\/Customer\/)?(\d+)$/)?.[1];
-    if (!id) return { kind: "unavailable" };
-      const row = await prisma.customerProfile.findFirst({ where: { shop, customerId: { in: [id, `gid://shopify/Customer/${id}`] } } });
-    customer = row ? normaliseProfile(row) : null;
-  }
+  const customer = normaliseProfile(await lookupCustomer(shop, admin, query));
   if (!customer) return { kind: "not_found" };
-  customer.propensity = await explainFor(shop, customer);
+  // A propensity score needs a live session's signals (storefront); a stored profile alone has none.
+  customer.propensity = null;
   return { kind: "found", customer };
 }
 
-async function explainFor(shop: string, customer: CustomerView): Promise<CustomerView["propensity"]> {
-  const explain =
-    (await fn<(...a: unknown[]) => unknown>("../lib/propensity/explain.ts", "explainPropensity")) ??
-    (await fn<(...a: unknown[]) => unknown>("../lib/propensity/index.ts", "explainPropensity"));
-  if (!explain) return null;
-  try {
-    const raw = obj(await explain({ shop, customer }));
-    const factors = Array.isArray(raw.factors ?? raw.contributions)
-      ? ((raw.factors ?? raw.contributions) as unknown[]).map((f) => {
-          const o = obj(f);
-          return { label: String(o.label ?? o.feature ?? o.name ?? ""), effect: num(o.effect ?? o.contribution ?? o.value) };
-        })
-      : [];
-    const probability = raw.probability ?? raw.p;
-    return { probability: typeof probability === "number" ? probability : null, factors };
-  } catch {
-    return null;
-  }
-}
-
 export async function getRfmAgreement(shop: string): Promise<{ percent: number; n: number } | null> {
-  const rfm = await fn<(shop: string) => Promise<unknown>>("./profiles.server.ts", "rfmAgreement");
-  if (rfm) {
-    const r = obj(await rfm(shop));
-    const n = num(r.n ?? r.compared ?? r.total);
-    if (!n) return null;
-    const rate = r.rate ?? r.agreement;
-    const percent = typeof rate === "number" ? (rate <= 1 ? rate * 100 : rate) : (num(r.agree ?? r.agreeing) / n) * 100;
-    return { percent, n };
-  }
-  const rows = await prisma.customerProfile.findMany({ where: { shop, shopifyRfmGroup: { not: null } }, select: { segment: true, shopifyRfmGroup: true } });
-  if (!rows.length) return null;
-  const agree = rows.filter((r) => r.segment === r.shopifyRfmGroup).length;
-  return { percent: (agree / rows.length) * 100, n: rows.length };
+  const r = await rfmAgreement(shop);
+  if (!r.compared || r.rate === null) return null;
+  return { percent: r.rate * 100, n: r.compared };
 }
 
 // --- analytics (analytics.server) -------------------------------------------------------------------------------
