@@ -19,7 +19,7 @@ export const PRIORITY: readonly PlayKey[] = ["vip", "confidence", "indecision", 
 /** PRODUCT.md "return visit count": ≥ 3 visits in 7 days without a purchase marks a price-sensitive visitor. */
 export const RETURN_VISITS_AT_LEAST = 3;
 
-const LOYALIST_STAGES = new Set(["loyalist", "lapsing_loyalist"]);
+const LOYALIST_STAGES: readonly string[] = ["loyalist", "lapsing_loyalist"];
 
 /** low < bands.low ≤ medium < bands.high ≤ high. */
 export function bandOf(p: number | null, bands: PropensityBands): PropensityBand | null {
@@ -48,26 +48,27 @@ function surfaceOf(s: SessionSignals): "cart" | "product" | null {
 export function evaluatePlay(play: PlayKey, input: DecisionInput): Intervention | null {
   const { config, session: s, customer, now } = input;
   const surface = surfaceOf(s);
-  if (!surface) return null;
+  const enabled = config.plays[play];
+  // Only the merchant's chosen surfaces; the cart is the only surface of every play but deal_seeker.
+  if (!surface || !enabled || !enabled.surfaces.includes(surface) || (surface !== "cart" && play !== "deal_seeker")) return null;
+  // The settings below are non-null: `enabled` is config.plays[play].
   switch (play) {
     case "confidence": {
-      const st = config.plays.confidence;
-      if (!st || surface !== "cart" || !st.surfaces.includes("cart")) return null;
+      const st = config.plays.confidence!;
       if (!(policyViews(s) > st.policyViewsMoreThan)) return null;
       if (!hasNoPurchase(customer, input.visitor, st.noPurchaseSince)) return null;
       const iv: Intervention = { play, kind: "returns_confidence", parts: ["returns_confidence"], message: st.message };
       if (st.checkoutPrompt) {
         const band = bandOf(input.propensity, config.bands);
-        if (customer && LOYALIST_STAGES.has(customer.stage)) iv.checkoutPrompt = "account";
+        if (customer && LOYALIST_STAGES.includes(customer.stage)) iv.checkoutPrompt = "account";
         else if (band === "low") iv.checkoutPrompt = "guest";
         if (iv.checkoutPrompt) iv.parts.push("checkout_prompt");
       }
       return iv;
     }
     case "vip": {
-      const st = config.plays.vip;
-      if (!st || !customer || surface !== "cart" || !st.surfaces.includes("cart")) return null;
-      if (!st.segments.includes(customer.segment)) return null;
+      const st = config.plays.vip!;
+      if (!customer || !st.segments.includes(customer.segment)) return null;
       if (!(cartStallSeconds(s, now) > st.stallSeconds)) return null;
       const aov = customer.aov > 0 ? customer.aov : config.shop.aov;
       const bnpl = aov > 0 && s.subtotal >= st.aovMultiple * aov;
@@ -76,16 +77,14 @@ export function evaluatePlay(play: PlayKey, input: DecisionInput): Intervention 
       return iv;
     }
     case "indecision": {
-      const st = config.plays.indecision;
-      if (!st || surface !== "cart" || !st.surfaces.includes("cart")) return null;
+      const st = config.plays.indecision!;
       if (!(sessionMinutes(s, now) > st.sessionMinutes) || !(s.remCount > st.removalsMoreThan)) return null;
       const iv: Intervention = { play, kind: "alternatives", parts: ["alternatives"], message: st.message };
       if (s.lastRemoved) iv.productId = s.lastRemoved;
       return iv;
     }
     case "deal_seeker": {
-      const st = config.plays.deal_seeker;
-      if (!st || !st.surfaces.includes(surface)) return null;
+      const st = config.plays.deal_seeker!;
       if (bandOf(input.propensity, config.bands) !== "low") return null;
       const product = s.page?.product;
       if (surface === "product" && product && currentProductViews(s) >= st.sameProductViewsAtLeast && s.addCount === 0) {

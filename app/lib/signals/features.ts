@@ -1,9 +1,7 @@
 /** Session signals → the propensity model's features (app/lib/propensity/features.ts). Pure. */
 import type { PropensityFeatures } from "../propensity/features";
 import type { PageKind, SessionSignals, VisitorState } from "./types";
-import { isReturning } from "./session";
-
-const PRODUCT_RELATED: PageKind[] = ["product", "collection", "search", "cart"];
+import { isReturning, PRODUCT_RELATED } from "./session";
 
 /** Dwell of a page kind including the still-running time on the current page. */
 function dwellOf(s: SessionSignals, kind: PageKind, now: number): number {

@@ -58,15 +58,21 @@ function bump(map: Record<string, number>, key: string, by: number): void {
   map[key] += by;
 }
 
-/** Shop-level page metrics of one page kind; the dataset-category keys are the fallback. */
+/** Page kinds the dataset counts as ProductRelated. */
+export const PRODUCT_RELATED: readonly PageKind[] = ["product", "collection", "search", "cart"];
+
+/** Shop-level page metrics of one page kind; the dataset-category keys (see `categoryOf`) are the fallback. */
 function statsFor(pageStats: PageStats | undefined, kind: PageKind) {
   if (!pageStats) return undefined;
-  return pageStats[kind] ?? pageStats[CATEGORY[kind]];
+  return pageStats[kind] ?? pageStats[categoryOf(kind)];
 }
-const CATEGORY: Record<PageKind, string> = {
-  home: "other", collection: "productRelated", product: "productRelated", search: "productRelated",
-  cart: "productRelated", info: "informational", account: "administrative", other: "other",
-};
+
+/** The dataset's page category of a page kind (Administrative / Informational / ProductRelated), else "other". */
+export function categoryOf(kind: PageKind): "administrative" | "informational" | "productRelated" | "other" {
+  if (kind === "account") return "administrative";
+  if (kind === "info") return "informational";
+  return PRODUCT_RELATED.includes(kind) ? "productRelated" : "other";
+}
 
 /** Applies one signal event to the session (and visitor, for purchases). Returns the same session. */
 export function applySignal(

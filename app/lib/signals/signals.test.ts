@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   applySignal, cartStallSeconds, classifyPage, newSession, newVisitor, parseSession, parseVisitor, policyViews,
   resumeSession, serializeSession, serializeVisitor, sessionMinutes, specialDay, toPropensityFeatures,
-  visitsLast7Days, SESSION_TIMEOUT_MS, MAX_TRACKED_PRODUCTS,
+  visitsLast7Days, SESSION_TIMEOUT_MS, MAX_TRACKED_PRODUCTS, categoryOf, PAGE_KINDS,
 } from "./index";
 
 const T0 = Date.UTC(2026, 5, 3, 12, 0, 0); // a Wednesday
@@ -18,6 +18,15 @@ describe("page classification", () => {
     expect(classifyPage("customers/account")).toBe("account"));
   it("GIVEN an unknown page type on a /policies/ path WHEN classified THEN it is info", () =>
     expect(classifyPage("", "", "/fr/policies/refund-policy")).toBe("info"));
+});
+
+describe("dataset page categories", () => {
+  it("GIVEN each page kind WHEN categorised THEN account/info/product-related kinds map to the dataset's columns", () => {
+    expect(Object.fromEntries(PAGE_KINDS.map((k) => [k, categoryOf(k)]))).toEqual({
+      home: "other", collection: "productRelated", product: "productRelated", search: "productRelated",
+      cart: "productRelated", info: "informational", account: "administrative", other: "other",
+    });
+  });
 });
 
 describe("session signals", () => {
