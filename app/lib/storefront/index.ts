@@ -1,6 +1,6 @@
 /**
  * Browser entry of the theme app embed (bundled to extensions/recovery-plays-theme/assets/recovery-plays.js).
- * `rp-scorer` is resolved by scripts/build-extensions.ts to the propensity scorer (app/lib/propensity).
+ * `rp-scorer` is resolved by scripts/build-extensions.ts to the storefront scorer (app/lib/propensity/score.ts).
  */
 import { scorePropensity } from "rp-scorer";
 import { startEmbed, type EmbedBoot } from "./embed";
