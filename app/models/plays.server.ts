@@ -49,8 +49,13 @@ export async function ensureDefaultPlays(shop: string): Promise<void> {
     ...(existing.has(BANDS_ROW) ? [] : [{ shop, play: BANDS_ROW, enabled: false, settings: JSON.stringify(DEFAULT_BANDS) }]),
   ];
   for (const data of rows) {
-    // One upsert per row: concurrent installs (afterAuth + first page load) must not fail on a duplicate key.
-    await prisma.playConfig.upsert({ where: { shop_play: { shop, play: data.play } }, create: data, update: {} });
+    // Concurrent first loads (layout + page loaders, afterAuth) may insert the same row: the loser's duplicate-key
+    // error (P2002; Prisma's upsert is not atomic on PostgreSQL) means the row exists, which is all we need.
+    try {
+      await prisma.playConfig.upsert({ where: { shop_play: { shop, play: data.play } }, create: data, update: {} });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "P2002") throw error;
+    }
   }
 }
 
