@@ -1,6 +1,7 @@
 // A running app + dev store for load benches: installed the way Shopify does it (the admin frame's id_token →
 // token exchange → afterAuth), customer profiles stored for the customers the bench logs in as, and a direct
 // database handle for the after-run count checks.
+import { readdirSync, readFileSync } from "node:fs";
 import { startStack, type Stack } from "../../scripts/stack";
 import { createPrismaClient, type Db } from "../../app/db.server";
 
@@ -11,9 +12,55 @@ export interface BenchStack extends Stack {
   db: Db;
   /** Numeric ids of customers that have a stored profile. */
   customerIds: string[];
-  /** Events already in the database before the bench sent any. */
+  /** Events stored for the shop. */
   eventCount(): Promise<number>;
+  /** CPU seconds (user + system) the app server process has used so far; null when /proc is unavailable. */
+  serverCpuSeconds(): number | null;
   close(): Promise<void>;
+}
+
+/**
+ * fetch with one retry on a dropped keep-alive socket (the server closes idle connections after 5 s and undici
+ * may reuse one in that instant: "other side closed").
+ */
+export async function fetchRetry(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw err;
+    return fetch(url, init);
+  }
+}
+
+/** The remix-serve child that startStack spawned from this process. */
+function findServerPid(): number | null {
+  try {
+    for (const name of readdirSync("/proc")) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes("@remix-run/serve")) return Number(name);
+      } catch {
+        // the process went away while we looked
+      }
+    }
+  } catch {
+    // no /proc (not Linux)
+  }
+  return null;
+}
+
+/** utime + stime of a process in seconds (Linux clock ticks are 1/100 s). */
+function cpuSeconds(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 function legacy(id: string): string {
@@ -22,11 +69,11 @@ function legacy(id: string): string {
 
 /** Opens the dev store's admin, follows its iframe to the app (token exchange stores the offline session). */
 async function install(stack: Stack): Promise<void> {
-  const html = await (await fetch(`${stack.storeUrl}/admin`, { headers: { "user-agent": BROWSER_UA } })).text();
+  const html = await (await fetchRetry(`${stack.storeUrl}/admin`, { headers: { "user-agent": BROWSER_UA } })).text();
   const raw = /<iframe[^>]*\ssrc="([^"]+)"/.exec(html)?.[1];
   if (!raw) throw new Error("dev store admin has no app iframe");
   const src = raw.replaceAll("&#38;", "&").replaceAll("&amp;", "&");
-  const res = await fetch(src, { headers: { "user-agent": BROWSER_UA }, redirect: "manual" });
+  const res = await fetchRetry(src, { headers: { "user-agent": BROWSER_UA }, redirect: "manual" });
   await res.arrayBuffer();
   if (res.status >= 500) throw new Error(`app install (token exchange) answered ${res.status}`);
 }
@@ -87,11 +134,13 @@ export async function startBenchStack(opts: {
         },
       });
     }
+    const serverPid = findServerPid();
     return {
       ...stack,
       db,
       customerIds,
       eventCount: () => db.event.count({ where: { shop: stack.shop } }),
+      serverCpuSeconds: () => cpuSeconds(serverPid),
       async close() {
         await stack.stop();
         await db.$disconnect();
