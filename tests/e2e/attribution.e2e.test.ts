@@ -1,0 +1,61 @@
+// Issue 9 acceptance: an order placed on the dev store after an intervention appears attributed to that play on
+// the Analytics page (cart attributes → orders/create → attribution → rollup → aggregates → admin).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Frame } from "playwright-core";
+import { launchBrowser, startStack, type Stack } from "./harness";
+import { addFirstProductToCart, enableThemeExtension, newShopper, openAdmin, PLAY_NAMES, setPlay, visibleText, visitorIn } from "./journeys";
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack({ quiet: true, env: { ROLLUP_INTERVAL_MS: "1500" } });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function orderedRow(frame: Frame, play: keyof typeof PLAY_NAMES): Promise<string> {
+  // The play's card: the nearest ancestor of its heading that holds the funnel table.
+  const heading = frame.getByRole("heading", { name: PLAY_NAMES[play] });
+  if (!(await heading.count())) return "";
+  const card = heading.first().locator("xpath=ancestor::*[.//tr][1]");
+  return (await card.locator("tr", { hasText: "Ordered" }).first().innerText()).replace(/\s+/g, " ").trim();
+}
+
+describe("exact attribution end to end", () => {
+  it("GIVEN a treated shopper saw the Confidence message WHEN they place an order THEN Analytics shows it ordered in the treatment arm", async () => {
+    await enableThemeExtension(browser, stack, [{ handle: "cart-confidence", template: "cart" }]);
+    const admin = await openAdmin(browser, stack, "Plays");
+    await setPlay(admin, "confidence", true);
+
+    const shopper = await newShopper(browser, stack, visitorIn("confidence", "treatment"));
+    for (let i = 0; i < 3; i++) await shopper.page.goto(`${stack.storeUrl}/policies/refund-policy`);
+    await addFirstProductToCart(shopper.page, stack);
+    await shopper.page.goto(`${stack.storeUrl}/cart`);
+    expect(await visibleText(shopper.page, "Shop with peace of mind")).toBe(true);
+    // The embed writes the attribution into the cart before the shopper leaves for checkout.
+    await shopper.page.waitForFunction(
+      () => fetch("/cart.js").then((r) => r.json()).then((c) => String(c.attributes?._rp_plays ?? "").includes("confidence:treatment:shown")),
+      null,
+      { timeout: 15_000 },
+    );
+    await shopper.page.goto(`${stack.storeUrl}/checkout`);
+    await shopper.page.click("#pay-now");
+    await shopper.page.waitForLoadState("load");
+    await shopper.context.close();
+
+    await admin.page.click("nav >> text=Analytics");
+    let row = "";
+    for (let i = 0; i < 40 && !/Ordered 1 0/.test(row); i++) {
+      await admin.page.waitForTimeout(1500);
+      const f = await admin.frame();
+      await f.waitForLoadState("load");
+      row = await orderedRow(f, "confidence");
+      if (!/Ordered 1 0/.test(row)) await admin.page.click("nav >> text=Analytics");
+    }
+    expect(row).toBe("Ordered 1 0");
+  });
+});
