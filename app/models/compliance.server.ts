@@ -2,6 +2,8 @@
 // addresses (protected customer data level 1); what it holds per customer is keyed by the numeric customer id.
 import { z } from "zod";
 import prisma from "../db.server";
+import { eraseCustomer } from "./profiles.server";
+import { eraseCustomerEvents } from "./retention.server";
 
 const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^(gid:\/\/shopify\/\w+\/)?\d{1,20}$/)]);
 
@@ -22,30 +24,19 @@ export interface RedactCustomerPayload {
   orders_requested?: (number | string)[];
 }
 
-/** customers/redact: the customer's profile, folded orders, events, exposures and the listed orders' attribution. */
+/**
+ * customers/redact: the customer's profile and folded orders (profiles.server), every event and exposure of the
+ * visitors they used with the aggregates adjusted (retention.server), the listed orders, and any data report.
+ */
 export async function redactCustomer(shop: string, payload: RedactCustomerPayload) {
   const customerId = idOf(payload.customer?.id);
   const orderIds = (payload.orders_to_redact ?? []).map((o) => String(idOf(o)));
-  const visitorIds = customerId
-    ? (
-        await prisma.event.findMany({
-          where: { shop, customerId, NOT: { visitorId: "" } },
-          select: { visitorId: true },
-          distinct: ["visitorId"],
-        })
-      ).map((e) => e.visitorId)
-    : [];
+  if (customerId) {
+    await eraseCustomer(shop, customerId);
+    await eraseCustomerEvents(shop, customerId, { orderIds });
+    await prisma.dataRequest.deleteMany({ where: { shop, customerId } });
+  }
   await prisma.$transaction([
-    ...(customerId
-      ? [
-          prisma.customerProfile.deleteMany({ where: { shop, customerId } }),
-          prisma.profileOrder.deleteMany({ where: { shop, customerId } }),
-          prisma.event.deleteMany({ where: { shop, customerId } }),
-          prisma.playExposure.deleteMany({ where: { shop, OR: [{ customerId }, { visitorId: { in: visitorIds } }] } }),
-          prisma.orderAttribution.deleteMany({ where: { shop, visitorId: { in: visitorIds } } }),
-          prisma.dataRequest.deleteMany({ where: { shop, customerId } }),
-        ]
-      : []),
     prisma.profileOrder.deleteMany({ where: { shop, orderId: { in: orderIds } } }),
     prisma.orderAttribution.deleteMany({ where: { shop, orderId: { in: orderIds } } }),
   ]);
