@@ -23,6 +23,7 @@ export const METAFIELD_KEY = "config";
 const INSTALLATION = `#graphql
   query RecoveryPlaysInstallation {
     currentAppInstallation { id }
+    shop { id }
   }`;
 
 const SET = `#graphql
@@ -126,9 +127,17 @@ export function publishConfig(shop: string, admin: AdminGraphqlClient): Promise<
     });
 
     try {
-      const { currentAppInstallation } = await adminGraphql<{ currentAppInstallation: { id: string } }>(admin, INSTALLATION);
+      const owners = await adminGraphql<{ currentAppInstallation: { id: string }; shop: { id: string } }>(admin, INSTALLATION);
+      // One atomic metafieldsSet, two owners: the theme app extension reads the app installation's metafield
+      // (Liquid `app.metafields`), while checkout UI extensions can only read app-owned metafields on the shop.
       const data = await adminGraphql<{ metafieldsSet: { userErrors: { field?: string[] | null; message: string }[] } }>(admin, SET, {
-        metafields: [{ ownerId: currentAppInstallation.id, namespace: METAFIELD_NAMESPACE, key: METAFIELD_KEY, type: "json", value: payload }],
+        metafields: [owners.currentAppInstallation.id, owners.shop.id].map((ownerId) => ({
+          ownerId,
+          namespace: METAFIELD_NAMESPACE,
+          key: METAFIELD_KEY,
+          type: "json",
+          value: payload,
+        })),
       });
       assertNoUserErrors(data.metafieldsSet.userErrors);
     } catch (error) {

@@ -32,7 +32,7 @@ beforeEach(async () => {
       shop: { myshopifyDomain: SHOP, currencyCode: "EUR", plan: { displayName: "Shopify Plus", shopifyPlus: true, partnerDevelopment: false } },
       themes: { nodes: [{ id: "gid://shopify/OnlineStoreTheme/1", name: "Dawn", files: { nodes: themeFiles({ embed }) } }] },
     }),
-    RecoveryPlaysInstallation: () => ({ currentAppInstallation: { id: "gid://shopify/AppInstallation/1" } }),
+    RecoveryPlaysInstallation: () => ({ currentAppInstallation: { id: "gid://shopify/AppInstallation/1" }, shop: { id: "gid://shopify/Shop/1" } }),
     RecoveryPlaysPublish: () => ({ metafieldsSet: { metafields: [], userErrors: [] } }),
   };
   await helpers.installShop(SHOP);

@@ -16,12 +16,13 @@ let publish: typeof import("../models/publish.server");
 
 const SHOP = "test-shop.myshopify.com";
 const INSTALLATION = "gid://shopify/AppInstallation/42";
+const SHOP_GID = "gid://shopify/Shop/7";
 let metafieldsFail = 0;
 let discountSeq = 0;
 
 function defaultHandlers() {
   return {
-    RecoveryPlaysInstallation: () => ({ currentAppInstallation: { id: INSTALLATION } }),
+    RecoveryPlaysInstallation: () => ({ currentAppInstallation: { id: INSTALLATION }, shop: { id: SHOP_GID } }),
     RecoveryPlaysPublish: (v: Record<string, unknown>) => {
       if (metafieldsFail > 0) {
         metafieldsFail--;
@@ -188,15 +189,17 @@ describe("Play settings: concurrent edits", () => {
 });
 
 describe("Publishing to the app metafield", () => {
-  it("GIVEN play 1 turned on with a custom message WHEN saved THEN one metafieldsSet writes $app:recovery_plays.config (json) on the installation with only that play", async () => {
+  it("GIVEN play 1 turned on with a custom message WHEN saved THEN one metafieldsSet writes $app:recovery_plays.config (json) on the installation and the shop with only that play", async () => {
     const { record } = await loadPlay("confidence");
     const msg = record.settings.message as Record<string, string>;
     const res = await savePlay("confidence", { version: record.version, enabled: true, settings: { ...record.settings, message: { ...msg, heading: "Returns are on us" } } });
     expect(res.status).toBe(200);
     const sets = stub.calls.filter((c) => c.operation === "RecoveryPlaysPublish");
     expect(sets).toHaveLength(1);
-    const [metafield] = sets[0].variables.metafields as Record<string, string>[];
+    const [metafield, forCheckout] = sets[0].variables.metafields as Record<string, string>[];
     expect(metafield).toMatchObject({ ownerId: INSTALLATION, namespace: "$app:recovery_plays", key: "config", type: "json" });
+    // Checkout UI extensions read app-owned metafields on the shop, not on the installation.
+    expect(forCheckout).toMatchObject({ ownerId: SHOP_GID, namespace: "$app:recovery_plays", key: "config", value: metafield.value });
     const payload = JSON.parse(metafield.value) as PublishedPlaysConfig;
     expect(Object.keys(payload.plays)).toEqual(["confidence"]);
     expect(payload.plays.confidence?.message.heading).toBe("Returns are on us");
