@@ -58,9 +58,17 @@ export function visitorIn(play: PlayKey, arm: Arm, holdoutPercent = 10, prefix =
 }
 
 /** A fresh shopper (own cookies and storage) with consent granted and a chosen visitor id. */
-export async function newShopper(browser: Browser, stack: Stack, visitorId: string, consent: "granted" | "denied" = "granted") {
+export async function newShopper(
+  browser: Browser,
+  stack: Stack,
+  visitorId: string,
+  consent: "granted" | "denied" = "granted",
+  opts: { fakeClock?: boolean } = {},
+) {
   const context: BrowserContext = await browser.newContext({ userAgent: UA });
   const page = await context.newPage();
+  // A fake clock lets a journey "wait" 46 s on the cart or spend 11 minutes in a session in no time.
+  if (opts.fakeClock) await page.clock.install();
   await page.goto(`${stack.storeUrl}/?consent=${consent}`);
   // The embed created its visitor on this first page. Leave for a page without the embed (it saves its state
   // when the page hides), then give the stored visitor the chosen id — the stored format is the embed's own.

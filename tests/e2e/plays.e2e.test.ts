@@ -1,0 +1,143 @@
+// Issue 7 acceptance: one scripted journey per play shows its intervention (and a holdout shopper does not);
+// without analytics consent nothing personalised is shown and nothing is collected. Issue 6: a custom message
+// set in the play's settings is exactly what the storefront shows.
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser, startStack, type Stack } from "./harness";
+import {
+  addFirstProductToCart,
+  enableThemeExtension,
+  newShopper,
+  openAdmin,
+  setPlay,
+  storedVisitorId,
+  visibleText,
+  visitorIn,
+} from "./journeys";
+
+let stack: Stack;
+let browser: Browser;
+let admin: Awaited<ReturnType<typeof openAdmin>>;
+const CUSTOM_HEADING = "Returns on us, always";
+
+beforeAll(async () => {
+  stack = await startStack({ quiet: true });
+  browser = await launchBrowser();
+  await enableThemeExtension(browser, stack, [
+    { handle: "cart-confidence", template: "cart" },
+    { handle: "payment-options", template: "cart" },
+    { handle: "indecision-alternatives", template: "cart" },
+    { handle: "bundle-offer", template: "product" },
+  ]);
+  admin = await openAdmin(browser, stack, "Plays");
+  for (const play of ["confidence", "vip", "indecision", "deal_seeker"] as const) await setPlay(admin, play, true);
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+function db() {
+  return new Database(stack.databaseUrl.slice(5), { readonly: true });
+}
+
+async function cartAjax(page: Page, path: string, body: unknown) {
+  await page.evaluate(
+    ([p, b]) => fetch(p as string, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) }).then((r) => r.json()),
+    [path, body] as const,
+  );
+}
+
+describe("one journey per play", () => {
+  it("GIVEN the merchant's custom copy for the Confidence play WHEN an anxious shopper reaches the cart THEN exactly that copy shows", async () => {
+    await admin.page.click("nav >> text=Plays");
+    const f = await admin.frame();
+    await f.click('[aria-label^="Edit: First-Time Buyer Confidence Builder"]');
+    const heading = (await admin.frame()).getByLabel("Heading", { exact: true });
+    await heading.waitFor({ timeout: 30_000 });
+    await heading.fill(CUSTOM_HEADING);
+    const frame = await admin.frame();
+    await frame.locator(".Polaris-Page-Header").getByRole("button", { name: "Save" }).click();
+    // Saved and published: the page is clean again (its Save is disabled).
+    await frame.locator(".Polaris-Page-Header").getByRole("button", { name: "Save", disabled: true }).waitFor({ timeout: 30_000 });
+
+    const s = await newShopper(browser, stack, visitorIn("confidence", "treatment", 10, "e2e-copy"));
+    for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/policies/refund-policy`);
+    await addFirstProductToCart(s.page, stack);
+    await s.page.goto(`${stack.storeUrl}/cart`);
+    expect(await storedVisitorId(s.page)).toBe(visitorIn("confidence", "treatment", 10, "e2e-copy"));
+    expect(await visibleText(s.page, CUSTOM_HEADING)).toBe(true);
+    expect(await visibleText(s.page, "Shop with peace of mind", 500)).toBe(false);
+    await s.context.close();
+  });
+
+  it("GIVEN a logged-in VIP (CHAMPIONS/LOYAL) WHEN they stall on the cart for 46 s THEN payment options show; a holdout VIP sees nothing", async () => {
+    let vip: { customerId: string } | undefined;
+    for (let i = 0; i < 120 && !vip; i++) {
+      const conn = db();
+      vip = conn.prepare(`SELECT customerId FROM "CustomerProfile" WHERE segment IN ('CHAMPIONS','LOYAL') ORDER BY ordersCount DESC LIMIT 1`).get() as { customerId: string } | undefined;
+      conn.close();
+      if (!vip) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(vip, "history sync produced VIP profiles").toBeDefined();
+    const email = stack.devstore.state.customers.find((c: { id: string }) => c.id === vip!.customerId).email as string;
+
+    for (const [arm, expected] of [["treatment", true], ["holdout", false]] as const) {
+      const s = await newShopper(browser, stack, visitorIn("vip", arm, 10, `e2e-vip-${arm}`), "granted", { fakeClock: true });
+      await s.page.goto(`${stack.storeUrl}/account/login`);
+      await s.page.fill("#CustomerEmail", email);
+      await s.page.fill("#CustomerPassword", "password");
+      await Promise.all([s.page.waitForNavigation(), s.page.press("#CustomerPassword", "Enter")]);
+      await addFirstProductToCart(s.page, stack);
+      await s.page.goto(`${stack.storeUrl}/cart`);
+      await s.page.waitForTimeout(1500);
+      await s.page.clock.fastForward(46_000);
+      expect(await visibleText(s.page, "Pay the way you like", expected ? 8000 : 3000)).toBe(expected);
+      await s.context.close();
+    }
+  });
+
+  it("GIVEN a shopper 11 minutes in who removed an item three times WHEN they are on the cart THEN the Indecision reassurance shows", async () => {
+    const s = await newShopper(browser, stack, visitorIn("indecision", "treatment", 10, "e2e-indecision"), "granted", { fakeClock: true });
+    await addFirstProductToCart(s.page, stack);
+    const variantId = stack.devstore.state.products[0].variants[0].id;
+    for (let i = 0; i < 3; i++) {
+      await cartAjax(s.page, "/cart/change.js", { id: String(variantId), quantity: 0 });
+      await cartAjax(s.page, "/cart/add.js", { id: Number(variantId), quantity: 1 });
+    }
+    await s.page.clock.fastForward("11:00");
+    await s.page.goto(`${stack.storeUrl}/cart`);
+    await s.page.clock.fastForward(6000);
+    expect(await visibleText(s.page, "You can return this anytime in the next 30 days!")).toBe(true);
+    await s.context.close();
+  });
+
+  it("GIVEN a low-propensity shopper who viewed the same product three times without adding it WHEN on the product page THEN the bundle offer shows", async () => {
+    const s = await newShopper(browser, stack, visitorIn("deal_seeker", "treatment", 10, "e2e-deal"));
+    const handle = stack.devstore.state.products[1].handle;
+    for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/products/${handle}`);
+    expect(await visibleText(s.page, "Better Together: Bundle & Save")).toBe(true);
+    await s.context.close();
+  });
+
+  it("GIVEN analytics consent is denied WHEN an anxious shopper reaches the cart THEN nothing personalised shows and nothing is collected", async () => {
+    const conn = db();
+    const before = (conn.prepare(`SELECT COUNT(*) AS n FROM "Event"`).get() as { n: number }).n;
+    conn.close();
+    const s = await newShopper(browser, stack, visitorIn("confidence", "treatment", 10, "e2e-denied"), "denied");
+    for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/policies/refund-policy`);
+    await addFirstProductToCart(s.page, stack);
+    await s.page.goto(`${stack.storeUrl}/cart`);
+    expect(await visibleText(s.page, CUSTOM_HEADING, 3000)).toBe(false);
+    expect(await s.page.evaluate(() => localStorage.getItem("rp_v"))).toBeNull();
+    await s.page.waitForTimeout(1500);
+    const after = db();
+    const denied = (after.prepare(`SELECT COUNT(*) AS n FROM "Event" WHERE visitorId LIKE 'e2e-denied%'`).get() as { n: number }).n;
+    const total = (after.prepare(`SELECT COUNT(*) AS n FROM "Event"`).get() as { n: number }).n;
+    after.close();
+    expect(denied).toBe(0);
+    expect(total).toBe(before);
+    await s.context.close();
+  });
+});
