@@ -20,18 +20,21 @@ export function visitorIds(n: number): string[] {
 
 const PAGE_TYPES = ["product", "collection", "cart", "index", "search"];
 
-/** A storefront event batch: page views, cart changes and play events with valid play/arm, timestamps now. */
+/**
+ * A storefront event batch as the embed's beacon sends it (`ts` in epoch ms): page views, cart changes and play
+ * events with valid play/arm, over the last few seconds.
+ */
 export function eventBatch(visitorId: string, size: number, now = Date.now()): string {
   const events = Array.from({ length: size }, (_, i) => {
-    const occurredAt = new Date(now - (size - i) * 1000).toISOString();
+    const ts = now - (size - i) * 1000;
     const k = i % 5;
     if (k === 0 || k === 1) {
       const pageType = PAGE_TYPES[i % PAGE_TYPES.length];
-      return { type: "page_view", pageType, path: `/${pageType}s/item-${i}?utm_source=bench`, occurredAt };
+      return { type: "page_view", pageType, path: `/${pageType}s/item-${i}?utm_source=bench`, ts };
     }
-    if (k === 2) return { type: "add_to_cart", value: 19.5 + i, pageType: "product", occurredAt };
+    if (k === 2) return { type: "add_to_cart", value: 19.5 + i, pageType: "product", ts };
     const play = PLAY_KEYS[i % PLAY_KEYS.length];
-    return { type: k === 3 ? "eligible" : "shown", play, arm: i % 10 === 3 ? "holdout" : "treatment", occurredAt };
+    return { type: k === 3 ? "eligible" : "shown", play, arm: i % 10 === 3 ? "holdout" : "treatment", ts };
   });
   return JSON.stringify({ visitorId, events });
 }
