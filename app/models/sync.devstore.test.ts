@@ -129,8 +129,10 @@ describe("history sync against the dev store", () => {
     const shop = store.shopDomain;
     store.setFaults({ bulkFail: "INTERNAL_SERVER_ERROR" });
     const job = await startHistorySync(shop, admin, quiet);
-    const retried = await onBulkOperationFinish(shop, await nextFinish(job.bulkOperationId as string), admin, quiet);
+    const failed = await nextFinish(job.bulkOperationId as string);
+    // The fault hits the first operation only: the restart must not race the switch being turned off.
     store.setFaults({ bulkFail: null });
+    const retried = await onBulkOperationFinish(shop, failed, admin, quiet);
     expect(retried).toMatchObject({ status: "running", attempts: 2 });
     expect(retried?.bulkOperationId).not.toBe(job.bulkOperationId);
     const done = await onBulkOperationFinish(shop, await nextFinish(retried?.bulkOperationId as string), admin, quiet);

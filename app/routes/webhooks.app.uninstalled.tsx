@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
+import { forgetShopState } from "../models/edge.server";
 import { processWebhook } from "../models/webhooks.server";
 
 // app/uninstalled: stop all processing for the shop now (storefront/checkout endpoints refuse an uninstalled
@@ -16,6 +17,8 @@ export const action = async ({ request }: ActionFunctionArgs) =>
         }),
         prisma.session.deleteMany({ where: { shop } }),
       ]);
+      // This process stops answering the shop's storefront and checkout at once (others within the cache TTL).
+      forgetShopState(shop);
     },
     { requireActiveShop: false },
   );

@@ -21,6 +21,9 @@ async function call(fn: Handler, request: Request) {
   }
 }
 
+// The most verbose level the app supports, so the library's own request logs are part of what is checked.
+process.env.SHOPIFY_LOG_LEVEL = "info";
+
 const captured: string[] = [];
 const spies = (["log", "info", "warn", "error", "debug"] as const).map((m) =>
   vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
