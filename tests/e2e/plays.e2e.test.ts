@@ -47,20 +47,27 @@ async function cartAjax(page: Page, path: string, body: unknown) {
     ([p, b]) => fetch(p as string, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) }).then((r) => r.json()),
     [path, body] as const,
   );
+  // The embed reads the cart 150 ms after a cart call (debounced): let each change be seen on its own.
+  await page.waitForTimeout(600);
 }
 
 describe("one journey per play", () => {
   it("GIVEN the merchant's custom copy for the Confidence play WHEN an anxious shopper reaches the cart THEN exactly that copy shows", async () => {
     await admin.page.click("nav >> text=Plays");
     const f = await admin.frame();
-    await f.click('[aria-label^="Edit: First-Time Buyer Confidence Builder"]');
-    const heading = (await admin.frame()).getByLabel("Heading", { exact: true });
+    await f.click('[aria-label="Edit settings: First-Time Buyer Confidence Builder"]');
+    const heading = (await admin.frame()).getByRole("textbox", { name: "Heading", exact: true });
     await heading.waitFor({ timeout: 30_000 });
     await heading.fill(CUSTOM_HEADING);
     const frame = await admin.frame();
-    await frame.locator(".Polaris-Page-Header").getByRole("button", { name: "Save" }).click();
-    // Saved and published: the page is clean again (its Save is disabled).
-    await frame.locator(".Polaris-Page-Header").getByRole("button", { name: "Save", disabled: true }).waitFor({ timeout: 30_000 });
+    // The contextual save bar (App Bridge's ui-save-bar) appears once the form is dirty; save from it.
+    await frame.locator("ui-save-bar button", { hasText: "Save" }).click();
+    // Saved and published: the form is clean again, so no Save is enabled any more.
+    await frame.waitForFunction(
+      () => ![...document.querySelectorAll("button")].some((b) => b.textContent?.trim() === "Save" && !b.disabled && b.offsetParent !== null),
+      null,
+      { timeout: 30_000 },
+    );
 
     const s = await newShopper(browser, stack, visitorIn("confidence", "treatment", 10, "e2e-copy"));
     for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/policies/refund-policy`);
