@@ -12,6 +12,7 @@
  * Publishes for one shop are serialised in this process so an older snapshot can never overwrite a newer one.
  */
 import prisma from "../db.server";
+import { pageRates } from "../lib/propensity/pageStats";
 import type { PublishedPlaysConfig, PlayKey, PlaySettingsMap } from "../lib/plays/types";
 import { adminGraphql, assertNoUserErrors, type AdminGraphqlClient } from "./adminData.server";
 import { bundleDiscountTitle, syncBundleDiscount, type DiscountSyncResult } from "./discounts.server";
@@ -59,15 +60,16 @@ export async function buildPublishedConfig(shop: string, version: number): Promi
       bundleTitle = bundleDiscountTitle((p.settings as PlaySettingsMap["deal_seeker"]).discountPercent);
     }
   }
-  const pageStats: PublishedPlaysConfig["pageStats"] = {};
-  for (const r of pageRows) {
-    // Google Analytics definitions: bounce rate per entrance, exit rate per pageview, page value per pageview.
-    pageStats[r.pageKey] = {
-      bounceRate: r.entrances ? r.bounces / r.entrances : 0,
-      exitRate: r.pageviews ? r.exits / r.pageviews : 0,
-      pageValue: r.pageviews ? r.value / r.pageviews : 0,
-    };
-  }
+  // Google Analytics definitions (app/lib/propensity/pageStats): bounce rate per entrance, exit rate per
+  // pageview, page value per unique pageview.
+  const pageStats: PublishedPlaysConfig["pageStats"] = pageRates(
+    Object.fromEntries(
+      pageRows.map((r) => [
+        r.pageKey,
+        { pageviews: r.pageviews, uniquePageviews: r.uniquePageviews, entrances: r.entrances, bounces: r.bounces, exits: r.exits, revenue: r.value },
+      ]),
+    ),
+  );
   return {
     version,
     bands: bands.bands,

@@ -1,10 +1,11 @@
 // Background upkeep inside the app process: roll raw events up into the per-play aggregates the analytics read,
-// prune data past each shop's retention, recompute RFM quintiles daily, pick up history syncs whose webhook never came, and retry failed
+// prune data past each shop's retention, recompute RFM quintiles daily, refresh page aggregates hourly, pick up history syncs whose webhook never came, and retry failed
 // config publishes. Every job is idempotent and safe to run on several instances at once (rollup takes a
 // per-shop lock), so a restart or a second instance never double counts.
 import prisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
-import { retryPublishIfDue } from "./publish.server";
+import { refreshPageStats } from "./pageStats.server";
+import { publishConfig, retryPublishIfDue } from "./publish.server";
 import { pruneExpiredData } from "./retention.server";
 import { recomputeSegments } from "./profiles.server";
 import { rollupEvents } from "./rollup.server";
@@ -14,10 +15,12 @@ const ROLLUP_MS = Number(process.env.ROLLUP_INTERVAL_MS ?? 30_000);
 const UPKEEP_MS = Number(process.env.UPKEEP_INTERVAL_MS ?? 5 * 60_000);
 const PRUNE_MS = 6 * 60 * 60_000;
 const SEGMENTS_MS = 24 * 60 * 60_000;
+const PAGE_STATS_MS = 60 * 60_000;
 
 let started = false;
 let lastPrune = 0;
 let lastSegments = Date.now();
+let lastPageStats = 0;
 
 async function guarded(name: string, job: () => Promise<unknown>) {
   try {
@@ -33,11 +36,19 @@ async function activeShops(): Promise<string[]> {
 }
 
 export async function upkeep(now = new Date()) {
+  const pageStatsDue = now.getTime() - lastPageStats > PAGE_STATS_MS;
+  if (pageStatsDue) lastPageStats = now.getTime();
   for (const shop of await activeShops()) {
     await guarded(`upkeep ${shop}`, async () => {
       const { admin } = await unauthenticated.admin(shop);
       await pollStaleSyncs(shop, admin);
       await retryPublishIfDue(shop, admin, now);
+      // Fresh page aggregates reach the storefront's propensity scorer through the published config
+      // (publishConfig only bumps the version when the content changed).
+      if (pageStatsDue) {
+        await refreshPageStats(shop, { now });
+        await publishConfig(shop, admin);
+      }
     });
   }
   // Quintiles drift as time passes (recency) even without new orders: recompute them daily.

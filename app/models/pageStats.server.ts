@@ -1,0 +1,82 @@
+// Shop-level page aggregates (Google Analytics definitions: bounce rate, exit rate, page value per page type)
+// computed from the app's own event stream, for the propensity model's BounceRates / ExitRates / PageValues.
+// Sessions are rebuilt from page_view events (same visitor, < 30 min apart); a session's purchase is the
+// attributed order its visitor placed before the session ended (+30 min). The counts replace the shop's
+// PageStat rows; the publisher turns them into rates in the storefront config.
+import prisma from "../db.server";
+import { addSession, type PageCounts, type SessionRecord } from "../lib/propensity/pageStats";
+
+const SESSION_GAP_MS = 30 * 60_000;
+
+export interface PageStatsOptions {
+  now?: Date;
+  /** Look-back window. */
+  days?: number;
+  /** Upper bound on page views read per refresh (keeps the job bounded on big shops). */
+  maxViews?: number;
+}
+
+/** Recomputes the shop's page aggregates over the window; returns the number of sessions folded. */
+export async function refreshPageStats(shop: string, o: PageStatsOptions = {}): Promise<number> {
+  const now = o.now ?? new Date();
+  const since = new Date(now.getTime() - (o.days ?? 30) * 86_400_000);
+  const [views, orders] = await Promise.all([
+    prisma.event.findMany({
+      where: { shop, type: "page_view", occurredAt: { gte: since } },
+      select: { visitorId: true, pageType: true, occurredAt: true },
+      orderBy: [{ visitorId: "asc" }, { occurredAt: "asc" }],
+      take: o.maxViews ?? 200_000,
+    }),
+    prisma.orderAttribution.findMany({
+      where: { shop, createdAt: { gte: since }, NOT: { visitorId: null } },
+      select: { visitorId: true, total: true, createdAt: true },
+    }),
+  ]);
+  const ordersByVisitor = new Map<string, { total: number; at: number }[]>();
+  for (const ord of orders) {
+    const list = ordersByVisitor.get(ord.visitorId!) ?? [];
+    list.push({ total: ord.total, at: ord.createdAt.getTime() });
+    ordersByVisitor.set(ord.visitorId!, list);
+  }
+
+  const acc: Record<string, PageCounts> = {};
+  let sessions = 0;
+  let current: { visitor: string; start: number; last: number; record: SessionRecord } | null = null;
+  const close = () => {
+    if (!current) return;
+    const purchase = ordersByVisitor
+      .get(current.visitor)
+      ?.find((x) => x.at >= current!.start && x.at <= current!.last + SESSION_GAP_MS);
+    if (purchase) current.record.purchaseValue = purchase.total;
+    addSession(acc, current.record);
+    sessions++;
+    current = null;
+  };
+  for (const v of views) {
+    const t = v.occurredAt.getTime();
+    if (!current || current.visitor !== v.visitorId || t - current.last > SESSION_GAP_MS) {
+      close();
+      current = { visitor: v.visitorId, start: t, last: t, record: { pages: [] } };
+    }
+    current.last = t;
+    current.record.pages.push({ pageType: v.pageType ?? "other" });
+  }
+  close();
+
+  await prisma.$transaction([
+    prisma.pageStat.deleteMany({ where: { shop } }),
+    prisma.pageStat.createMany({
+      data: Object.entries(acc).map(([pageKey, c]) => ({
+        shop,
+        pageKey,
+        pageviews: c.pageviews,
+        uniquePageviews: c.uniquePageviews,
+        entrances: c.entrances,
+        bounces: c.bounces,
+        exits: c.exits,
+        value: c.revenue,
+      })),
+    }),
+  ]);
+  return sessions;
+}

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "PageStat" ADD COLUMN     "uniquePageviews" INTEGER NOT NULL DEFAULT 0;
+
