@@ -8,6 +8,7 @@ import { json } from "@remix-run/node";
 import { RANGE_DAYS } from "../components/ranges";
 import type { PlayKey, RfmGroup, LifecycleStage } from "../lib/plays/types";
 import prisma from "../db.server";
+import { AdminApiError as LibAdminApiError, createAdminClient, type AdminClient } from "../lib/admin-client";
 import { playReport, reportCsv } from "./analytics.server";
 import { lookupCustomer, rfmAgreement } from "./profiles.server";
 import { startHistorySync as syncStart, syncStatus } from "./sync.server";
@@ -26,48 +27,26 @@ export class AdminApiError extends Error {
   }
 }
 
-interface GraphqlBody<T> {
-  data?: T;
-  errors?: unknown;
-}
+/** One cost-aware client per admin context, so its view of the throttle bucket carries across calls. */
+const clients = new WeakMap<AdminGraphqlClient, AdminClient>();
 
-function errorText(errors: unknown): string {
-  if (Array.isArray(errors)) {
-    return errors.map((e) => (e && typeof e === "object" && "message" in e ? String(e.message) : String(e))).join("; ");
-  }
-  if (errors && typeof errors === "object" && "message" in errors) return String((errors as { message: unknown }).message);
-  return String(errors);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs one Admin GraphQL document; retries a THROTTLED answer twice with jittered backoff. */
+/**
+ * Runs one Admin GraphQL document through the shared cost-aware client (app/lib/admin-client: reads
+ * throttleStatus, waits before THROTTLED, retries THROTTLED/5xx/timeouts with jitter). A re-authentication
+ * `Response` from the library passes through; GraphQL errors become an AdminApiError.
+ */
 export async function adminGraphql<T>(admin: AdminGraphqlClient, query: string, variables?: Record<string, unknown>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    let body: GraphqlBody<T>;
-    try {
-      const res = await admin.graphql(query, variables ? { variables } : undefined);
-      body = (await res.json()) as GraphqlBody<T>;
-    } catch (error) {
-      if (error instanceof Response) throw error;
-      const gqlBody = (error as { body?: { errors?: unknown } }).body;
-      const text = gqlBody?.errors ? errorText(gqlBody.errors) : error instanceof Error ? error.message : String(error);
-      if (/THROTTLED/i.test(text) && attempt < 2) {
-        await sleep(500 * 2 ** attempt + Math.random() * 250);
-        continue;
-      }
-      throw new AdminApiError(text, gqlBody ?? null);
-    }
-    if (body.errors) {
-      const text = errorText(body.errors);
-      if (/THROTTLED/i.test(text) && attempt < 2) {
-        await sleep(500 * 2 ** attempt + Math.random() * 250);
-        continue;
-      }
-      throw new AdminApiError(text, body.errors);
-    }
-    if (!body.data) throw new AdminApiError("Empty Admin API response");
-    return body.data;
+  let client = clients.get(admin);
+  if (!client) {
+    client = createAdminClient((q, o) => admin.graphql(q, o), { maxAttempts: 3 });
+    clients.set(admin, client);
+  }
+  try {
+    return (await client.request<T>(query, variables)).data;
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    if (error instanceof LibAdminApiError) throw new AdminApiError(error.message, error.details ?? null);
+    throw error;
   }
 }
 
