@@ -1,0 +1,68 @@
+// Admin API faults injected by the dev store's switches: 5xx, a hung response (timeout) and THROTTLED. The app's
+// Admin client (every Admin call goes through it) retries with backoff and resumes once the fault clears.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevStore, type DevStore } from "../../devstore/server";
+import { createAdminClient, type AdminClientEvent } from "../../app/lib/admin-client";
+
+const API_KEY = "faults-key";
+const API_SECRET = "faults-secret";
+let store: DevStore;
+let token = "";
+
+const graphql = (query: string, o?: { variables?: Record<string, unknown>; signal?: AbortSignal }) =>
+  fetch(`${store.url}/admin/api/2026-07/graphql.json`, {
+    method: "POST",
+    signal: o?.signal,
+    headers: { "content-type": "application/json", "x-shopify-access-token": token, "x-shopify-shop-domain": store.shopDomain },
+    body: JSON.stringify({ query, variables: o?.variables ?? {} }),
+  });
+
+beforeAll(async () => {
+  store = await startDevStore({ port: 0, appUrl: "http://127.0.0.1:9", apiKey: API_KEY, apiSecret: API_SECRET, seed: 3, size: "test", quiet: true });
+  const res = await fetch(`${store.url}/admin/oauth/access_token`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-shopify-shop-domain": store.shopDomain },
+    body: JSON.stringify({
+      client_id: API_KEY,
+      client_secret: API_SECRET,
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      subject_token: store.sessionToken(),
+      subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+      requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    }),
+  });
+  token = ((await res.json()) as { access_token: string }).access_token;
+});
+afterAll(() => store.stop());
+
+/** Starts a request while the fault is on, clears the fault after `clearAfterMs`, and returns the outcome. */
+async function throughFault(fault: Record<string, unknown>, clearAfterMs: number, opts: Parameters<typeof createAdminClient>[1] = {}) {
+  const events: AdminClientEvent[] = [];
+  const client = createAdminClient(graphql, { baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 8, onEvent: (e) => events.push(e), ...opts });
+  store.setFaults(fault);
+  const pending = client.request<{ shop: { name: string } }>(`query ShopName { shop { name } }`);
+  setTimeout(() => store.setFaults({ adminStatus: null, adminDelayMs: 0, throttleAll: false }), clearAfterMs);
+  const result = await pending;
+  return { result, retries: events.filter((e) => e.type === "retry") };
+}
+
+describe("Admin API faults", () => {
+  it("GIVEN the Admin API answers 500 for a while WHEN the app queries THEN it retries with backoff and gets the data", async () => {
+    const { result, retries } = await throughFault({ adminStatus: 500 }, 300);
+    expect(result.data.shop.name).toBeTruthy();
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries.every((r) => r.type === "retry" && r.kind === "http")).toBe(true);
+  });
+
+  it("GIVEN the Admin API hangs WHEN the app queries THEN the call times out, is retried and resumes", async () => {
+    const { result, retries } = await throughFault({ adminDelayMs: 2000 }, 400, { timeoutMs: 250 });
+    expect(result.data.shop.name).toBeTruthy();
+    expect(retries.some((r) => r.type === "retry" && r.kind === "timeout")).toBe(true);
+  });
+
+  it("GIVEN every request is THROTTLED for a while WHEN the app queries THEN it waits, retries and resumes", async () => {
+    const { result, retries } = await throughFault({ throttleAll: true }, 300);
+    expect(result.data.shop.name).toBeTruthy();
+    expect(retries.some((r) => r.type === "retry" && r.kind === "throttled")).toBe(true);
+  });
+});
