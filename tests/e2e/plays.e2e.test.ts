@@ -42,13 +42,15 @@ function db() {
   return new Database(stack.databaseUrl.slice(5), { readonly: true });
 }
 
+/** A cart change made like a theme would (Ajax Cart API). */
 async function cartAjax(page: Page, path: string, body: unknown) {
   await page.evaluate(
     ([p, b]) => fetch(p as string, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) }).then((r) => r.json()),
     [path, body] as const,
   );
-  // The embed reads the cart 150 ms after a cart call (debounced): let each change be seen on its own.
-  await page.waitForTimeout(600);
+  // The embed reads the cart from the change's answer or re-reads /cart.js 150 ms after an add (debounced):
+  // leave each change time to be seen on its own, also on a loaded machine.
+  await page.waitForTimeout(1500);
 }
 
 describe("one journey per play", () => {
@@ -108,6 +110,8 @@ describe("one journey per play", () => {
   it("GIVEN a shopper 11 minutes in who removed an item three times WHEN they are on the cart THEN the Indecision reassurance shows", async () => {
     const s = await newShopper(browser, stack, visitorIn("indecision", "treatment", 10, "e2e-indecision"), "granted", { fakeClock: true });
     await addFirstProductToCart(s.page, stack);
+    // Let the embed see the first add before the removals start (its cart read is debounced).
+    await s.page.waitForTimeout(1500);
     const variantId = stack.devstore.state.products[0].variants[0].id;
     for (let i = 0; i < 3; i++) {
       await cartAjax(s.page, "/cart/change.js", { id: String(variantId), quantity: 0 });
