@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { startDevStore, type DevStore } from "../../devstore/server";
+import { devStoreAdmin } from "../../tests/helpers/devstore";
 import { orderWebhookPayload } from "../../devstore/webhooks";
 import { onBulkOperationFinish, startHistorySync, type SyncOptions } from "./sync.server";
 import { applyOrderWebhook, closeSqliteWriters } from "./profiles.server";
@@ -13,17 +14,10 @@ const API_SECRET = "sync-test-secret";
 const NOW = Date.parse("2026-07-01T12:00:00Z");
 let store: DevStore;
 let receiver: Server;
-let token = "";
+let graphql: Awaited<ReturnType<typeof devStoreAdmin>>["graphql"];
 const finishes: Record<string, unknown>[] = [];
 
-const admin = {
-  graphql: (query: string, o?: { variables?: Record<string, unknown> }) =>
-    fetch(`${store.url}/admin/api/2026-07/graphql.json`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-shopify-access-token": token, "x-shopify-shop-domain": store.shopDomain },
-      body: JSON.stringify({ query, variables: o?.variables ?? {} }),
-    }),
-};
+const admin = { graphql: (query: string, o?: { variables?: Record<string, unknown> }) => graphql(query, o) };
 const quiet: SyncOptions = { log: () => {} };
 
 async function nextFinish(opId: string): Promise<Record<string, unknown>> {
@@ -47,19 +41,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
   const port = (receiver.address() as { port: number }).port;
   store = await startDevStore({ port: 0, appUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY, apiSecret: API_SECRET, seed: 11, size: "demo", now: NOW, quiet: true });
-  const res = await fetch(`${store.url}/admin/oauth/access_token`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-shopify-shop-domain": store.shopDomain },
-    body: JSON.stringify({
-      client_id: API_KEY,
-      client_secret: API_SECRET,
-      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-      subject_token: store.sessionToken(),
-      subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
-      requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
-    }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
+  ({ graphql } = await devStoreAdmin(store, API_KEY, API_SECRET));
 });
 
 afterAll(async () => {

@@ -3,35 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevStore, type DevStore } from "../../devstore/server";
 import { createAdminClient, type AdminClientEvent } from "../../app/lib/admin-client";
+import { devStoreAdmin } from "../helpers/devstore";
 
 const API_KEY = "faults-key";
 const API_SECRET = "faults-secret";
 let store: DevStore;
-let token = "";
-
-const graphql = (query: string, o?: { variables?: Record<string, unknown>; signal?: AbortSignal }) =>
-  fetch(`${store.url}/admin/api/2026-07/graphql.json`, {
-    method: "POST",
-    signal: o?.signal,
-    headers: { "content-type": "application/json", "x-shopify-access-token": token, "x-shopify-shop-domain": store.shopDomain },
-    body: JSON.stringify({ query, variables: o?.variables ?? {} }),
-  });
+let graphql: Awaited<ReturnType<typeof devStoreAdmin>>["graphql"];
 
 beforeAll(async () => {
   store = await startDevStore({ port: 0, appUrl: "http://127.0.0.1:9", apiKey: API_KEY, apiSecret: API_SECRET, seed: 3, size: "test", quiet: true });
-  const res = await fetch(`${store.url}/admin/oauth/access_token`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-shopify-shop-domain": store.shopDomain },
-    body: JSON.stringify({
-      client_id: API_KEY,
-      client_secret: API_SECRET,
-      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-      subject_token: store.sessionToken(),
-      subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
-      requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
-    }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
+  ({ graphql } = await devStoreAdmin(store, API_KEY, API_SECRET));
 });
 afterAll(() => store.stop());
 
