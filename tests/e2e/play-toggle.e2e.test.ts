@@ -28,7 +28,27 @@ async function anxiousShopperAtCart(visitorId: string, playsOn = true) {
   return shopper;
 }
 
+/** The setup guide's embed step: its badge reads Done or Not done (the home page checks the live theme's files). */
+async function embedStepDone(admin: Awaited<ReturnType<typeof openAdmin>>): Promise<boolean> {
+  const f = await admin.frame();
+  const step = f.getByRole("heading", { name: "Turn on the app embed in your theme" }).locator("xpath=ancestor::*[.//*[contains(@class,'Polaris-Badge')]][1]");
+  await step.waitFor({ timeout: 30_000 });
+  // Polaris renders the tone and progress as hidden text before the label: "Success Complete\nDone".
+  const label = (await step.locator(".Polaris-Badge").first().innerText()).trim().split("\n").pop()!.trim();
+  return label === "Done";
+}
+
 describe("a play from the admin to the storefront", () => {
+  it("GIVEN a fresh install WHEN the theme embed is enabled THEN the setup guide shows that step done (real theme state)", async () => {
+    const before = await openAdmin(browser, stack);
+    expect(await embedStepDone(before)).toBe(false);
+    await before.page.context().close();
+    await enableThemeExtension(browser, stack, [{ handle: "cart-confidence", template: "cart" }]);
+    const after = await openAdmin(browser, stack);
+    expect(await embedStepDone(after)).toBe(true);
+    await after.page.context().close();
+  });
+
   it("GIVEN the merchant turns on the Confidence play WHEN an anxious shopper reaches the cart THEN the returns message shows; holdout and off → nothing", async () => {
     await enableThemeExtension(browser, stack, [{ handle: "cart-confidence", template: "cart" }]);
 
