@@ -6,9 +6,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { DevMetafield, DevShop, DevStoreData } from "./types";
+import type { DevShop, DevStoreData } from "./types";
 import { generateProducts, generateStore, makeShop, DEMO_SHOP_DOMAIN, type SeedOptions } from "./seed/generate";
 import { StoreData } from "./admin/data";
+import type { StorefrontContext } from "./storefront/context";
 import { NO_FAULTS, type AdminContext, type AdminEnv, type Faults } from "./admin/context";
 import { LeakyBucket, RESTORE_RATE, runAdminGraphql } from "./admin/graphql";
 import { TokenStore, accessTokenEndpoint, signSessionToken } from "./admin/auth";
@@ -40,16 +41,8 @@ export interface DevStoreOptions {
   webhookRetryDelayMs?: number;
 }
 
-export interface StorefrontCtx {
-  state: DevStoreData;
-  shopDomain: string;
-  appUrl: string;
-  apiKey: string;
-  apiSecret: string;
-  storeUrl: string;
-  deliverWebhook(topic: string, payload: unknown): Promise<void>;
-  appMetafield(namespace: string, key: string): DevMetafield | undefined;
-}
+/** What the storefront receives from the server (declared once, next to the storefront). */
+export type StorefrontCtx = StorefrontContext;
 
 export interface DevStore {
   url: string;

@@ -293,6 +293,17 @@ function registerFilters(liquid: Liquid, assetUrl: (name: string) => string, loc
   liquid.registerFilter("payment_type_img_url", (type: unknown) => `/cdn/shop/payment-icons/${encodeURIComponent(String(type ?? ""))}.svg`);
 }
 
+/** Parses the templates up to `{% end<name> %}` (for block tags that render their body: style, paginate, form). */
+function parseBody(name: string, tagToken: TagToken, remain: TopLevelToken[], parser: Parser): Template[] {
+  const templates: Template[] = [];
+  while (remain.length) {
+    const t = remain.shift()!;
+    if ((t as TagToken).name === `end${name}`) return templates;
+    templates.push(parser.parseToken(t, remain));
+  }
+  throw new Error(`tag ${tagToken.getText()} not closed`);
+}
+
 /** Reads the raw text up to `{% end<name> %}` (for schema / javascript / stylesheet). */
 function readRaw(name: string, tagToken: TagToken, remainTokens: TopLevelToken[]): string {
   const parts: string[] = [];
@@ -449,12 +460,7 @@ export class StorefrontRenderer {
         private templates: Template[] = [];
         constructor(token: TagToken, remain: TopLevelToken[], l: Liquid, parser: Parser) {
           super(token, remain, l);
-          while (remain.length) {
-            const t = remain.shift()!;
-            if ((t as TagToken).name === "endstyle") return;
-            this.templates.push(parser.parseToken(t, remain));
-          }
-          throw new Error(`tag ${token.getText()} not closed`);
+          this.templates = parseBody("style", token, remain, parser);
         }
         *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
           const css = (yield this.liquid.renderer.renderTemplates(this.templates, ctx)) as string;
@@ -512,12 +518,7 @@ export class StorefrontRenderer {
         private templates: Template[] = [];
         constructor(token: TagToken, remain: TopLevelToken[], l: Liquid, parser: Parser) {
           super(token, remain, l);
-          while (remain.length) {
-            const t = remain.shift()!;
-            if ((t as TagToken).name === "endpaginate") return;
-            this.templates.push(parser.parseToken(t, remain));
-          }
-          throw new Error(`tag ${token.getText()} not closed`);
+          this.templates = parseBody("paginate", token, remain, parser);
         }
         *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
           // Collections are already paginated by ?page= (24 per page); the tag only scopes its body.
@@ -548,12 +549,7 @@ export class StorefrontRenderer {
             if (!isHash) this.objectToken = tz.readValue();
           }
           this.hash = new Hash(tz, l.options.keyValueSeparator);
-          while (remain.length) {
-            const t = remain.shift()!;
-            if ((t as TagToken).name === "endform") return;
-            this.templates.push(parser.parseToken(t, remain));
-          }
-          throw new Error(`tag ${token.getText()} not closed`);
+          this.templates = parseBody("form", token, remain, parser);
         }
         *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
           const type = String((yield evalToken(this.typeToken!, ctx)) ?? "");
