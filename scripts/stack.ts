@@ -107,7 +107,8 @@ export async function startStack(opts: {
 
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), `./${buildDir()}/server/index.js`],
+    // STACK_NODE_ARGS: extra flags for the app server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a bench).
+    [...(process.env.STACK_NODE_ARGS ?? "").split(" ").filter(Boolean), path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), `./${buildDir()}/server/index.js`],
     {
       cwd: root,
       stdio: ["ignore", opts.quiet ? "ignore" : "inherit", "inherit"],

@@ -143,6 +143,31 @@ describe("reads", () => {
     expect(await customerContext(shop, "999")).toBeNull();
   });
 
+  it("GIVEN stored profiles WHEN the context is read by the direct point read and by the Prisma client THEN both agree, incl. a missing order date and a missing row", async () => {
+    const shop = newShop();
+    await prisma.customerProfile.createMany({
+      data: [
+        { shop, customerId: "1", ordersCount: 3, aov: 41.5, lastOrderAt: new Date("2026-04-30T23:59:59.123Z"), segment: "LOYAL" },
+        { shop, customerId: "2", ordersCount: 0, aov: 0, lastOrderAt: null, segment: "PROSPECTS" },
+      ],
+    });
+    // Another shop's row with the same customer id must never be read.
+    await prisma.customerProfile.create({ data: { shop: `other-${shop}`, customerId: "3", ordersCount: 9, segment: "CHAMPIONS" } });
+    const read = async () => Promise.all(["1", "2", "3"].map((id) => customerContext(shop, id, undefined, now)));
+    const direct = await read();
+    const previous = process.env.RP_POINT_READS;
+    process.env.RP_POINT_READS = "prisma";
+    try {
+      expect(await read()).toEqual(direct);
+    } finally {
+      if (previous === undefined) delete process.env.RP_POINT_READS;
+      else process.env.RP_POINT_READS = previous;
+    }
+    expect(direct[0]).toMatchObject({ ordersCount: 3, aov: 41.5, lastOrderAt: "2026-04-30T23:59:59.123Z", segment: "LOYAL" });
+    expect(direct[1]).toMatchObject({ ordersCount: 0, lastOrderAt: null, segment: "PROSPECTS" });
+    expect(direct[2]).toBeNull();
+  });
+
   it("GIVEN a profile WHEN explained THEN scores, thresholds and the segment agree with each other", async () => {
     const shop = newShop();
     for (let i = 1; i <= 10; i++) await applyOrderWebhook(shop, order(i, i, { total_price: String(i * 10) }), undefined, now);
