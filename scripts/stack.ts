@@ -50,16 +50,22 @@ function newestMtime(dir: string): number {
 /** The app's build folder: `build/`, or RP_BUILD_DIR for a run that needs its own. */
 export const buildDir = () => process.env.RP_BUILD_DIR || "build";
 
-/** Builds the Remix app (vite) unless the build folder is newer than app/. */
-export function ensureAppBuilt(log: (m: string) => void = console.log) {
-  const server = path.join(root, buildDir(), "server", "index.js");
-  if (existsSync(server) && statSync(server).mtimeMs > newestMtime(path.join(root, "app"))) return;
-  log("building the app (remix vite:build)…");
-  const r = spawnSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  if (r.status !== 0) throw new Error("app build failed");
+/** Builds the Remix app (vite) and the HTTP server (server/) unless the build folder is newer than their sources. */
+export async function ensureAppBuilt(log: (m: string) => void = console.log) {
+  const remixServer = path.join(root, buildDir(), "server", "index.js");
+  const httpServer = path.join(root, buildDir(), "serve.js");
+  if (!existsSync(remixServer) || statSync(remixServer).mtimeMs <= newestMtime(path.join(root, "app"))) {
+    log("building the app (remix vite:build)…");
+    const r = spawnSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    if (r.status !== 0) throw new Error("app build failed");
+  }
+  if (!existsSync(httpServer) || statSync(httpServer).mtimeMs <= newestMtime(path.join(root, "server"))) {
+    const { buildServer } = await import("./build-server");
+    await buildServer(buildDir());
+  }
 }
 
 async function waitForHttp(url: string, timeoutMs = 30_000) {
@@ -91,7 +97,7 @@ export async function startStack(opts: {
   const appUrl = `http://127.0.0.1:${appPort}`;
   const databaseUrl = opts.databaseUrl ?? `file:${path.join(mkdtempSync(path.join(tmpdir(), "rp-stack-")), "app.sqlite")}`;
   await migrate(databaseUrl);
-  ensureAppBuilt(log);
+  await ensureAppBuilt(log);
 
   const { startDevStore } = await import("../devstore/server");
   const devstore = await startDevStore({
@@ -108,7 +114,7 @@ export async function startStack(opts: {
   const child: ChildProcess = spawn(
     process.execPath,
     // STACK_NODE_ARGS: extra flags for the app server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a bench).
-    [...(process.env.STACK_NODE_ARGS ?? "").split(" ").filter(Boolean), path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), `./${buildDir()}/server/index.js`],
+    [...(process.env.STACK_NODE_ARGS ?? "").split(" ").filter(Boolean), `./${buildDir()}/serve.js`],
     {
       cwd: root,
       stdio: ["ignore", opts.quiet ? "ignore" : "inherit", "inherit"],

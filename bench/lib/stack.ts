@@ -32,7 +32,7 @@ export async function fetchRetry(url: string, init?: RequestInit): Promise<Respo
   }
 }
 
-/** The remix-serve child that startStack spawned from this process. */
+/** The app server (serve.js) child that startStack spawned from this process. */
 function findServerPid(): number | null {
   try {
     for (const name of readdirSync("/proc")) {
@@ -40,7 +40,7 @@ function findServerPid(): number | null {
       try {
         const stat = readFileSync(`/proc/${name}/stat`, "utf8");
         const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes("@remix-run/serve")) return Number(name);
+        if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes("serve.js")) return Number(name);
       } catch {
         // the process went away while we looked
       }

@@ -1,6 +1,6 @@
 // Build the app once before the journeys (each file then starts its own stack on the built server).
 import { ensureAppBuilt } from "../../scripts/stack";
 
-export default function setup() {
-  ensureAppBuilt();
+export default async function setup() {
+  await ensureAppBuilt();
 }
