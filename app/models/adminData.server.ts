@@ -4,6 +4,7 @@
  *   library for re-authentication is passed through untouched);
  * - adapters to analytics/profiles/sync: their results normalised into the shapes the pages render.
  */
+import { customerPropensity, propensityInsights, type CustomerPropensity, type PropensityInsights } from "./propensity.server";
 import { json } from "@remix-run/node";
 import { RANGE_DAYS } from "../components/ranges";
 import type { PlayKey, RfmGroup, LifecycleStage } from "../lib/plays/types";
@@ -133,7 +134,8 @@ export interface CustomerView {
   /** Plain reasons for the segment from the profiles module (scores vs the shop's thresholds). */
   reasons: string[];
   thresholds: { recency: (string | null)[]; frequency: (number | null)[]; monetary: (number | null)[] } | null;
-  propensity: { probability: number | null; factors: { label: string; effect: number }[] } | null;
+  /** The customer's latest storefront session, scored and explained (propensity.server `customerPropensity`). */
+  propensity: CustomerPropensity | null;
 }
 
 function normaliseProfile(raw: unknown): CustomerView | null {
@@ -172,8 +174,8 @@ export type LookupResult =
 export async function lookupCustomerView(shop: string, admin: AdminGraphqlClient, query: string): Promise<LookupResult> {
   const customer = normaliseProfile(await lookupCustomer(shop, admin, query));
   if (!customer) return { kind: "not_found" };
-  // A propensity score needs a live session's signals (storefront); a stored profile alone has none.
-  customer.propensity = null;
+  // Their latest storefront session (page views while logged in), replayed and explained with the shop's model.
+  customer.propensity = await customerPropensity(shop, customer.customerId);
   return { kind: "found", customer };
 }
 
@@ -214,13 +216,16 @@ export interface AnalyticsView {
   statsAvailable: boolean;
   plays: PlayReportView[];
   unattributedOrders: number | null;
+  /** What drives the propensity scores of the range's storefront sessions (explanations averaged). */
+  propensity: PropensityInsights;
 }
 
 const METHOD = "Wilson intervals per arm, Newcombe hybrid score interval for the difference (95 %)";
 
 /** Per-play funnel, lift and verdict for a date range (cohorts first eligible in the range). */
 export async function getAnalytics(shop: string, range: { from: Date; to: Date }): Promise<AnalyticsView> {
-  const report = await playReport(shop, range);
+  const days = Math.max(1, Math.round((range.to.getTime() - range.from.getTime()) / 86_400_000) + 1);
+  const [report, propensity] = await Promise.all([playReport(shop, range), propensityInsights(shop, { now: range.to, days })]);
   const plays = report.plays.map((row): PlayReportView => {
     const arm = (a: typeof row.treatment): ArmFunnel => ({ eligible: a.eligible, shown: a.shown, engaged: a.engaged, orders: a.ordered, revenue: a.revenue, discount: a.discount });
     const a = row.analysis;
@@ -246,7 +251,7 @@ export async function getAnalytics(shop: string, range: { from: Date; to: Date }
         })),
     };
   });
-  return { statsAvailable: true, plays, unattributedOrders: null };
+  return { statsAvailable: true, plays, unattributedOrders: null, propensity };
 }
 
 /** ?days= → an inclusive date range ending today (unknown values fall back to 30 days). */

@@ -4,7 +4,26 @@
 // attributed order its visitor placed before the session ended (+30 min). The counts replace the shop's
 // PageStat rows; the publisher turns them into rates in the storefront config.
 import prisma from "../db.server";
-import { addSession, type PageCounts, type SessionRecord } from "../lib/propensity/pageStats";
+import { addSession, pageRates, type PageCounts, type PageRates, type SessionRecord } from "../lib/propensity/pageStats";
+
+type PageStatRow = { pageKey: string; pageviews: number; uniquePageviews: number; entrances: number; bounces: number; exits: number; value: number };
+
+/** Stored PageStat counts → GA rates per page key (what the storefront config publishes and the scorer reads). */
+export function ratesOfRows(rows: PageStatRow[]): Record<string, PageRates> {
+  return pageRates(
+    Object.fromEntries(
+      rows.map((r) => [
+        r.pageKey,
+        { pageviews: r.pageviews, uniquePageviews: r.uniquePageviews, entrances: r.entrances, bounces: r.bounces, exits: r.exits, revenue: r.value },
+      ]),
+    ),
+  );
+}
+
+/** The shop's current page rates. */
+export async function loadPageRates(shop: string): Promise<Record<string, PageRates>> {
+  return ratesOfRows(await prisma.pageStat.findMany({ where: { shop } }));
+}
 
 const SESSION_GAP_MS = 30 * 60_000;
 

@@ -2,8 +2,12 @@
 // layer and the fingerprint of the shipped tree set it was fitted on: when the app ships a retrained model, old
 // layers no longer apply and the shop falls back to the new shipped model until it re-adapts.
 import prisma from "../db.server";
-import { modelFingerprint, SHIPPED_MODEL, type PropensityModelParams } from "../lib/propensity/index";
+import { explainPropensity, FEATURE_KEYS, modelFingerprint, SHIPPED_MODEL, type PropensityModelParams } from "../lib/propensity/index";
 import { adaptShopModel, type ModelChoice, type ShopSession } from "../lib/propensity/adapt";
+import type { FeatureKey } from "../lib/propensity/encode";
+import { replaySessions, type ReplayedSession } from "../lib/signals/replay";
+import { legacyId } from "../lib/segments";
+import { loadPageRates } from "./pageStats.server";
 
 interface StoredLayer {
   model: string;
@@ -90,4 +94,155 @@ export async function adaptAndSaveShopModel(shop: string, sessions: ShopSession[
 /** Forgets a shop's adaptation (shop/redact, uninstall clean-up). */
 export async function deleteShopModel(shop: string): Promise<void> {
   await prisma.shopModel.deleteMany({ where: { shop } });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sessions with outcomes, from the app's own events (app/lib/signals/replay.ts replays them through the embed's
+// reducer), for per-shop learning and for the merchant-facing explanations.
+
+export interface SessionWindow {
+  now?: Date;
+  /** Look-back window in days. */
+  days?: number;
+  /** Upper bound on page views read (keeps the job bounded on big shops; the most recent are kept). */
+  maxViews?: number;
+}
+
+/** The shop's sessions in the window with their features (as the embed computes them) and purchase outcome. */
+export async function loadShopSessions(shop: string, o: SessionWindow = {}): Promise<ReplayedSession[]> {
+  const now = o.now ?? new Date();
+  const since = new Date(now.getTime() - (o.days ?? 60) * 86_400_000);
+  const [views, orders, rates] = await Promise.all([
+    prisma.event.findMany({
+      where: { shop, type: "page_view", occurredAt: { gte: since, lte: now } },
+      select: { visitorId: true, pageType: true, occurredAt: true },
+      orderBy: { occurredAt: "desc" },
+      take: o.maxViews ?? 200_000,
+    }),
+    prisma.orderAttribution.findMany({
+      where: { shop, createdAt: { gte: since }, NOT: { visitorId: null } },
+      select: { visitorId: true, createdAt: true },
+    }),
+    loadPageRates(shop),
+  ]);
+  return replaySessions(
+    views.map((v) => ({ visitorId: v.visitorId, pageType: v.pageType, at: v.occurredAt.getTime() })),
+    orders.map((x) => ({ visitorId: x.visitorId as string, at: x.createdAt.getTime() })),
+    rates,
+  );
+}
+
+export interface AdaptRun {
+  sessions: number;
+  purchases: number;
+  chosen: ModelChoice["chosen"];
+  reason: string;
+  version: number;
+}
+
+/**
+ * The scheduled per-shop learning step: the shop's recent sessions with outcomes → a candidate last layer → the
+ * guard. Sessions still open (last page view under 30 minutes ago) are left out: their outcome is not known yet.
+ */
+export async function adaptShopFromEvents(shop: string, o: SessionWindow = {}): Promise<AdaptRun> {
+  const now = o.now ?? new Date();
+  const settled = (await loadShopSessions(shop, { ...o, now })).filter((s) => now.getTime() - s.end >= 30 * 60_000);
+  const sessions: ShopSession[] = settled.map((s) => ({ features: s.features, purchased: s.purchased, at: s.start }));
+  const purchases = sessions.filter((s) => s.purchased).length;
+  const choice = await adaptAndSaveShopModel(shop, sessions);
+  return { sessions: sessions.length, purchases, chosen: choice.chosen, reason: choice.reason, version: choice.version };
+}
+
+export interface SignalEffect {
+  signal: FeatureKey;
+  /** Logit change (positive pushes towards a purchase). */
+  effect: number;
+}
+
+export interface CustomerPropensity {
+  probability: number;
+  /** When the explained session ended. */
+  at: string;
+  up: SignalEffect[];
+  down: SignalEffect[];
+  source: "shipped" | "shop";
+}
+
+/**
+ * The customer's most recent storefront session (page views while logged in identify the visitor), scored and
+ * explained with the shop's current model. Null when the customer has no stored session.
+ */
+export async function customerPropensity(shop: string, customerId: string, now = new Date()): Promise<CustomerPropensity | null> {
+  const id = legacyId(customerId);
+  if (!id) return null;
+  const latest = await prisma.event.findFirst({
+    where: { shop, customerId: id, type: "page_view", occurredAt: { lte: now } },
+    orderBy: { occurredAt: "desc" },
+    select: { visitorId: true, occurredAt: true },
+  });
+  if (!latest) return null;
+  // The visitor's page views over the preceding day (a session longer than that is not a shopping session).
+  const views = await prisma.event.findMany({
+    where: { shop, visitorId: latest.visitorId, type: "page_view", occurredAt: { gte: new Date(latest.occurredAt.getTime() - 86_400_000), lte: latest.occurredAt } },
+    select: { visitorId: true, pageType: true, occurredAt: true },
+    orderBy: { occurredAt: "asc" },
+    take: 5_000,
+  });
+  const earlier = await prisma.event.count({
+    where: { shop, visitorId: latest.visitorId, type: "page_view", occurredAt: { lt: new Date(latest.occurredAt.getTime() - 86_400_000) } },
+  });
+  const [rates, state] = await Promise.all([loadPageRates(shop), loadShopModel(shop)]);
+  const sessions = replaySessions(views.map((v) => ({ visitorId: v.visitorId, pageType: v.pageType, at: v.occurredAt.getTime() })), [], rates);
+  const last = sessions[sessions.length - 1];
+  if (!last) return null;
+  // A visitor seen before the replayed day is returning even in the day's first session.
+  const features = earlier > 0 ? { ...last.features, visitorType: "returning" as const } : last.features;
+  const e = explainPropensity(features, state.model, 3);
+  return {
+    probability: e.probability,
+    at: new Date(last.end).toISOString(),
+    up: e.up.map((c) => ({ signal: c.signal, effect: c.contribution })),
+    down: e.down.map((c) => ({ signal: c.signal, effect: c.contribution })),
+    source: state.source,
+  };
+}
+
+export interface PropensityInsights {
+  sessions: number;
+  purchases: number;
+  /** Mean predicted probability vs the observed purchase rate over the window (calibration at a glance). */
+  meanPredicted: number | null;
+  observedRate: number | null;
+  /** Per signal: mean logit effect in sessions that purchased and in those that did not, strongest first. */
+  signals: { signal: FeatureKey; purchased: number; notPurchased: number }[];
+  model: { source: "shipped" | "shop"; version: number; trainedAt: string | null };
+}
+
+/** What drives the model's scores in this shop: the explanations of its recent sessions, averaged. */
+export async function propensityInsights(shop: string, o: SessionWindow = {}): Promise<PropensityInsights> {
+  const [sessions, state] = await Promise.all([loadShopSessions(shop, { days: 30, maxViews: 50_000, ...o }), loadShopModel(shop)]);
+  const keys = FEATURE_KEYS;
+  const sum = { yes: new Float64Array(keys.length), no: new Float64Array(keys.length) };
+  let yes = 0;
+  let predicted = 0;
+  for (const s of sessions) {
+    const e = explainPropensity(s.features, state.model, 0);
+    predicted += e.probability;
+    const acc = s.purchased ? sum.yes : sum.no;
+    keys.forEach((k, i) => (acc[i] += e.contributions[k]));
+    if (s.purchased) yes++;
+  }
+  const no = sessions.length - yes;
+  const signals = keys
+    .map((signal, i) => ({ signal, purchased: yes ? sum.yes[i] / yes : 0, notPurchased: no ? sum.no[i] / no : 0 }))
+    .filter((s) => Math.abs(s.purchased) + Math.abs(s.notPurchased) > 1e-9)
+    .sort((a, b) => Math.abs(b.purchased - b.notPurchased) - Math.abs(a.purchased - a.notPurchased));
+  return {
+    sessions: sessions.length,
+    purchases: yes,
+    meanPredicted: sessions.length ? predicted / sessions.length : null,
+    observedRate: sessions.length ? yes / sessions.length : null,
+    signals,
+    model: { source: state.source, version: state.version, trainedAt: state.trainedAt?.toISOString() ?? null },
+  };
 }

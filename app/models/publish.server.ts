@@ -12,7 +12,8 @@
  * Publishes for one shop are serialised in this process so an older snapshot can never overwrite a newer one.
  */
 import prisma from "../db.server";
-import { pageRates } from "../lib/propensity/pageStats";
+import { ratesOfRows } from "./pageStats.server";
+import { loadShopModel } from "./propensity.server";
 import type { PublishedPlaysConfig, PlayKey, PlaySettingsMap } from "../lib/plays/types";
 import { adminGraphql, assertNoUserErrors, type AdminGraphqlClient } from "./adminData.server";
 import { bundleDiscountTitle, syncBundleDiscount, type DiscountSyncResult } from "./discounts.server";
@@ -45,11 +46,12 @@ export interface PublishState {
 
 /** The snapshot content for a shop (without deciding its version). */
 export async function buildPublishedConfig(shop: string, version: number): Promise<PublishedPlaysConfig> {
-  const [plays, bands, shopRow, pageRows] = await Promise.all([
+  const [plays, bands, shopRow, pageRows, shopModel] = await Promise.all([
     listPlays(shop),
     getBands(shop),
     prisma.shop.findUnique({ where: { shop } }),
     prisma.pageStat.findMany({ where: { shop } }),
+    loadShopModel(shop),
   ]);
   const enabled: Partial<{ [K in PlayKey]: PlaySettingsMap[K] }> = {};
   let bundleTitle: string | undefined;
@@ -62,14 +64,7 @@ export async function buildPublishedConfig(shop: string, version: number): Promi
   }
   // Google Analytics definitions (app/lib/propensity/pageStats): bounce rate per entrance, exit rate per
   // pageview, page value per unique pageview.
-  const pageStats: PublishedPlaysConfig["pageStats"] = pageRates(
-    Object.fromEntries(
-      pageRows.map((r) => [
-        r.pageKey,
-        { pageviews: r.pageviews, uniquePageviews: r.uniquePageviews, entrances: r.entrances, bounces: r.bounces, exits: r.exits, revenue: r.value },
-      ]),
-    ),
-  );
+  const pageStats: PublishedPlaysConfig["pageStats"] = ratesOfRows(pageRows);
   return {
     version,
     bands: bands.bands,
@@ -80,6 +75,7 @@ export async function buildPublishedConfig(shop: string, version: number): Promi
       ...(bundleTitle ? { bundleDiscountTitle: bundleTitle } : {}),
     },
     pageStats,
+    ...(shopModel.source === "shop" && shopModel.model.calibration ? { propensity: shopModel.model.calibration } : {}),
   };
 }
 

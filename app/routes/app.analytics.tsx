@@ -8,6 +8,7 @@ import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useState } from "react";
 import { ConversionChart } from "../components/ConversionChart";
 import { useI18n } from "../components/I18n";
+import { PropensityCard } from "../components/PropensityInsights";
 import { RANGE_DAYS } from "../components/ranges";
 import { analyticsRange, getAnalytics } from "../models/adminData.server";
 import { authenticate } from "../shopify.server";
@@ -156,6 +157,9 @@ export default function AnalyticsPage() {
             );
           })
         )}
+        <Layout.Section>
+          <PropensityCard insights={analytics.propensity} />
+        </Layout.Section>
         {analytics.unattributedOrders ? (
           <Layout.Section>
             <Text as="p" tone="subdued">

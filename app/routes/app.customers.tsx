@@ -6,6 +6,7 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, EmptyState, InlineGrid, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { useI18n } from "../components/I18n";
+import { SignalList } from "../components/PropensitySignals";
 import { getRfmAgreement, lookupCustomerView, type LookupResult } from "../models/adminData.server";
 import { getPlay } from "../models/plays.server";
 import type { PlaySettingsMap } from "../lib/plays/types";
@@ -160,13 +161,15 @@ export default function CustomersPage() {
                   </Text>
                   {c.propensity ? (
                     <>
-                      {c.propensity.probability !== null ? <Text as="p">{percent(c.propensity.probability)}</Text> : null}
-                      {c.propensity.factors.map((f) => (
-                        <Text as="p" key={f.label} tone={f.effect >= 0 ? "success" : "critical"}>
-                          {f.label}: {f.effect >= 0 ? "+" : ""}
-                          {number(f.effect, 3)}
-                        </Text>
-                      ))}
+                      <Text as="p" variant="headingLg">
+                        {percent(c.propensity.probability)}
+                      </Text>
+                      <Text as="p" tone="subdued">
+                        {t("customers.propensityAt", { date: date(c.propensity.at) ?? "" })}{" "}
+                        {t(c.propensity.source === "shop" ? "propensity.modelShop" : "propensity.modelShipped")}
+                      </Text>
+                      <SignalList title={t("propensity.up")} items={c.propensity.up} tone="success" />
+                      <SignalList title={t("propensity.down")} items={c.propensity.down} tone="critical" />
                     </>
                   ) : (
                     <Text as="p" tone="subdued">

@@ -112,6 +112,11 @@ export interface PublishedPlaysConfig {
   };
   /** Shop-level page aggregates by page type (GA definitions) for the propensity features. */
   pageStats: Record<string, { bounceRate: number; exitRate: number; pageValue: number }>;
+  /**
+   * The shop's own last layer on the shipped propensity model (logit' = scale · logit + shift), present once
+   * per-shop learning has replaced the shipped calibration (app/lib/propensity/adapt.ts).
+   */
+  propensity?: { scale: number; shift: number };
 }
 
 /** The customer context the storefront (app proxy) and checkout endpoint return. Never contains PII. */

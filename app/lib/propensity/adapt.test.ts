@@ -25,6 +25,18 @@ describe("fitShopCandidate", () => {
     const c = fitShopCandidate(SHIPPED_MODEL, shopSessions(3000, 1, -1.2, 1));
     expect(c.calibration!.shift).toBeLessThan(-0.5);
   });
+
+  it("GIVEN sessions far above the prior with few distinct scores WHEN fitted THEN the fit converges instead of overshooting (damped Newton)", () => {
+    // Browse-only sessions the shipped model gives ~5 %, half of which bought: a full Newton step from the prior
+    // lands in saturated probabilities and diverged (found by the events → adaptation test).
+    const base = features.find((f) => f.pageValues === 0 && f.productRelated <= 3)!;
+    const sessions = Array.from({ length: 800 }, (_, i) => ({ features: { ...base, productRelated: 1 + (i % 3) }, purchased: i % 2 === 0, at: i }));
+    const c = fitShopCandidate(SHIPPED_MODEL, sessions);
+    const mean = (m: typeof SHIPPED_MODEL) => sessions.reduce((s, x) => s + sigmoid((m.calibration?.scale ?? 1) * propensityLogit(x.features) + (m.calibration?.shift ?? 0)), 0) / sessions.length;
+    expect(mean(SHIPPED_MODEL)).toBeLessThan(0.2);
+    expect(mean(c)).toBeGreaterThan(0.35);
+    expect(mean(c)).toBeLessThan(0.65);
+  });
 });
 
 describe("chooseModel", () => {

@@ -52,9 +52,20 @@ export function fitShopCandidate(
   const prior = calibrationOf(current);
   const raw = rawMargins(current, sessions);
   const lambda = priorSessions * 0.1;
+  // Penalised negative log-likelihood: the objective each damped Newton step must lower.
+  const objective = (a: number, b: number) => {
+    let f = 0.5 * lambda * ((a - prior.scale) ** 2 + (b - prior.shift) ** 2);
+    for (let i = 0; i < raw.length; i++) {
+      const z = a * raw[i] + b;
+      // log(1 + e^z) − y·z, computed without overflow.
+      f += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - (sessions[i].purchased ? z : 0);
+    }
+    return f;
+  };
   let a = prior.scale;
   let b = prior.shift;
-  for (let it = 0; it < 50; it++) {
+  let f = objective(a, b);
+  for (let it = 0; it < 100; it++) {
     let ga = lambda * (a - prior.scale);
     let gb = lambda * (b - prior.shift);
     let haa = lambda;
@@ -74,9 +85,20 @@ export function fitShopCandidate(
     if (!(det > 0)) break;
     const da = (hbb * ga - hab * gb) / det;
     const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+    // Damped: far from the optimum (sessions far off the prior, saturated probabilities) a full Newton step can
+    // overshoot and diverge; halve it until the objective goes down.
+    let t = 1;
+    let next = objective(a - da, b - db);
+    while (!(next <= f) && t > 1e-6) {
+      t /= 2;
+      next = objective(a - t * da, b - t * db);
+    }
+    if (!(next <= f)) break;
+    a -= t * da;
+    b -= t * db;
+    const moved = t * (Math.abs(da) + Math.abs(db));
+    f = next;
+    if (moved < 1e-10) break;
   }
   // A non-positive scale would invert the ranking; the guard would refuse it anyway, but never produce one.
   a = Math.max(a, 0.05);

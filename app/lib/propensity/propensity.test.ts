@@ -166,6 +166,17 @@ describe("storefront scorer (./score)", () => {
       { numRuns: 500, seed: 7 },
     );
   });
+
+  it("GIVEN a shop's own last layer WHEN the storefront scorer gets it from the config THEN it scores as the server does with that layer", () => {
+    fc.assert(
+      fc.property(featuresArb, fc.double({ min: 0.2, max: 3, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }), (f, scale, shift) => {
+        const server = scorePropensity(f, { ...SHIPPED_MODEL, calibration: { scale, shift } });
+        expect(scoreInBrowser(f, { scale, shift })).toBeCloseTo(server, 12);
+        if (Math.abs(shift) > 0.01 && server > 1e-6 && server < 1 - 1e-6) expect(scoreInBrowser(f, { scale, shift })).not.toBeCloseTo(scoreInBrowser(f), 6);
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
 });
 
 describe("model format", () => {

@@ -9,7 +9,11 @@ import { compileForest, forestMargin, sigmoid } from "./forest";
 const shipped = compileForest({ base, quantum, nodes });
 const scratch = new Float64Array(FEATURE_COUNT);
 
-/** Probability (0–1) that the session ends in a purchase, with the shipped model. */
-export function scorePropensity(f: PropensityFeatures): number {
-  return sigmoid(forestMargin(shipped, encodeFeatures(f, scratch)));
+/**
+ * Probability (0–1) that the session ends in a purchase, with the shipped model and, when the shop has one, its
+ * own last layer from the published config (`propensity`: logit' = scale · logit + shift).
+ */
+export function scorePropensity(f: PropensityFeatures, shop?: { scale: number; shift: number }): number {
+  const m = forestMargin(shipped, encodeFeatures(f, scratch));
+  return sigmoid(shop ? shop.scale * m + shop.shift : m);
 }

@@ -45,7 +45,7 @@ const PROXY = "/apps/recovery-plays/";
 const WEEK = 6048e5;
 const JSON_HEADERS = { "content-type": "application/json", accept: "application/json" };
 
-export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => number): void {
+export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop?: { scale: number; shift: number }) => number): void {
   const w = window;
   const d = document;
   const cfg = boot.c;
@@ -120,7 +120,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures) => n
     const t = now();
     let propensity: number | null = null;
     try {
-      if (score) propensity = score(toPropensityFeatures(session, visitor, t));
+      if (score) propensity = score(toPropensityFeatures(session, visitor, t), cfg.propensity);
     } catch {
       // A scorer failure must not stop the plays that do not need a band.
     }
