@@ -18,6 +18,7 @@ const extraArgs = process.argv.slice(2);
 const out = mkdtempSync(path.join(tmpdir(), "rp-test-report-"));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let failedStages = [];
+const skippedStages = [];
 
 function banner(msg) {
   const line = "!".repeat(Math.min(100, msg.length + 8));
@@ -57,6 +58,7 @@ vitest("sqlite", []);
 if (pgUp) vitest("postgres", ["--project", "node"], { TEST_DB: "postgres", TEST_PG_URL: PG_URL });
 else {
   banner(`PostgreSQL is not reachable at 127.0.0.1:5432 — SKIPPING the PostgreSQL run of the suite`);
+  skippedStages.push("postgres (PostgreSQL not reachable)");
   if (CI) failedStages.push("postgres (missing in CI)");
 }
 
@@ -64,10 +66,13 @@ if (existsSync("vitest.e2e.config.ts")) {
   if (chromium) vitest("e2e", ["--config", "vitest.e2e.config.ts"], { CHROMIUM_PATH: CHROMIUM });
   else {
     banner(`Chromium not found at ${CHROMIUM} — SKIPPING end-to-end browser tests (apt-get install -y chromium)`);
+    skippedStages.push("e2e (Chromium not installed)");
     if (CI) failedStages.push("e2e (chromium missing in CI)");
   }
 }
 
 console.log(`\nstages failed: ${failedStages.length ? failedStages.join(", ") : "none"}`);
-console.log(`test: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+// A whole stage that did not run is not "0 skipped": say which, again, at the very end.
+if (skippedStages.length) banner(`NOT RUN here: ${skippedStages.join("; ")} — this result does not cover them`);
+console.log(`test: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${skippedStages.length ? `, stages not run: ${skippedStages.length}` : ""}`);
 process.exit(failedStages.length ? 1 : 0);

@@ -105,6 +105,23 @@ describe("one journey per play", () => {
       expect(await visibleText(s.page, "Pay the way you like", expected ? 8000 : 3000)).toBe(expected);
       await s.context.close();
     }
+
+    // Issue 5: the merchant looks the customer up and sees their latest storefront session scored and explained
+    // (the logged-in page views above, replayed on the server through the embed's reducer).
+    const conn = db();
+    const views = conn.prepare(`SELECT COUNT(*) AS n FROM "Event" WHERE customerId = ? AND type = 'page_view'`).get(vip!.customerId) as { n: number };
+    conn.close();
+    expect(views.n, "the VIP's page views were stored with their customer id").toBeGreaterThan(0);
+    await admin.page.click("nav >> text=Customers");
+    const f = await admin.frame();
+    await f.getByLabel("Email or customer ID").fill(vip!.customerId);
+    await f.getByRole("button", { name: "Look up" }).click();
+    await f.getByText("Their latest storefront session").waitFor({ timeout: 20_000 });
+    const body = await f.locator("body").innerText();
+    const text = body.slice(body.lastIndexOf("Purchase propensity"));
+    expect(text).toMatch(/\d+(\.\d+)? ?%/);
+    expect(text).toMatch(/(Raised|Lowered) the chance of a purchase/);
+    expect(text).toMatch(/odds ×\d/);
   });
 
   it("GIVEN a shopper 11 minutes in who removed an item three times WHEN they are on the cart THEN the Indecision reassurance shows", async () => {
