@@ -2,16 +2,8 @@
 // average effect on the odds in sessions that ended in a purchase and in those that did not, the mean predicted
 // probability next to the observed purchase rate, and which model scored them.
 import { BlockStack, Card, DataTable, Text } from "@shopify/polaris";
+import type { PropensityInsights as Insights } from "../models/propensity.server";
 import { useI18n } from "./I18n";
-
-interface Insights {
-  sessions: number;
-  purchases: number;
-  meanPredicted: number | null;
-  observedRate: number | null;
-  signals: { signal: string; purchased: number; notPurchased: number }[];
-  model: { source: "shipped" | "shop"; version: number; trainedAt: string | null };
-}
 
 export function PropensityCard({ insights, top = 6 }: { insights: Insights; top?: number }) {
   const { t, number, percent, date } = useI18n();
