@@ -100,6 +100,7 @@ export interface DevDiscount {
   id: string;
   title: string;
   kind: "automatic_basic" | "automatic_bxgy" | "code_basic";
+  /** Fraction off, 0–1, as the Admin API's DiscountPercentage.percentage (0.1 = 10 % off). */
   percentage: number;
   productIds: string[];
   status: "ACTIVE" | "EXPIRED" | "SCHEDULED";
@@ -111,6 +112,12 @@ export interface DevDiscount {
   minimumSubtotal?: number | null;
   minimumQuantity?: number | null;
   combinesWith?: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
+  /** code_basic only: the code shoppers enter (unique per shop, case-insensitive). */
+  code?: string;
+  /** code_basic only: total uses allowed (null = unlimited) and one use per customer. */
+  usageLimit?: number | null;
+  appliesOncePerCustomer?: boolean;
+  tags?: string[];
   createdAt?: string;
   updatedAt?: string;
 }

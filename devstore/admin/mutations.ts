@@ -133,9 +133,30 @@ function compareDigestOf(m: DevMetafield): string {
 
 type DUE = { field: string[] | null; message: string; code: string; extraInfo: null };
 
-function applyDiscountInput(ctx: AdminContext, input: Args, base: Partial<DevDiscount>, creating: boolean): { errors: DUE[]; d?: DevDiscount } {
+/**
+ * The two discount families the dev store models. Automatic and code discounts share the basic input
+ * (DiscountAutomaticBasicInput / DiscountCodeBasicInput) and differ in the input argument's name, the node type
+ * and the code-only fields (code, context, usage limits).
+ */
+export type DiscountFamily = "automatic" | "code";
+const FAMILY = {
+  automatic: { kind: "automatic_basic", field: "automaticBasicDiscount", node: "DiscountAutomaticNode", payload: "automaticDiscountNode", deleted: "deletedAutomaticDiscountId" },
+  code: { kind: "code_basic", field: "basicCodeDiscount", node: "DiscountCodeNode", payload: "codeDiscountNode", deleted: "deletedCodeDiscountId" },
+} as const;
+
+export const familyOf = (d: DevDiscount): DiscountFamily => (d.kind === "code_basic" ? "code" : "automatic");
+export const discountNode = (d: DevDiscount) => ({ __typename: FAMILY[familyOf(d)].node, id: gid(FAMILY[familyOf(d)].node, d.id), discount: d });
+const sameCode = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+function applyDiscountInput(
+  ctx: AdminContext,
+  family: DiscountFamily,
+  input: Args,
+  base: Partial<DevDiscount>,
+  creating: boolean,
+): { errors: DUE[]; d?: DevDiscount } {
   const errors: DUE[] = [];
-  const f = (...path: string[]) => ["automaticBasicDiscount", ...path];
+  const f = (...path: string[]) => [FAMILY[family].field, ...path];
   const err = (field: string[] | null, message: string, code: string) => errors.push({ field, message, code, extraInfo: null });
   const title = input.title ?? base.title;
   if (creating && (title == null || String(title).trim() === "")) err(f("title"), "Title can't be blank", "BLANK");
@@ -197,12 +218,13 @@ function applyDiscountInput(ctx: AdminContext, input: Args, base: Partial<DevDis
     minimumQuantity = q;
     minimumSubtotal = null;
   }
+  const code = family === "code" ? codeFields(ctx, input, base, creating, f, err) : {};
   if (errors.length) return { errors };
   const now = isoSeconds(Date.now());
   const d: DevDiscount = {
     id: base.id ?? String(ctx.env.nextId()),
     title: String(title),
-    kind: "automatic_basic",
+    kind: FAMILY[family].kind,
     percentage,
     productIds,
     status: "ACTIVE",
@@ -217,44 +239,84 @@ function applyDiscountInput(ctx: AdminContext, input: Args, base: Partial<DevDis
       productDiscounts: input.combinesWith?.productDiscounts ?? base.combinesWith?.productDiscounts ?? false,
       shippingDiscounts: input.combinesWith?.shippingDiscounts ?? base.combinesWith?.shippingDiscounts ?? false,
     },
+    tags: input.tags ?? base.tags ?? [],
+    ...code,
     createdAt: base.createdAt ?? now,
     updatedAt: now,
   };
   return { errors, d };
 }
 
-const node = (d: DevDiscount) => ({ __typename: "DiscountAutomaticNode", id: gid("DiscountAutomaticNode", d.id), discount: d });
+/** DiscountCodeBasicInput's own fields: code (unique per shop, case-insensitive), who can use it, usage limits. */
+function codeFields(
+  ctx: AdminContext,
+  input: Args,
+  base: Partial<DevDiscount>,
+  creating: boolean,
+  f: (...path: string[]) => string[],
+  err: (field: string[] | null, message: string, code: string) => void,
+): Partial<DevDiscount> {
+  const code: string | undefined = input.code ?? base.code;
+  if (creating && (code == null || code.trim() === "")) err(f("code"), "Code can't be blank", "BLANK");
+  else if (input.code != null && input.code.trim() === "") err(f("code"), "Code can't be blank", "BLANK");
+  else if (code && code.length > 255) err(f("code"), "Code is too long (maximum is 255 characters)", "TOO_LONG");
+  else if (code && /[\r\n]/.test(code)) err(f("code"), "Code can't contain newline characters.", "INVALID");
+  else if (code && ctx.env.state.discounts.some((x) => x.kind === "code_basic" && x.id !== base.id && x.code && sameCode(x.code, code))) {
+    err(f("code"), "Code must be unique. Please try a different code.", "TAKEN");
+  }
+  if (input.context && input.customerSelection) err(f("context"), "Only one of context or customerSelection can be specified.", "INVALID");
+  const everyone = input.context?.all === "ALL" || input.customerSelection?.all === true;
+  const narrowed = input.context ? !everyone : input.customerSelection ? !everyone : false;
+  if (creating && !input.context && !input.customerSelection) err(f("context"), "Context can't be blank", "BLANK");
+  // Customer, segment and market eligibility isn't modelled here; refusing it beats silently discounting everyone.
+  if (narrowed) err(f("context"), "The dev store only supports discounts for all buyers (context: { all: ALL }).", "INVALID");
+  let usageLimit = base.usageLimit ?? null;
+  if (input.usageLimit !== undefined) {
+    if (input.usageLimit !== null && input.usageLimit < 1) err(f("usageLimit"), "Usage limit must be greater than 0", "GREATER_THAN");
+    usageLimit = input.usageLimit;
+  }
+  return { code: code?.trim(), usageLimit, appliesOncePerCustomer: input.appliesOncePerCustomer ?? base.appliesOncePerCustomer ?? false };
+}
 
-export function discountCreate(ctx: AdminContext, input: Args) {
-  const { errors, d } = applyDiscountInput(ctx, input, {}, true);
-  if (!d) return { automaticDiscountNode: null, userErrors: errors };
+/** The stored discount behind a node id of the family's node type ("Discount does not exist" otherwise). */
+function findDiscount(ctx: AdminContext, family: DiscountFamily, id: string): number {
+  const g = parseGid(id);
+  if (!g || g.type !== FAMILY[family].node) return -1;
+  return ctx.env.state.discounts.findIndex((x) => x.id === g.id && familyOf(x) === family);
+}
+const missing = () => [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }];
+
+/** discountAutomaticBasicCreate / discountCodeBasicCreate. */
+export function discountCreate(ctx: AdminContext, family: DiscountFamily, input: Args) {
+  const { errors, d } = applyDiscountInput(ctx, family, input, {}, true);
+  if (!d) return { [FAMILY[family].payload]: null, userErrors: errors };
   ctx.env.state.discounts.push(d);
-  return { automaticDiscountNode: node(d), userErrors: [] };
+  return { [FAMILY[family].payload]: discountNode(d), userErrors: [] };
 }
 
-export function discountUpdate(ctx: AdminContext, id: string, input: Args) {
-  const g = parseGid(id);
-  const i = ctx.env.state.discounts.findIndex((x) => x.id === g?.id);
-  if (i < 0) return { automaticDiscountNode: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }] };
-  const { errors, d } = applyDiscountInput(ctx, input, ctx.env.state.discounts[i]!, false);
-  if (!d) return { automaticDiscountNode: null, userErrors: errors };
+/** discountAutomaticBasicUpdate / discountCodeBasicUpdate. */
+export function discountUpdate(ctx: AdminContext, family: DiscountFamily, id: string, input: Args) {
+  const i = findDiscount(ctx, family, id);
+  if (i < 0) return { [FAMILY[family].payload]: null, userErrors: missing() };
+  const { errors, d } = applyDiscountInput(ctx, family, input, ctx.env.state.discounts[i]!, false);
+  if (!d) return { [FAMILY[family].payload]: null, userErrors: errors };
   ctx.env.state.discounts[i] = d;
-  return { automaticDiscountNode: node(d), userErrors: [] };
+  return { [FAMILY[family].payload]: discountNode(d), userErrors: [] };
 }
 
-export function discountDelete(ctx: AdminContext, id: string) {
-  const g = parseGid(id);
-  const i = ctx.env.state.discounts.findIndex((x) => x.id === g?.id);
-  if (i < 0) return { deletedAutomaticDiscountId: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }] };
+/** discountAutomaticDelete / discountCodeDelete. */
+export function discountDelete(ctx: AdminContext, family: DiscountFamily, id: string) {
+  const i = findDiscount(ctx, family, id);
+  if (i < 0) return { [FAMILY[family].deleted]: null, userErrors: missing() };
   ctx.env.state.discounts.splice(i, 1);
-  return { deletedAutomaticDiscountId: id, userErrors: [] };
+  return { [FAMILY[family].deleted]: id, userErrors: [] };
 }
 
-/** discountAutomaticActivate / Deactivate: Shopify moves the end date (deactivated = ended now). */
-export function discountSetActive(ctx: AdminContext, id: string, active: boolean) {
-  const g = parseGid(id);
-  const d = ctx.env.state.discounts.find((x) => x.id === g?.id);
-  if (!d) return { automaticDiscountNode: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }] };
+/** discount{Automatic,Code}Activate / Deactivate: Shopify moves the end date (deactivated = ended now). */
+export function discountSetActive(ctx: AdminContext, family: DiscountFamily, id: string, active: boolean) {
+  const i = findDiscount(ctx, family, id);
+  if (i < 0) return { [FAMILY[family].payload]: null, userErrors: missing() };
+  const d = ctx.env.state.discounts[i]!;
   const now = isoSeconds(Date.now());
   if (active) {
     d.endsAt = null;
@@ -263,5 +325,5 @@ export function discountSetActive(ctx: AdminContext, id: string, active: boolean
     d.endsAt = now;
   }
   d.updatedAt = now;
-  return { automaticDiscountNode: node(d), userErrors: [] };
+  return { [FAMILY[family].payload]: discountNode(d), userErrors: [] };
 }

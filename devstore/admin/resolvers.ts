@@ -22,7 +22,7 @@ import { customerTotals } from "./data";
 import { collectionsOf, isoSeconds } from "../seed/generate";
 import { decimal } from "../seed/jsonl";
 import { matches, parseSearch } from "./search";
-import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive } from "./mutations";
+import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf } from "./mutations";
 import { bulkOperationCancel, bulkOperationRunQuery } from "./bulk";
 
 type Args = Record<string, any>;
@@ -260,7 +260,55 @@ export function discountStatus(d: DevDiscount, now = Date.now()): DevDiscount["s
   if (d.endsAt && Date.parse(d.endsAt) <= now) return "EXPIRED";
   return "ACTIVE";
 }
-export const automaticNode = (d: DevDiscount) => ({ __typename: "DiscountAutomaticNode", id: gid("DiscountAutomaticNode", d.id), discount: d });
+/** The concrete Discount union member for a stored discount. */
+const discountTypename = (d: DevDiscount) =>
+  d.kind === "code_basic" ? "DiscountCodeBasic" : d.kind === "automatic_bxgy" ? "DiscountAutomaticBxgy" : "DiscountAutomaticBasic";
+const findByNode = (ctx: AdminContext, id: unknown, node: "DiscountAutomaticNode" | "DiscountCodeNode") => {
+  const g = parseGid(id);
+  if (g?.type !== node) return null;
+  const d = ctx.env.state.discounts.find((x) => x.id === g.id && discountNode(x).__typename === node);
+  return d ? discountNode(d) : null;
+};
+/** Search syntax of discountNodes / codeDiscountNodes (title, status, method, type, code, discount_class). */
+const discountSearch = {
+  title: (x: DevDiscount) => x.title,
+  status: (x: DevDiscount) => discountStatus(x).toLowerCase(),
+  method: (x: DevDiscount) => (x.kind === "code_basic" ? "code" : "automatic"),
+  type: (x: DevDiscount) => (x.kind === "automatic_bxgy" ? "bxgy" : x.amount ? "fixed_amount" : "percentage"),
+  code: (x: DevDiscount) => x.code ?? "",
+  discount_class: (x: DevDiscount) => (x.appliesToAll === false ? "product" : "order"),
+};
+/** Fields shared by DiscountAutomaticBasic and DiscountCodeBasic. */
+const basicDiscountFields: Record<string, Resolver> = {
+  status: (d: DevDiscount) => discountStatus(d),
+  createdAt: (d: DevDiscount) => d.createdAt ?? d.startsAt,
+  updatedAt: (d: DevDiscount) => d.updatedAt ?? d.startsAt,
+  asyncUsageCount: () => 0,
+  usageCount: () => 0,
+  recurringCycleLimit: () => 0,
+  tags: (d: DevDiscount) => d.tags ?? [],
+  discountClass: (d: DevDiscount) => (d.appliesToAll === false ? "PRODUCT" : "ORDER"),
+  discountClasses: (d: DevDiscount) => [d.appliesToAll === false ? "PRODUCT" : "ORDER"],
+  summary: (d: DevDiscount, _a, ctx) => discountSummary(d, ctx),
+  shortSummary: (d: DevDiscount, _a, ctx) => discountSummary(d, ctx),
+  combinesWith: (d: DevDiscount) => d.combinesWith ?? { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
+  minimumRequirement: (d: DevDiscount, _a, ctx) =>
+    d.minimumSubtotal
+      ? { __typename: "DiscountMinimumSubtotal", greaterThanOrEqualToSubtotal: money(d.minimumSubtotal, ctx.shop.currencyCode) }
+      : d.minimumQuantity
+        ? { __typename: "DiscountMinimumQuantity", greaterThanOrEqualToQuantity: String(d.minimumQuantity) }
+        : null,
+  customerGets: (d: DevDiscount, _a, ctx) => ({
+    appliesOnOneTimePurchase: true,
+    appliesOnSubscription: false,
+    value: d.amount
+      ? { __typename: "DiscountAmount", amount: money(d.amount, ctx.shop.currencyCode), appliesOnEachItem: false }
+      : { __typename: "DiscountPercentage", percentage: d.percentage },
+    items: d.appliesToAll === false
+      ? { __typename: "DiscountProducts", productIds: d.productIds }
+      : { __typename: "AllDiscountItems", allItems: true },
+  }),
+};
 
 // ------------------------------------------------------------------------------------------------ themes
 
@@ -310,7 +358,8 @@ function nodeById(ctx: AdminContext, id: string): unknown {
     case "AppInstallation": return g.id === ctx.env.appInstallationId ? { __typename: "AppInstallation" } : null;
     case "Shop": return { __typename: "Shop" };
     case "OnlineStoreTheme": return g.id === MAIN_THEME.id ? MAIN_THEME : null;
-    case "DiscountAutomaticNode": { const x = ctx.env.state.discounts.find((y) => y.id === g.id); return x ? automaticNode(x) : null; }
+    case "DiscountAutomaticNode":
+    case "DiscountCodeNode": return findByNode(ctx, id, g.type);
     default: return null;
   }
 }
@@ -345,22 +394,41 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     },
     theme: (_s, args) => (parseGid(args.id)?.id === MAIN_THEME.id ? MAIN_THEME : null),
     nodes: (_s, args, ctx) => (args.ids as string[]).map((id) => nodeById(ctx, id)),
-    automaticDiscountNode: (_s, args, ctx) => { const g = parseGid(args.id); const d = ctx.env.state.discounts.find((x) => x.id === g?.id); return d ? automaticNode(d) : null; },
+    automaticDiscountNode: (_s, args, ctx) => findByNode(ctx, args.id, "DiscountAutomaticNode"),
+    codeDiscountNode: (_s, args, ctx) => findByNode(ctx, args.id, "DiscountCodeNode"),
+    codeDiscountNodeByCode: (_s, args, ctx) => {
+      const want = String(args.code).trim().toLowerCase();
+      const d = ctx.env.state.discounts.find((x) => x.kind === "code_basic" && x.code?.toLowerCase() === want);
+      return d ? discountNode(d) : null;
+    },
     discountNodes: (_s, args, ctx) => {
       const groups = parseSearch(args.query);
-      const list = ctx.env.state.discounts.filter((d) =>
-        matches(d, groups, { title: (x) => x.title, status: (x) => discountStatus(x).toLowerCase(), type: () => "automatic", method: () => "automatic" }, (x) => x.title),
-      );
-      return connection(list, args, ctx, (d) => d.id, (d) => ({ __typename: "DiscountNode", id: gid("DiscountAutomaticNode", d.id), discount: d }));
+      const list = ctx.env.state.discounts.filter((d) => matches(d, groups, discountSearch, (x) => `${x.title} ${x.code ?? ""}`));
+      // DiscountNode ids are the family's node ids (DiscountAutomaticNode/… or DiscountCodeNode/…), as on Shopify.
+      return connection(list, args, ctx, (d) => d.id, (d) => ({ __typename: "DiscountNode", id: discountNode(d).id, discount: d }));
+    },
+    codeDiscountNodes: (_s, args, ctx) => {
+      const groups = parseSearch(args.query);
+      const list = ctx.env.state.discounts.filter((d) => familyOf(d) === "code" && matches(d, groups, discountSearch, (x) => `${x.title} ${x.code ?? ""}`));
+      return connection(list, args, ctx, (d) => d.id, discountNode);
+    },
+    discountNode: (_s, args, ctx) => {
+      const n = findByNode(ctx, args.id, "DiscountAutomaticNode") ?? findByNode(ctx, args.id, "DiscountCodeNode");
+      return n ? { __typename: "DiscountNode", id: n.id, discount: n.discount } : null;
     },
   },
   Mutation: {
     metafieldsSet: (_s, args, ctx) => metafieldsSet(ctx, args.metafields),
-    discountAutomaticBasicCreate: (_s, args, ctx) => discountCreate(ctx, args.automaticBasicDiscount),
-    discountAutomaticBasicUpdate: (_s, args, ctx) => discountUpdate(ctx, args.id, args.automaticBasicDiscount),
-    discountAutomaticDelete: (_s, args, ctx) => discountDelete(ctx, args.id),
-    discountAutomaticActivate: (_s, args, ctx) => discountSetActive(ctx, args.id, true),
-    discountAutomaticDeactivate: (_s, args, ctx) => discountSetActive(ctx, args.id, false),
+    discountAutomaticBasicCreate: (_s, args, ctx) => discountCreate(ctx, "automatic", args.automaticBasicDiscount),
+    discountAutomaticBasicUpdate: (_s, args, ctx) => discountUpdate(ctx, "automatic", args.id, args.automaticBasicDiscount),
+    discountAutomaticDelete: (_s, args, ctx) => discountDelete(ctx, "automatic", args.id),
+    discountAutomaticActivate: (_s, args, ctx) => discountSetActive(ctx, "automatic", args.id, true),
+    discountAutomaticDeactivate: (_s, args, ctx) => discountSetActive(ctx, "automatic", args.id, false),
+    discountCodeBasicCreate: (_s, args, ctx) => discountCreate(ctx, "code", args.basicCodeDiscount),
+    discountCodeBasicUpdate: (_s, args, ctx) => discountUpdate(ctx, "code", args.id, args.basicCodeDiscount),
+    discountCodeDelete: (_s, args, ctx) => discountDelete(ctx, "code", args.id),
+    discountCodeActivate: (_s, args, ctx) => discountSetActive(ctx, "code", args.id, true),
+    discountCodeDeactivate: (_s, args, ctx) => discountSetActive(ctx, "code", args.id, false),
     bulkOperationRunQuery: (_s, args, ctx) => bulkOperationRunQuery(ctx, args.query, args.groupObjects),
     bulkOperationCancel: (_s, args, ctx) => bulkOperationCancel(ctx, args.id),
   },
@@ -551,47 +619,41 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     fileSize: (b: BulkOperationRecord) => (b.fileSize === null ? null : String(b.fileSize)),
   },
   DiscountAutomaticNode: {
-    automaticDiscount: (n) => ({ ...n.discount, __typename: "DiscountAutomaticBasic" }),
+    automaticDiscount: (n) => ({ ...n.discount, __typename: discountTypename(n.discount) }),
+    ...metafieldFields((n) => n.id),
+  },
+  DiscountCodeNode: {
+    codeDiscount: (n) => ({ ...n.discount, __typename: discountTypename(n.discount) }),
     ...metafieldFields((n) => n.id),
   },
   DiscountNode: {
-    discount: (n) => ({ ...n.discount, __typename: "DiscountAutomaticBasic" }),
+    discount: (n) => ({ ...n.discount, __typename: discountTypename(n.discount) }),
+    ...metafieldFields((n) => n.id),
   },
-  DiscountAutomaticBasic: {
-    status: (d: DevDiscount) => discountStatus(d),
-    createdAt: (d: DevDiscount) => d.createdAt ?? d.startsAt,
-    updatedAt: (d: DevDiscount) => d.updatedAt ?? d.startsAt,
-    asyncUsageCount: () => 0,
-    usageCount: () => 0,
-    recurringCycleLimit: () => 0,
-    tags: () => [],
-    discountClass: (d: DevDiscount) => (d.appliesToAll === false ? "PRODUCT" : "ORDER"),
-    discountClasses: (d: DevDiscount) => [d.appliesToAll === false ? "PRODUCT" : "ORDER"],
-    summary: (d: DevDiscount, _a, ctx) => discountSummary(d, ctx),
-    shortSummary: (d: DevDiscount, _a, ctx) => discountSummary(d, ctx),
-    combinesWith: (d: DevDiscount) => d.combinesWith ?? { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
-    minimumRequirement: (d: DevDiscount, _a, ctx) =>
-      d.minimumSubtotal
-        ? { __typename: "DiscountMinimumSubtotal", greaterThanOrEqualToSubtotal: money(d.minimumSubtotal, ctx.shop.currencyCode) }
-        : d.minimumQuantity
-          ? { __typename: "DiscountMinimumQuantity", greaterThanOrEqualToQuantity: String(d.minimumQuantity) }
-          : null,
-    customerGets: (d: DevDiscount, _a, ctx) => ({
-      appliesOnOneTimePurchase: true,
-      appliesOnSubscription: false,
-      value: d.amount
-        ? { __typename: "DiscountAmount", amount: money(d.amount, ctx.shop.currencyCode), appliesOnEachItem: false }
-        : { __typename: "DiscountPercentage", percentage: d.percentage },
-      items: d.appliesToAll === false
-        ? { __typename: "DiscountProducts", productIds: d.productIds }
-        : { __typename: "AllDiscountItems", allItems: true },
-    }),
+  DiscountAutomaticBasic: basicDiscountFields,
+  DiscountCodeBasic: {
+    ...basicDiscountFields,
+    appliesOncePerCustomer: (d: DevDiscount) => d.appliesOncePerCustomer ?? false,
+    usageLimit: (d: DevDiscount) => d.usageLimit ?? null,
+    asyncUsageCount: (d: DevDiscount, _a, ctx) => codeUsage(ctx, d),
+    context: () => ({ __typename: "DiscountBuyerSelectionAll", all: "ALL" }),
+    customerSelection: () => ({ __typename: "DiscountCustomerAll", allCustomers: true }),
+    codesCount: () => ({ count: 1, precision: "EXACT" }),
+    codes: (d: DevDiscount, args, ctx) =>
+      connection([d], args, ctx, (x) => x.id, (x) => ({ id: gid("DiscountRedeemCode", x.id), code: x.code ?? "", asyncUsageCount: codeUsage(ctx, x) })),
+    shareableUrls: () => [],
   },
   DiscountProducts: {
     products: (x, args, ctx) => productsConnection(ctx, args, ctx.env.state.products.filter((p) => x.productIds.includes(p.id))),
     productVariants: (_x, args, ctx) => connection([], args, ctx, () => ""),
   },
 };
+
+/** Orders that used the code (case-insensitive), what Shopify counts as its usage. */
+function codeUsage(ctx: AdminContext, d: DevDiscount): number {
+  const code = d.code?.toLowerCase();
+  return code ? ctx.env.state.orders.filter((o) => o.discountCodes.some((c) => c.toLowerCase() === code)).length : 0;
+}
 
 function discountSummary(d: DevDiscount, ctx: AdminContext): string {
   const value = d.amount ? `${decimal(d.amount)} ${ctx.shop.currencyCode} off` : `${Math.round(d.percentage * 100)}% off`;

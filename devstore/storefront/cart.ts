@@ -1,5 +1,5 @@
 // Server-side carts keyed by the `cart` cookie token, the Ajax Cart API operations with Shopify-shaped errors,
-// automatic discounts, and the cart as /cart.js returns it (all money in cents).
+// automatic and code discounts, and the cart as /cart.js returns it (all money in cents).
 import { createHash, randomBytes } from "node:crypto";
 import type { DevDiscount, DevStoreData } from "../types";
 import { type Catalog, productImageUrl, variantAvailable } from "./catalog";
@@ -18,6 +18,8 @@ export interface Cart {
   lines: CartLine[];
   attributes: Record<string, string>;
   note: string;
+  /** Discount codes on the cart as the shopper entered them (applicable or not), in order. */
+  discountCodes: string[];
   updatedAt: number;
 }
 
@@ -54,7 +56,7 @@ export class CartStore {
       }
     }
     const token = `c1-${randomBytes(16).toString("hex")}`;
-    const cart: Cart = { token, lines: [], attributes: {}, note: "", updatedAt: Date.now() };
+    const cart: Cart = { token, lines: [], attributes: {}, note: "", discountCodes: [], updatedAt: Date.now() };
     this.carts.set(token, cart);
     return cart;
   }
@@ -65,7 +67,7 @@ export class CartStore {
 }
 
 export function emptyCart(): Cart {
-  return { token: "", lines: [], attributes: {}, note: "", updatedAt: Date.now() };
+  return { token: "", lines: [], attributes: {}, note: "", discountCodes: [], updatedAt: Date.now() };
 }
 
 function lineKey(variantId: string, properties: Record<string, string>): string {
@@ -169,7 +171,7 @@ export function changeLine(cart: Cart, params: { id?: unknown; line?: unknown; q
   cart.updatedAt = Date.now();
 }
 
-/** /cart/update.js: `updates` (object id→qty or array by line), `attributes`, `note`. */
+/** /cart/update.js: `updates` (object id→qty or array by line), `attributes`, `note`, `discount`. */
 export function updateCart(cart: Cart, params: Record<string, unknown>, catalog: Catalog): void {
   const updates = params.updates;
   if (Array.isArray(updates)) {
@@ -194,6 +196,35 @@ export function updateCart(cart: Cart, params: Record<string, unknown>, catalog:
     }
   }
   if (params.note !== undefined && params.note !== null) cart.note = String(params.note);
+  if (params.discount !== undefined && params.discount !== null) cart.discountCodes = parseDiscountParam(params.discount);
+  cart.updatedAt = Date.now();
+}
+
+const MAX_CODES = 250;
+const sameCode = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * `discount` on /cart/update.js is the cart's complete set of codes, comma-separated ("" removes them all), as
+ * Shopify's Cart AJAX API takes it. Codes are case-insensitive: a repeat in another case is dropped.
+ */
+function parseDiscountParam(v: unknown): string[] {
+  if (typeof v !== "string") throw new CartError(400, "Required parameter missing or invalid: discount", "Parameter Missing or Invalid");
+  const codes: string[] = [];
+  for (const raw of v.split(",")) {
+    const code = raw.trim();
+    if (code && !codes.some((c) => sameCode(c, code))) codes.push(code);
+  }
+  if (codes.length > MAX_CODES) throw new CartError(422, `Discount codes can't be more than ${MAX_CODES}`);
+  if (codes.some((c) => c.length > 255)) throw new CartError(422, "Discount code is too long (maximum is 255 characters)");
+  return codes;
+}
+
+/** GET /discount/CODE (the shareable link): adds the code to the cart's codes unless it is already there. */
+export function addDiscountCode(cart: Cart, code: string): void {
+  const c = code.trim();
+  if (!c || c.length > 255 || cart.discountCodes.some((x) => sameCode(x, c))) return;
+  if (cart.discountCodes.length >= MAX_CODES) return;
+  cart.discountCodes.push(c);
   cart.updatedAt = Date.now();
 }
 
@@ -217,30 +248,76 @@ export interface PricedLine {
   finalLineCents: number;
 }
 
+export interface DiscountApplication {
+  discount: DevDiscount;
+  /** "discount_code" when a code on the cart brought it in, else "automatic". */
+  type: "automatic" | "discount_code";
+  /** The code as the shopper entered it (discount_code only). */
+  code: string | null;
+  /** Shopify's application title: the code for a discount code, the discount's title for an automatic one. */
+  title: string;
+  /** Percent off (10 = 10 %), or null for a fixed amount. */
+  percentage: number | null;
+  amount: number;
+}
+
 export interface PricedCart {
   lines: PricedLine[];
   itemCount: number;
   originalTotal: number;
   totalDiscount: number;
   total: number;
-  applications: { title: string; percentage: number; amount: number; discount: DevDiscount }[];
+  applications: DiscountApplication[];
+  /** Every code on the cart and whether it is applied to this cart (Shopify's `discount_codes`). */
+  discountCodes: { code: string; applicable: boolean }[];
 }
 
-function activeDiscounts(discounts: DevDiscount[], now: number): DevDiscount[] {
-  return discounts.filter(
-    (d) =>
-      d.status === "ACTIVE" &&
-      (d.kind === "automatic_basic" || d.kind === "automatic_bxgy") &&
-      Date.parse(d.startsAt) <= now &&
-      (d.endsAt === null || Date.parse(d.endsAt) > now),
-  );
+const inWindow = (d: DevDiscount, now: number) =>
+  d.status === "ACTIVE" && Date.parse(d.startsAt) <= now && (d.endsAt === null || Date.parse(d.endsAt) > now);
+
+/** Orders placed with the code (case-insensitive): a code at its usage limit no longer applies. */
+function usageLeft(d: DevDiscount, data: DevStoreData): boolean {
+  if (d.usageLimit == null || !d.code) return true;
+  const used = data.orders.filter((o) => o.discountCodes.some((c) => sameCode(c, d.code!))).length;
+  return used < d.usageLimit;
 }
 
 /**
- * Prices the cart and applies the best ACTIVE automatic discount (automatic discounts don't combine by default):
- * `automatic_basic` takes its percentage off every line whose product it lists (all products when it lists none);
- * `automatic_bxgy` is the bundle: its percentage applies to the listed products only when the cart holds at
- * least two different ones of them.
+ * The discount amounts per line (cents), or null when the discount doesn't apply to this cart: its minimum
+ * requirement (quantity or subtotal of the items it applies to) isn't met, or (bundle) fewer than two of its
+ * products are in the cart. Percentage off every eligible line; a fixed amount is spread over them pro rata.
+ */
+function discountAmounts(d: DevDiscount, lines: PricedLine[]): number[] | null {
+  const ids = new Set(d.productIds.map(String));
+  const eligible = (pl: PricedLine) => (ids.size === 0 && d.appliesToAll !== false) || ids.has(pl.line.productId);
+  const entitled = lines.filter(eligible);
+  if (d.kind === "automatic_bxgy" && new Set(entitled.map((pl) => pl.line.productId)).size < 2) return null;
+  const quantity = entitled.reduce((s, pl) => s + pl.line.quantity, 0);
+  const subtotal = entitled.reduce((s, pl) => s + pl.originalLineCents, 0);
+  if (quantity === 0) return null;
+  if (d.minimumQuantity != null && quantity < d.minimumQuantity) return null;
+  if (d.minimumSubtotal != null && subtotal < toCents(d.minimumSubtotal)) return null;
+  if (d.amount) {
+    const off = Math.min(toCents(d.amount), subtotal);
+    let left = off;
+    const last = lines.map(eligible).lastIndexOf(true);
+    return lines.map((pl, i) => {
+      if (!eligible(pl)) return 0;
+      const share = i === last ? left : Math.round((off * pl.originalLineCents) / subtotal);
+      left -= share;
+      return share;
+    });
+  }
+  return lines.map((pl) => (eligible(pl) ? Math.round(pl.originalLineCents * d.percentage) : 0));
+}
+
+/**
+ * Prices the cart. Candidates are the ACTIVE automatic discounts and the ACTIVE code discounts whose code is on
+ * the cart (case-insensitive, usage limit not reached); each must meet its minimum requirement. Discounts that
+ * don't combine: the single best one applies (what Shopify does for non-combining product discounts). A code on
+ * the cart is `applicable` only when its discount is the one applied.
+ * `automatic_basic` / `code_basic` take their value off every line whose product they list (all when none);
+ * `automatic_bxgy` is the bundle: it applies to the listed products only when the cart holds two different ones.
  */
 export function priceCart(cart: Cart, catalog: Catalog, data: DevStoreData, now = Date.now()): PricedCart {
   const lines: PricedLine[] = [];
@@ -264,25 +341,38 @@ export function priceCart(cart: Cart, catalog: Catalog, data: DevStoreData, now 
       finalLineCents: unit * line.quantity,
     });
   }
-  let best: { discount: DevDiscount; amounts: number[]; total: number } | null = null;
-  for (const d of activeDiscounts(data.discounts ?? [], now)) {
-    const ids = new Set(d.productIds.map(String));
-    const eligible = (pl: PricedLine) => ids.size === 0 || ids.has(pl.line.productId);
-    if (d.kind === "automatic_bxgy") {
-      const distinct = new Set(lines.filter(eligible).map((pl) => pl.line.productId));
-      if (distinct.size < 2) continue;
+  const codes = cart.discountCodes ?? [];
+  const candidates: { discount: DevDiscount; code: string | null }[] = [];
+  for (const d of data.discounts ?? []) {
+    if (!inWindow(d, now)) continue;
+    if (d.kind === "automatic_basic" || d.kind === "automatic_bxgy") candidates.push({ discount: d, code: null });
+    else if (d.kind === "code_basic" && d.code && usageLeft(d, data)) {
+      const entered = codes.find((c) => sameCode(c, d.code!));
+      if (entered) candidates.push({ discount: d, code: entered });
     }
-    const amounts = lines.map((pl) => (eligible(pl) ? Math.round((pl.originalLineCents * d.percentage) / 100) : 0));
-    const total = amounts.reduce((s, a) => s + a, 0);
-    if (total > 0 && (!best || total > best.total)) best = { discount: d, amounts, total };
   }
-  const applications: PricedCart["applications"] = [];
+  let best: { discount: DevDiscount; code: string | null; amounts: number[]; total: number } | null = null;
+  for (const c of candidates) {
+    const amounts = discountAmounts(c.discount, lines);
+    if (!amounts) continue;
+    const total = amounts.reduce((s, a) => s + a, 0);
+    if (total > 0 && (!best || total > best.total)) best = { ...c, amounts, total };
+  }
+  const applications: DiscountApplication[] = [];
   if (best) {
     lines.forEach((pl, i) => {
       pl.discountCents = best.amounts[i];
       pl.finalLineCents = pl.originalLineCents - pl.discountCents;
     });
-    applications.push({ title: best.discount.title, percentage: best.discount.percentage, amount: best.total, discount: best.discount });
+    const d = best.discount;
+    applications.push({
+      discount: d,
+      type: best.code ? "discount_code" : "automatic",
+      code: best.code,
+      title: best.code ?? d.title,
+      percentage: d.amount ? null : Math.round(d.percentage * 10000) / 100,
+      amount: best.total,
+    });
   }
   const originalTotal = lines.reduce((s, l) => s + l.originalLineCents, 0);
   const totalDiscount = lines.reduce((s, l) => s + l.discountCents, 0);
@@ -293,14 +383,32 @@ export function priceCart(cart: Cart, catalog: Catalog, data: DevStoreData, now 
     totalDiscount,
     total: originalTotal - totalDiscount,
     applications,
+    discountCodes: codes.map((code) => ({ code, applicable: !!best?.code && sameCode(best.code, code) })),
   };
 }
 
-function itemJson(pl: PricedLine, catalog: Catalog, applicationTitle: string | null): Record<string, unknown> {
+/** A discount application as the Ajax Cart API shows it inside `line_level_discount_allocations`. */
+export function applicationJson(a: DiscountApplication): Record<string, unknown> {
+  return {
+    type: a.type,
+    key: a.code ?? `automatic-${a.discount.id}`,
+    title: a.title,
+    description: a.type === "discount_code" ? a.discount.title : "",
+    value: a.percentage !== null ? a.percentage.toFixed(1) : (a.discount.amount ?? 0).toFixed(2),
+    created_at: a.discount.createdAt ?? a.discount.startsAt,
+    value_type: a.percentage !== null ? "percentage" : "fixed_amount",
+    allocation_method: "across",
+    target_selection: a.discount.appliesToAll === false || a.discount.kind === "automatic_bxgy" ? "entitled" : "all",
+    target_type: "line_item",
+    total_allocated_amount: a.amount,
+  };
+}
+
+function itemJson(pl: PricedLine, catalog: Catalog, application: Record<string, unknown> | null): Record<string, unknown> {
   const product = catalog.product(pl.line.productId);
   const image = product ? productImageUrl(product) : null;
   const unitFinal = pl.line.quantity ? Math.round(pl.finalLineCents / pl.line.quantity) : pl.unitCents;
-  const allocations = pl.discountCents && applicationTitle ? [{ amount: pl.discountCents, discount_application: { type: "automatic", title: applicationTitle } }] : [];
+  const allocations = pl.discountCents && application ? [{ amount: pl.discountCents, discount_application: application }] : [];
   return {
     id: Number(pl.line.variantId),
     properties: pl.line.properties,
@@ -315,7 +423,7 @@ function itemJson(pl: PricedLine, catalog: Catalog, applicationTitle: string | n
     line_price: pl.finalLineCents,
     original_line_price: pl.originalLineCents,
     total_discount: pl.discountCents,
-    discounts: pl.discountCents && applicationTitle ? [{ amount: pl.discountCents, title: applicationTitle }] : [],
+    discounts: pl.discountCents && application ? [{ amount: pl.discountCents, title: application.title }] : [],
     sku: pl.sku,
     grams: 0,
     vendor: pl.vendor,
@@ -344,7 +452,7 @@ function itemJson(pl: PricedLine, catalog: Catalog, applicationTitle: string | n
 /** The cart exactly as `/cart.js` returns it. */
 export function cartJson(cart: Cart, catalog: Catalog, data: DevStoreData): Record<string, unknown> {
   const priced = priceCart(cart, catalog, data);
-  const title = priced.applications[0]?.title ?? null;
+  const application = priced.applications[0] ? applicationJson(priced.applications[0]) : null;
   return {
     token: cart.token,
     note: cart.note || null,
@@ -354,11 +462,13 @@ export function cartJson(cart: Cart, catalog: Catalog, data: DevStoreData): Reco
     total_discount: priced.totalDiscount,
     total_weight: 0,
     item_count: priced.itemCount,
-    items: priced.lines.map((pl) => itemJson(pl, catalog, title)),
+    items: priced.lines.map((pl) => itemJson(pl, catalog, application)),
     requires_shipping: priced.itemCount > 0,
     currency: data.shop.currencyCode,
     items_subtotal_price: priced.total,
+    // Product-level (line) discounts only: Shopify lists order-level ones here, which the dev store doesn't model.
     cart_level_discount_applications: [],
+    discount_codes: priced.discountCodes,
   };
 }
 
@@ -366,5 +476,5 @@ export function cartJson(cart: Cart, catalog: Catalog, data: DevStoreData): Reco
 export function lineJson(cart: Cart, line: CartLine, catalog: Catalog, data: DevStoreData): Record<string, unknown> {
   const priced = priceCart(cart, catalog, data);
   const pl = priced.lines.find((l) => l.line === line)!;
-  return itemJson(pl, catalog, priced.applications[0]?.title ?? null);
+  return itemJson(pl, catalog, priced.applications[0] ? applicationJson(priced.applications[0]) : null);
 }

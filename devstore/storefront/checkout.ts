@@ -1,5 +1,5 @@
 // Minimal checkout: the cart becomes a DevOrder (cart attributes → order attributes / note_attributes, the
-// logged-in customer, totals with the automatic discount), and the REST-shaped orders/create webhook payload.
+// logged-in customer, totals with the automatic or code discount), and the REST-shaped orders/create payload.
 import type { DevOrder, DevStoreData } from "../types";
 import type { Catalog } from "./catalog";
 import { type Cart, priceCart } from "./cart";
@@ -73,7 +73,8 @@ export function createOrderFromCart(
       price: pl.unitCents / 100,
     })),
     attributes: Object.entries(cart.attributes).map(([key, value]) => ({ key, value })),
-    discountCodes: [],
+    // Only a code that actually discounted the order is recorded on it (an inapplicable one is dropped, as on Shopify).
+    discountCodes: priced.applications.flatMap((a) => (a.code ? [a.code] : [])),
   };
   data.orders.push(order);
   return order;
@@ -92,10 +93,23 @@ const setOf = (amount: string, currency: string) => ({
 export function orderWebhookPayload(order: DevOrder, data?: DevStoreData): Record<string, unknown> {
   const currency = order.currencyCode;
   const lineTotal = order.lineItems.reduce((s, l) => s + l.price * l.quantity, 0);
+  const code = order.discountCodes[0];
+  const codeDiscount = code ? data?.discounts.find((d) => d.kind === "code_basic" && d.code?.toLowerCase() === code.toLowerCase()) : undefined;
+  const codeType = codeDiscount?.amount ? "fixed_amount" : "percentage";
   const discountApplications =
-    order.totalDiscounts > 0
-      ? [{ target_type: "line_item", type: "automatic", value: "", value_type: "percentage", allocation_method: "across", target_selection: "entitled", title: "Automatic discount" }]
-      : [];
+    order.totalDiscounts <= 0
+      ? []
+      : code
+        ? [{
+            target_type: "line_item",
+            type: "discount_code",
+            value: codeDiscount ? (codeDiscount.amount ? money(codeDiscount.amount) : (codeDiscount.percentage * 100).toFixed(1)) : "",
+            value_type: codeType,
+            allocation_method: "across",
+            target_selection: codeDiscount?.appliesToAll === false ? "entitled" : "all",
+            code,
+          }]
+        : [{ target_type: "line_item", type: "automatic", value: "", value_type: "percentage", allocation_method: "across", target_selection: "entitled", title: "Automatic discount" }];
   const products = new Map((data?.products ?? []).map((p) => [p.id, p]));
   let remainingDiscount = Math.round(order.totalDiscounts * 100);
   const lineItems = order.lineItems.map((li, i) => {
@@ -180,7 +194,8 @@ export function orderWebhookPayload(order: DevOrder, data?: DevStoreData): Recor
     note: null,
     note_attributes: order.attributes.map((a) => ({ name: a.key, value: a.value })),
     line_items: lineItems,
-    discount_codes: order.discountCodes.map((code) => ({ code, amount: money(order.totalDiscounts), type: "percentage" })),
+    // One discount applies per order here, so the code's amount is the order's discount total.
+    discount_codes: order.discountCodes.map((c) => ({ code: c, amount: money(order.totalDiscounts), type: codeType })),
     discount_applications: discountApplications,
     shipping_lines: [],
     tax_lines: [],

@@ -14,6 +14,7 @@ import {
   type Cart,
   CartError,
   CartStore,
+  addDiscountCode,
   addItems,
   cartJson,
   changeLine,
@@ -347,6 +348,23 @@ export function createStorefrontHandler(
     redirect(r.res, "/cart");
   }
 
+  /**
+   * GET /discount/CODE?redirect=/path: Shopify's shareable discount link. Puts the code on the cart (starting one
+   * if needed) and sends the shopper on; only same-origin paths are followed, anything else goes to "/".
+   */
+  function discountLink(r: Req, rawCode: string): void {
+    let code: string;
+    try {
+      code = decodeURIComponent(rawCode);
+    } catch {
+      throw new HttpError(400, "Bad Request");
+    }
+    addDiscountCode(ensureCart(r), code);
+    const to = r.url.searchParams.get("redirect") ?? "/";
+    // Same-origin paths only ("//host" and "/\\host" are other origins); no control characters in a header.
+    redirect(r.res, /^\/(?![/\\])[^\u0000-\u001f\u007f]*$/.test(to) ? to : "/");
+  }
+
   // ---------- recommendations ----------
 
   function recommendations(r: Req): void {
@@ -574,6 +592,11 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
     if (p === "/cart") {
       if (isGet) await renderPage(r, "cart", "cart", { page_title: translate(renderer.themeLocale(), "sections.cart.title", {}) });
       else await cartAction(r, "update", false);
+      return true;
+    }
+    if ((m = /^\/discount\/([^/]+)$/.exec(p))) {
+      if (!isGet) throw new HttpError(405, "Method Not Allowed");
+      discountLink(r, m[1]);
       return true;
     }
     if (p === "/recommendations/products.json" || p === "/recommendations/products") {

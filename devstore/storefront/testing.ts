@@ -83,7 +83,7 @@ export function sampleStore(): DevStoreData {
         id: "301",
         title: "Better Together",
         kind: "automatic_bxgy",
-        percentage: 10,
+        percentage: 0.1,
         productIds: ["201", "202"],
         status: "ACTIVE",
         startsAt: "2025-01-01T00:00:00.000Z",

@@ -153,7 +153,17 @@ export function collectionsObject(catalog: Catalog): unknown[] {
 /** The Liquid `cart` object. */
 export function cartObject(cart: Cart, catalog: Catalog, data: DevStoreData): Record<string, unknown> {
   const priced = priceCart(cart, catalog, data);
-  const title = priced.applications[0]?.title;
+  const application = priced.applications[0];
+  const title = application?.title;
+  const liquidApplication = application
+    ? {
+        title,
+        type: application.type,
+        value: application.percentage ?? application.discount.amount ?? 0,
+        value_type: application.percentage !== null ? "percentage" : "fixed_amount",
+        total_allocated_amount: application.amount,
+      }
+    : null;
   const items = priced.lines.map((pl, i) => {
     const product = catalog.product(pl.line.productId)!;
     const productObj = productObject(product, catalog, pl.line.variantId);
@@ -171,7 +181,7 @@ export function cartObject(cart: Cart, catalog: Catalog, data: DevStoreData): Re
       final_line_price: pl.finalLineCents,
       total_discount: pl.discountCents,
       line_level_total_discount: pl.discountCents,
-      line_level_discount_allocations: pl.discountCents ? [{ amount: pl.discountCents, discount_application: { title, type: "automatic" } }] : [],
+      line_level_discount_allocations: pl.discountCents && liquidApplication ? [{ amount: pl.discountCents, discount_application: liquidApplication }] : [],
       discounts: pl.discountCents ? [{ amount: pl.discountCents, title }] : [],
       product: productObj,
       variant: productObj.selected_or_first_available_variant,
@@ -199,8 +209,9 @@ export function cartObject(cart: Cart, catalog: Catalog, data: DevStoreData): Re
     currency: { iso_code: data.shop.currencyCode },
     requires_shipping: priced.itemCount > 0,
     empty: priced.itemCount === 0,
-    discount_applications: priced.applications.map((a) => ({ title: a.title, type: "automatic", value: a.percentage, value_type: "percentage", total_allocated_amount: a.amount })),
+    discount_applications: liquidApplication ? [liquidApplication] : [],
     cart_level_discount_applications: [],
+    discount_codes: priced.discountCodes,
     checkout_charge_amount: priced.total,
   };
 }
