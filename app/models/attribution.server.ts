@@ -174,14 +174,20 @@ export function appDiscount(order: z.output<typeof orderPayloadSchema>, titles: 
   return Math.round(amount * 100) / 100;
 }
 
+/** The bundle discount's title (automatic discounts are named by it) and its code (code discounts by that). */
 async function bundleDiscountTitles(shop: string): Promise<string[]> {
-  const published = await prisma.publishedConfig.findUnique({ where: { shop }, select: { payload: true } });
+  const [published, play] = await Promise.all([
+    prisma.publishedConfig.findUnique({ where: { shop }, select: { payload: true } }),
+    prisma.playConfig.findUnique({ where: { shop_play: { shop, play: "deal_seeker" } }, select: { discountCode: true } }),
+  ]);
+  const names = play?.discountCode ? [play.discountCode] : [];
   try {
     const title = (JSON.parse(published?.payload ?? "{}") as { shop?: { bundleDiscountTitle?: string } }).shop?.bundleDiscountTitle;
-    return title ? [title] : [];
+    if (title) names.push(title);
   } catch {
-    return [];
+    // A corrupt snapshot only loses the title match.
   }
+  return names;
 }
 
 export interface AttributionSummary {

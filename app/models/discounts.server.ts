@@ -1,65 +1,96 @@
 /**
- * The Deal-Seeker bundle discount: a real automatic discount in Shopify, created the first time the play is on and
- * kept in sync with its settings (percentage, active while the play is on, paused while off). It never exceeds the
- * merchant's cap: the cap is checked here again, not only in the form.
+ * The Deal-Seeker bundle discount: a real basic CODE discount in Shopify (percentage off once the cart holds two
+ * or more items, combining with nothing), created the first time the play is on and kept in sync with its
+ * settings (percentage; active while the play is on, paused while off). It never exceeds the merchant's cap: the
+ * cap is checked here again, not only in the form.
+ *
+ * Why a code and not an automatic discount: an automatic discount applies to every cart that meets its minimum —
+ * every shopper with two items, the holdout group included — which gives margin away and hides the play's real
+ * lift. The code is not published with the storefront config; the embed asks the app proxy for it when a treated
+ * shopper accepts the bundle offer (routes/apps.proxy.bundle.tsx) and applies it through the Cart AJAX API.
+ * Shops that still have the earlier automatic discount get it paused and replaced by the code discount.
  */
+import { randomInt } from "node:crypto";
 import type { DealSeekerSettings } from "../lib/plays/types";
 import { adminGraphql, assertNoUserErrors, AdminApiError, type AdminGraphqlClient } from "./adminData.server";
-import { setDiscountId } from "./plays.server";
+import { setDiscount } from "./plays.server";
 
 const CREATE = `#graphql
-  mutation RecoveryPlaysBundleCreate($discount: DiscountAutomaticBasicInput!) {
-    discountAutomaticBasicCreate(automaticBasicDiscount: $discount) {
-      automaticDiscountNode { id }
-      userErrors { field message }
+  mutation RecoveryPlaysBundleCreate($discount: DiscountCodeBasicInput!) {
+    discountCodeBasicCreate(basicCodeDiscount: $discount) {
+      codeDiscountNode { id }
+      userErrors { field message code }
     }
   }`;
 
 const UPDATE = `#graphql
-  mutation RecoveryPlaysBundleUpdate($id: ID!, $discount: DiscountAutomaticBasicInput!) {
-    discountAutomaticBasicUpdate(id: $id, automaticBasicDiscount: $discount) {
-      automaticDiscountNode { id }
-      userErrors { field message }
+  mutation RecoveryPlaysBundleUpdate($id: ID!, $discount: DiscountCodeBasicInput!) {
+    discountCodeBasicUpdate(id: $id, basicCodeDiscount: $discount) {
+      codeDiscountNode { id }
+      userErrors { field message code }
     }
   }`;
 
 const ACTIVATE = `#graphql
   mutation RecoveryPlaysBundleActivate($id: ID!) {
-    discountAutomaticActivate(id: $id) {
-      automaticDiscountNode { id }
-      userErrors { field message }
+    discountCodeActivate(id: $id) {
+      codeDiscountNode { id }
+      userErrors { field message code }
     }
   }`;
 
 const DEACTIVATE = `#graphql
   mutation RecoveryPlaysBundleDeactivate($id: ID!) {
+    discountCodeDeactivate(id: $id) {
+      codeDiscountNode { id }
+      userErrors { field message code }
+    }
+  }`;
+
+/** Pauses the automatic discount earlier versions created (replaced by the code discount). */
+const RETIRE_AUTOMATIC = `#graphql
+  mutation RecoveryPlaysBundleRetireAutomatic($id: ID!) {
     discountAutomaticDeactivate(id: $id) {
       automaticDiscountNode { id }
       userErrors { field message }
     }
   }`;
 
-type Payload = { automaticDiscountNode: { id: string } | null; userErrors: { field?: string[] | null; message: string }[] };
+type UserError = { field?: string[] | null; message: string; code?: string | null };
+type Payload = { codeDiscountNode: { id: string } | null; userErrors: UserError[] };
 
 /** The discount title shoppers see on the cart/checkout line (also published for the storefront copy). */
 export function bundleDiscountTitle(percent: number): string {
   return `Bundle & Save ${percent}%`;
 }
 
+// No 0/O/1/I: a shopper may read the code aloud to support.
+const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/** A fresh code: BUNDLE- and 10 random characters (≈ 50 bits), so it cannot be guessed from another shop's. */
+export function newBundleCode(): string {
+  let s = "BUNDLE-";
+  for (let i = 0; i < 10; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return s;
+}
+
 /**
- * Shopify input for the bundle: percentage off (Shopify takes a 0–1 fraction) on every item once the cart holds at
- * least two items, combining with no other discount (one intervention, never stacked).
+ * Shopify input for the bundle: percentage off every item once the cart holds at least two items, for all
+ * buyers, combining with no other discount (one intervention, never stacked).
  */
-export function bundleDiscountInput(settings: Pick<DealSeekerSettings, "discountPercent" | "discountCapPercent">, startsAt: Date) {
+export function bundleDiscountInput(settings: Pick<DealSeekerSettings, "discountPercent" | "discountCapPercent">, startsAt: Date, code: string) {
   if (!(settings.discountPercent >= 0) || settings.discountPercent > settings.discountCapPercent) {
     throw new AdminApiError(`Bundle discount ${settings.discountPercent}% is above the cap of ${settings.discountCapPercent}%`);
   }
   return {
     title: bundleDiscountTitle(settings.discountPercent),
+    code,
     startsAt: startsAt.toISOString(),
+    context: { all: "ALL" },
     customerGets: { value: { percentage: Math.round(settings.discountPercent * 100) / 10000 }, items: { all: true } },
     minimumRequirement: { quantity: { greaterThanOrEqualToQuantity: "2" } },
     combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
+    tags: ["recovery-plays"],
   };
 }
 
@@ -69,41 +100,56 @@ export interface DiscountSyncResult {
   active: boolean;
 }
 
+const isCodeDiscount = (id: string | null): id is string => !!id && id.includes("/DiscountCodeNode/");
+const notFound = (errors: UserError[]) => errors.length > 0 && errors.every((e) => /not exist|not found|could not be found/i.test(e.message));
+
 /**
- * Brings Shopify in line with the Deal-Seeker play: creates the discount on first enable, updates its percentage,
- * activates/pauses it with the play. A play that was never on creates nothing.
+ * Brings Shopify in line with the Deal-Seeker play: creates the code discount on first enable, updates its
+ * percentage, activates/pauses it with the play. A play that was never on creates nothing.
  */
 export async function syncBundleDiscount(
   shop: string,
   admin: AdminGraphqlClient,
-  play: { enabled: boolean; settings: DealSeekerSettings; discountId: string | null },
+  play: { enabled: boolean; settings: DealSeekerSettings; discountId: string | null; discountCode?: string | null },
 ): Promise<DiscountSyncResult> {
-  const input = bundleDiscountInput(play.settings, new Date());
-  const title = input.title;
-  if (!play.discountId) {
-    if (!play.enabled) return { discountId: null, title: null, active: false };
-    const data = await adminGraphql<{ discountAutomaticBasicCreate: Payload }>(admin, CREATE, { discount: input });
-    assertNoUserErrors(data.discountAutomaticBasicCreate.userErrors);
-    const id = data.discountAutomaticBasicCreate.automaticDiscountNode?.id;
-    if (!id) throw new AdminApiError("Shopify did not return the created discount");
-    await setDiscountId(shop, "deal_seeker", id);
-    return { discountId: id, title, active: true };
+  const title = bundleDiscountTitle(play.settings.discountPercent);
+  if (play.discountId && !isCodeDiscount(play.discountId)) {
+    // An automatic discount from an earlier version: pause it (gone already is fine), then continue without it.
+    const r = await adminGraphql<{ discountAutomaticDeactivate: { userErrors: UserError[] } }>(admin, RETIRE_AUTOMATIC, { id: play.discountId });
+    if (!notFound(r.discountAutomaticDeactivate.userErrors)) assertNoUserErrors(r.discountAutomaticDeactivate.userErrors);
+    await setDiscount(shop, "deal_seeker", null, null);
+    return syncBundleDiscount(shop, admin, { ...play, discountId: null, discountCode: null });
   }
-  const { startsAt: _keepOriginalStart, ...update } = input;
-  const data = await adminGraphql<{ discountAutomaticBasicUpdate: Payload }>(admin, UPDATE, { id: play.discountId, discount: update });
-  const errors = data.discountAutomaticBasicUpdate.userErrors;
-  if (errors.length && errors.every((e) => /not exist|not found|could not be found/i.test(e.message))) {
+  if (!play.discountId || !play.discountCode) {
+    if (!play.enabled) return { discountId: null, title: null, active: false };
+    // A taken code (another discount of the shop has it) gets one more fresh draw.
+    for (let attempt = 0; ; attempt++) {
+      const code = newBundleCode();
+      const data = await adminGraphql<{ discountCodeBasicCreate: Payload }>(admin, CREATE, { discount: bundleDiscountInput(play.settings, new Date(), code) });
+      const errors = data.discountCodeBasicCreate.userErrors;
+      if (attempt === 0 && errors.some((e) => e.code === "TAKEN")) continue;
+      assertNoUserErrors(errors);
+      const id = data.discountCodeBasicCreate.codeDiscountNode?.id;
+      if (!id) throw new AdminApiError("Shopify did not return the created discount");
+      await setDiscount(shop, "deal_seeker", id, code);
+      return { discountId: id, title, active: true };
+    }
+  }
+  const { startsAt: _keepOriginalStart, ...update } = bundleDiscountInput(play.settings, new Date(), play.discountCode);
+  const data = await adminGraphql<{ discountCodeBasicUpdate: Payload }>(admin, UPDATE, { id: play.discountId, discount: update });
+  const errors = data.discountCodeBasicUpdate.userErrors;
+  if (notFound(errors)) {
     // The merchant deleted the discount in Shopify: forget it and create a fresh one (only while the play is on).
-    await setDiscountId(shop, "deal_seeker", null);
-    return syncBundleDiscount(shop, admin, { ...play, discountId: null });
+    await setDiscount(shop, "deal_seeker", null, null);
+    return syncBundleDiscount(shop, admin, { ...play, discountId: null, discountCode: null });
   }
   assertNoUserErrors(errors);
   if (play.enabled) {
-    const a = await adminGraphql<{ discountAutomaticActivate: Payload }>(admin, ACTIVATE, { id: play.discountId });
-    assertNoUserErrors(a.discountAutomaticActivate.userErrors);
+    const a = await adminGraphql<{ discountCodeActivate: Payload }>(admin, ACTIVATE, { id: play.discountId });
+    assertNoUserErrors(a.discountCodeActivate.userErrors);
   } else {
-    const d = await adminGraphql<{ discountAutomaticDeactivate: Payload }>(admin, DEACTIVATE, { id: play.discountId });
-    assertNoUserErrors(d.discountAutomaticDeactivate.userErrors);
+    const d = await adminGraphql<{ discountCodeDeactivate: Payload }>(admin, DEACTIVATE, { id: play.discountId });
+    assertNoUserErrors(d.discountCodeDeactivate.userErrors);
   }
   return { discountId: play.discountId, title, active: play.enabled };
 }

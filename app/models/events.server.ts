@@ -19,7 +19,8 @@ export const MAX_EVENT_AGE_MS = 3 * 24 * 60 * 60 * 1000;
 /** Tolerated client clock skew into the future. */
 export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
 
-const visitorId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
+export const visitorIdSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
+const visitorId = visitorIdSchema;
 
 const timestamp = z.union([z.number().int().nonnegative(), z.string().max(40)]).transform((v, ctx) => {
   const d = new Date(v);

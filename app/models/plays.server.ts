@@ -143,7 +143,21 @@ export async function savePlay<K extends PlayKey>(shop: string, play: K, input: 
   return { ok: true, record: await getPlay(shop, play), bands: await getBands(shop) };
 }
 
-/** Records the Shopify discount backing the Deal-Seeker bundle (not a settings change: version untouched). */
-export async function setDiscountId(shop: string, play: PlayKey, discountId: string | null): Promise<void> {
-  await prisma.playConfig.update({ where: { shop_play: { shop, play } }, data: { discountId } });
+/**
+ * Records the Shopify discount backing the Deal-Seeker bundle and its code (not a settings change: version
+ * untouched). The code is kept out of PlayRecord and the published config: only the app proxy hands it out.
+ */
+export async function setDiscount(shop: string, play: PlayKey, discountId: string | null, discountCode: string | null): Promise<void> {
+  await prisma.playConfig.update({ where: { shop_play: { shop, play } }, data: { discountId, discountCode } });
+}
+
+/** The stored code of the bundle discount, whatever the play's state (for the sync). */
+export async function storedDiscountCode(shop: string, play: PlayKey): Promise<string | null> {
+  return (await prisma.playConfig.findUnique({ where: { shop_play: { shop, play } }, select: { discountCode: true } }))?.discountCode ?? null;
+}
+
+/** The bundle's discount code while the Deal-Seeker play is on and backed by a code discount, else null. */
+export async function activeBundleCode(shop: string): Promise<string | null> {
+  const row = await prisma.playConfig.findUnique({ where: { shop_play: { shop, play: "deal_seeker" } }, select: { enabled: true, discountId: true, discountCode: true } });
+  return row?.enabled && row.discountCode && row.discountId?.includes("/DiscountCodeNode/") ? row.discountCode : null;
 }

@@ -35,10 +35,11 @@ function defaultHandlers() {
       shop: { myshopifyDomain: SHOP, currencyCode: "EUR", plan: { displayName: "Basic", shopifyPlus: false, partnerDevelopment: false } },
       themes: { nodes: [{ id: "gid://shopify/OnlineStoreTheme/1", name: "Dawn", files: { nodes: themeFiles({ embed: true, cartBlock: true }) } }] },
     }),
-    RecoveryPlaysBundleCreate: () => ({ discountAutomaticBasicCreate: { automaticDiscountNode: { id: `gid://shopify/DiscountAutomaticNode/${++discountSeq}` }, userErrors: [] } }),
-    RecoveryPlaysBundleUpdate: (v: Record<string, unknown>) => ({ discountAutomaticBasicUpdate: { automaticDiscountNode: { id: v.id }, userErrors: [] } }),
-    RecoveryPlaysBundleActivate: (v: Record<string, unknown>) => ({ discountAutomaticActivate: { automaticDiscountNode: { id: v.id }, userErrors: [] } }),
-    RecoveryPlaysBundleDeactivate: (v: Record<string, unknown>) => ({ discountAutomaticDeactivate: { automaticDiscountNode: { id: v.id }, userErrors: [] } }),
+    RecoveryPlaysBundleCreate: () => ({ discountCodeBasicCreate: { codeDiscountNode: { id: `gid://shopify/DiscountCodeNode/${++discountSeq}` }, userErrors: [] } }),
+    RecoveryPlaysBundleUpdate: (v: Record<string, unknown>) => ({ discountCodeBasicUpdate: { codeDiscountNode: { id: v.id }, userErrors: [] } }),
+    RecoveryPlaysBundleActivate: (v: Record<string, unknown>) => ({ discountCodeActivate: { codeDiscountNode: { id: v.id }, userErrors: [] } }),
+    RecoveryPlaysBundleDeactivate: (v: Record<string, unknown>) => ({ discountCodeDeactivate: { codeDiscountNode: { id: v.id }, userErrors: [] } }),
+    RecoveryPlaysBundleRetireAutomatic: (v: Record<string, unknown>) => ({ discountAutomaticDeactivate: { automaticDiscountNode: { id: v.id }, userErrors: [] } }),
   };
 }
 
@@ -244,7 +245,7 @@ describe("Publishing to the app metafield", () => {
 });
 
 describe("Deal-Seeker bundle discount", () => {
-  it("GIVEN the Deal-Seeker play WHEN turned on at 10 % THEN an automatic discount of 0.10 on 2+ items is created and its title published", async () => {
+  it("GIVEN the Deal-Seeker play WHEN turned on at 10 % THEN a code discount of 0.10 on 2+ items is created; its title is published, its code is not", async () => {
     const { record } = await loadPlay("deal_seeker");
     const res = await savePlay("deal_seeker", { version: record.version, enabled: true, settings: record.settings });
     expect(res.status).toBe(200);
@@ -252,9 +253,24 @@ describe("Deal-Seeker bundle discount", () => {
     expect(create.variables.discount).toMatchObject({
       customerGets: { value: { percentage: 0.1 }, items: { all: true } },
       minimumRequirement: { quantity: { greaterThanOrEqualToQuantity: "2" } },
+      context: { all: "ALL" },
     });
-    expect((await storedRow("deal_seeker")).discountId).toMatch(/^gid:\/\/shopify\/DiscountAutomaticNode\//);
+    const code = (create.variables.discount as { code: string }).code;
+    expect(code).toMatch(/^BUNDLE-[A-HJ-NP-Z2-9]{10}$/);
+    const row = await storedRow("deal_seeker");
+    expect(row.discountId).toMatch(/^gid:\/\/shopify\/DiscountCodeNode\//);
+    expect(row.discountCode).toBe(code);
     expect(publishedPayloads().at(-1)!.shop.bundleDiscountTitle).toBe("Bundle & Save 10%");
+    expect(JSON.stringify(publishedPayloads().at(-1))).not.toContain(code);
+  });
+
+  it("GIVEN a shop with the earlier automatic bundle discount WHEN the play is saved THEN the automatic one is paused and a code discount replaces it", async () => {
+    const { record } = await loadPlay("deal_seeker");
+    await prisma.playConfig.update({ where: { shop_play: { shop: SHOP, play: "deal_seeker" } }, data: { discountId: "gid://shopify/DiscountAutomaticNode/77" } });
+    const res = await savePlay("deal_seeker", { version: record.version, enabled: true, settings: record.settings });
+    expect(res.status).toBe(200);
+    expect(stub.calls.find((c) => c.operation === "RecoveryPlaysBundleRetireAutomatic")!.variables.id).toBe("gid://shopify/DiscountAutomaticNode/77");
+    expect((await storedRow("deal_seeker")).discountId).toMatch(/^gid:\/\/shopify\/DiscountCodeNode\//);
   });
 
   it("GIVEN an existing bundle discount WHEN the percentage changes and the play is turned off THEN it is updated and paused, not recreated", async () => {
@@ -272,7 +288,7 @@ describe("Deal-Seeker bundle discount", () => {
     let { record } = await loadPlay("deal_seeker");
     await savePlay("deal_seeker", { version: record.version, enabled: true, settings: record.settings });
     const first = (await storedRow("deal_seeker")).discountId;
-    stub.handlers.RecoveryPlaysBundleUpdate = () => ({ discountAutomaticBasicUpdate: { automaticDiscountNode: null, userErrors: [{ field: ["id"], message: "Discount does not exist" }] } });
+    stub.handlers.RecoveryPlaysBundleUpdate = () => ({ discountCodeBasicUpdate: { codeDiscountNode: null, userErrors: [{ field: ["id"], message: "Discount does not exist" }] } });
     ({ record } = await loadPlay("deal_seeker"));
     const res = await savePlay("deal_seeker", { version: record.version, enabled: true, settings: record.settings });
     expect(res.status).toBe(200);

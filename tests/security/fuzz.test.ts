@@ -27,6 +27,7 @@ beforeAll(async () => {
   routes = {
     events: (await import("../../app/routes/apps.proxy.events")).action,
     profile: (await import("../../app/routes/apps.proxy.profile")).loader,
+    bundle: (await import("../../app/routes/apps.proxy.bundle")).action,
     checkoutEvents: (await import("../../app/routes/api.checkout.events")).action,
     scopes: (await import("../../app/routes/webhooks.app.scopes_update")).action,
     redact: (await import("../../app/routes/webhooks.customers.redact")).action,
@@ -105,6 +106,17 @@ describe("fuzz: hostile input at the edges", () => {
       { numRuns: RUNS },
     );
     await assertStoredEventsValid();
+  });
+
+  it("GIVEN generated bodies WHEN a bundle code is asked for through the proxy THEN a clean 4xx (the play is off), never a code or a 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(eventBody, async (body) => {
+        const res = await call(routes.bundle, appProxyRequest("/bundle", { method: "POST", body }));
+        expect([400, 404, 413, 429]).toContain(res.status);
+        expect(await res.text()).not.toMatch(/BUNDLE-/);
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it("GIVEN hostile query parameters WHEN the profile is read through the proxy THEN 401 or a null customer, never 5xx", async () => {

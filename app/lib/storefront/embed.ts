@@ -284,13 +284,20 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
       send("engaged", { play: active, arm: activeArm });
       if (cta.dataset.rpBundle != null && bundleIds.every(Boolean)) {
         cta.setAttribute("aria-busy", "true");
-        nativeFetch(root + "cart/add.js", {
-          method: "POST",
-          headers: JSON_HEADERS,
-          body: JSON.stringify({ items: bundleIds.map((id) => ({ id: Number(id), quantity: 1 })) }),
-        })
-          .then((res) => res.ok && refreshCart())
-          .finally(() => cta.removeAttribute("aria-busy"));
+        const post = (url: string, body: unknown) => nativeFetch(url, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body) });
+        // The bundle, then its discount code: the app hands the code only to this play's treated visitors, so
+        // no other cart gets the discount (the code is not in the page).
+        (async () => {
+          if (!(await post(root + "cart/add.js", { items: bundleIds.map((id) => ({ id: Number(id), quantity: 1 })) })).ok) return;
+          const res = await post(PROXY + "bundle", { visitorId: visitor.id });
+          const code = res.ok && ((await res.json()) as { code?: string }).code;
+          if (code) await post(root + "cart/update.js", { discount: code });
+        })()
+          .catch(() => 0)
+          .finally(() => {
+            cta.removeAttribute("aria-busy");
+            refreshCart();
+          });
       }
     } else if (t.closest?.("a[href*='/checkout'],[name=checkout]")) checkout();
   };

@@ -69,10 +69,12 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
     expect(query).toHaveBeenCalledWith(COMPLEMENTARY_QUERY, { variables: { productId: "gid://shopify/Product/1" } });
   });
 
-  test("GIVEN the offer WHEN the buyer clicks the button THEN adds one unit of the complementary variant and confirms", async () => {
+  test("GIVEN the offer WHEN the buyer clicks the button THEN adds one unit of the complementary variant, applies the visitor's bundle code from the app and confirms the saving", async () => {
     const applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
     extension.shopify.applyCartLinesChange = applyCartLinesChange;
-    const backend = fakeBackend(null);
+    const applyDiscountCodeChange = vi.fn().mockResolvedValue(createResult("applyDiscountCodeChange"));
+    extension.shopify.applyDiscountCodeChange = applyDiscountCodeChange;
+    const backend = fakeBackend(null, { bundleCode: "BUNDLE-ABCDEFGHJK" });
     extension.fetch = backend.fetch;
     await extension.render();
     await vi.waitFor(() => expect(button()).not.toBeNull());
@@ -86,7 +88,25 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
       quantity: 1,
     });
     expect(document.body.textContent).toContain("bundle.addedWithDiscount");
+    expect(applyDiscountCodeChange).toHaveBeenCalledWith({ type: "addDiscountCode", code: "BUNDLE-ABCDEFGHJK" });
+    const ask = backend.calls.find((c) => c.url.endsWith("/api/checkout/bundle"))!;
+    expect([ask.method, ask.body]).toEqual(["POST", { visitorId: "v-1" }]);
+    expect(ask.authorization).toMatch(/^Bearer /);
     await vi.waitFor(() => expect(backend.events().map((e) => e.type)).toContain("engaged"));
+  });
+
+  test("GIVEN the app gives this visitor no code WHEN the buyer adds the bundle THEN the line is added, no code is applied and no saving is claimed", async () => {
+    extension.shopify.applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
+    const applyDiscountCodeChange = vi.fn().mockResolvedValue(createResult("applyDiscountCodeChange"));
+    extension.shopify.applyDiscountCodeChange = applyDiscountCodeChange;
+    extension.fetch = fakeBackend(null, { bundleCode: null }).fetch;
+    await extension.render();
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+    button()!.dispatchEvent(new Event("click"));
+    await vi.waitFor(() => expect(document.body.querySelector("s-banner[tone='success']")).not.toBeNull());
+    expect(document.body.textContent).toContain("bundle.added");
+    expect(document.body.textContent).not.toContain("bundle.addedWithDiscount");
+    expect(applyDiscountCodeChange).not.toHaveBeenCalled();
   });
 
   test("GIVEN checkout refuses the line WHEN the buyer clicks the button THEN shows an accessible error and keeps the offer", async () => {

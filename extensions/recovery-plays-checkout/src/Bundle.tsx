@@ -2,14 +2,16 @@
 /**
  * purchase.checkout.cart-line-list.render-after — play "deal_seeker": offers the complementary product of the
  * first cart line (Storefront API recommendations, intent COMPLEMENTARY) to visitors the storefront flagged as
- * deal seekers. The saving is the app's real automatic discount, mentioned only when the config names one.
+ * deal seekers. The saving is the app's real bundle discount code, mentioned only when the config names one; the
+ * code itself comes from the app for this visitor when the buyer accepts (POST /api/checkout/bundle) and is
+ * applied with applyDiscountCodeChange, so no other buyer gets the discount.
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { withTimeout } from "./core/backend";
-import { storefrontPlays } from "./core/data";
+import { fetchBundleCode, withTimeout } from "./core/backend";
+import { storefrontPlays, visitorIdFrom } from "./core/data";
 import { bundleDiscountPercent, checkoutSettings, isDealSeeker } from "./core/eligibility";
-import { shopifyApi, t, useConfig, useExposure } from "./runtime";
+import { backendDeps, shopifyApi, t, useConfig, useExposure } from "./runtime";
 
 export default async function extension() {
   render(<Bundle />, document.body);
@@ -39,7 +41,7 @@ interface RecommendationsData {
   }> | null;
 }
 
-type Status = "idle" | "adding" | "added" | "error";
+type Status = "idle" | "adding" | "added" | "discounted" | "error";
 
 function Bundle() {
   const api = shopifyApi();
@@ -63,13 +65,27 @@ function Bundle() {
   const discount = config.shop.bundleDiscountTitle ?? "";
   const product = offer.productTitle;
 
+  /** The visitor's bundle code from the app, applied to the checkout; false when there is none or it fails. */
+  const applyBundleCode = async (): Promise<boolean> => {
+    // The same visitor id (and so the same arm) the exposure uses.
+    const visitor = visitorIdFrom(api.attributes.value, api.checkoutToken.value);
+    if (percent === null || !visitor || !api.applyDiscountCodeChange || !api.instructions.value.discounts.canUpdateDiscountCodes) return false;
+    const code = await fetchBundleCode(backendDeps(), visitor.id);
+    if (!code) return false;
+    try {
+      return (await api.applyDiscountCodeChange({ type: "addDiscountCode", code })).type === "success";
+    } catch {
+      return false;
+    }
+  };
+
   const add = async () => {
     setStatus("adding");
     try {
       const result = await api.applyCartLinesChange!({ type: "addCartLine", merchandiseId: offer.variantId, quantity: 1 });
       if (result.type === "success") {
-        setStatus("added");
         exposure.report("engaged");
+        setStatus((await applyBundleCode()) ? "discounted" : "added");
       } else {
         setStatus("error");
       }
@@ -89,9 +105,9 @@ function Bundle() {
       {offer.price ? (
         <s-text>{t("bundle.price", { price: api.i18n.formatCurrency(offer.price.amount, { currency: offer.price.currencyCode }) })}</s-text>
       ) : null}
-      {status === "added" ? (
+      {status === "added" || status === "discounted" ? (
         <s-banner tone="success">
-          <s-text>{percent !== null ? t("bundle.addedWithDiscount", { product, discount }) : t("bundle.added", { product })}</s-text>
+          <s-text>{status === "discounted" ? t("bundle.addedWithDiscount", { product, discount }) : t("bundle.added", { product })}</s-text>
         </s-banner>
       ) : (
         <s-button

@@ -20,8 +20,8 @@ import {
 import { readConfig, readProfileMetafield, toCustomerContext, visitorIdFrom, VISITOR_ATTRIBUTE } from "./core/data";
 
 /** The standard API every purchase target has; checkout-only mutations are optional at the type level. */
-export type StandardShopify = Omit<CheckoutBlockApi, "applyCartLinesChange" | "applyAttributeChange"> &
-  Partial<Pick<CheckoutBlockApi, "applyCartLinesChange" | "applyAttributeChange">> &
+export type StandardShopify = Omit<CheckoutBlockApi, "applyCartLinesChange" | "applyAttributeChange" | "applyDiscountCodeChange"> &
+  Partial<Pick<CheckoutBlockApi, "applyCartLinesChange" | "applyAttributeChange" | "applyDiscountCodeChange">> &
   Partial<Pick<ThankYouApi, "orderConfirmation">>;
 
 export function shopifyApi(): StandardShopify {

@@ -83,6 +83,30 @@ export async function fetchProfileResult(
   }
 }
 
+/**
+ * POST /api/checkout/bundle → the Deal-Seeker bundle's discount code for this visitor, or null (not in the
+ * treatment arm, play off, no backend, failure, timeout). The app decides; the code is never in the config.
+ */
+export async function fetchBundleCode(deps: BackendDeps, visitorId: string, timeoutMs = PROFILE_TIMEOUT_MS): Promise<string | null> {
+  if (!deps.appUrl) return null;
+  try {
+    return await withTimeout(timeoutMs, async (signal) => {
+      const token = await deps.getToken();
+      const res = await deps.fetch(`${deps.appUrl}/api/checkout/bundle`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ visitorId }),
+        signal,
+      });
+      if (!res.ok) return null;
+      const code = ((await res.json()) as { code?: unknown }).code;
+      return typeof code === "string" && code.length > 0 && code.length <= 255 ? code : null;
+    });
+  } catch {
+    return null;
+  }
+}
+
 /** POST /api/checkout/events; fire-and-forget, resolves true only when the app accepted them (202). */
 export async function sendEvents(
   deps: BackendDeps,

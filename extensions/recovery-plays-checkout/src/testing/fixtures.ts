@@ -88,7 +88,7 @@ export interface BackendCall {
  * A fake app backend: `profile` answers GET /api/checkout/profile ("fail" → 503, "hang" → never answers,
  * "throw" → network error); events are recorded and answered 202.
  */
-export function fakeBackend(profile: CustomerContext | null | "fail" | "hang" | "throw") {
+export function fakeBackend(profile: CustomerContext | null | "fail" | "hang" | "throw", opts: { bundleCode?: string | null } = {}) {
   const calls: BackendCall[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input);
@@ -100,6 +100,9 @@ export function fakeBackend(profile: CustomerContext | null | "fail" | "hang" | 
       body: typeof init?.body === "string" ? JSON.parse(init.body) : undefined,
     });
     if (url.endsWith("/api/checkout/events")) return new Response(null, { status: 202 });
+    if (url.endsWith("/api/checkout/bundle")) {
+      return opts.bundleCode ? Response.json({ code: opts.bundleCode }) : Response.json({ error: "The bundle offer is not available to this visitor" }, { status: 403 });
+    }
     if (profile === "fail") return new Response("down", { status: 503 });
     if (profile === "throw") throw new TypeError("Failed to fetch");
     if (profile === "hang") {

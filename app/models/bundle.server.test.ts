@@ -1,0 +1,103 @@
+// The bundle code leaves the app only for a treated visitor while the Deal-Seeker play is on.
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "../db.server";
+import { assignArm } from "../lib/stats/assignment";
+import { action } from "../routes/apps.proxy.bundle";
+import { resetDatabase } from "../../tests/helpers/db";
+import { appProxyRequest, installShop, TEST_SHOP } from "../../tests/helpers/shopify";
+import { ensureDefaultPlays } from "./plays.server";
+
+const CODE = "BUNDLE-ABCDEFGHJK";
+
+async function call(request: Request): Promise<Response> {
+  try {
+    return await action({ request, params: {}, context: {} });
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+const ask = (visitorId: string, opts: { secret?: string } = {}) =>
+  call(appProxyRequest("/bundle", { method: "POST", body: JSON.stringify({ visitorId }), secret: opts.secret }));
+
+/** Visitor ids of the requested arm (the play's default 10 % holdout). */
+function visitorIn(arm: "treatment" | "holdout", prefix: string): string {
+  for (let i = 0; ; i++) if (assignArm(`${prefix}-${i}`, "deal_seeker", 10) === arm) return `${prefix}-${i}`;
+}
+
+async function dealSeeker(enabled: boolean, discountId: string | null = "gid://shopify/DiscountCodeNode/5") {
+  await prisma.playConfig.update({ where: { shop_play: { shop: TEST_SHOP, play: "deal_seeker" } }, data: { enabled, discountId, discountCode: discountId ? CODE : null } });
+}
+
+beforeEach(async () => {
+  await resetDatabase();
+  await installShop();
+  await ensureDefaultPlays(TEST_SHOP);
+});
+
+describe("POST /apps/proxy/bundle", () => {
+  it("GIVEN the play on WHEN a treated visitor asks THEN the code, not cacheable", async () => {
+    await dealSeeker(true);
+    const res = await ask(visitorIn("treatment", "bundle-t"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ code: CODE });
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+  });
+
+  it("GIVEN the play on WHEN a holdout visitor asks THEN 403 and no code", async () => {
+    await dealSeeker(true);
+    const res = await ask(visitorIn("holdout", "bundle-h"));
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toContain(CODE);
+  });
+
+  it("GIVEN the play off, or on with only the earlier automatic discount WHEN a treated visitor asks THEN 404", async () => {
+    await dealSeeker(false);
+    expect((await ask(visitorIn("treatment", "bundle-off"))).status).toBe(404);
+    await dealSeeker(true, "gid://shopify/DiscountAutomaticNode/9");
+    expect((await ask(visitorIn("treatment", "bundle-auto"))).status).toBe(404);
+  });
+
+  it("GIVEN a forged signature, a bad body or a GET WHEN asked THEN 401 / 400 / 405", async () => {
+    await dealSeeker(true);
+    expect((await ask(visitorIn("treatment", "bundle-f"), { secret: "attacker" })).status).toBe(401);
+    expect((await call(appProxyRequest("/bundle", { method: "POST", body: "{" }))).status).toBe(400);
+    expect((await call(appProxyRequest("/bundle", { method: "POST", body: JSON.stringify({ visitorId: "x" }) }))).status).toBe(400);
+    expect((await call(appProxyRequest("/bundle", { method: "POST", body: JSON.stringify({ visitorId: "visitor-0001", extra: 1 }) }))).status).toBe(400);
+    expect((await call(appProxyRequest("/bundle"))).status).toBe(405);
+  });
+
+  it("GIVEN one visitor asking again and again WHEN over the limit THEN 429", async () => {
+    await dealSeeker(true);
+    const v = visitorIn("treatment", "bundle-r");
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await ask(v)).status);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+});
+
+describe("POST /api/checkout/bundle", () => {
+  it("GIVEN a checkout session token WHEN a treated visitor asks THEN the code with CORS; a holdout visitor 403; a bad body 400 with CORS", async () => {
+    const { action: checkoutAction } = await import("../routes/api.checkout.bundle");
+    const { checkoutRequest } = await import("../../tests/helpers/shopify");
+    const go = async (body: string) => {
+      try {
+        return await checkoutAction({ request: await checkoutRequest("/api/checkout/bundle", { method: "POST", body }), params: {}, context: {} });
+      } catch (thrown) {
+        if (thrown instanceof Response) return thrown;
+        throw thrown;
+      }
+    };
+    await dealSeeker(true);
+    const ok = await go(JSON.stringify({ visitorId: visitorIn("treatment", "checkout-t") }));
+    const okBody = await ok.json();
+    expect(ok.status, JSON.stringify(okBody)).toBe(200);
+    expect(okBody).toEqual({ code: CODE });
+    expect(ok.headers.get("access-control-allow-origin")).toBe("*");
+    expect((await go(JSON.stringify({ visitorId: visitorIn("holdout", "checkout-h") }))).status).toBe(403);
+    const bad = await go("{");
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("access-control-allow-origin")).toBe("*");
+  });
+});
