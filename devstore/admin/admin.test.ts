@@ -256,3 +256,137 @@ describe("bulk operations", () => {
     expect(hook!.headers["x-shopify-shop-domain"]).toBe(store.shopDomain);
   });
 });
+
+describe("code discounts", () => {
+  const CREATE = `mutation($d: DiscountCodeBasicInput!) { discountCodeBasicCreate(basicCodeDiscount: $d) { codeDiscountNode { id } userErrors { field message code } } }`;
+  const UPDATE = `mutation($id: ID!, $d: DiscountCodeBasicInput!) { discountCodeBasicUpdate(id: $id, basicCodeDiscount: $d) { codeDiscountNode { id } userErrors { field message code } } }`;
+  const READ = `query($id: ID!) { codeDiscountNode(id: $id) { id codeDiscount { __typename ... on DiscountCodeBasic {
+    title status startsAt endsAt usageLimit appliesOncePerCustomer tags
+    codes(first: 5) { nodes { code } }
+    combinesWith { orderDiscounts productDiscounts shippingDiscounts }
+    customerGets { value { ... on DiscountPercentage { percentage } } items { ... on AllDiscountItems { allItems } } }
+    minimumRequirement { ... on DiscountMinimumQuantity { greaterThanOrEqualToQuantity } }
+    context { ... on DiscountBuyerSelectionAll { all } }
+  } } } }`;
+  const input = (code: string, extra: Record<string, unknown> = {}) => ({
+    title: "Bundle & Save 10%",
+    code,
+    startsAt: "2026-01-01T00:00:00Z",
+    context: { all: "ALL" },
+    customerGets: { value: { percentage: 0.1 }, items: { all: true } },
+    minimumRequirement: { quantity: { greaterThanOrEqualToQuantity: "2" } },
+    combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
+    ...extra,
+  });
+  const create = async (code: string, extra: Record<string, unknown> = {}) => (await gql(CREATE, { d: input(code, extra) })).body.data.discountCodeBasicCreate;
+
+  it("GIVEN a valid basic code discount WHEN created THEN codeDiscountNode reads it back with its code, value and minimum", async () => {
+    const made = await create("BUNDLE-READ", { usageLimit: 100, appliesOncePerCustomer: true, tags: ["recovery-plays"] });
+    expect(made.userErrors).toEqual([]);
+    expect(made.codeDiscountNode.id).toMatch(/^gid:\/\/shopify\/DiscountCodeNode\/\d+$/);
+    const read = await gql(READ, { id: made.codeDiscountNode.id });
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data.codeDiscountNode.codeDiscount).toEqual({
+      __typename: "DiscountCodeBasic",
+      title: "Bundle & Save 10%",
+      status: "ACTIVE",
+      startsAt: "2026-01-01T00:00:00Z",
+      endsAt: null,
+      usageLimit: 100,
+      appliesOncePerCustomer: true,
+      tags: ["recovery-plays"],
+      codes: { nodes: [{ code: "BUNDLE-READ" }] },
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
+      customerGets: { value: { percentage: 0.1 }, items: { allItems: true } },
+      minimumRequirement: { greaterThanOrEqualToQuantity: "2" },
+      context: { all: "ALL" },
+    });
+    const stored = store.state.discounts.find((d) => made.codeDiscountNode.id.endsWith(`/${d.id}`));
+    expect(stored).toMatchObject({ kind: "code_basic", code: "BUNDLE-READ", percentage: 0.1, minimumQuantity: 2 });
+  });
+
+  it("GIVEN an existing code WHEN another discount is created with it in another case THEN a TAKEN userError and nothing is stored", async () => {
+    await create("BUNDLE-TAKEN");
+    const before = store.state.discounts.length;
+    const dup = await create("bundle-taken");
+    expect(dup.codeDiscountNode).toBeNull();
+    expect(dup.userErrors).toEqual([{ field: ["basicCodeDiscount", "code"], message: expect.any(String), code: "TAKEN" }]);
+    expect(store.state.discounts.length).toBe(before);
+  });
+
+  it("GIVEN a percentage above 1 WHEN creating a code discount THEN a VALUE_OUTSIDE_RANGE userError", async () => {
+    const bad = await create("BUNDLE-PCT", { customerGets: { value: { percentage: 10 }, items: { all: true } } });
+    expect(bad.codeDiscountNode).toBeNull();
+    expect(bad.userErrors[0]).toMatchObject({ field: ["basicCodeDiscount", "customerGets", "value", "percentage"], code: "VALUE_OUTSIDE_RANGE" });
+  });
+
+  it("GIVEN no code and no context WHEN creating a code discount THEN both are reported blank", async () => {
+    const { context: _c, code: _k, ...rest } = input("x");
+    const { body } = await gql(CREATE, { d: rest });
+    expect(body.data.discountCodeBasicCreate.userErrors.map((e: { field: string[]; code: string }) => [e.field.join("."), e.code])).toEqual([
+      ["basicCodeDiscount.code", "BLANK"],
+      ["basicCodeDiscount.context", "BLANK"],
+    ]);
+  });
+
+  it("GIVEN the deprecated customerSelection all WHEN creating a code discount THEN it is accepted", async () => {
+    const { context: _c, ...rest } = input("BUNDLE-LEGACY");
+    const { body } = await gql(CREATE, { d: { ...rest, customerSelection: { all: true } } });
+    expect(body.data.discountCodeBasicCreate.userErrors).toEqual([]);
+  });
+
+  it("GIVEN a code discount WHEN updated with a new percentage and code THEN both change and the start date stays", async () => {
+    const made = await create("BUNDLE-UPD");
+    const { startsAt: _s, ...update } = input("BUNDLE-UPD2", { customerGets: { value: { percentage: 0.15 }, items: { all: true } } });
+    const up = (await gql(UPDATE, { id: made.codeDiscountNode.id, d: update })).body.data.discountCodeBasicUpdate;
+    expect(up).toEqual({ codeDiscountNode: { id: made.codeDiscountNode.id }, userErrors: [] });
+    const read = (await gql(READ, { id: made.codeDiscountNode.id })).body.data.codeDiscountNode.codeDiscount;
+    expect(read.customerGets.value.percentage).toBe(0.15);
+    expect(read.codes.nodes).toEqual([{ code: "BUNDLE-UPD2" }]);
+    expect(read.startsAt).toBe("2026-01-01T00:00:00Z");
+  });
+
+  it("GIVEN an unknown or automatic id WHEN a code discount is updated THEN Discount does not exist", async () => {
+    const auto = (await gql(`mutation($d: DiscountAutomaticBasicInput!) { discountAutomaticBasicCreate(automaticBasicDiscount: $d) { automaticDiscountNode { id } } }`, {
+      d: { title: "Auto", startsAt: "2026-01-01T00:00:00Z", customerGets: { value: { percentage: 0.1 }, items: { all: true } } },
+    })).body.data.discountAutomaticBasicCreate.automaticDiscountNode.id as string;
+    for (const id of ["gid://shopify/DiscountCodeNode/999999", auto, auto.replace("DiscountAutomaticNode", "DiscountCodeNode")]) {
+      const up = (await gql(UPDATE, { id, d: { title: "x" } })).body.data.discountCodeBasicUpdate;
+      expect(up).toEqual({ codeDiscountNode: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID" }] });
+    }
+  });
+
+  it("GIVEN an active code discount WHEN deactivated and activated THEN its status follows (EXPIRED, then ACTIVE)", async () => {
+    const id = (await create("BUNDLE-TOGGLE")).codeDiscountNode.id;
+    const status = async () => (await gql(READ, { id })).body.data.codeDiscountNode.codeDiscount.status;
+    const off = await gql(`mutation($id: ID!) { discountCodeDeactivate(id: $id) { codeDiscountNode { id } userErrors { field message code } } }`, { id });
+    expect(off.body.data.discountCodeDeactivate).toEqual({ codeDiscountNode: { id }, userErrors: [] });
+    expect(await status()).toBe("EXPIRED");
+    const on = await gql(`mutation($id: ID!) { discountCodeActivate(id: $id) { codeDiscountNode { id } userErrors { field message code } } }`, { id });
+    expect(on.body.data.discountCodeActivate).toEqual({ codeDiscountNode: { id }, userErrors: [] });
+    expect(await status()).toBe("ACTIVE");
+  });
+
+  it("GIVEN a code discount WHEN deleted THEN its id comes back, it can't be read and a second delete fails", async () => {
+    const id = (await create("BUNDLE-DEL")).codeDiscountNode.id;
+    const DEL = `mutation($id: ID!) { discountCodeDelete(id: $id) { deletedCodeDiscountId userErrors { field message code } } }`;
+    expect((await gql(DEL, { id })).body.data.discountCodeDelete).toEqual({ deletedCodeDiscountId: id, userErrors: [] });
+    expect((await gql(READ, { id })).body.data.codeDiscountNode).toBeNull();
+    expect((await gql(DEL, { id })).body.data.discountCodeDelete.userErrors[0].message).toBe("Discount does not exist");
+  });
+
+  it("GIVEN automatic and code discounts WHEN discountNodes and codeDiscountNodes are listed THEN each node has its own type and the code list has codes only", async () => {
+    const id = (await create("BUNDLE-LIST")).codeDiscountNode.id;
+    const all = await gql(`{ discountNodes(first: 250) { nodes { id discount { __typename ... on DiscountCodeBasic { title } ... on DiscountAutomaticBasic { title } } } } }`);
+    expect(all.body.errors).toBeUndefined();
+    const nodes = all.body.data.discountNodes.nodes as { id: string; discount: { __typename: string } }[];
+    expect(nodes.find((n) => n.id === id)?.discount.__typename).toBe("DiscountCodeBasic");
+    expect(nodes.some((n) => n.discount.__typename === "DiscountAutomaticBasic" && n.id.includes("/DiscountAutomaticNode/"))).toBe(true);
+    const codes = await gql(`{ codeDiscountNodes(first: 250, query: "method:code") { nodes { id codeDiscount { __typename } } } }`);
+    const list = codes.body.data.codeDiscountNodes.nodes as { id: string; codeDiscount: { __typename: string } }[];
+    expect(list.map((n) => n.id)).toContain(id);
+    expect(list.every((n) => n.id.includes("/DiscountCodeNode/") && n.codeDiscount.__typename === "DiscountCodeBasic")).toBe(true);
+    const byCode = await gql(`{ codeDiscountNodeByCode(code: "bundle-list") { id } }`);
+    expect(byCode.body.data.codeDiscountNodeByCode).toEqual({ id });
+  });
+});
