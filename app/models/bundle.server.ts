@@ -22,9 +22,9 @@ export async function bundleCodeResponse(request: Request, shop: string): Promis
   if (!perShop.take(shop) || !perVisitor.take(`${shop}:${visitorId}`)) return jsonError(429, "Too many requests; retry later", {}, { "Retry-After": "60" });
   try {
     const play = await getPlay(shop, "deal_seeker");
-    const code = play.enabled ? await activeBundleCode(shop) : null;
+    const { holdoutPercent, discountPercent } = play.settings as PlaySettingsMap["deal_seeker"];
+    const code = play.enabled && discountPercent > 0 ? await activeBundleCode(shop) : null;
     if (!code) return jsonError(404, "The bundle offer is not active", {}, NO_STORE);
-    const { holdoutPercent } = play.settings as PlaySettingsMap["deal_seeker"];
     if (assignArm(visitorId, "deal_seeker", holdoutPercent) !== "treatment") return jsonError(403, "The bundle offer is not available to this visitor", {}, NO_STORE);
     return json({ code }, { headers: NO_STORE });
   } catch {

@@ -113,6 +113,9 @@ export async function syncBundleDiscount(
   play: { enabled: boolean; settings: DealSeekerSettings; discountId: string | null; discountCode?: string | null },
 ): Promise<DiscountSyncResult> {
   const title = bundleDiscountTitle(play.settings.discountPercent);
+  // 0 % means "the bundle without a discount" (Shopify refuses a 0 % discount): nothing is created, an existing
+  // discount is paused.
+  const active = play.enabled && play.settings.discountPercent > 0;
   if (play.discountId && !isCodeDiscount(play.discountId)) {
     // An automatic discount from an earlier version: pause it (gone already is fine), then continue without it.
     const r = await adminGraphql<{ discountAutomaticDeactivate: { userErrors: UserError[] } }>(admin, RETIRE_AUTOMATIC, { id: play.discountId });
@@ -121,7 +124,7 @@ export async function syncBundleDiscount(
     return syncBundleDiscount(shop, admin, { ...play, discountId: null, discountCode: null });
   }
   if (!play.discountId || !play.discountCode) {
-    if (!play.enabled) return { discountId: null, title: null, active: false };
+    if (!active) return { discountId: null, title: null, active: false };
     // A taken code (another discount of the shop has it) gets one more fresh draw.
     for (let attempt = 0; ; attempt++) {
       const code = newBundleCode();
@@ -135,21 +138,23 @@ export async function syncBundleDiscount(
       return { discountId: id, title, active: true };
     }
   }
-  const { startsAt: _keepOriginalStart, ...update } = bundleDiscountInput(play.settings, new Date(), play.discountCode);
-  const data = await adminGraphql<{ discountCodeBasicUpdate: Payload }>(admin, UPDATE, { id: play.discountId, discount: update });
-  const errors = data.discountCodeBasicUpdate.userErrors;
-  if (notFound(errors)) {
-    // The merchant deleted the discount in Shopify: forget it and create a fresh one (only while the play is on).
-    await setDiscount(shop, "deal_seeker", null, null);
-    return syncBundleDiscount(shop, admin, { ...play, discountId: null, discountCode: null });
+  if (play.settings.discountPercent > 0) {
+    const { startsAt: _keepOriginalStart, ...update } = bundleDiscountInput(play.settings, new Date(), play.discountCode);
+    const data = await adminGraphql<{ discountCodeBasicUpdate: Payload }>(admin, UPDATE, { id: play.discountId, discount: update });
+    const errors = data.discountCodeBasicUpdate.userErrors;
+    if (notFound(errors)) {
+      // The merchant deleted the discount in Shopify: forget it and create a fresh one (only while the play is on).
+      await setDiscount(shop, "deal_seeker", null, null);
+      return syncBundleDiscount(shop, admin, { ...play, discountId: null, discountCode: null });
+    }
+    assertNoUserErrors(errors);
   }
-  assertNoUserErrors(errors);
-  if (play.enabled) {
+  if (active) {
     const a = await adminGraphql<{ discountCodeActivate: Payload }>(admin, ACTIVATE, { id: play.discountId });
     assertNoUserErrors(a.discountCodeActivate.userErrors);
   } else {
     const d = await adminGraphql<{ discountCodeDeactivate: Payload }>(admin, DEACTIVATE, { id: play.discountId });
     assertNoUserErrors(d.discountCodeDeactivate.userErrors);
   }
-  return { discountId: play.discountId, title, active: play.enabled };
+  return { discountId: play.discountId, title, active };
 }

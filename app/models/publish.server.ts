@@ -58,7 +58,7 @@ export async function buildPublishedConfig(shop: string, version: number): Promi
   for (const p of plays) {
     if (!p.enabled) continue;
     (enabled as Record<string, unknown>)[p.play] = p.settings;
-    if (p.play === "deal_seeker" && p.discountId) {
+    if (p.play === "deal_seeker" && p.discountId && (p.settings as PlaySettingsMap["deal_seeker"]).discountPercent > 0) {
       bundleTitle = bundleDiscountTitle((p.settings as PlaySettingsMap["deal_seeker"]).discountPercent);
     }
   }

@@ -264,6 +264,17 @@ describe("Deal-Seeker bundle discount", () => {
     expect(JSON.stringify(publishedPayloads().at(-1))).not.toContain(code);
   });
 
+  it("GIVEN the bundle at 0 % WHEN the play is turned on THEN no discount is created and no saving is published; raising it later creates one", async () => {
+    let { record } = await loadPlay("deal_seeker");
+    await savePlay("deal_seeker", { version: record.version, enabled: true, settings: { ...record.settings, discountPercent: 0 } });
+    expect(stub.calls.filter((c) => c.operation === "RecoveryPlaysBundleCreate")).toHaveLength(0);
+    expect(publishedPayloads().at(-1)!.shop.bundleDiscountTitle).toBeUndefined();
+    ({ record } = await loadPlay("deal_seeker"));
+    await savePlay("deal_seeker", { version: record.version, enabled: true, settings: { ...record.settings, discountPercent: 5 } });
+    expect(stub.calls.filter((c) => c.operation === "RecoveryPlaysBundleCreate")).toHaveLength(1);
+    expect(publishedPayloads().at(-1)!.shop.bundleDiscountTitle).toBe("Bundle & Save 5%");
+  });
+
   it("GIVEN a shop with the earlier automatic bundle discount WHEN the play is saved THEN the automatic one is paused and a code discount replaces it", async () => {
     const { record } = await loadPlay("deal_seeker");
     await prisma.playConfig.update({ where: { shop_play: { shop: SHOP, play: "deal_seeker" } }, data: { discountId: "gid://shopify/DiscountAutomaticNode/77" } });

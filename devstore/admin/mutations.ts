@@ -322,7 +322,8 @@ export function discountSetActive(ctx: AdminContext, family: DiscountFamily, id:
     d.endsAt = null;
     if (Date.parse(d.startsAt) > Date.now()) d.startsAt = now;
   } else {
-    d.endsAt = now;
+    // Ends now: whole seconds rounded DOWN (rounding to the nearest could leave it active for up to 0.5 s more).
+    d.endsAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
   d.updatedAt = now;
   return { [FAMILY[family].payload]: discountNode(d), userErrors: [] };

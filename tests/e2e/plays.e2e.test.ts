@@ -141,12 +141,47 @@ describe("one journey per play", () => {
     await s.context.close();
   });
 
-  it("GIVEN a low-propensity shopper who viewed the same product three times without adding it WHEN on the product page THEN the bundle offer shows", async () => {
+  it("GIVEN a low-propensity shopper who viewed the same product three times without adding it WHEN on the product page THEN the bundle offer shows; accepting it adds both with the bundle code, and no other shopper gets the discount", async () => {
     const s = await newShopper(browser, stack, visitorIn("deal_seeker", "treatment", 10, "e2e-deal"));
     const handle = stack.devstore.state.products[1].handle;
     for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/products/${handle}`);
     expect(await visibleText(s.page, "Better Together: Bundle & Save")).toBe(true);
+
+    // Accepting the offer adds both products and applies the bundle's code, which the app hands to treated
+    // visitors only (it is not in the page).
+    const html = await s.page.content();
+    await s.page.getByRole("button", { name: "Add bundle to cart" }).click();
+    type CartJson = { item_count: number; total_discount: number; discount_codes?: { code: string; applicable: boolean }[] };
+    const cartOf = (p: Page) => p.evaluate(() => fetch("/cart.js").then((r) => r.json())) as Promise<CartJson>;
+    let cart = await cartOf(s.page);
+    for (let i = 0; i < 40 && !(cart.discount_codes ?? []).length; i++) {
+      await s.page.waitForTimeout(250);
+      cart = await cartOf(s.page);
+    }
+    expect(cart.item_count).toBe(2);
+    expect(cart.discount_codes).toEqual([{ code: expect.stringMatching(/^BUNDLE-/), applicable: true }]);
+    expect(cart.total_discount).toBeGreaterThan(0);
+    expect(html).not.toContain(cart.discount_codes![0].code);
     await s.context.close();
+
+    // Margin: any other shopper with two items in the cart pays full price.
+    const other = await newShopper(browser, stack, visitorIn("deal_seeker", "holdout", 10, "e2e-deal-other"));
+    const inStock = (stack.devstore.state.products as { variants: { id: string; inventoryQuantity: number }[] }[])
+      .map((p) => p.variants.find((v) => v.inventoryQuantity > 0))
+      .filter((v): v is { id: string; inventoryQuantity: number } => !!v)
+      .slice(0, 2)
+      .map((v) => ({ id: Number(v.id.split("/").pop()), quantity: 1 }));
+    await other.page.evaluate(
+      (items) => fetch("/cart/add.js", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ items }) }),
+      inStock,
+    );
+    const plain = await cartOf(other.page);
+    expect(plain.item_count).toBe(2);
+    expect(plain.total_discount).toBe(0);
+    // Nor can a holdout visitor get the code from the app.
+    const asked = await other.page.evaluate((vid) => fetch("/apps/recovery-plays/bundle", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ visitorId: vid }) }).then((r) => r.status), visitorIn("deal_seeker", "holdout", 10, "e2e-deal-other"));
+    expect(asked).toBe(403);
+    await other.context.close();
   });
 
   it("GIVEN analytics consent is denied WHEN an anxious shopper reaches the cart THEN nothing personalised shows and nothing is collected", async () => {

@@ -257,7 +257,8 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
               list.append(li);
             }
             box.replaceChildren(list);
-            if (bundle) bundleIds = [pg.vid, recs[0].variants?.find((x) => x.available !== false)?.id];
+            // The first recommendation with a variant that can be bought (a sold-out first pick must not break "add both").
+            if (bundle) for (const p of recs) if ((bundleIds = [pg.vid, p.variants?.find((x) => x.available !== false)?.id]).every(Boolean)) break;
           })
           .catch(() => 0);
       }
