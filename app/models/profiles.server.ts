@@ -770,15 +770,6 @@ async function pgContextRow(store: Store, shop: string, customerId: string): Pro
   return row ? { ordersCount: row.ordersCount, aov: row.aov, lastOrderAt: row.lastOrderAtMs === null ? null : Math.round(row.lastOrderAtMs), segment: row.segment } : null;
 }
 
-/** Closes the point-read connections (tests and benches that delete their database; shutdown). */
-export async function closePointReaders(): Promise<void> {
-  for (const r of sqliteReaders.values()) if (r.db.open) r.db.close();
-  sqliteReaders.clear();
-  const pools = [...pgPools.values()];
-  pgPools.clear();
-  await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-}
-
 /** Stage of a stored profile for now (the admin list uses the stored snapshot; this is the live value). */
 export function liveStage(p: Pick<CustomerProfile, "ordersCount" | "lastOrderAt" | "segment">, now = Date.now()): LifecycleStage {
   return lifecycleStage({ ordersCount: p.ordersCount, lastOrderAt: p.lastOrderAt?.getTime() ?? null, segment: asGroup(p.segment) ?? "PROSPECTS" }, now);

@@ -124,7 +124,7 @@ describe("sessions from the app's own events", () => {
     const at = (m: number) => new Date(NOW.getTime() - m * min);
     await prisma.event.createMany({
       data: [
-        { shop, visitorId: "dev1", type: "page_view", pageType: "product", occurredAt: at(3 * 24 * 60) }, // an older visit: returning
+        { shop, visitorId: "dev0", customerId: "42", type: "page_view", pageType: "product", occurredAt: at(3 * 24 * 60) }, // seen before (another device): returning
         { shop, visitorId: "dev1", customerId: "42", type: "page_view", pageType: "product", occurredAt: at(20) },
         { shop, visitorId: "dev1", customerId: "42", type: "page_view", pageType: "info", occurredAt: at(18) },
         { shop, visitorId: "dev1", customerId: "42", type: "page_view", pageType: "cart", occurredAt: at(15) },

@@ -181,16 +181,17 @@ export async function customerPropensity(shop: string, customerId: string, now =
     select: { visitorId: true, occurredAt: true },
   });
   if (!latest) return null;
-  // The visitor's page views over the preceding day (a session longer than that is not a shopping session).
+  // That device's page views over the preceding 12 hours (logged in or not; no shopping session is longer). Read
+  // through the (shop, occurredAt) index: the event table has no visitor index, to keep ingestion cheap.
+  const from = new Date(latest.occurredAt.getTime() - 12 * 3_600_000);
   const views = await prisma.event.findMany({
-    where: { shop, visitorId: latest.visitorId, type: "page_view", occurredAt: { gte: new Date(latest.occurredAt.getTime() - 86_400_000), lte: latest.occurredAt } },
+    where: { shop, occurredAt: { gte: from, lte: latest.occurredAt }, visitorId: latest.visitorId, type: "page_view" },
     select: { visitorId: true, pageType: true, occurredAt: true },
     orderBy: { occurredAt: "asc" },
     take: 5_000,
   });
-  const earlier = await prisma.event.count({
-    where: { shop, visitorId: latest.visitorId, type: "page_view", occurredAt: { lt: new Date(latest.occurredAt.getTime() - 86_400_000) } },
-  });
+  // Seen before that window (as this customer, any device): a returning visitor even in the window's first session.
+  const earlier = await prisma.event.count({ where: { shop, customerId: id, occurredAt: { lt: from } } });
   const [rates, state] = await Promise.all([loadPageRates(shop), loadShopModel(shop)]);
   const sessions = replaySessions(views.map((v) => ({ visitorId: v.visitorId, pageType: v.pageType, at: v.occurredAt.getTime() })), [], rates);
   const last = sessions[sessions.length - 1];

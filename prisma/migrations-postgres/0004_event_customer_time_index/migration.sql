@@ -4,6 +4,4 @@ DROP INDEX "Event_shop_customerId_idx";
 -- CreateIndex
 CREATE INDEX "Event_shop_customerId_occurredAt_idx" ON "Event"("shop", "customerId", "occurredAt");
 
--- CreateIndex
-CREATE INDEX "Event_shop_visitorId_occurredAt_idx" ON "Event"("shop", "visitorId", "occurredAt");
 
