@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { assignArm } from "../lib/stats/assignment";
-import { attributeOrder, attributionSummary, recentAttributions } from "./attribution.server";
+import { attributeOrder, attributionSummary, recentAttributions, recordRefund } from "./attribution.server";
 import { rebuildDailyStats, rollupEvents } from "./rollup.server";
 
 let seq = 0;
@@ -127,5 +127,61 @@ describe("attributeOrder", () => {
       orders: 2, attributedOrders: 1, unattributedOrders: 1, attributedRevenue: 120, unattributedRevenue: 120,
     });
     expect((await recentAttributions(shop)).map((r) => [r.orderId, r.plays.map((p) => p.play)])).toEqual([["11", ["vip"]]]);
+  });
+});
+
+describe("recordRefund", () => {
+  const refund = (id: number, orderId: number, amounts: (string | [string, string, string])[]) => ({
+    id,
+    order_id: orderId,
+    created_at: at(5).toISOString(),
+    transactions: amounts.map((a) => (Array.isArray(a) ? { amount: a[0], kind: a[1], status: a[2] } : { amount: a, kind: "refund", status: "success" })),
+  });
+
+  it("GIVEN an attributed order WHEN part of it is refunded THEN the order, the exposure and its cohort day lose that revenue; the conversion stands", async () => {
+    await eligible("vip", 1);
+    await rollupEvents(shop, { settleMs: 0 });
+    await attributeOrder(shop, withAttrs(20, `vip:${assignArm(VID, "vip", 10)}:eligible`), { bundleDiscountTitles: [] });
+    // Failed and non-refund transactions are not money back.
+    const r = await recordRefund(shop, refund(900, 20, ["30.00", ["50.00", "refund", "failure"], ["10.00", "sale", "success"]]));
+    expect(r).toEqual({ status: "applied", orderId: "20", amount: 30, plays: ["vip"] });
+    expect((await prisma.orderAttribution.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: "20" } } })).refunded).toBe(30);
+    expect(await prisma.playExposure.findFirstOrThrow({ where: { shop } })).toMatchObject({ orders: 1, revenue: 90 });
+    expect((await stat("vip")).map((s) => [s.day, s.orders, s.revenue])).toEqual([["2026-03-01", 1, 90]]);
+    // The set-based rebuild agrees with the incremental change.
+    await rebuildDailyStats(shop);
+    expect((await stat("vip")).map((s) => [s.day, s.orders, s.revenue])).toEqual([["2026-03-01", 1, 90]]);
+  });
+
+  it("GIVEN the same refund twice, or refunds above the order's total WHEN recorded THEN nothing is subtracted twice and revenue never goes below zero", async () => {
+    await attributeOrder(shop, withAttrs(21, "confidence:treatment:shown"), { bundleDiscountTitles: [] });
+    await recordRefund(shop, refund(901, 21, ["100.00"]));
+    expect(await recordRefund(shop, refund(901, 21, ["100.00"]))).toEqual({ status: "duplicate", orderId: "21" });
+    expect(await recordRefund(shop, refund(902, 21, ["100.00"]))).toMatchObject({ status: "applied", amount: 20 });
+    expect((await prisma.playExposure.findFirstOrThrow({ where: { shop } })).revenue).toBe(0);
+    expect((await stat("confidence"))[0].revenue).toBe(0);
+    expect(await recordRefund(shop, refund(903, 21, ["0.00"]))).toEqual({ status: "no_amount", orderId: "21" });
+  });
+
+  it("GIVEN a refund delivered before its order WHEN the order arrives THEN it is attributed net of the refund", async () => {
+    expect(await recordRefund(shop, refund(904, 22, ["45.50"]))).toEqual({ status: "unknown_order", orderId: "22" });
+    await attributeOrder(shop, withAttrs(22, "confidence:treatment:shown"), { bundleDiscountTitles: [] });
+    expect((await prisma.playExposure.findFirstOrThrow({ where: { shop } })).revenue).toBe(74.5);
+    expect((await prisma.orderAttribution.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: "22" } } })).refunded).toBe(45.5);
+    const summary = await attributionSummary(shop, { from: at(1), to: at(10) });
+    expect(summary.attributedRevenue).toBe(74.5);
+  });
+
+  it("GIVEN a signed refunds/create webhook WHEN delivered THEN it is applied once; a malformed one is refused with 400", async () => {
+    const { installShop, webhookRequest, TEST_SHOP } = await import("../../tests/helpers/shopify");
+    const { action } = await import("../routes/webhooks.refunds.create");
+    await installShop();
+    await attributeOrder(TEST_SHOP, withAttrs(23, "confidence:treatment:shown"), { bundleDiscountTitles: [] });
+    const call = (r: Request) => action({ request: r, params: {}, context: {} }).catch((e: unknown) => (e instanceof Response ? e : Promise.reject(e)));
+    expect((await call(webhookRequest("refunds/create", refund(905, 23, ["20.00"])))).status).toBe(200);
+    expect((await prisma.playExposure.findFirstOrThrow({ where: { shop: TEST_SHOP } })).revenue).toBe(100);
+    expect((await call(webhookRequest("refunds/create", { id: 906 }))).status).toBe(400);
+    expect((await call(webhookRequest("refunds/create", refund(907, 23, ["5.00"]), { hmac: "bad" }))).status).toBe(401);
+    expect((await prisma.playExposure.findFirstOrThrow({ where: { shop: TEST_SHOP } })).revenue).toBe(100);
   });
 });

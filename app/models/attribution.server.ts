@@ -84,6 +84,11 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
         await tx.orderAttribution.create({
           data: { shop, orderId, visitorId, plays: "[]", total, discount, createdAt },
         });
+        // A refund delivered before its order (webhooks are not ordered) is taken off now.
+        const early = (await tx.orderRefund.aggregate({ where: { shop, orderId }, _sum: { amount: true } }))._sum.amount ?? 0;
+        const refunded = Math.min(total, early);
+        if (refunded > 0) await tx.orderAttribution.update({ where: { shop_orderId: { shop, orderId } }, data: { refunded } });
+        const revenue = Math.round((total - refunded) * 100) / 100;
         if (!visitorId) return { status: "unattributed", orderId } as const;
 
         // play IN (…) lets the (shop, play, visitorId) primary key serve the lookup (there is no visitor index).
@@ -106,7 +111,7 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
               where: { shop_play_visitorId: { shop, play: p.play, visitorId } },
               data: {
                 orders: { increment: 1 },
-                revenue: { increment: total },
+                revenue: { increment: revenue },
                 discount: { increment: cost },
                 shownAt: p.status === "shown" && !before.shownAt ? createdAt : undefined,
                 customerId: before.customerId ?? customerId,
@@ -118,7 +123,7 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
             const after = await tx.playExposure.create({
               data: {
                 shop, play: p.play, visitorId, arm: p.arm, customerId, firstEligibleAt: createdAt,
-                shownAt: p.status === "shown" ? createdAt : null, orders: 1, revenue: total, discount: cost,
+                shownAt: p.status === "shown" ? createdAt : null, orders: 1, revenue, discount: cost,
               },
             });
             changes.push({ before: null, after });
@@ -190,6 +195,79 @@ async function bundleDiscountTitles(shop: string): Promise<string[]> {
   return names;
 }
 
+/** The fields of the REST refunds/create webhook payload that attribution reads. */
+export const refundPayloadSchema = z.looseObject({
+  id: z.union([z.number(), z.string()]),
+  order_id: z.union([z.number(), z.string()]),
+  created_at: z.string().nullish(),
+  transactions: z
+    .array(z.looseObject({ amount: money, kind: z.string().nullish(), status: z.string().nullish() }))
+    .max(1000)
+    .nullish(),
+});
+
+export type RefundResult =
+  | { status: "applied"; orderId: string; amount: number; plays: PlayKey[] }
+  | { status: "unknown_order" | "duplicate" | "no_amount"; orderId: string };
+
+/**
+ * refunds/create: money returned on an order the app attributed comes off that order's revenue and off the
+ * revenue of every play exposure it counted for (and so off DailyPlayStat and the reported incremental revenue).
+ * The conversion itself stands (the shopper did buy). Idempotent by refund id; a refund never takes an order's
+ * revenue below zero. Orders the app never saw (before install, unattributed ones included) are only recorded.
+ */
+export async function recordRefund(shop: string, payload: unknown): Promise<RefundResult> {
+  const refund = refundPayloadSchema.parse(payload);
+  const orderId = String(refund.order_id);
+  const refundId = String(refund.id);
+  const amount = Math.round(
+    (refund.transactions ?? []).filter((t) => (t.kind ?? "refund") === "refund" && (t.status ?? "success") === "success").reduce((s, t) => s + Math.max(0, t.amount), 0) * 100,
+  ) / 100;
+  if (!(amount > 0)) return { status: "no_amount", orderId };
+  const parsedAt = refund.created_at ? new Date(refund.created_at) : new Date();
+  const createdAt = Number.isNaN(parsedAt.getTime()) ? new Date() : parsedAt;
+  try {
+    return await prisma.$transaction(
+      async (tx) => {
+        await lockShopMeasurement(tx, shop);
+        await tx.orderRefund.create({ data: { shop, refundId, orderId, amount, createdAt } });
+        const order = await tx.orderAttribution.findUnique({ where: { shop_orderId: { shop, orderId } } });
+        if (!order) return { status: "unknown_order", orderId } as const;
+        const take = Math.min(amount, Math.max(0, order.total - order.refunded));
+        await tx.orderAttribution.update({ where: { shop_orderId: { shop, orderId } }, data: { refunded: { increment: take } } });
+        const plays = parsePlaysJson(order.plays);
+        if (!order.visitorId || plays.length === 0 || take === 0) return { status: "applied", orderId, amount: take, plays: [] } as const;
+        const changes: { before: ExposureState | null; after: ExposureState }[] = [];
+        for (const play of plays) {
+          const before = await tx.playExposure.findUnique({ where: { shop_play_visitorId: { shop, play, visitorId: order.visitorId } } });
+          if (!before) continue;
+          const after = await tx.playExposure.update({
+            where: { shop_play_visitorId: { shop, play, visitorId: order.visitorId } },
+            data: { revenue: Math.max(0, Math.round((before.revenue - take) * 100) / 100) },
+          });
+          changes.push({ before, after });
+        }
+        await applyExposureChanges(tx, shop, changes);
+        return { status: "applied", orderId, amount: take, plays: changes.map((c) => c.after.play as PlayKey) } as const;
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
+  } catch (e) {
+    if ((e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") || isUniqueViolation(e)) return { status: "duplicate", orderId };
+    throw e;
+  }
+}
+
+/** The plays an attributed order counted for (its stored `plays` JSON); anything unreadable counts for none. */
+function parsePlaysJson(json: string): PlayKey[] {
+  try {
+    const list = JSON.parse(json) as { play?: unknown }[];
+    return [...new Set(list.map((p) => p?.play).filter((p): p is PlayKey => (PLAY_KEYS as readonly unknown[]).includes(p)))];
+  } catch {
+    return [];
+  }
+}
+
 export interface AttributionSummary {
   orders: number;
   attributedOrders: number;
@@ -202,15 +280,15 @@ export interface AttributionSummary {
 export async function attributionSummary(shop: string, range: { from: Date; to: Date }): Promise<AttributionSummary> {
   const where = { shop, createdAt: { gte: range.from, lt: range.to } };
   const [attributed, unattributed] = await Promise.all([
-    prisma.orderAttribution.aggregate({ where: { ...where, visitorId: { not: null } }, _count: true, _sum: { total: true } }),
-    prisma.orderAttribution.aggregate({ where: { ...where, visitorId: null }, _count: true, _sum: { total: true } }),
+    prisma.orderAttribution.aggregate({ where: { ...where, visitorId: { not: null } }, _count: true, _sum: { total: true, refunded: true } }),
+    prisma.orderAttribution.aggregate({ where: { ...where, visitorId: null }, _count: true, _sum: { total: true, refunded: true } }),
   ]);
   return {
     orders: attributed._count + unattributed._count,
     attributedOrders: attributed._count,
     unattributedOrders: unattributed._count,
-    attributedRevenue: attributed._sum.total ?? 0,
-    unattributedRevenue: unattributed._sum.total ?? 0,
+    attributedRevenue: (attributed._sum.total ?? 0) - (attributed._sum.refunded ?? 0),
+    unattributedRevenue: (unattributed._sum.total ?? 0) - (unattributed._sum.refunded ?? 0),
   };
 }
 

@@ -39,6 +39,7 @@ export async function redactCustomer(shop: string, payload: RedactCustomerPayloa
   await prisma.$transaction([
     prisma.profileOrder.deleteMany({ where: { shop, orderId: { in: orderIds } } }),
     prisma.orderAttribution.deleteMany({ where: { shop, orderId: { in: orderIds } } }),
+    prisma.orderRefund.deleteMany({ where: { shop, orderId: { in: orderIds } } }),
   ]);
 }
 
@@ -51,6 +52,7 @@ export async function redactShop(shop: string) {
     prisma.playExposure.deleteMany({ where: { shop } }),
     prisma.dailyPlayStat.deleteMany({ where: { shop } }),
     prisma.orderAttribution.deleteMany({ where: { shop } }),
+    prisma.orderRefund.deleteMany({ where: { shop } }),
     prisma.pageStat.deleteMany({ where: { shop } }),
     prisma.rollupCursor.deleteMany({ where: { shop } }),
     prisma.shopModel.deleteMany({ where: { shop } }),

@@ -36,6 +36,7 @@ export async function pruneExpiredData(now: Date = new Date()): Promise<PruneRes
       { timeout: 120_000, maxWait: 30_000 },
     );
     const orders = (await prisma.orderAttribution.deleteMany({ where: { shop, createdAt: { lt: cutoff } } })).count;
+    await prisma.orderRefund.deleteMany({ where: { shop, createdAt: { lt: cutoff } } });
     results.push({ shop, cutoff: cutoff.toISOString(), events, exposures, dailyStats, orders });
   }
   return results;
@@ -110,6 +111,7 @@ export async function eraseShopMeasurement(shop: string): Promise<{ events: numb
       const exposures = (await tx.playExposure.deleteMany({ where: { shop } })).count;
       const dailyStats = (await tx.dailyPlayStat.deleteMany({ where: { shop } })).count;
       const orders = (await tx.orderAttribution.deleteMany({ where: { shop } })).count;
+      await tx.orderRefund.deleteMany({ where: { shop } });
       await tx.rollupCursor.deleteMany({ where: { shop } });
       // Events that arrived during the batched delete.
       const late = (await tx.event.deleteMany({ where: { shop } })).count;
