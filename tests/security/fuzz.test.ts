@@ -32,6 +32,7 @@ beforeAll(async () => {
     scopes: (await import("../../app/routes/webhooks.app.scopes_update")).action,
     redact: (await import("../../app/routes/webhooks.customers.redact")).action,
     dataRequest: (await import("../../app/routes/webhooks.customers.data_request")).action,
+    refunds: (await import("../../app/routes/webhooks.refunds.create")).action,
   };
 });
 
@@ -135,6 +136,7 @@ describe("fuzz: hostile input at the edges", () => {
       [routes.scopes, "app/scopes_update"],
       [routes.redact, "customers/redact"],
       [routes.dataRequest, "customers/data_request"],
+      [routes.refunds, "refunds/create"],
     ];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...topics), hostileValue, async ([handler, topic], payload) => {
