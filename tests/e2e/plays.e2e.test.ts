@@ -171,6 +171,7 @@ describe("one journey per play", () => {
       .filter((v): v is { id: string; inventoryQuantity: number } => !!v)
       .slice(0, 2)
       .map((v) => ({ id: Number(v.id.split("/").pop()), quantity: 1 }));
+    await other.page.goto(`${stack.storeUrl}/`);
     await other.page.evaluate(
       (items) => fetch("/cart/add.js", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ items }) }),
       inStock,
@@ -178,6 +179,13 @@ describe("one journey per play", () => {
     const plain = await cartOf(other.page);
     expect(plain.item_count).toBe(2);
     expect(plain.total_discount).toBe(0);
+    // Its cart still carries the visitor id (no play exposure needed), so its order can be tied to its sessions.
+    const otherId = await storedVisitorId(other.page);
+    await other.page.waitForFunction(
+      (id) => fetch("/cart.js").then((r) => r.json()).then((c) => c.attributes?._rp_vid === id),
+      otherId,
+      { timeout: 10_000 },
+    );
     // Nor can a holdout visitor get the code from the app.
     const asked = await other.page.evaluate((vid) => fetch("/apps/recovery-plays/bundle", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ visitorId: vid }) }).then((r) => r.status), visitorIn("deal_seeker", "holdout", 10, "e2e-deal-other"));
     expect(asked).toBe(403);

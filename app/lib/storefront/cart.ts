@@ -6,6 +6,7 @@ export type CartSnapshot = Record<string, number>;
 export interface AjaxCartLike {
   items: { product_id: number | string; quantity: number }[];
   total_price: number;
+  attributes?: Record<string, unknown> | null;
 }
 
 /** /cart/add, /cart/change, /cart/update, /cart/clear (optionally .js, locale-prefixed, absolute) — not /cart.js. */

@@ -25,10 +25,11 @@ export interface EmbedBoot {
     vid: number | string | null;
     /** The shopper is logged in (the profile itself comes from the app proxy). */
     li: boolean;
-    /** Cart total (cents), lines [product id, quantity], current `_rp_plays` cart attribute. */
+    /** Cart total (cents), lines [product id, quantity], current `_rp_plays` and `_rp_vid` cart attributes. */
     t: number;
     i: [number | string, number][];
     a: string;
+    v?: string;
   };
 }
 
@@ -67,6 +68,8 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   let activeArm: Arm = "treatment";
   let bundleIds: (number | string | null | undefined)[] = [];
   let attrWritten = pg.a;
+  let cartVid = pg.v;
+  let cartItems = pg.i.length;
   const queue: StorefrontEvent[] = [];
   let flushTimer = 0;
   let refreshTimer = 0;
@@ -146,14 +149,17 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     const value = attributionValue(att);
     if (changed) visitor.attAt = t;
     // Attribution rides on cart attributes into the order; rewritten whenever the cart lacks the current value.
-    if (value && value !== attrWritten) {
+    // The visitor id goes on every cart with items, exposed to a play or not, so each order can be tied to its
+    // sessions (page values, per-shop learning need the outcome of every session, not only the treated ones).
+    if ((value && value !== attrWritten) || (cartItems && cartVid !== visitor.id)) {
       attrWritten = value;
+      cartVid = visitor.id;
       nativeFetch(root + "cart/update.js", {
         method: "POST",
         headers: JSON_HEADERS,
         body: JSON.stringify({ attributes: { _rp_vid: visitor.id, _rp_plays: value } }),
         keepalive: true,
-      }).catch(() => (attrWritten = ""));
+      }).catch(() => (attrWritten = cartVid = ""));
     }
     save();
   };
@@ -171,6 +177,8 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     const t = now();
     const value = cart.total_price / 100;
     session.k = next;
+    cartItems = cart.items.length;
+    if (cart.attributes) cartVid = cart.attributes._rp_vid as string | undefined;
     apply({ type: "cart_updated", ts: t, subtotal: value });
     for (const [productId, quantity] of adds) {
       apply({ type: "add_to_cart", ts: t, productId, quantity });
