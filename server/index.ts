@@ -10,7 +10,7 @@ import express from "express";
 import morgan from "morgan";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals, type ServerBuild } from "@remix-run/node";
-import { createFastLane, fastRoutes } from "./fast-lane";
+import { createFastLane, fastRoutes, type BuildRoutes } from "./fast-lane";
 
 process.env.NODE_ENV ??= "production";
 const buildRoot = path.dirname(fileURLToPath(import.meta.url));
@@ -26,7 +26,7 @@ app.use(morgan("tiny"));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 // RP_FAST_LANE=0 sends everything through Express + Remix (to compare the two).
-const lane = process.env.RP_FAST_LANE === "0" ? () => false : createFastLane(fastRoutes(build as never));
+const lane = process.env.RP_FAST_LANE === "0" ? () => false : createFastLane(fastRoutes(build as unknown as BuildRoutes));
 const server = http.createServer((req, res) => {
   if (!lane(req, res)) app(req, res);
 });
