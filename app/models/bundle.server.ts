@@ -23,7 +23,7 @@ export async function bundleCodeResponse(request: Request, shop: string): Promis
   try {
     const play = await getPlay(shop, "deal_seeker");
     const { holdoutPercent, discountPercent } = play.settings as PlaySettingsMap["deal_seeker"];
-    const code = play.enabled && discountPercent > 0 ? await activeBundleCode(shop) : null;
+    const code = discountPercent > 0 ? activeBundleCode(play) : null;
     if (!code) return jsonError(404, "The bundle offer is not active", {}, NO_STORE);
     if (assignArm(visitorId, "deal_seeker", holdoutPercent) !== "treatment") return jsonError(403, "The bundle offer is not available to this visitor", {}, NO_STORE);
     return json({ code }, { headers: NO_STORE });

@@ -110,7 +110,7 @@ const notFound = (errors: UserError[]) => errors.length > 0 && errors.every((e) 
 export async function syncBundleDiscount(
   shop: string,
   admin: AdminGraphqlClient,
-  play: { enabled: boolean; settings: DealSeekerSettings; discountId: string | null; discountCode?: string | null },
+  play: { enabled: boolean; settings: DealSeekerSettings; discountId: string | null; discountCode: string | null },
 ): Promise<DiscountSyncResult> {
   const title = bundleDiscountTitle(play.settings.discountPercent);
   // 0 % means "the bundle without a discount" (Shopify refuses a 0 % discount): nothing is created, an existing

@@ -17,6 +17,8 @@ export interface PlayRecord<K extends PlayKey = PlayKey> {
   settings: PlaySettingsMap[K];
   version: number;
   discountId: string | null;
+  /** The bundle discount's code (Deal-Seeker). Never published: the storefront gets it from the app proxy. */
+  discountCode: string | null;
   updatedAt: string;
 }
 
@@ -36,9 +38,17 @@ function parseSettings<K extends PlayKey>(play: K, json: string): PlaySettingsMa
   }
 }
 
-function toRecord(row: { play: string; enabled: boolean; settings: string; version: number; discountId: string | null; updatedAt: Date }): PlayRecord {
+function toRecord(row: { play: string; enabled: boolean; settings: string; version: number; discountId: string | null; discountCode: string | null; updatedAt: Date }): PlayRecord {
   const play = row.play as PlayKey;
-  return { play, enabled: row.enabled, settings: parseSettings(play, row.settings), version: row.version, discountId: row.discountId, updatedAt: row.updatedAt.toISOString() };
+  return {
+    play,
+    enabled: row.enabled,
+    settings: parseSettings(play, row.settings),
+    version: row.version,
+    discountId: row.discountId,
+    discountCode: row.discountCode,
+    updatedAt: row.updatedAt.toISOString(),
+  };
 }
 
 /** Creates the four plays (all OFF) and the bands row for a shop; existing rows are left untouched. */
@@ -145,19 +155,13 @@ export async function savePlay<K extends PlayKey>(shop: string, play: K, input: 
 
 /**
  * Records the Shopify discount backing the Deal-Seeker bundle and its code (not a settings change: version
- * untouched). The code is kept out of PlayRecord and the published config: only the app proxy hands it out.
+ * untouched). The code is never in the published config: only the app proxy hands it out.
  */
 export async function setDiscount(shop: string, play: PlayKey, discountId: string | null, discountCode: string | null): Promise<void> {
   await prisma.playConfig.update({ where: { shop_play: { shop, play } }, data: { discountId, discountCode } });
 }
 
-/** The stored code of the bundle discount, whatever the play's state (for the sync). */
-export async function storedDiscountCode(shop: string, play: PlayKey): Promise<string | null> {
-  return (await prisma.playConfig.findUnique({ where: { shop_play: { shop, play } }, select: { discountCode: true } }))?.discountCode ?? null;
-}
-
 /** The bundle's discount code while the Deal-Seeker play is on and backed by a code discount, else null. */
-export async function activeBundleCode(shop: string): Promise<string | null> {
-  const row = await prisma.playConfig.findUnique({ where: { shop_play: { shop, play: "deal_seeker" } }, select: { enabled: true, discountId: true, discountCode: true } });
-  return row?.enabled && row.discountCode && row.discountId?.includes("/DiscountCodeNode/") ? row.discountCode : null;
+export function activeBundleCode(play: PlayRecord<"deal_seeker">): string | null {
+  return play.enabled && play.discountCode && play.discountId?.includes("/DiscountCodeNode/") ? play.discountCode : null;
 }

@@ -17,7 +17,7 @@ import { loadShopModel } from "./propensity.server";
 import type { PublishedPlaysConfig, PlayKey, PlaySettingsMap } from "../lib/plays/types";
 import { adminGraphql, assertNoUserErrors, type AdminGraphqlClient } from "./adminData.server";
 import { bundleDiscountTitle, syncBundleDiscount, type DiscountSyncResult } from "./discounts.server";
-import { getBands, getPlay, listPlays, savePlay, storedDiscountCode, type BandsRecord, type PlayRecord, type SavePlayInput, type SaveResult } from "./plays.server";
+import { getBands, getPlay, listPlays, savePlay, type BandsRecord, type PlayRecord, type SavePlayInput, type SaveResult } from "./plays.server";
 
 export const METAFIELD_NAMESPACE = "$app:recovery_plays";
 export const METAFIELD_KEY = "config";
@@ -190,8 +190,7 @@ export async function savePlayAndPublish<K extends PlayKey>(
   let discountError: string | null = null;
   if (play === "deal_seeker") {
     try {
-      const discountCode = await storedDiscountCode(shop, "deal_seeker");
-      discount = await syncBundleDiscount(shop, admin, { ...(record as PlayRecord<"deal_seeker">), discountCode });
+      discount = await syncBundleDiscount(shop, admin, record as PlayRecord<"deal_seeker">);
       record = await getPlay(shop, play);
     } catch (error) {
       if (error instanceof Response) throw error;
