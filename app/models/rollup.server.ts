@@ -65,6 +65,11 @@ export async function lockShopMeasurement(tx: Tx, shop: string, d: Dialect = cur
   if (d === "postgres") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `rp-measure:${shop}`);
 }
 
+/** Upsert tail shared by the incremental DailyPlayStat writers: a day's row is incremented by the delta. */
+const ADD_TO_DAILY_STAT = `ON CONFLICT ("shop", "day", "play", "arm") DO UPDATE SET ${(["eligible", "shown", "engaged", "orders", "revenue", "discount"] as const)
+  .map((c) => `"${c}" = "DailyPlayStat"."${c}" + excluded."${c}"`)
+  .join(", ")}`;
+
 /** One exposure's contribution to DailyPlayStat. */
 export interface ExposureState {
   play: string;
@@ -126,13 +131,7 @@ export async function applyExposureChanges(
   await tx.$executeRawUnsafe(
     sql.q(`INSERT INTO ${sql.t("DailyPlayStat")} ("shop", "day", "play", "arm", "eligible", "shown", "engaged", "orders", "revenue", "discount")
       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
-      ON CONFLICT ("shop", "day", "play", "arm") DO UPDATE SET
-        "eligible" = "DailyPlayStat"."eligible" + excluded."eligible",
-        "shown" = "DailyPlayStat"."shown" + excluded."shown",
-        "engaged" = "DailyPlayStat"."engaged" + excluded."engaged",
-        "orders" = "DailyPlayStat"."orders" + excluded."orders",
-        "revenue" = "DailyPlayStat"."revenue" + excluded."revenue",
-        "discount" = "DailyPlayStat"."discount" + excluded."discount"`),
+      ${ADD_TO_DAILY_STAT}`),
     ...rows.flatMap((r) => [shop, r.day, r.play, r.arm, r.eligible, r.shown, r.engaged, r.orders, r.revenue, r.discount]),
   );
   // A cohort can only empty when some exposure left it.
@@ -353,13 +352,7 @@ async function foldChunk(shop: string, lo: number, hi: number, d: Dialect) {
                      CASE WHEN "orders" > 0 THEN -1 ELSE 0 END, -"revenue", -"discount"
               FROM rp_keys WHERE "existed" = 1 AND ${changed}
             ) AS delta WHERE 1 = 1 GROUP BY "day", "play", "arm"
-            ON CONFLICT ("shop", "day", "play", "arm") DO UPDATE SET
-              "eligible" = "DailyPlayStat"."eligible" + excluded."eligible",
-              "shown" = "DailyPlayStat"."shown" + excluded."shown",
-              "engaged" = "DailyPlayStat"."engaged" + excluded."engaged",
-              "orders" = "DailyPlayStat"."orders" + excluded."orders",
-              "revenue" = "DailyPlayStat"."revenue" + excluded."revenue",
-              "discount" = "DailyPlayStat"."discount" + excluded."discount"`),
+            ${ADD_TO_DAILY_STAT}`),
           shop,
         );
         // A cohort emptied by exposures moving to an earlier day.
