@@ -60,73 +60,68 @@ export async function fetchProfile(deps: BackendDeps, timeoutMs = PROFILE_TIMEOU
   return (await fetchProfileResult(deps, timeoutMs)).profile;
 }
 
-/** Like fetchProfile, telling an answer from the app (`ok`, cacheable, possibly null = guest) from a failure. */
-export async function fetchProfileResult(
+/**
+ * One authenticated call to the app backend: session token, JSON body (POST) or JSON accept (GET), the timeout,
+ * and `read` on the answer. Any failure — no backend, token, network, timeout, unreadable body — gives `fallback`.
+ */
+async function callApp<T>(
   deps: BackendDeps,
-  timeoutMs = PROFILE_TIMEOUT_MS,
-): Promise<{ ok: boolean; profile: CustomerContext | null }> {
-  if (!deps.appUrl) return { ok: false, profile: null };
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+  read: (res: Response) => Promise<T> | T,
+  fallback: T,
+): Promise<T> {
+  if (!deps.appUrl) return fallback;
   try {
     return await withTimeout(timeoutMs, async (signal) => {
       const token = await deps.getToken();
-      const res = await deps.fetch(`${deps.appUrl}/api/checkout/profile`, {
-        headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+      const res = await deps.fetch(`${deps.appUrl}${path}`, {
+        ...(body === undefined
+          ? { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } }
+          : { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) }),
         signal,
       });
-      if (!res.ok) return { ok: false, profile: null };
-      const body: unknown = await res.json();
-      const customer = typeof body === "object" && body !== null ? (body as { customer?: unknown }).customer : undefined;
-      return { ok: customer !== undefined, profile: toCustomerContext(customer) };
+      return await read(res);
     });
   } catch {
-    return { ok: false, profile: null };
+    return fallback;
   }
+}
+
+/** Like fetchProfile, telling an answer from the app (`ok`, cacheable, possibly null = guest) from a failure. */
+export function fetchProfileResult(
+  deps: BackendDeps,
+  timeoutMs = PROFILE_TIMEOUT_MS,
+): Promise<{ ok: boolean; profile: CustomerContext | null }> {
+  const failed = { ok: false, profile: null };
+  return callApp(deps, "/api/checkout/profile", undefined, timeoutMs, async (res) => {
+    if (!res.ok) return failed;
+    const body: unknown = await res.json();
+    const customer = typeof body === "object" && body !== null ? (body as { customer?: unknown }).customer : undefined;
+    return { ok: customer !== undefined, profile: toCustomerContext(customer) };
+  }, failed);
 }
 
 /**
  * POST /api/checkout/bundle → the Deal-Seeker bundle's discount code for this visitor, or null (not in the
  * treatment arm, play off, no backend, failure, timeout). The app decides; the code is never in the config.
  */
-export async function fetchBundleCode(deps: BackendDeps, visitorId: string, timeoutMs = PROFILE_TIMEOUT_MS): Promise<string | null> {
-  if (!deps.appUrl) return null;
-  try {
-    return await withTimeout(timeoutMs, async (signal) => {
-      const token = await deps.getToken();
-      const res = await deps.fetch(`${deps.appUrl}/api/checkout/bundle`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ visitorId }),
-        signal,
-      });
-      if (!res.ok) return null;
-      const code = ((await res.json()) as { code?: unknown }).code;
-      return typeof code === "string" && code.length > 0 && code.length <= 255 ? code : null;
-    });
-  } catch {
-    return null;
-  }
+export function fetchBundleCode(deps: BackendDeps, visitorId: string, timeoutMs = PROFILE_TIMEOUT_MS): Promise<string | null> {
+  return callApp(deps, "/api/checkout/bundle", { visitorId }, timeoutMs, async (res) => {
+    if (!res.ok) return null;
+    const code = ((await res.json()) as { code?: unknown }).code;
+    return typeof code === "string" && code.length > 0 && code.length <= 255 ? code : null;
+  }, null);
 }
 
 /** POST /api/checkout/events; fire-and-forget, resolves true only when the app accepted them (202). */
-export async function sendEvents(
+export function sendEvents(
   deps: BackendDeps,
   visitorId: string,
   events: CheckoutEvent[],
   timeoutMs = EVENTS_TIMEOUT_MS,
 ): Promise<boolean> {
-  if (!deps.appUrl || events.length === 0) return false;
-  try {
-    return await withTimeout(timeoutMs, async (signal) => {
-      const token = await deps.getToken();
-      const res = await deps.fetch(`${deps.appUrl}/api/checkout/events`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ visitorId, events }),
-        signal,
-      });
-      return res.status === 202;
-    });
-  } catch {
-    return false;
-  }
+  if (events.length === 0) return Promise.resolve(false);
+  return callApp(deps, "/api/checkout/events", { visitorId, events }, timeoutMs, (res) => res.status === 202, false);
 }
