@@ -20,7 +20,6 @@ export const MAX_EVENT_AGE_MS = 3 * 24 * 60 * 60 * 1000;
 export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
 
 export const visitorIdSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
-const visitorId = visitorIdSchema;
 
 const timestamp = z.union([z.number().int().nonnegative(), z.string().max(40)]).transform((v, ctx) => {
   const d = new Date(v);
@@ -42,7 +41,7 @@ const eventObject = z
     value: z.number().min(-1e7).max(1e7).optional(),
     occurredAt: timestamp,
     /** Per-event visitor id; defaults to the batch's. */
-    visitorId: visitorId.optional(),
+    visitorId: visitorIdSchema.optional(),
   })
   .strict()
   .refine((e) => !(PLAY_EVENT_TYPES as readonly string[]).includes(e.type) || (e.play && e.arm), {
@@ -64,7 +63,7 @@ const eventSchema = z.preprocess((e) => {
 
 export const eventBatchSchema = z
   .object({
-    visitorId,
+    visitorId: visitorIdSchema,
     events: z.array(eventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
   })
   .strict();
