@@ -1,10 +1,11 @@
 // Shop-level page aggregates (Google Analytics definitions: bounce rate, exit rate, page value per page type)
 // computed from the app's own event stream, for the propensity model's BounceRates / ExitRates / PageValues.
 // Sessions are rebuilt from page_view events (same visitor, < 30 min apart); a session's purchase is the
-// attributed order its visitor placed before the session ended (+30 min). The counts replace the shop's
+// attributed order its visitor placed before the session ended (+30 min), each order counted once. The counts replace the shop's
 // PageStat rows; the publisher turns them into rates in the storefront config.
 import prisma from "../db.server";
-import { addSession, pageRates, type PageCounts, type PageRates, type SessionRecord } from "../lib/propensity/pageStats";
+import { addSession, pageRates, type PageCounts, type PageRates } from "../lib/propensity/pageStats";
+import { splitSessions } from "../lib/signals/replay";
 
 type PageStatRow = { pageKey: string; pageviews: number; uniquePageviews: number; entrances: number; bounces: number; exits: number; value: number };
 
@@ -24,8 +25,6 @@ export function ratesOfRows(rows: PageStatRow[]): Record<string, PageRates> {
 export async function loadPageRates(shop: string): Promise<Record<string, PageRates>> {
   return ratesOfRows(await prisma.pageStat.findMany({ where: { shop } }));
 }
-
-const SESSION_GAP_MS = 30 * 60_000;
 
 export interface PageStatsOptions {
   now?: Date;
@@ -51,36 +50,15 @@ export async function refreshPageStats(shop: string, o: PageStatsOptions = {}): 
       select: { visitorId: true, total: true, createdAt: true },
     }),
   ]);
-  const ordersByVisitor = new Map<string, { total: number; at: number }[]>();
-  for (const ord of orders) {
-    const list = ordersByVisitor.get(ord.visitorId!) ?? [];
-    list.push({ total: ord.total, at: ord.createdAt.getTime() });
-    ordersByVisitor.set(ord.visitorId!, list);
-  }
-
+  // The same sessions the embed and the propensity replay see (app/lib/signals/replay.ts splitSessions).
+  const sessions = splitSessions(
+    views.map((v) => ({ visitorId: v.visitorId, pageType: v.pageType, at: v.occurredAt.getTime() })),
+    orders.map((o) => ({ visitorId: o.visitorId as string, at: o.createdAt.getTime(), total: o.total })),
+  );
   const acc: Record<string, PageCounts> = {};
-  let sessions = 0;
-  let current: { visitor: string; start: number; last: number; record: SessionRecord } | null = null;
-  const close = () => {
-    if (!current) return;
-    const purchase = ordersByVisitor
-      .get(current.visitor)
-      ?.find((x) => x.at >= current!.start && x.at <= current!.last + SESSION_GAP_MS);
-    if (purchase) current.record.purchaseValue = purchase.total;
-    addSession(acc, current.record);
-    sessions++;
-    current = null;
-  };
-  for (const v of views) {
-    const t = v.occurredAt.getTime();
-    if (!current || current.visitor !== v.visitorId || t - current.last > SESSION_GAP_MS) {
-      close();
-      current = { visitor: v.visitorId, start: t, last: t, record: { pages: [] } };
-    }
-    current.last = t;
-    current.record.pages.push({ pageType: v.pageType ?? "other" });
+  for (const s of sessions) {
+    addSession(acc, { pages: s.views.map((v) => ({ pageType: v.pageType ?? "other" })), purchaseValue: s.purchase?.total });
   }
-  close();
 
   await prisma.$transaction([
     prisma.pageStat.deleteMany({ where: { shop } }),
@@ -97,5 +75,5 @@ export async function refreshPageStats(shop: string, o: PageStatsOptions = {}): 
       })),
     }),
   ]);
-  return sessions;
+  return sessions.length;
 }

@@ -11,7 +11,7 @@
 import type { PropensityFeatures } from "../propensity/features";
 import { toPropensityFeatures } from "./features";
 import { applySignal, newSession, newVisitor, SESSION_TIMEOUT_MS } from "./session";
-import { PAGE_KINDS, type PageKind, type PageStats, type SessionSignals, type VisitorState } from "./types";
+import { PAGE_KINDS, type PageKind, type PageStats, type VisitorState } from "./types";
 
 export interface StoredView {
   visitorId: string;
@@ -23,6 +23,15 @@ export interface StoredView {
 export interface StoredPurchase {
   visitorId: string;
   at: number;
+  /** Order total (page value needs it; the propensity label only needs the purchase). */
+  total?: number;
+}
+
+/** One visitor's GA session: its page views in time order and the order it ended in, if any. */
+export interface SplitSession {
+  visitorId: string;
+  views: StoredView[];
+  purchase: StoredPurchase | null;
 }
 
 export interface ReplayedSession {
@@ -37,8 +46,12 @@ export interface ReplayedSession {
 const KINDS = new Set<string>(PAGE_KINDS);
 const kindOf = (t: string | null): PageKind => (t !== null && KINDS.has(t) ? (t as PageKind) : "other");
 
-/** Sessions of every visitor in `views` (any order), oldest first per visitor. */
-export function replaySessions(views: StoredView[], purchases: StoredPurchase[] = [], pageStats?: PageStats): ReplayedSession[] {
+/**
+ * Splits stored page views (any order) into GA sessions per visitor, oldest first: a new session after 30
+ * minutes without a page view (the embed's own rule, SESSION_TIMEOUT_MS). Each session gets the first of its
+ * visitor's orders placed from its start to 30 minutes after its last page view; an order counts once.
+ */
+export function splitSessions(views: StoredView[], purchases: StoredPurchase[] = []): SplitSession[] {
   const byVisitor = new Map<string, StoredView[]>();
   for (const v of views) {
     if (!Number.isFinite(v.at)) continue;
@@ -46,37 +59,45 @@ export function replaySessions(views: StoredView[], purchases: StoredPurchase[] 
     if (!list) byVisitor.set(v.visitorId, (list = []));
     list.push(v);
   }
-  const ordersOf = new Map<string, number[]>();
+  const ordersOf = new Map<string, StoredPurchase[]>();
   for (const p of purchases) {
     let list = ordersOf.get(p.visitorId);
     if (!list) ordersOf.set(p.visitorId, (list = []));
-    list.push(p.at);
+    list.push(p);
   }
 
-  const out: ReplayedSession[] = [];
+  const out: SplitSession[] = [];
   for (const [visitorId, list] of byVisitor) {
     list.sort((a, b) => a.at - b.at);
-    const orders = (ordersOf.get(visitorId) ?? []).sort((a, b) => a - b);
-    const visitor: VisitorState = newVisitor(visitorId, list[0].at);
-    let s: SessionSignals | null = null;
-    let n = 0;
+    const orders = (ordersOf.get(visitorId) ?? []).sort((a, b) => a.at - b.at);
+    let current: StoredView[] = [];
     const close = () => {
-      if (!s) return;
-      const i = orders.findIndex((t) => t >= s!.start && t <= s!.last + SESSION_TIMEOUT_MS);
-      if (i >= 0) orders.splice(i, 1);
-      out.push({ visitorId, start: s.start, end: s.last, views: n, features: toPropensityFeatures(s, visitor, s.last), purchased: i >= 0 });
+      if (current.length === 0) return;
+      const start = current[0].at;
+      const last = current[current.length - 1].at;
+      const i = orders.findIndex((o) => o.at >= start && o.at <= last + SESSION_TIMEOUT_MS);
+      out.push({ visitorId, views: current, purchase: i >= 0 ? orders.splice(i, 1)[0] : null });
+      current = [];
     };
     for (const v of list) {
-      if (!s || v.at - s.last >= SESSION_TIMEOUT_MS) {
-        close();
-        s = newSession(v.at);
-        visitor.visits.push(v.at);
-        n = 0;
-      }
-      applySignal(s, visitor, { type: "page_view", ts: v.at, kind: kindOf(v.pageType) }, pageStats);
-      n++;
+      if (current.length > 0 && v.at - current[current.length - 1].at >= SESSION_TIMEOUT_MS) close();
+      current.push(v);
     }
     close();
   }
   return out;
+}
+
+/** Sessions of every visitor in `views` (any order), oldest first per visitor, through the embed's reducer. */
+export function replaySessions(views: StoredView[], purchases: StoredPurchase[] = [], pageStats?: PageStats): ReplayedSession[] {
+  const visitors = new Map<string, VisitorState>();
+  return splitSessions(views, purchases).map(({ visitorId, views: sessionViews, purchase }) => {
+    const start = sessionViews[0].at;
+    let visitor = visitors.get(visitorId);
+    if (!visitor) visitors.set(visitorId, (visitor = newVisitor(visitorId, start)));
+    visitor.visits.push(start);
+    const s = newSession(start);
+    for (const v of sessionViews) applySignal(s, visitor, { type: "page_view", ts: v.at, kind: kindOf(v.pageType) }, pageStats);
+    return { visitorId, start, end: s.last, views: sessionViews.length, features: toPropensityFeatures(s, visitor, s.last), purchased: purchase !== null };
+  });
 }
