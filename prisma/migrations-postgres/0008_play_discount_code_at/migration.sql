@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "PlayConfig" ADD COLUMN     "discountCodeAt" TIMESTAMP(3);
+
