@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "OrderAttribution_shop_createdAt_idx" ON "OrderAttribution"("shop", "createdAt");
+
