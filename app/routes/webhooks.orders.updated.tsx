@@ -10,8 +10,12 @@ const amount = z.union([z.string(), z.number()]).refine((v) => {
   return Number.isFinite(n) && Math.abs(n) < 1e12;
 });
 
-/** orders/create's schema plus the fields an update changes: refunds (with their transactions) and cancellation. */
+/**
+ * orders/create's schema plus the fields an update changes: refunds (with their transactions) and cancellation.
+ * Amounts the profile fold adds up are bounded (a total of 1e308 would overflow the profile's sums).
+ */
 export const orderUpdatedPayloadSchema = orderPayloadSchema.extend({
+  total_price: amount,
   updated_at: z.string().nullish(),
   cancelled_at: z.string().nullish(),
   financial_status: z.string().nullish(),

@@ -173,6 +173,7 @@ describe("orders/updated webhook → customer profile", () => {
     ["no id", { created_at: iso(Date.now()), total_price: "10.00" }],
     ["a refund transaction without an amount", { id: 5, created_at: iso(Date.now()), total_price: "10.00", refunds: [{ transactions: [{ kind: "refund" }] }] }],
     ["an amount that is not a number", { id: 5, created_at: iso(Date.now()), total_price: "10.00", refunds: [{ transactions: [{ amount: "1e999" }] }] }],
+    ["a total too large to add up", { id: 5, created_at: iso(Date.now()), total_price: "1e308" }],
     ["refunds that are not a list", { id: 5, created_at: iso(Date.now()), total_price: "10.00", refunds: "all of it" }],
   ])("GIVEN a signed orders/updated with %s WHEN delivered THEN 400 and nothing is stored", async (_name, payload) => {
     expect((await send("orders/updated", payload)).status).toBe(400);

@@ -33,6 +33,7 @@ beforeAll(async () => {
     redact: (await import("../../app/routes/webhooks.customers.redact")).action,
     dataRequest: (await import("../../app/routes/webhooks.customers.data_request")).action,
     refunds: (await import("../../app/routes/webhooks.refunds.create")).action,
+    ordersUpdated: (await import("../../app/routes/webhooks.orders.updated")).action,
   };
 });
 
@@ -72,6 +73,38 @@ const eventBody = fc.oneof(
   hostileValue.map((v) => JSON.stringify(v)),
   fc.record({ visitorId: fc.oneof(fc.constant("visitor-fuzz-01"), hostileString), events: fc.array(nearEvent, { maxLength: 120 }) }).map((v) => JSON.stringify(v)),
   hostileString,
+);
+
+/** Almost-valid orders/updated payloads: the keys the profile fold reads, hostile values (huge, negative, not numbers). */
+const hostileAmount = fc.oneof(fc.double(), fc.integer(), hostileString, fc.constantFrom("1e308", "-1e308", "-5.00", "NaN", "Infinity", "12.50"));
+const hostileDate = fc.oneof(fc.constant(new Date().toISOString()), fc.integer().map((n) => new Date(n * 1000).toISOString()), hostileString);
+const nearOrder = fc.record(
+  {
+    id: fc.oneof(fc.integer({ min: 1 }), fc.constant(Number.MAX_SAFE_INTEGER), hostileString),
+    created_at: hostileDate,
+    updated_at: hostileDate,
+    cancelled_at: fc.oneof(fc.constant(null), hostileDate),
+    total_price: hostileAmount,
+    financial_status: fc.oneof(fc.constantFrom("paid", "refunded", "voided"), hostileString),
+    customer: fc.oneof(fc.constant(null), fc.record({ id: fc.oneof(fc.integer({ min: 1 }), hostileString) })),
+    refunds: fc.oneof(
+      fc.constant(null),
+      fc.array(
+        fc.record(
+          {
+            created_at: hostileDate,
+            transactions: fc.array(
+              fc.record({ amount: hostileAmount, kind: fc.oneof(fc.constant("refund"), hostileString), status: fc.oneof(fc.constant("success"), hostileString) }, { requiredKeys: ["amount"] }),
+              { maxLength: 4 },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 4 },
+      ),
+    ),
+  },
+  { requiredKeys: ["id", "created_at", "total_price"] },
 );
 
 async function assertStoredEventsValid() {
@@ -137,6 +170,7 @@ describe("fuzz: hostile input at the edges", () => {
       [routes.redact, "customers/redact"],
       [routes.dataRequest, "customers/data_request"],
       [routes.refunds, "refunds/create"],
+      [routes.ordersUpdated, "orders/updated"],
     ];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...topics), hostileValue, async ([handler, topic], payload) => {
@@ -145,6 +179,24 @@ describe("fuzz: hostile input at the edges", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it("GIVEN almost-valid orders/updated payloads with hostile values THEN never 5xx and every stored order and profile stays finite", async () => {
+    await fc.assert(
+      fc.asyncProperty(nearOrder, async (payload) => {
+        const res = await call(routes.ordersUpdated, webhookRequest("orders/updated", payload));
+        expect([200, 400]).toContain(res.status);
+      }),
+      { numRuns: RUNS },
+    );
+    for (const o of await prisma.profileOrder.findMany()) {
+      expect([o.total, o.refunded].every(Number.isFinite), `order ${o.orderId}`).toBe(true);
+      expect(o.orderId).toMatch(/^\d+$/);
+    }
+    for (const p of await prisma.customerProfile.findMany()) {
+      expect([p.grossSpend, p.refunded, p.netSpend, p.aov].every(Number.isFinite), `customer ${p.customerId}`).toBe(true);
+      expect(p.netSpend).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it("GIVEN generated payloads with a forged HMAC THEN 401 and nothing is written", async () => {
