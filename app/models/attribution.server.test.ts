@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { assignArm } from "../lib/stats/assignment";
-import { attributeOrder, attributionSummary, recentAttributions, recordRefund } from "./attribution.server";
+import { attributeOrder, attributionSummary, bundleCodeLeaks, recentAttributions, recordRefund } from "./attribution.server";
 import { rebuildDailyStats, rollupEvents } from "./rollup.server";
 
 let seq = 0;
@@ -183,5 +183,45 @@ describe("recordRefund", () => {
     expect((await call(webhookRequest("refunds/create", { id: 906 }))).status).toBe(400);
     expect((await call(webhookRequest("refunds/create", refund(907, 23, ["5.00"]), { hmac: "bad" }))).status).toBe(401);
     expect((await prisma.playExposure.findFirstOrThrow({ where: { shop: TEST_SHOP } })).revenue).toBe(100);
+  });
+});
+
+describe("bundleCodeLeaks", () => {
+  const CODE = "BUNDLE-TESTCODE23";
+  // A two-item order paying the bundle code, from `visitor` (or no visitor id), listing `plays` in the cart.
+  const coded = (id: number, visitor: string | null, plays = "", day = 3) =>
+    order(id, {
+      created_at: at(day).toISOString(),
+      total_discounts: "12.00",
+      note_attributes: visitor ? [{ name: "_rp_vid", value: visitor }, ...(plays ? [{ name: "_rp_plays", value: plays }] : [])] : [],
+      discount_codes: [{ code: CODE, amount: "12.00", type: "percentage" }],
+      discount_applications: [{ type: "discount_code", code: CODE, value: "10.0", value_type: "percentage" }],
+      line_items: [{ discount_allocations: [{ amount: "12.00", discount_application_index: 0 }] }],
+    });
+  const titles = { bundleDiscountTitles: [CODE] };
+
+  it("GIVEN bundle-code orders from offered, holdout, unknown and anonymous shoppers WHEN leaks are counted THEN only the ones never offered the bundle are leaks", async () => {
+    // Offered: the cart lists the treatment exposure.
+    await attributeOrder(shop, coded(1, "visitor-offered1", "deal_seeker:treatment:shown"), titles);
+    // Offered: no cart listing, but the visitor's treatment exposure is rolled up after the order was recorded.
+    await attributeOrder(shop, coded(2, "visitor-offered2"), titles);
+    await prisma.playExposure.create({ data: { shop, play: "deal_seeker", visitorId: "visitor-offered2", arm: "treatment", firstEligibleAt: at(2) } });
+    // Leaks: a holdout visitor, a visitor never exposed, an order without a visitor id.
+    await prisma.playExposure.create({ data: { shop, play: "deal_seeker", visitorId: "visitor-holdout", arm: "holdout", firstEligibleAt: at(2) } });
+    await attributeOrder(shop, coded(3, "visitor-holdout"), titles);
+    await attributeOrder(shop, coded(4, "visitor-stranger"), titles);
+    await attributeOrder(shop, coded(5, null), titles);
+    // Not counted: an order without the bundle discount, one before the window, and another shop's order.
+    await attributeOrder(shop, order(6), titles);
+    await attributeOrder(shop, coded(7, "visitor-stranger2", "", 1), titles);
+    await attributeOrder(`other-${shop}`, coded(8, "visitor-stranger3"), titles);
+
+    expect(await bundleCodeLeaks(shop, at(2))).toEqual({ discountedOrders: 5, leakedOrders: 3, leakedDiscount: 36 });
+  });
+
+  it("GIVEN a shop whose bundle orders all came through the offer WHEN leaks are counted THEN there are none", async () => {
+    await attributeOrder(shop, coded(1, "visitor-offered1", "deal_seeker:treatment:shown"), titles);
+    expect(await bundleCodeLeaks(shop, at(1))).toEqual({ discountedOrders: 1, leakedOrders: 0, leakedDiscount: 0 });
+    expect(await bundleCodeLeaks(shop, at(4))).toEqual({ discountedOrders: 0, leakedOrders: 0, leakedDiscount: 0 });
   });
 });

@@ -260,9 +260,14 @@ export async function recordRefund(shop: string, payload: unknown): Promise<Refu
 
 /** The plays an attributed order counted for (its stored `plays` JSON); anything unreadable counts for none. */
 function parsePlaysJson(json: string): PlayKey[] {
+  return [...new Set(storedPlays(json).map((p) => p.play).filter((p): p is PlayKey => (PLAY_KEYS as readonly string[]).includes(p)))];
+}
+
+/** The entries of a stored `plays` JSON that name a play (with their arm as stored). */
+function storedPlays(json: string): { play: string; arm?: unknown }[] {
   try {
-    const list = JSON.parse(json) as { play?: unknown }[];
-    return [...new Set(list.map((p) => p?.play).filter((p): p is PlayKey => (PLAY_KEYS as readonly unknown[]).includes(p)))];
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((p): p is { play: string; arm?: unknown } => !!p && typeof p === "object" && typeof (p as { play?: unknown }).play === "string") : [];
   } catch {
     return [];
   }
@@ -308,4 +313,49 @@ export async function recentAttributions(shop: string, limit = 20): Promise<Rece
     take: Math.min(Math.max(limit, 1), 100),
   });
   return rows.map((r) => ({ orderId: r.orderId, createdAt: r.createdAt, total: r.total, discount: r.discount, plays: JSON.parse(r.plays) as AttributedPlay[] }));
+}
+
+export interface BundleCodeLeaks {
+  /** Orders since `since` that carry the bundle discount. */
+  discountedOrders: number;
+  /** Of those, orders from shoppers the offer was never made to (holdout, no exposure, no visitor id). */
+  leakedOrders: number;
+  /** The bundle discount those leaked orders received, in shop currency. */
+  leakedDiscount: number;
+}
+
+const LEAK_SCAN_LIMIT = 20_000;
+
+/**
+ * Bundle-code leaks: the code is handed only to Deal-Seeker treatment visitors (bundle.server.ts), so an order that
+ * carries the bundle discount without such an exposure means the code travelled (shared, posted on a coupon site).
+ * Those discounts are paid by the merchant but counted for no play, and a holdout shopper using the code blurs
+ * the lift; the merchant can replace the code (discounts.server.ts `replaceBundleCode`).
+ */
+export async function bundleCodeLeaks(shop: string, since: Date): Promise<BundleCodeLeaks> {
+  const rows = await prisma.orderAttribution.findMany({
+    where: { shop, createdAt: { gte: since }, discount: { gt: 0 } },
+    select: { visitorId: true, plays: true, discount: true },
+    orderBy: { createdAt: "desc" },
+    take: LEAK_SCAN_LIMIT,
+  });
+  const offered = (plays: string) => storedPlays(plays).some((p) => p.play === "deal_seeker" && p.arm === "treatment");
+  // The exposure may have been rolled up after the order was recorded: look the visitors up now.
+  const pending = [...new Set(rows.filter((r) => r.visitorId && !offered(r.plays)).map((r) => r.visitorId as string))];
+  const treated = new Set<string>();
+  for (let i = 0; i < pending.length; i += 500) {
+    const found = await prisma.playExposure.findMany({
+      where: { shop, play: "deal_seeker", arm: "treatment", visitorId: { in: pending.slice(i, i + 500) } },
+      select: { visitorId: true },
+    });
+    for (const f of found) treated.add(f.visitorId);
+  }
+  let leakedOrders = 0;
+  let leakedDiscount = 0;
+  for (const r of rows) {
+    if (offered(r.plays) || (r.visitorId !== null && treated.has(r.visitorId))) continue;
+    leakedOrders++;
+    leakedDiscount += r.discount;
+  }
+  return { discountedOrders: rows.length, leakedOrders, leakedDiscount: Math.round(leakedDiscount * 100) / 100 };
 }

@@ -158,3 +158,21 @@ export async function syncBundleDiscount(
   }
   return { discountId: play.discountId, title, active };
 }
+
+/**
+ * Replaces a bundle code that travelled beyond the offer (see `bundleCodeLeaks`): the old code discount is paused
+ * (Shopify keeps its history and reports) and, while the play is on, a fresh code takes over. The storefront and
+ * checkout ask the app for the code on every accepted offer, so nothing needs republishing.
+ */
+export async function replaceBundleCode(
+  shop: string,
+  admin: AdminGraphqlClient,
+  play: { enabled: boolean; settings: DealSeekerSettings; discountId: string | null; discountCode: string | null },
+): Promise<DiscountSyncResult> {
+  // A legacy automatic discount has no code to leak: the regular sync retires it.
+  if (!isCodeDiscount(play.discountId)) return syncBundleDiscount(shop, admin, play);
+  const d = await adminGraphql<{ discountCodeDeactivate: Payload }>(admin, DEACTIVATE, { id: play.discountId });
+  if (!notFound(d.discountCodeDeactivate.userErrors)) assertNoUserErrors(d.discountCodeDeactivate.userErrors);
+  await setDiscount(shop, "deal_seeker", null, null);
+  return syncBundleDiscount(shop, admin, { ...play, discountId: null, discountCode: null });
+}

@@ -19,6 +19,8 @@ export interface PlayRecord<K extends PlayKey = PlayKey> {
   discountId: string | null;
   /** The bundle discount's code (Deal-Seeker). Never published: the storefront gets it from the app proxy. */
   discountCode: string | null;
+  /** When that code was created (ISO): the bundle-code leak report counts orders from then on. */
+  discountCodeAt: string | null;
   updatedAt: string;
 }
 
@@ -38,7 +40,7 @@ function parseSettings<K extends PlayKey>(play: K, json: string): PlaySettingsMa
   }
 }
 
-function toRecord(row: { play: string; enabled: boolean; settings: string; version: number; discountId: string | null; discountCode: string | null; updatedAt: Date }): PlayRecord {
+function toRecord(row: { play: string; enabled: boolean; settings: string; version: number; discountId: string | null; discountCode: string | null; discountCodeAt: Date | null; updatedAt: Date }): PlayRecord {
   const play = row.play as PlayKey;
   return {
     play,
@@ -47,6 +49,7 @@ function toRecord(row: { play: string; enabled: boolean; settings: string; versi
     version: row.version,
     discountId: row.discountId,
     discountCode: row.discountCode,
+    discountCodeAt: row.discountCodeAt?.toISOString() ?? null,
     updatedAt: row.updatedAt.toISOString(),
   };
 }
@@ -158,7 +161,7 @@ export async function savePlay<K extends PlayKey>(shop: string, play: K, input: 
  * untouched). The code is never in the published config: only the app proxy hands it out.
  */
 export async function setDiscount(shop: string, play: PlayKey, discountId: string | null, discountCode: string | null): Promise<void> {
-  await prisma.playConfig.update({ where: { shop_play: { shop, play } }, data: { discountId, discountCode } });
+  await prisma.playConfig.update({ where: { shop_play: { shop, play } }, data: { discountId, discountCode, discountCodeAt: discountCode ? new Date() : null } });
 }
 
 /** The bundle's discount code while the Deal-Seeker play is on and backed by a code discount, else null. */

@@ -38,17 +38,25 @@ import {
 import { intField, readJsonBody } from "../models/adminData.server";
 import { getBands, getPlay } from "../models/plays.server";
 import { savePlayAndPublish } from "../models/publish.server";
-import { bundleDiscountTitle } from "../models/discounts.server";
+import { bundleDiscountTitle, replaceBundleCode } from "../models/discounts.server";
+import { bundleCodeLeaks } from "../models/attribution.server";
 import { authenticate } from "../shopify.server";
 
 // The document title (the admin shows the app name; the title matters for accessibility and history).
 export const meta: MetaFunction = () => [{ title: "Play settings · Recovery Plays" }];
 
+// Codes from before PlayConfig.discountCodeAt existed are checked over the last 30 days.
+const LEAK_WINDOW_MS = 30 * 86_400_000;
+
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   if (!isPlayKey(params.play)) throw json({ error: "playPage.notFound" }, { status: 404 });
   const [record, bands] = await Promise.all([getPlay(session.shop, params.play), getBands(session.shop)]);
+  const leakSince = record.discountCodeAt ? new Date(record.discountCodeAt) : new Date(Date.now() - LEAK_WINDOW_MS);
+  const codeLeaks =
+    record.play === "deal_seeker" && record.discountCode ? { since: leakSince.toISOString(), ...(await bundleCodeLeaks(session.shop, leakSince)) } : null;
   return json({
+    codeLeaks,
     record,
     bands,
     usesBands: PLAYS_USING_BANDS.includes(params.play),
@@ -63,6 +71,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
   if (!isPlayKey(params.play)) return json({ ok: false, error: "playPage.notFound" }, { status: 404 });
   const body = await readJsonBody(request);
+  if (body.intent === "replaceCode") return replaceCode(session.shop, admin, params.play);
   const version = intField(body.version);
   const bandsBody = body.bands as { version?: unknown; value?: unknown } | undefined;
   const bandsVersion = bandsBody ? intField(bandsBody.version) : null;
@@ -86,6 +95,20 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     discountError: result.discountError,
   });
 };
+
+/** "Replace code" on the Deal-Seeker page: a leaked bundle code is paused and a fresh one takes over. */
+async function replaceCode(shop: string, admin: Parameters<typeof replaceBundleCode>[1], play: PlayKey) {
+  if (play !== "deal_seeker") return json({ ok: false, intent: "replaceCode", error: "errors.badRequest" }, { status: 400 });
+  const record = await getPlay(shop, "deal_seeker");
+  if (!record.discountCode) return json({ ok: false, intent: "replaceCode", error: "playPage.codeNone" }, { status: 409 });
+  try {
+    const result = await replaceBundleCode(shop, admin, record);
+    return json({ ok: true, intent: "replaceCode", active: result.active });
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    return json({ ok: false, intent: "replaceCode", error: "playPage.codeReplaceFailed", detail: error instanceof Error ? error.message : String(error) }, { status: 502 });
+  }
+}
 
 // After a refused save (409/422) keep the merchant's edits on screen instead of reloading the stored settings.
 export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
@@ -119,14 +142,19 @@ export default function PlaySettingsPage() {
   return <PlayForm key={`${data.record.version}:${data.bands.version}`} {...data} />;
 }
 
-function PlayForm({ record, bands, usesBands, discountTitle }: ReturnType<typeof useLoaderData<typeof loader>>) {
-  const { t, date } = useI18n();
+type ReplaceData = { ok: true; intent: "replaceCode"; active: boolean } | { ok: false; intent: "replaceCode"; error: string; detail?: string };
+
+function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks }: ReturnType<typeof useLoaderData<typeof loader>>) {
+  const { t, date, money } = useI18n();
   const play = record.play as PlayKey;
   const name = t(`plays.${play}.name`);
   const fetcher = useFetcher<ActionData>();
   const revalidator = useRevalidator();
   const navigate = useNavigate();
   const shopify = useAppBridge();
+  const replaceFetcher = useFetcher<ReplaceData>();
+  const replacing = replaceFetcher.state !== "idle";
+  const replaced = replaceFetcher.state === "idle" ? replaceFetcher.data : undefined;
 
   const initial = useMemo(
     () => ({
@@ -214,6 +242,15 @@ function PlayForm({ record, bands, usesBands, discountTitle }: ReturnType<typeof
       }
     }
   }, [fetcher.state, fetcher.data, shopify, t]);
+
+  useEffect(() => {
+    if (replaceFetcher.state !== "idle" || !replaceFetcher.data?.ok) return;
+    try {
+      shopify.toast.show(t("playPage.codeReplaced"));
+    } catch {
+      // Outside the Shopify admin there is no toast; the card shows the new code after the reload.
+    }
+  }, [replaceFetcher.state, replaceFetcher.data, shopify, t]);
 
   // Unsaved-changes guard: in-app navigation (Remix) and tab close / reload (beforeunload).
   const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && !saving && currentLocation.pathname !== nextLocation.pathname);
@@ -442,10 +479,37 @@ function PlayForm({ record, bands, usesBands, discountTitle }: ReturnType<typeof
                     {t("playPage.discountTitle")}
                   </Text>
                   <Text as="p">
-                    {discountTitle
-                      ? t("playPage.discountSynced", { title: discountTitle, state: record.enabled ? t("playPage.discountActive") : t("playPage.discountInactive") })
+                    {discountTitle && record.discountCode
+                      ? t("playPage.discountSynced", {
+                          title: discountTitle,
+                          code: record.discountCode,
+                          state: record.enabled ? t("playPage.discountActive") : t("playPage.discountInactive"),
+                        })
                       : t("playPage.discountNone")}
                   </Text>
+                  {codeLeaks && codeLeaks.leakedOrders > 0 ? (
+                    <Banner
+                      tone="warning"
+                      title={t("playPage.codeLeakTitle")}
+                      action={{ content: t("playPage.codeReplace"), loading: replacing, onAction: () => replaceFetcher.submit({ intent: "replaceCode" }, { method: "post", encType: "application/json" }) }}
+                    >
+                      <Text as="p">
+                        {t("playPage.codeLeakBody", {
+                          since: date(codeLeaks.since) ?? "",
+                          leaked: codeLeaks.leakedOrders,
+                          orders: codeLeaks.discountedOrders,
+                          amount: money(codeLeaks.leakedDiscount),
+                        })}
+                      </Text>
+                    </Banner>
+                  ) : codeLeaks && codeLeaks.discountedOrders > 0 ? (
+                    <Text as="p" tone="subdued">
+                      {t("playPage.codeLeakNone", { since: date(codeLeaks.since) ?? "", orders: codeLeaks.discountedOrders })}
+                    </Text>
+                  ) : null}
+                  {replaced && !replaced.ok ? (
+                    <Banner tone="critical" title={t(replaced.error, { error: replaced.detail ?? "" })} />
+                  ) : null}
                 </BlockStack>
               </Card>
             ) : null}

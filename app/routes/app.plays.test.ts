@@ -60,6 +60,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await prisma.playConfig.deleteMany();
+  await prisma.orderAttribution.deleteMany();
   await prisma.publishedConfig.deleteMany();
   await prisma.session.deleteMany();
   stub.calls.length = 0;
@@ -306,5 +307,58 @@ describe("Deal-Seeker bundle discount", () => {
     const second = (await storedRow("deal_seeker")).discountId;
     expect(second).not.toBe(first);
     expect(stub.calls.filter((c) => c.operation === "RecoveryPlaysBundleCreate")).toHaveLength(2);
+  });
+
+  describe("bundle code leaks", () => {
+    const leakedOrder = (orderId: string, visitorId: string | null) =>
+      prisma.orderAttribution.create({ data: { shop: SHOP, orderId, visitorId, total: 80, discount: 8, createdAt: new Date() } });
+
+    async function enableBundle() {
+      const { record } = await loadPlay("deal_seeker");
+      await savePlay("deal_seeker", { version: record.version, enabled: true, settings: record.settings });
+      return storedRow("deal_seeker");
+    }
+
+    it("GIVEN bundle-code orders from shoppers never offered it WHEN the Deal-Seeker page loads THEN it reports them since the code was created", async () => {
+      const before = await enableBundle();
+      expect(before.discountCodeAt).not.toBeNull();
+      await leakedOrder("9001", "visitor-stranger");
+      await leakedOrder("9002", null);
+      const data = (await loadPlay("deal_seeker")) as unknown as { codeLeaks: { since: string; discountedOrders: number; leakedOrders: number; leakedDiscount: number } };
+      expect(data.codeLeaks).toEqual({ since: before.discountCodeAt!.toISOString(), discountedOrders: 2, leakedOrders: 2, leakedDiscount: 16 });
+    });
+
+    it("GIVEN a leaked code WHEN the merchant replaces it THEN the old discount is paused, a new code is stored, and the report starts again at zero", async () => {
+      const before = await enableBundle();
+      await leakedOrder("9001", "visitor-stranger");
+      const request = await helpers.adminRequest("/app/plays/deal_seeker", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ intent: "replaceCode" }) });
+      const res = (await playRoute.action(args(request, { play: "deal_seeker" }))) as Response;
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true, intent: "replaceCode", active: true });
+      expect(stub.calls.find((c) => c.operation === "RecoveryPlaysBundleDeactivate")!.variables.id).toBe(before.discountId);
+      const after = await storedRow("deal_seeker");
+      expect(after.discountId).not.toBe(before.discountId);
+      expect(after.discountCode).toMatch(/^BUNDLE-/);
+      expect(after.discountCode).not.toBe(before.discountCode);
+      const data = (await loadPlay("deal_seeker")) as unknown as { codeLeaks: { leakedOrders: number } };
+      expect(data.codeLeaks.leakedOrders).toBe(0);
+    });
+
+    it("GIVEN Shopify refuses the new code WHEN the merchant replaces it THEN 502 with the reason", async () => {
+      await enableBundle();
+      stub.handlers.RecoveryPlaysBundleCreate = () => ({ discountCodeBasicCreate: { codeDiscountNode: null, userErrors: [{ field: ["basicCodeDiscount"], message: "Internal error", code: "INTERNAL_ERROR" }] } });
+      const request = await helpers.adminRequest("/app/plays/deal_seeker", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ intent: "replaceCode" }) });
+      const res = (await playRoute.action(args(request, { play: "deal_seeker" }))) as Response;
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({ ok: false, error: "playPage.codeReplaceFailed", detail: expect.stringContaining("Internal error") });
+    });
+
+    it("GIVEN no bundle code yet, or another play WHEN a replace is asked for THEN 409 / 400 and nothing is called", async () => {
+      const post = async (play: string) =>
+        (await playRoute.action(args(await helpers.adminRequest(`/app/plays/${play}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ intent: "replaceCode" }) }), { play }))) as Response;
+      expect((await post("deal_seeker")).status).toBe(409);
+      expect((await post("vip")).status).toBe(400);
+      expect(stub.calls.filter((c) => c.operation.startsWith("RecoveryPlaysBundle"))).toHaveLength(0);
+    });
   });
 });
