@@ -16,6 +16,8 @@ export interface AppConfig {
 
 export const DEFAULT_WEBHOOKS: Record<string, string> = {
   "orders/create": "/webhooks/orders/create",
+  "orders/updated": "/webhooks/orders/updated",
+  "refunds/create": "/webhooks/refunds/create",
   "bulk_operations/finish": "/webhooks/bulk_operations/finish",
   "app/uninstalled": "/webhooks/app/uninstalled",
   "app/scopes_update": "/webhooks/app/scopes_update",

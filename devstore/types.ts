@@ -79,11 +79,22 @@ export interface DevOrder {
   total: number;
   /** Sum of refunds on the order. */
   refunded: number;
-  refunds: { id: string; createdAt: string; amount: number }[];
+  refunds: DevRefund[];
   lineItems: DevLineItem[];
   /** Cart attributes carried into the order (note_attributes / customAttributes). */
   attributes: { key: string; value: string }[];
   discountCodes: string[];
+}
+
+/** A refund on an order. Seeded refunds carry only the money; refundCreate also records its lines and transactions. */
+export interface DevRefund {
+  id: string;
+  createdAt: string;
+  /** Money returned (the sum of the refund transactions). */
+  amount: number;
+  note?: string | null;
+  lineItems?: { id: string; lineItemId: string; quantity: number; restockType: string }[];
+  transactions?: { id: string; amount: number; gateway: string }[];
 }
 
 export interface DevMetafield {

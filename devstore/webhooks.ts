@@ -136,14 +136,58 @@ export function orderWebhookPayload(
       requires_shipping: true,
       taxable: true,
     })),
-    refunds: order.refunds.map((r) => ({
-      id: Number(r.id),
-      admin_graphql_api_id: `gid://shopify/Refund/${r.id}`,
-      created_at: r.createdAt,
-      processed_at: r.createdAt,
-      order_id: Number(order.id),
-      transactions: [{ kind: "refund", status: "success", amount: decimal(r.amount), currency: order.currencyCode }],
-    })),
+    refunds: order.refunds.map((r) => refundWebhookPayload(order, r)),
     shipping_lines: [{ title: shippingTotal > 0 ? "Standard" : "Free shipping", price: decimal(shippingTotal) }],
+  };
+}
+
+/**
+ * A refund in the REST shape: the refunds/create webhook body, and each entry of an order payload's `refunds`.
+ * Seeded refunds have no recorded transactions: their amount is one successful refund transaction.
+ */
+export function refundWebhookPayload(order: import("./types").DevOrder, refund: import("./types").DevRefund): Record<string, unknown> {
+  const money = (x: number) => ({ shop_money: { amount: decimal(x), currency_code: order.currencyCode }, presentment_money: { amount: decimal(x), currency_code: order.currencyCode } });
+  const transactions = refund.transactions ?? (refund.amount > 0 ? [{ id: `${refund.id}1`, amount: refund.amount, gateway: "bogus" }] : []);
+  const lines = new Map(order.lineItems.map((l) => [l.id, l]));
+  return {
+    id: Number(refund.id),
+    admin_graphql_api_id: `gid://shopify/Refund/${refund.id}`,
+    order_id: Number(order.id),
+    created_at: refund.createdAt,
+    processed_at: refund.createdAt,
+    note: refund.note ?? null,
+    restock: (refund.lineItems ?? []).some((l) => l.restockType !== "NO_RESTOCK"),
+    user_id: null,
+    refund_line_items: (refund.lineItems ?? []).map((rl) => {
+      const li = lines.get(rl.lineItemId);
+      const subtotal = (li?.price ?? 0) * rl.quantity;
+      return {
+        id: Number(rl.id),
+        line_item_id: Number(rl.lineItemId),
+        quantity: rl.quantity,
+        restock_type: rl.restockType.toLowerCase(),
+        location_id: null,
+        subtotal: decimal(subtotal),
+        subtotal_set: money(subtotal),
+        total_tax: "0.00",
+        total_tax_set: money(0),
+      };
+    }),
+    transactions: transactions.map((t) => ({
+      id: Number(t.id),
+      admin_graphql_api_id: `gid://shopify/OrderTransaction/${t.id}`,
+      order_id: Number(order.id),
+      kind: "refund",
+      gateway: t.gateway,
+      status: "success",
+      amount: decimal(t.amount),
+      currency: order.currencyCode,
+      created_at: refund.createdAt,
+      processed_at: refund.createdAt,
+      parent_id: null,
+      test: false,
+    })),
+    order_adjustments: [],
+    duties: [],
   };
 }

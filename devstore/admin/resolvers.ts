@@ -24,6 +24,7 @@ import { decimal } from "../seed/jsonl";
 import { matches, parseSearch } from "./search";
 import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf } from "./mutations";
 import { bulkOperationCancel, bulkOperationRunQuery } from "./bulk";
+import { refundCreate } from "./refunds";
 
 type Args = Record<string, any>;
 type Resolver = (source: any, args: Args, ctx: AdminContext, info: GraphQLResolveInfo) => unknown;
@@ -431,6 +432,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     discountCodeDeactivate: (_s, args, ctx) => discountSetActive(ctx, "code", args.id, false),
     bulkOperationRunQuery: (_s, args, ctx) => bulkOperationRunQuery(ctx, args.query, args.groupObjects),
     bulkOperationCancel: (_s, args, ctx) => bulkOperationCancel(ctx, args.id),
+    refundCreate: (_s, args, ctx, info) => refundCreate(ctx, info, args.input),
   },
   OnlineStoreTheme: themeResolvers,
   Shop: {
@@ -546,10 +548,46 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     createdAt: (r) => r.createdAt,
     processedAt: (r) => r.createdAt,
     updatedAt: (r) => r.createdAt,
-    note: () => null,
+    note: (r) => r.note ?? null,
     totalRefundedSet: (r) => moneyBag(r.amount, r.currencyCode),
     totalRefunded: (r) => money(r.amount, r.currencyCode),
     order: (r, _a, ctx) => ctx.env.data.order(r.orderId),
+    // Seeded refunds have no recorded transactions: their amount is one successful refund transaction.
+    transactions: (r, args, ctx) =>
+      connection(
+        (r.transactions ?? (r.amount > 0 ? [{ id: `${r.id}1`, amount: r.amount, gateway: "bogus" }] : [])) as { id: string; amount: number; gateway: string }[],
+        args,
+        ctx,
+        (t) => t.id,
+        (t) => ({
+          __typename: "OrderTransaction",
+          id: gid("OrderTransaction", t.id),
+          kind: "REFUND",
+          status: "SUCCESS",
+          gateway: t.gateway,
+          amountSet: moneyBag(t.amount, r.currencyCode),
+          createdAt: r.createdAt,
+          processedAt: r.createdAt,
+          test: false,
+        }),
+      ),
+    refundLineItems: (r, args, ctx) => {
+      const order = ctx.env.data.order(r.orderId);
+      const lines = (r.lineItems ?? []) as { id: string; lineItemId: string; quantity: number; restockType: string }[];
+      return connection(lines, args, ctx, (l) => l.id, (l) => {
+        const li = order?.lineItems.find((x) => x.id === l.lineItemId);
+        return {
+          id: gid("RefundLineItem", l.id),
+          quantity: l.quantity,
+          restockType: l.restockType,
+          restocked: l.restockType !== "NO_RESTOCK",
+          lineItem: li ? { ...li, currencyCode: r.currencyCode } : null,
+          priceSet: moneyBag(li?.price ?? 0, r.currencyCode),
+          subtotalSet: moneyBag((li?.price ?? 0) * l.quantity, r.currencyCode),
+          totalTaxSet: moneyBag(0, r.currencyCode),
+        };
+      });
+    },
   },
   LineItem: {
     id: (l) => gid("LineItem", l.id),

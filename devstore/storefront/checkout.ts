@@ -6,6 +6,7 @@ import { type Cart, priceCart } from "./cart";
 import { escapeHtml } from "./http";
 import { translate } from "./liquid/engine";
 import { formatMoney, moneyFormats } from "./money";
+import { refundWebhookPayload } from "../webhooks";
 
 /** Scans orders appended since the last call for the highest order id / number / line item id. */
 export class OrderNumbering {
@@ -87,8 +88,8 @@ const setOf = (amount: string, currency: string) => ({
 });
 
 /**
- * The order as Shopify's REST webhooks (orders/create) deliver it. Customer PII (email, names, addresses) is
- * left out, as for an app with protected customer data level 1 only.
+ * The order as Shopify's REST webhooks (orders/create, orders/updated) deliver it, its refunds included. Customer
+ * PII (email, names, addresses) is left out, as for an app with protected customer data level 1 only.
  */
 export function orderWebhookPayload(order: DevOrder, data?: DevStoreData): Record<string, unknown> {
   const currency = order.currencyCode;
@@ -199,7 +200,7 @@ export function orderWebhookPayload(order: DevOrder, data?: DevStoreData): Recor
     discount_applications: discountApplications,
     shipping_lines: [],
     tax_lines: [],
-    refunds: [],
+    refunds: order.refunds.map((r) => refundWebhookPayload(order, r)),
     fulfillments: [],
     payment_gateway_names: ["bogus"],
     source_name: "web",
