@@ -14,7 +14,7 @@ const amount = z.union([z.string(), z.number()]).refine((v) => {
  * orders/create's schema plus the fields an update changes: refunds (with their transactions) and cancellation.
  * Amounts the profile fold adds up are bounded (a total of 1e308 would overflow the profile's sums).
  */
-export const orderUpdatedPayloadSchema = orderPayloadSchema.extend({
+const orderUpdatedPayloadSchema = orderPayloadSchema.extend({
   total_price: amount,
   updated_at: z.string().nullish(),
   cancelled_at: z.string().nullish(),
