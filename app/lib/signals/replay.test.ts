@@ -82,6 +82,59 @@ describe("replaySessions", () => {
     );
   });
 
+  it("GIVEN the runtime in the shop's zone WHEN any page views are replayed in that zone THEN each session's features equal the embed's reducer run live there", () => {
+    const zones = ["America/Los_Angeles", "Europe/Berlin", "Pacific/Kiritimati", "Asia/Kathmandu"];
+    const kinds = fc.constantFrom<PageKind>(...PAGE_KINDS);
+    const before = process.env.TZ;
+    try {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...zones),
+          fc.integer({ min: Date.parse("2026-01-01T00:00:00Z"), max: Date.parse("2027-01-01T00:00:00Z") }),
+          fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 50 * min })), { minLength: 1, maxLength: 40 }),
+          (zone, start, steps) => {
+            process.env.TZ = zone; // Node re-reads it: Date's local getters (the embed's clock) run in `zone`
+            let t = start;
+            const views = steps.map(([k, gap]) => view("v", k, (t += gap)));
+            const visitor = newVisitor("v", views[0].at);
+            let session: SessionSignals | null = null;
+            for (const v of views) {
+              session = resumeSession(session, visitor, v.at);
+              applySignal(session, visitor, { type: "page_view", ts: v.at, kind: v.pageType as PageKind }, stats);
+            }
+            const live = toPropensityFeatures(session as SessionSignals, visitor, views[views.length - 1].at);
+            const replayed = replaySessions(views, [], stats, zone);
+            expect(replayed[replayed.length - 1].features).toEqual(live);
+          },
+        ),
+        { numRuns: 200, seed: 5 },
+      );
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
+  it("GIVEN a session on Sunday evening in Los Angeles (Monday in UTC) WHEN replayed in each zone THEN it is a weekend session in Los Angeles only", () => {
+    const views = [view("v", "product", Date.parse("2026-03-09T02:50:00Z")), view("v", "cart", Date.parse("2026-03-09T03:00:00Z"))];
+    const [la] = replaySessions(views, [], stats, "America/Los_Angeles");
+    const [utc] = replaySessions(views, [], stats, "UTC");
+    expect(la.features.weekend).toBe(true);
+    expect(utc.features.weekend).toBe(false);
+    expect({ ...la.features, weekend: false }).toEqual(utc.features);
+  });
+
+  it("GIVEN a session on the evening of 31 March in Los Angeles (1 April in UTC) WHEN replayed in each zone THEN its month is March there and April in UTC", () => {
+    const views = [view("v", "product", Date.parse("2026-04-01T03:00:00Z"))];
+    expect(replaySessions(views, [], stats, "America/Los_Angeles")[0].features.month).toBe(3);
+    expect(replaySessions(views, [], stats, "UTC")[0].features.month).toBe(4);
+  });
+
+  it("GIVEN an unknown zone name WHEN replayed THEN the calendar features are UTC's", () => {
+    const views = [view("v", "product", Date.parse("2026-04-01T03:00:00Z")), view("w", "cart", Date.parse("2026-03-09T03:00:00Z"))];
+    expect(replaySessions(views, [], stats, "Nowhere/Atlantis")).toEqual(replaySessions(views, [], stats, "UTC"));
+  });
+
   it("GIVEN views in any order and of several visitors WHEN replayed THEN each visitor's sessions are rebuilt in time order", () => {
     const views = [view("b", "product", T0 + 3 * min), view("a", "cart", T0 + min), view("b", "product", T0), view("a", "product", T0)];
     const s = replaySessions(views);

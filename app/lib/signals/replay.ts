@@ -6,12 +6,14 @@
  * A session is the GA one (a new session after 30 minutes without a page view). Its features are taken at its
  * last page view, so the last page's dwell is 0 (as in GA's session durations). A visitor's first session in the
  * input is "new", later ones "returning". A session is a purchase when the visitor has an attributed order from
- * its start to 30 minutes after its last page view (each order counts for one session).
+ * its start to 30 minutes after its last page view (each order counts for one session). Month, Weekend and
+ * SpecialDay are taken on the wall clock of the given IANA zone (the shop's; invalid → UTC), or of the runtime's
+ * zone when none is given (what the embed does in the shopper's browser).
  */
 import type { PropensityFeatures } from "../propensity/features";
-import { toPropensityFeatures } from "./features";
 import { applySignal, newSession, newVisitor, SESSION_TIMEOUT_MS } from "./session";
 import { PAGE_KINDS, type PageKind, type PageStats, type VisitorState } from "./types";
+import { zonedPropensityFeatures } from "./zone";
 
 export interface StoredView {
   visitorId: string;
@@ -88,8 +90,11 @@ export function splitSessions(views: StoredView[], purchases: StoredPurchase[] =
   return out;
 }
 
-/** Sessions of every visitor in `views` (any order), oldest first per visitor, through the embed's reducer. */
-export function replaySessions(views: StoredView[], purchases: StoredPurchase[] = [], pageStats?: PageStats): ReplayedSession[] {
+/**
+ * Sessions of every visitor in `views` (any order), oldest first per visitor, through the embed's reducer; the
+ * calendar features in `timeZone` (IANA name), else in the runtime's local time.
+ */
+export function replaySessions(views: StoredView[], purchases: StoredPurchase[] = [], pageStats?: PageStats, timeZone?: string): ReplayedSession[] {
   const visitors = new Map<string, VisitorState>();
   return splitSessions(views, purchases).map(({ visitorId, views: sessionViews, purchase }) => {
     const start = sessionViews[0].at;
@@ -98,6 +103,6 @@ export function replaySessions(views: StoredView[], purchases: StoredPurchase[] 
     visitor.visits.push(start);
     const s = newSession(start);
     for (const v of sessionViews) applySignal(s, visitor, { type: "page_view", ts: v.at, kind: kindOf(v.pageType) }, pageStats);
-    return { visitorId, start, end: s.last, views: sessionViews.length, features: toPropensityFeatures(s, visitor, s.last), purchased: purchase !== null };
+    return { visitorId, start, end: s.last, views: sessionViews.length, features: zonedPropensityFeatures(s, visitor, s.last, timeZone), purchased: purchase !== null };
   });
 }
