@@ -1,7 +1,8 @@
 // Issue 9 acceptance: an order placed on the dev store after an intervention appears attributed to that play on
-// the Analytics page (cart attributes → orders/create → attribution → rollup → aggregates → admin).
+// the Analytics page (cart attributes → orders/create → attribution → rollup → aggregates → admin). A bundle code
+// used by a shopper it was never offered to shows on the Deal-Seeker page, and replacing it stops the old code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Frame } from "playwright-core";
+import type { Browser, Frame, Page } from "playwright-core";
 import { launchBrowser, startStack, type Stack } from "./harness";
 import { addFirstProductToCart, enableThemeExtension, newShopper, openAdmin, PLAY_NAMES, setPlay, visibleText, visitorIn } from "./journeys";
 
@@ -69,5 +70,61 @@ describe("exact attribution end to end", () => {
     expect(Number(summary![2])).toBeGreaterThanOrEqual(1);
     expect(card).toMatch(/Sessions with a purchase/);
     expect(card).toMatch(/Scores use the shipped model/);
+  });
+
+  it("GIVEN the bundle code shared beyond the offer WHEN a holdout shopper pays with it THEN the Deal-Seeker page reports the leak, and the replaced code stops working", async () => {
+    const admin = await openAdmin(browser, stack, "Plays");
+    await setPlay(admin, "deal_seeker", true);
+    const playPage = async () => {
+      await admin.page.click("nav >> text=Plays");
+      const f = await admin.frame();
+      await f.getByRole("link", { name: `Edit settings: ${PLAY_NAMES.deal_seeker}` }).click();
+      await f.getByRole("heading", { name: "Bundle discount in Shopify" }).waitFor({ timeout: 30_000 });
+      return f;
+    };
+    const codeOn = async (f: Frame) => /with the code (BUNDLE-[A-Z0-9]+)/.exec(await f.locator("body").innerText())?.[1] ?? null;
+    const leaked = await codeOn(await playPage());
+    expect(leaked).toMatch(/^BUNDLE-/);
+
+    // A shopper in the holdout group got the code from somewhere else (a coupon site) and pays with it.
+    const twoItems = (stack.devstore.state.products as { variants: { id: string; inventoryQuantity: number }[] }[])
+      .map((p) => p.variants.find((v) => v.inventoryQuantity > 0))
+      .filter((v): v is { id: string; inventoryQuantity: number } => !!v)
+      .slice(0, 2)
+      .map((v) => ({ id: Number(v.id.split("/").pop()), quantity: 1 }));
+    const cartWithCode = async (page: Page, code: string) => {
+      await page.goto(`${stack.storeUrl}/discount/${code}`);
+      await page.evaluate((items) => fetch("/cart/add.js", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ items }) }), twoItems);
+      return page.evaluate(() => fetch("/cart.js").then((r) => r.json())) as Promise<{ item_count: number; total_discount: number }>;
+    };
+    const stranger = await newShopper(browser, stack, visitorIn("deal_seeker", "holdout", 10, "e2e-leak"));
+    expect((await cartWithCode(stranger.page, leaked!)).total_discount).toBeGreaterThan(0);
+    await stranger.page.goto(`${stack.storeUrl}/checkout`);
+    await stranger.page.click("#pay-now");
+    await stranger.page.waitForLoadState("load");
+    await stranger.context.close();
+
+    let f = await playPage();
+    for (let i = 0; i < 20 && !(await f.getByText("Your bundle code is being used without the offer").count()); i++) {
+      await admin.page.waitForTimeout(1000);
+      f = await playPage();
+    }
+    expect(await f.locator("body").innerText()).toMatch(/1 of the 1 orders with the bundle discount came from shoppers who were never offered it/);
+    await f.getByRole("button", { name: "Replace code" }).click();
+    let fresh: string | null = leaked;
+    for (let i = 0; i < 30 && fresh === leaked; i++) {
+      await admin.page.waitForTimeout(500);
+      fresh = await codeOn(f);
+    }
+    expect(fresh).toMatch(/^BUNDLE-/);
+    expect(fresh).not.toBe(leaked);
+    expect(await f.getByText("Your bundle code is being used without the offer").count()).toBe(0);
+
+    // The old code no longer discounts anything.
+    const late = await newShopper(browser, stack, visitorIn("deal_seeker", "holdout", 10, "e2e-leak-late"));
+    const cart = await cartWithCode(late.page, leaked!);
+    expect(cart.item_count).toBe(2);
+    expect(cart.total_discount).toBe(0);
+    await late.context.close();
   });
 });
