@@ -72,6 +72,8 @@ export interface DevOrder {
   createdAt: string;
   updatedAt: string;
   cancelledAt: string | null;
+  /** OrderCancelReason of a cancelled order (orderCancel); absent on seeded ones. */
+  cancelReason?: string | null;
   financialStatus: "PAID" | "PARTIALLY_REFUNDED" | "REFUNDED" | "PENDING" | "VOIDED";
   currencyCode: string;
   subtotal: number;

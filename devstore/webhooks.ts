@@ -92,7 +92,7 @@ export function orderWebhookPayload(
     updated_at: order.updatedAt,
     processed_at: order.createdAt,
     cancelled_at: order.cancelledAt,
-    cancel_reason: order.cancelledAt ? "customer" : null,
+    cancel_reason: order.cancelledAt ? (order.cancelReason ?? "customer").toLowerCase() : null,
     currency: order.currencyCode,
     presentment_currency: order.currencyCode,
     financial_status: order.financialStatus.toLowerCase(),

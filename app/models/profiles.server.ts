@@ -566,6 +566,9 @@ export async function applyOrderWebhook(shop: string, payload: unknown, store: S
     const agg = aggregateOf(p);
     applyContribution(agg, before, -1);
     applyContribution(agg, after, 1);
+    // Order dates can't be un-folded in general (the other orders' dates aren't kept), but with no order left
+    // there is no first or last order: a customer whose only order was cancelled is a prospect again.
+    if (agg.ordersCount === 0) agg.firstOrderAt = agg.lastOrderAt = null;
     const d = deriveProfile(agg, scales, now);
     const profile = await tx.customerProfile.update({
       where: { shop_customerId: { shop, customerId: o.customerId } },

@@ -202,3 +202,52 @@ describe("refundCreate", () => {
     expect((await hooksFor(order.id, 3, 300)).length).toBe(2);
   });
 });
+
+const CANCEL = `#graphql
+  mutation DevCancel($orderId: ID!, $reason: OrderCancelReason!, $refundMethod: OrderCancelRefundMethodInput) {
+    orderCancel(orderId: $orderId, reason: $reason, restock: true, refundMethod: $refundMethod, notifyCustomer: false, staffNote: "Out of stock") {
+      job { id done }
+      orderCancelUserErrors { code field message }
+    }
+  }`;
+
+async function cancel(orderId: string, refundMethod: Record<string, unknown> | null = null) {
+  const res = await graphql(CANCEL, { variables: { orderId, reason: "INVENTORY", refundMethod } });
+  return ((await res.json()) as { data: { orderCancel: any } }).data.orderCancel;
+}
+
+describe("orderCancel", () => {
+  it("GIVEN a paid order WHEN cancelled with a refund to the original payment method THEN it is refunded in full and orders/updated carries cancelled_at", async () => {
+    const order = freshOrder();
+    const r = await cancel(gidOf(order), { originalPaymentMethodsRefund: true });
+    expect(r).toMatchObject({ job: { done: true }, orderCancelUserErrors: [] });
+    expect([order.financialStatus, order.refunded, order.cancelReason]).toEqual(["REFUNDED", order.total, "INVENTORY"]);
+    const hooks = await hooksFor(order.id, 2);
+    expect(hooks.map((h) => h.topic).sort()).toEqual(["orders/updated", "refunds/create"]);
+    const updated = JSON.parse(hooks.find((h) => h.topic === "orders/updated")!.body);
+    expect(updated).toMatchObject({ cancelled_at: order.cancelledAt, cancel_reason: "inventory", financial_status: "refunded", updated_at: order.cancelledAt });
+    expect(updated.refunds).toHaveLength(1);
+  });
+
+  it("GIVEN a paid order WHEN cancelled without a refund THEN only orders/updated fires and no money moves", async () => {
+    const order = freshOrder();
+    expect((await cancel(gidOf(order))).orderCancelUserErrors).toEqual([]);
+    expect([order.financialStatus, order.refunded, order.refunds.length]).toEqual(["PAID", 0, 0]);
+    await settle();
+    const hooks = await hooksFor(order.id, 1);
+    expect(hooks.map((h) => h.topic)).toEqual(["orders/updated"]);
+    expect(JSON.parse(hooks[0].body).cancelled_at).toBe(order.cancelledAt);
+  });
+
+  it("GIVEN a cancelled or unknown order WHEN cancelled THEN INVALID / NOT_FOUND user errors and nothing fires again", async () => {
+    const order = freshOrder();
+    await cancel(gidOf(order));
+    await settle();
+    const again = await cancel(gidOf(order), { originalPaymentMethodsRefund: true });
+    expect(again).toEqual({ job: null, orderCancelUserErrors: [{ code: "INVALID", field: ["orderId"], message: "Order has already been cancelled." }] });
+    expect(order.refunded).toBe(0);
+    expect((await cancel("gid://shopify/Order/1")).orderCancelUserErrors).toEqual([{ code: "NOT_FOUND", field: ["orderId"], message: "Order does not exist" }]);
+    await settle();
+    expect(await hooksFor(order.id, 2, 0)).toHaveLength(1);
+  });
+});

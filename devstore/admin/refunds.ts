@@ -1,7 +1,7 @@
 // refundCreate (and orderCancel) on the dev store: validated like Shopify (userErrors with field paths; the
 // `@idempotent` key is mandatory for refundCreate since 2026-04), the order updated in place, then refunds/create
 // and orders/updated delivered to the app the way Shopify fires them after a merchant's refund.
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { GraphQLError, getDirectiveValues, type GraphQLResolveInfo } from "graphql";
 import type { DevOrder, DevRefund } from "../types";
 import type { AdminContext, AdminEnv } from "./context";
@@ -93,14 +93,14 @@ function deliver(ctx: AdminContext, topic: string, payload: unknown): void {
   });
 }
 
-/** Records the refund on the order and fires refunds/create and orders/updated (snapshots taken now). */
-function applyRefund(ctx: AdminContext, order: DevOrder, refund: DevRefund): void {
+/** Records the refund on the order and fires refunds/create (and orders/updated unless the caller will). */
+function applyRefund(ctx: AdminContext, order: DevOrder, refund: DevRefund, orderUpdated = true): void {
   order.refunds.push(refund);
   order.refunded = (cents(order.refunded) + cents(refund.amount)) / 100;
   if (refund.amount > 0) order.financialStatus = cents(order.refunded) >= cents(order.total) ? "REFUNDED" : "PARTIALLY_REFUNDED";
   touch(order);
   deliver(ctx, "refunds/create", refundWebhookPayload(order, refund));
-  deliver(ctx, "orders/updated", orderWebhookPayload(order, ctx.env.state));
+  if (orderUpdated) deliver(ctx, "orders/updated", orderWebhookPayload(order, ctx.env.state));
 }
 
 const refundNode = (order: DevOrder, refund: DevRefund) => ({ ...refund, currencyCode: order.currencyCode, orderId: order.id });
@@ -176,4 +176,52 @@ export function refundCreate(ctx: AdminContext, info: GraphQLResolveInfo, input:
     applyRefund(ctx, order, refund);
     return { refund: refundNode(order, refund), order, userErrors: [] };
   });
+}
+
+const CANCEL_REASONS = new Set(["CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"]);
+
+/**
+ * orderCancel(orderId, reason, restock, refund | refundMethod, notifyCustomer, staffNote). Cancels at once (the
+ * returned job is already done). With `refund: true` or `refundMethod.originalPaymentMethodsRefund` what is left
+ * to refund goes back as one refund (refunds/create); an unpaid (PENDING) order becomes VOIDED. Then
+ * orders/updated and orders/cancelled fire with `cancelled_at`. Store credit is refused rather than ignored.
+ */
+export function orderCancel(ctx: AdminContext, args: Args) {
+  type CancelError = { code: string; field: string[] | null; message: string };
+  const errors: CancelError[] = [];
+  const err = (code: string, field: string[] | null, message: string) => errors.push({ code, field, message });
+  const done = (job: unknown) => ({ job, orderCancelUserErrors: errors, userErrors: errors.map(({ field, message }) => ({ field, message })) });
+  const found = storedOrder(ctx, args.orderId);
+  if (!found.order) {
+    err(found.error === "Order does not exist" ? "NOT_FOUND" : "INVALID", ["orderId"], found.error!);
+    return done(null);
+  }
+  const order = found.order;
+  if (order.cancelledAt) err("INVALID", ["orderId"], "Order has already been cancelled.");
+  if (!CANCEL_REASONS.has(args.reason)) err("INVALID", ["reason"], "Reason is invalid.");
+  if (args.staffNote != null && String(args.staffNote).length > 255) err("INVALID", ["staffNote"], "Staff note is too long (maximum is 255 characters).");
+  if (args.refundMethod?.storeCreditRefund) err("INVALID", ["refundMethod", "storeCreditRefund"], "The dev store doesn't model store credit.");
+  if (args.refund != null && args.refundMethod != null) err("INVALID", ["refundMethod"], "Only one of refund or refundMethod can be specified.");
+  if (errors.length) return done(null);
+
+  const refundPaid = args.refund === true || args.refundMethod?.originalPaymentMethodsRefund === true;
+  const amount = refundable(order);
+  if (refundPaid && amount > 0) {
+    const refund: DevRefund = {
+      id: String(REFUND_ID_BASE + ctx.env.nextId()),
+      createdAt: new Date().toISOString(),
+      amount,
+      note: args.staffNote ?? null,
+      lineItems: [],
+      transactions: [{ id: String(TRANSACTION_ID_BASE + ctx.env.nextId()), amount, gateway: "bogus" }],
+    };
+    applyRefund(ctx, order, refund, false);
+  }
+  if (order.financialStatus === "PENDING") order.financialStatus = "VOIDED";
+  order.cancelledAt = touch(order);
+  order.cancelReason = args.reason;
+  const payload = orderWebhookPayload(order, ctx.env.state);
+  deliver(ctx, "orders/updated", payload);
+  deliver(ctx, "orders/cancelled", payload);
+  return done({ id: `gid://shopify/Job/${randomUUID()}`, done: true, query: {} });
 }

@@ -24,7 +24,7 @@ import { decimal } from "../seed/jsonl";
 import { matches, parseSearch } from "./search";
 import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf } from "./mutations";
 import { bulkOperationCancel, bulkOperationRunQuery } from "./bulk";
-import { refundCreate } from "./refunds";
+import { orderCancel, refundCreate } from "./refunds";
 
 type Args = Record<string, any>;
 type Resolver = (source: any, args: Args, ctx: AdminContext, info: GraphQLResolveInfo) => unknown;
@@ -433,6 +433,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     bulkOperationRunQuery: (_s, args, ctx) => bulkOperationRunQuery(ctx, args.query, args.groupObjects),
     bulkOperationCancel: (_s, args, ctx) => bulkOperationCancel(ctx, args.id),
     refundCreate: (_s, args, ctx, info) => refundCreate(ctx, info, args.input),
+    orderCancel: (_s, args, ctx) => orderCancel(ctx, args),
   },
   OnlineStoreTheme: themeResolvers,
   Shop: {
@@ -506,7 +507,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     processedAt: (o: DevOrder) => o.createdAt,
     updatedAt: (o: DevOrder) => o.updatedAt,
     cancelledAt: (o: DevOrder) => o.cancelledAt,
-    cancelReason: (o: DevOrder) => (o.cancelledAt ? "CUSTOMER" : null),
+    cancelReason: (o: DevOrder) => (o.cancelledAt ? o.cancelReason ?? "CUSTOMER" : null),
     closed: (o: DevOrder) => Boolean(o.cancelledAt),
     confirmed: () => true,
     test: () => false,

@@ -162,7 +162,7 @@ export function orderWebhookPayload(order: DevOrder, data?: DevStoreData): Recor
     updated_at: order.updatedAt,
     processed_at: order.createdAt,
     cancelled_at: order.cancelledAt,
-    cancel_reason: null,
+    cancel_reason: order.cancelledAt ? (order.cancelReason ?? "other").toLowerCase() : null,
     closed_at: null,
     confirmed: true,
     test: false,

@@ -139,6 +139,13 @@ describe("orders/updated webhook → customer profile", () => {
     expect(await profileOf("2")).toMatchObject({ ordersCount: 1, grossSpend: 80, netSpend: 80 });
   });
 
+  it("GIVEN a customer's only order WHEN orders/updated cancels it THEN no order is left: no order dates, a prospect again", async () => {
+    await seedShop();
+    const payload = orderPayload(1001, 1, 40, { createdAt: now - 9 * DAY - 3_600_000, updatedAt: now, cancelledAt: now });
+    expect((await send("orders/updated", payload)).status).toBe(200);
+    expect(await profileOf("1")).toMatchObject({ ordersCount: 0, grossSpend: 0, netSpend: 0, firstOrderAt: null, lastOrderAt: null, segment: "PROSPECTS" });
+  });
+
   it("GIVEN an order the app never saw and no history sync WHEN orders/updated arrives with a refund THEN the order is folded net of the refund", async () => {
     const createdAt = now - 400 * DAY;
     const payload = orderPayload(77, 4242, 100, { createdAt, updatedAt: now, refunds: [{ id: 1, at: now - 1000, amount: 30 }] });

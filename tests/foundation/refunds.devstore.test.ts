@@ -85,21 +85,25 @@ afterAll(async () => {
   await new Promise((r) => app?.close(r));
 });
 
+/** A logged-in customer's paid storefront checkout, tied by the cart attributes to the Confidence play. */
+async function storefrontOrder(customerIndex: number, visitorId: string) {
+  const customer = store.state.customers[customerIndex];
+  const variant = store.state.products[0].variants[0];
+  const shopper = new Shopper(store.url);
+  await shopper.postForm("/account/login", { "customer[email]": customer.email, "customer[password]": customer.password });
+  await shopper.postJson("/cart/add.js", { id: Number(variant.id), quantity: 2 });
+  await shopper.postJson("/cart/update.js", { attributes: { _rp_vid: visitorId, _rp_plays: "confidence:treatment:shown" } });
+  expect((await shopper.get("/checkout")).status).toBe(200);
+  expect((await shopper.postForm("/checkout", {})).status).toBe(303);
+  const order = store.state.orders[store.state.orders.length - 1];
+  expect(order.customerId).toBe(customer.id);
+  return { customer, order };
+}
+
 describe("merchant refund on the dev store → app", () => {
   it("GIVEN an attributed storefront order WHEN the merchant refunds part and then the rest THEN the profile shows each refund and attributed revenue drops exactly once per refund", async () => {
     const shop = store.shopDomain;
-    const customer = store.state.customers[0];
-    const variant = store.state.products[0].variants[0];
-
-    // The shopper logs in, the embed's cart attributes tie the order to a play, and the checkout is paid.
-    const shopper = new Shopper(store.url);
-    await shopper.postForm("/account/login", { "customer[email]": customer.email, "customer[password]": customer.password });
-    await shopper.postJson("/cart/add.js", { id: Number(variant.id), quantity: 2 });
-    await shopper.postJson("/cart/update.js", { attributes: { _rp_vid: "visitor-refund-01", _rp_plays: "confidence:treatment:shown" } });
-    expect((await shopper.get("/checkout")).status).toBe(200);
-    expect((await shopper.postForm("/checkout", {})).status).toBe(303);
-    const order = store.state.orders[store.state.orders.length - 1];
-    expect(order.customerId).toBe(customer.id);
+    const { customer, order } = await storefrontOrder(0, "visitor-refund-01");
 
     const attributed = await until("orders/create", () => prisma.orderAttribution.findUnique({ where: { shop_orderId: { shop, orderId: order.id } } }));
     expect(attributed).toMatchObject({ visitorId: "visitor-refund-01", total: order.total, refunded: 0 });
@@ -140,5 +144,31 @@ describe("merchant refund on the dev store → app", () => {
     ]);
     expect(await prisma.orderRefund.count({ where: { shop, orderId: order.id } })).toBe(2);
     expect(await prisma.profileOrder.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: order.id } } })).toMatchObject({ refunded: order.total, cancelled: false });
+  });
+
+  it("GIVEN an attributed storefront order WHEN the merchant cancels it with a refund THEN it leaves the customer's profile and its attributed revenue is refunded once", async () => {
+    const shop = store.shopDomain;
+    const { customer, order } = await storefrontOrder(1, "visitor-cancel-01");
+    await until("orders/create", () => prisma.orderAttribution.findUnique({ where: { shop_orderId: { shop, orderId: order.id } } }));
+    const profileKey = { shop_customerId: { shop, customerId: customer.id } };
+    expect(await prisma.customerProfile.findUniqueOrThrow({ where: profileKey })).toMatchObject({ ordersCount: 1, netSpend: order.total });
+    const from = handled.length;
+
+    const CANCEL = `#graphql
+      mutation MerchantCancel($orderId: ID!) {
+        orderCancel(orderId: $orderId, reason: CUSTOMER, restock: true, refundMethod: { originalPaymentMethodsRefund: true }) {
+          orderCancelUserErrors { code field message }
+        }
+      }`;
+    const res = (await (await graphql(CANCEL, { variables: { orderId: `gid://shopify/Order/${order.id}` } })).json()) as any;
+    expect(res.data.orderCancel.orderCancelUserErrors).toEqual([]);
+    await until("refunds/create and orders/updated", async () => handled.length - from >= 2);
+
+    expect(await prisma.customerProfile.findUniqueOrThrow({ where: profileKey })).toMatchObject({ ordersCount: 0, grossSpend: 0, refunded: 0, netSpend: 0, lastOrderAt: null });
+    expect(await prisma.profileOrder.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: order.id } } })).toMatchObject({ cancelled: true, refunded: order.total });
+    expect((await prisma.orderAttribution.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: order.id } } })).refunded).toBe(order.total);
+    const exposure = { shop_play_visitorId: { shop, play: "confidence", visitorId: "visitor-cancel-01" } };
+    expect((await prisma.playExposure.findUniqueOrThrow({ where: exposure })).revenue).toBe(0);
+    expect(handled.slice(from).map((h) => `${h.path} ${h.status}`).sort()).toEqual(["/webhooks/orders/updated 200", "/webhooks/refunds/create 200"]);
   });
 });
