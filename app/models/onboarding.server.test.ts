@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { appBlockPlacedIn, deepLinks, embedEnabledIn, parseThemeJson, surfaceLiveness } from "./onboarding.server";
+import { parse, validate } from "graphql";
+import prisma from "../db.server";
+import { adminSchema } from "../graphql/schema.server";
+import type { AdminGraphqlClient } from "./adminData.server";
+import { appBlockPlacedIn, deepLinks, embedEnabledIn, onboardingState, parseThemeJson, surfaceLiveness } from "./onboarding.server";
 import { themeFiles } from "./adminStub.testkit";
 
 const file = (files: ReturnType<typeof themeFiles>, name: string) => parseThemeJson(files.find((f) => f.filename === name)!.body.content);
@@ -54,5 +58,50 @@ describe("onboarding: surface liveness", () => {
 
   it("GIVEN a Plus shop with checkout blocks placed WHEN the checkout surface is checked THEN it is live", () => {
     expect(surfaceLiveness("checkout", { ...base, plan: { name: "Plus", shopifyPlus: true } })).toMatchObject({ live: true });
+  });
+});
+
+describe("onboarding: shop facts stored on the Shop row", () => {
+  /**
+   * An Admin client answering the onboarding query: the document is validated against the pinned schema first, and
+   * the zone is answered only when the document selects it (as Shopify would).
+   */
+  function adminAnswering(shopFacts: Record<string, unknown>): AdminGraphqlClient {
+    return {
+      graphql: async (query) => {
+        const errors = validate(adminSchema(), parse(query));
+        const body = errors.length
+          ? { errors: errors.map((e) => ({ message: e.message })) }
+          : {
+              data: {
+                shop: { myshopifyDomain: "tz.myshopify.com", currencyCode: "EUR", plan: { displayName: "Basic", shopifyPlus: false, partnerDevelopment: false }, ...(/\bianaTimezone\b/.test(query) ? shopFacts : {}) },
+                themes: { nodes: [] },
+              },
+            };
+        return new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } });
+      },
+    };
+  }
+  const zoneOf = async (shop: string) => (await prisma.shop.findUniqueOrThrow({ where: { shop } })).ianaTimezone;
+
+  it("GIVEN the Admin API reports the shop's IANA zone WHEN the setup guide reads the shop THEN the zone is stored with the currency", async () => {
+    await onboardingState("tz-a.myshopify.com", adminAnswering({ ianaTimezone: "Europe/Berlin" }), "key");
+    const row = await prisma.shop.findUniqueOrThrow({ where: { shop: "tz-a.myshopify.com" } });
+    expect([row.ianaTimezone, row.currencyCode]).toEqual(["Europe/Berlin", "EUR"]);
+  });
+
+  it("GIVEN a stored zone WHEN the shop moves to another zone THEN the new zone replaces it", async () => {
+    await onboardingState("tz-b.myshopify.com", adminAnswering({ ianaTimezone: "Europe/Berlin" }), "key");
+    await onboardingState("tz-b.myshopify.com", adminAnswering({ ianaTimezone: "America/Los_Angeles" }), "key");
+    expect(await zoneOf("tz-b.myshopify.com")).toBe("America/Los_Angeles");
+  });
+
+  it("GIVEN a zone this runtime does not know (or none) WHEN the shop is read THEN the page still loads and no zone is stored over the known one", async () => {
+    const state = await onboardingState("tz-c.myshopify.com", adminAnswering({ ianaTimezone: "Mars/Olympus_Mons" }), "key");
+    expect(state.shopDomain).toBe("tz.myshopify.com");
+    expect(await zoneOf("tz-c.myshopify.com")).toBeNull();
+    await onboardingState("tz-c.myshopify.com", adminAnswering({ ianaTimezone: "Asia/Tokyo" }), "key");
+    await onboardingState("tz-c.myshopify.com", adminAnswering({ ianaTimezone: "" }), "key");
+    expect(await zoneOf("tz-c.myshopify.com")).toBe("Asia/Tokyo");
   });
 });

@@ -9,6 +9,7 @@
  */
 import prisma from "../db.server";
 import type { PlayKey, Surface } from "../lib/plays/types";
+import { isTimeZone } from "../lib/signals/zone";
 import { adminGraphql, getSyncProgress, type AdminGraphqlClient, type SyncProgress } from "./adminData.server";
 import { listPlays } from "./plays.server";
 
@@ -25,6 +26,7 @@ const QUERY = `#graphql
     shop {
       myshopifyDomain
       currencyCode
+      ianaTimezone
       plan { displayName shopifyPlus partnerDevelopment }
     }
     themes(first: 1, roles: [MAIN]) {
@@ -44,7 +46,7 @@ const QUERY = `#graphql
   }`;
 
 interface QueryData {
-  shop: { myshopifyDomain: string; currencyCode: string; plan: { displayName: string; shopifyPlus: boolean; partnerDevelopment: boolean } };
+  shop: { myshopifyDomain: string; currencyCode: string; ianaTimezone?: string; plan: { displayName: string; shopifyPlus: boolean; partnerDevelopment: boolean } };
   themes: { nodes: { id: string; name: string; files: { nodes: { filename: string; body: { content?: string } }[] } }[] };
 }
 
@@ -151,11 +153,13 @@ export async function onboardingState(shop: string, admin: AdminGraphqlClient, a
     : { embedEnabled: null, cartBlock: null, productBlock: null, themeName: null, error: error ?? "no published theme" };
 
   if (data) {
-    // Keep the shop row's plan/currency current (used for formatting and the published config).
+    // Keep the shop row's plan/currency current (used for formatting and the published config), and its time zone
+    // (stored sessions are replayed in it). A zone this runtime does not know is not stored: replay reads UTC then.
+    const ianaTimezone = isTimeZone(data.shop.ianaTimezone) ? data.shop.ianaTimezone : undefined;
     await prisma.shop.upsert({
       where: { shop },
-      create: { shop, currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName },
-      update: { currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName },
+      create: { shop, currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName, ianaTimezone },
+      update: { currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName, ianaTimezone },
     });
   }
   const shopDomain = data?.shop.myshopifyDomain ?? shop;

@@ -6,6 +6,7 @@ import { explainPropensity, FEATURE_KEYS, modelFingerprint, SHIPPED_MODEL, type 
 import { adaptShopModel, type ModelChoice, type ShopSession } from "../lib/propensity/adapt";
 import type { FeatureKey } from "../lib/propensity/encode";
 import { replaySessions, type ReplayedSession } from "../lib/signals/replay";
+import { isTimeZone } from "../lib/signals/zone";
 import { legacyId } from "../lib/segments";
 import { loadPageRates } from "./pageStats.server";
 
@@ -108,11 +109,21 @@ export interface SessionWindow {
   maxViews?: number;
 }
 
+/**
+ * The shop's IANA time zone (Shop.ianaTimezone, stored from the Admin API), in which stored sessions get their
+ * Month, Weekend and SpecialDay — the shoppers' local time as far as the server can tell, where the embed uses the
+ * browser's. UTC while the zone is unknown or not a zone this runtime knows.
+ */
+export async function shopTimeZone(shop: string): Promise<string> {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { ianaTimezone: true } });
+  return isTimeZone(row?.ianaTimezone) ? row.ianaTimezone : "UTC";
+}
+
 /** The shop's sessions in the window with their features (as the embed computes them) and purchase outcome. */
 export async function loadShopSessions(shop: string, o: SessionWindow = {}): Promise<ReplayedSession[]> {
   const now = o.now ?? new Date();
   const since = new Date(now.getTime() - (o.days ?? 60) * 86_400_000);
-  const [views, orders, rates] = await Promise.all([
+  const [views, orders, rates, zone] = await Promise.all([
     prisma.event.findMany({
       where: { shop, type: "page_view", occurredAt: { gte: since, lte: now } },
       select: { visitorId: true, pageType: true, occurredAt: true },
@@ -124,11 +135,13 @@ export async function loadShopSessions(shop: string, o: SessionWindow = {}): Pro
       select: { visitorId: true, createdAt: true },
     }),
     loadPageRates(shop),
+    shopTimeZone(shop),
   ]);
   return replaySessions(
     views.map((v) => ({ visitorId: v.visitorId, pageType: v.pageType, at: v.occurredAt.getTime() })),
     orders.map((x) => ({ visitorId: x.visitorId as string, at: x.createdAt.getTime() })),
     rates,
+    zone,
   );
 }
 
@@ -192,8 +205,8 @@ export async function customerPropensity(shop: string, customerId: string, now =
   });
   // Seen before that window (as this customer, any device): a returning visitor even in the window's first session.
   const earlier = await prisma.event.count({ where: { shop, customerId: id, occurredAt: { lt: from } } });
-  const [rates, state] = await Promise.all([loadPageRates(shop), loadShopModel(shop)]);
-  const sessions = replaySessions(views.map((v) => ({ visitorId: v.visitorId, pageType: v.pageType, at: v.occurredAt.getTime() })), [], rates);
+  const [rates, state, zone] = await Promise.all([loadPageRates(shop), loadShopModel(shop), shopTimeZone(shop)]);
+  const sessions = replaySessions(views.map((v) => ({ visitorId: v.visitorId, pageType: v.pageType, at: v.occurredAt.getTime() })), [], rates, zone);
   const last = sessions[sessions.length - 1];
   if (!last) return null;
   // A visitor seen before the replayed day is returning even in the day's first session.
