@@ -116,6 +116,12 @@ describe("attributeOrder", () => {
     expect(await attributeOrder(shop, payload, { bundleDiscountTitles: [] })).toMatchObject({ status: "unattributed" });
   });
 
+  it("GIVEN an amount no real order has (1e308) WHEN attributed THEN the payload is refused and nothing is stored", async () => {
+    await expect(attributeOrder(shop, order(31, { total_price: "1e308" }), { bundleDiscountTitles: [] })).rejects.toThrow();
+    await expect(attributeOrder(shop, order(32, { total_price: 1e13 }), { bundleDiscountTitles: [] })).rejects.toThrow();
+    expect(await prisma.orderAttribution.count({ where: { shop } })).toBe(0);
+  });
+
   it("GIVEN a payload without an id WHEN attributed THEN it throws", async () => {
     await expect(attributeOrder(shop, { created_at: at(1).toISOString(), total_price: "1" })).rejects.toThrow();
   });

@@ -12,10 +12,15 @@ import { applyExposureChanges, lockShopMeasurement, type ExposureState } from ".
 /** Plays whose intervention carries the app's discount, so the discount is their cost. */
 const DISCOUNT_PLAYS: readonly PlayKey[] = ["deal_seeker"];
 
-const money = z.union([z.string(), z.number()]).transform((v) => {
-  const n = typeof v === "number" ? v : Number.parseFloat(v);
-  return Number.isFinite(n) ? n : 0;
-});
+// Amounts beyond any real order are refused (400), not stored: sums of such values overflow to Infinity.
+const MAX_AMOUNT = 1e12;
+const money = z
+  .union([z.string(), z.number()])
+  .transform((v) => {
+    const n = typeof v === "number" ? v : Number.parseFloat(v);
+    return Number.isFinite(n) ? n : 0;
+  })
+  .pipe(z.number().min(-MAX_AMOUNT).max(MAX_AMOUNT));
 
 /** The fields of the REST orders/create webhook payload that attribution reads. */
 export const orderPayloadSchema = z.looseObject({

@@ -188,6 +188,13 @@ describe("orders/updated webhook → customer profile", () => {
     expect(await prisma.profileOrder.count()).toBe(0);
   });
 
+  it("GIVEN a signed orders/create with a total too large to add up WHEN delivered THEN 400 and nothing is stored (the same bound as orders/updated)", async () => {
+    expect((await send("orders/create", { id: 6, created_at: iso(Date.now()), total_price: "1e308" })).status).toBe(400);
+    expect(await prisma.webhookDelivery.count()).toBe(0);
+    expect(await prisma.profileOrder.count()).toBe(0);
+    expect(await prisma.orderAttribution.count()).toBe(0);
+  });
+
   it("GIVEN an uninstalled shop WHEN orders/updated arrives THEN it is acknowledged without effect, like orders/create", async () => {
     await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { uninstalledAt: new Date() } });
     const payload = orderPayload(77, 4242, 100, { createdAt: now - DAY, updatedAt: now, refunds: [{ id: 1, at: now, amount: 30 }] });
