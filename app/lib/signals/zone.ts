@@ -24,8 +24,8 @@ export interface WallClock {
 const FALLBACK_ZONE = "UTC";
 const OPTIONS = { year: "numeric", month: "numeric", day: "numeric", calendar: "gregory", numberingSystem: "latn" } as const;
 
-// One formatter per zone name (building one costs ≈ 100× formatting with it); unknown names map to the UTC one so
-// they are not retried on every call. Bounded: the names come from shop rows, not from a closed list.
+// One formatter per zone name (building one costs far more than formatting with it); unknown names map to the UTC
+// one so they are not retried on every call. Bounded: the names come from shop rows, not from a closed list.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const MAX_CACHED = 512;
 
@@ -35,7 +35,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   try {
     f = new Intl.DateTimeFormat("en-US", { ...OPTIONS, timeZone: zone });
   } catch {
-    f = zone === FALLBACK_ZONE ? new Intl.DateTimeFormat("en-US", { ...OPTIONS, timeZone: "UTC" }) : formatterFor(FALLBACK_ZONE);
+    f = formatterFor(FALLBACK_ZONE); // every implementation knows UTC (ECMA-402)
   }
   if (formatters.size >= MAX_CACHED) formatters.clear();
   formatters.set(zone, f);
@@ -70,14 +70,34 @@ function formatDay(f: Intl.DateTimeFormat, at: number): Readonly<WallClock> {
   return Object.freeze({ year, month, date, weekday: d.getUTCDay() });
 }
 
-// Formatting costs ≈ 3 µs and a replay asks once per session: days are memoised per zone and UTC hour. An hour
-// whose first and last millisecond fall on different local dates (local midnight inside it: zones offset by
-// :30/:45, historic offsets) is not memoised; every instant in it is formatted. The memo relies on a local date
-// never repeating within one hour, i.e. no clock set back across midnight other than at midnight itself (none in
-// the time zone database's current rules).
+// Formatting costs ≈ 3–5 µs and a replay asks once per session: days are memoised per zone and UTC hour. An hour
+// with local midnight inside it (zones offset by :30 or :45 hours) stores where the date turns, found once by
+// bisection. This relies on the local date changing at most once within an hour, forwards — i.e. no clock set back
+// across midnight other than at midnight itself (none in the time zone database's current rules).
 const BUCKET_MS = 3_600_000;
 const MAX_BUCKETS = 20_000;
-const days = new Map<Intl.DateTimeFormat, Map<number, Readonly<WallClock>>>();
+interface HourMemo {
+  /** First instant of the hour on `after`'s date (−∞ when the whole hour is on one date). */
+  from: number;
+  before: Readonly<WallClock>;
+  after: Readonly<WallClock>;
+}
+const hours = new WeakMap<Intl.DateTimeFormat, Map<number, HourMemo>>();
+const sameDate = (a: WallClock, b: WallClock) => a.year === b.year && a.month === b.month && a.date === b.date;
+
+function memoHour(f: Intl.DateTimeFormat, start: number): HourMemo {
+  const before = formatDay(f, start);
+  const after = formatDay(f, start + BUCKET_MS - 1);
+  if (sameDate(before, after)) return { from: -Infinity, before, after };
+  let lo = start; // on `before`'s date
+  let hi = start + BUCKET_MS - 1; // on `after`'s date
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (sameDate(formatDay(f, mid), after)) hi = mid;
+    else lo = mid;
+  }
+  return { from: hi, before, after };
+}
 
 /**
  * The calendar day of instant `at` (ms) on a wall clock in `zone`; an unknown or invalid zone reads as UTC.
@@ -86,26 +106,32 @@ const days = new Map<Intl.DateTimeFormat, Map<number, Readonly<WallClock>>>();
 export function wallClock(at: number, zone: string): Readonly<WallClock> {
   if (!Number.isFinite(at) || Math.abs(at) > 8.64e15 - BUCKET_MS) return NO_DAY;
   const f = formatterFor(zone);
-  let memo = days.get(f);
-  if (!memo) days.set(f, (memo = new Map()));
+  let memo = hours.get(f);
+  if (!memo) hours.set(f, (memo = new Map()));
   const bucket = Math.floor(at / BUCKET_MS);
-  const hit = memo.get(bucket);
-  if (hit) return hit;
-  const first = formatDay(f, bucket * BUCKET_MS);
-  const last = formatDay(f, bucket * BUCKET_MS + BUCKET_MS - 1);
-  if (first.year !== last.year || first.month !== last.month || first.date !== last.date) return formatDay(f, at);
-  if (memo.size >= MAX_BUCKETS) memo.clear();
-  memo.set(bucket, first);
-  return first;
+  let hour = memo.get(bucket);
+  if (!hour) {
+    if (memo.size >= MAX_BUCKETS) memo.clear();
+    memo.set(bucket, (hour = memoHour(f, bucket * BUCKET_MS)));
+  }
+  return at >= hour.from ? hour.after : hour.before;
 }
 
 // specialDay (features.ts) reads the runtime's local date, and local noon of a date is on that date in every runtime
 // zone: the holiday rules stay in one place (and the storefront's copy of them unchanged).
-function specialDayOn(day: WallClock): number {
-  if (!Number.isFinite(day.year)) return specialDay(NaN);
-  const noon = new Date(2000, 0, 1, 12);
-  noon.setFullYear(day.year, day.month - 1, day.date);
-  return specialDay(noon.getTime());
+// Days are shared memo objects, so their SpecialDay is worked out once per day object.
+const specialDays = new WeakMap<Readonly<WallClock>, number>();
+function specialDayOn(day: Readonly<WallClock>): number {
+  let v = specialDays.get(day);
+  if (v !== undefined) return v;
+  if (!Number.isFinite(day.year)) v = specialDay(NaN);
+  else {
+    const noon = new Date(2000, 0, 1, 12);
+    noon.setFullYear(day.year, day.month - 1, day.date);
+    v = specialDay(noon.getTime());
+  }
+  specialDays.set(day, v);
+  return v;
 }
 
 /** SpecialDay (closeness to Valentine's / Mother's Day) of the calendar day `at` falls on in `zone`. */
