@@ -76,8 +76,13 @@ describe("exact attribution end to end", () => {
     const admin = await openAdmin(browser, stack, "Plays");
     await setPlay(admin, "deal_seeker", true);
     const playPage = async () => {
+      // The admin nav reloads the app frame asynchronously: wait for that load, or the click below could land
+      // on the page being replaced.
+      const reloaded = admin.page.waitForEvent("framenavigated", { predicate: (fr) => fr !== admin.page.mainFrame(), timeout: 30_000 });
       await admin.page.click("nav >> text=Plays");
+      await reloaded;
       const f = await admin.frame();
+      await f.waitForLoadState("load");
       await f.getByRole("link", { name: `Edit settings: ${PLAY_NAMES.deal_seeker}` }).click();
       await f.getByRole("heading", { name: "Bundle discount in Shopify" }).waitFor({ timeout: 30_000 });
       return f;
