@@ -3,7 +3,10 @@ import fc from "fast-check";
 import prisma from "../db.server";
 import { assignArm } from "../lib/stats/assignment";
 import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
-import { rebuildDailyStats, rollupEvents as rollupWithDefaults, utcDay, type RollupOptions } from "./rollup.server";
+import { dayIn } from "../lib/stats/days";
+import {
+  currentDialect, dialectSql, rebuildDailyStats, rollupEvents as rollupWithDefaults, sqlDays, syncStatsZone, usableZone, utcDay, type RollupOptions,
+} from "./rollup.server";
 
 // Events written a moment ago are folded at once here; the settle window has its own test.
 const rollupEvents = (s?: string, o: RollupOptions = {}) => rollupWithDefaults(s, { settleMs: 0, ...o });
@@ -186,5 +189,156 @@ describe("rollupEvents", () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+const LA = "America/Los_Angeles";
+const ZONES = [LA, "Europe/Berlin", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Kiritimati"] as const;
+// Offset switches in 2026 (and one in 2027) of those zones; Kathmandu and Kiritimati keep one offset.
+const SWITCHES = [
+  "2026-03-08T10:00:00Z", "2026-11-01T09:00:00Z", "2026-03-29T01:00:00Z", "2026-10-25T01:00:00Z",
+  "2026-04-04T15:00:00Z", "2026-10-03T15:30:00Z", "2027-04-03T15:00:00Z",
+].map((iso) => Date.parse(iso));
+const HOUR = 3_600_000;
+
+async function zoneShop(zone: string | null, s = shop) {
+  await prisma.shop.upsert({ where: { shop: s }, create: { shop: s, ianaTimezone: zone }, update: { ianaTimezone: zone } });
+}
+
+/** DailyPlayStat as a fresh GROUP BY over PlayExposure in JS, days made by dayIn. */
+async function aggregateInJs(zone: string | null, s = shop) {
+  const rows = new Map<string, { day: string; play: string; arm: string; eligible: number; shown: number; engaged: number; orders: number; revenue: number; discount: number }>();
+  for (const e of await prisma.playExposure.findMany({ where: { shop: s } })) {
+    const d = dayIn(e.firstEligibleAt, zone);
+    const k = `${d}|${e.play}|${e.arm}`;
+    const r = rows.get(k) ?? { day: d, play: e.play, arm: e.arm, eligible: 0, shown: 0, engaged: 0, orders: 0, revenue: 0, discount: 0 };
+    r.eligible++;
+    if (e.shownAt) r.shown++;
+    if (e.engagedAt) r.engaged++;
+    if (e.orders > 0) r.orders++;
+    r.revenue = Math.round((r.revenue + e.revenue) * 100) / 100;
+    r.discount = Math.round((r.discount + e.discount) * 100) / 100;
+    rows.set(k, r);
+  }
+  const key = (r: { day: string; play: string; arm: string }) => `${r.day}|${r.play}|${r.arm}`;
+  return [...rows.values()].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+}
+
+describe("measurement days in the shop's time zone", () => {
+  it("GIVEN a Los Angeles shop WHEN an exposure first eligible at 2026-03-02T05:00Z is rolled up THEN it counts on 2026-03-01", async () => {
+    await zoneShop(LA);
+    await insert([{ visitorId: "visitor-a", type: "eligible", play: "vip", occurredAt: new Date("2026-03-02T05:00:00Z") }]);
+    await rollupEvents(shop);
+    expect((await stats()).map((r) => [r.day, r.eligible])).toEqual([["2026-03-01", 1]]);
+  });
+
+  it("GIVEN a shop without a zone WHEN the same exposure is rolled up THEN it counts on its UTC day", async () => {
+    await zoneShop(null);
+    await insert([{ visitorId: "visitor-a", type: "eligible", play: "vip", occurredAt: new Date("2026-03-02T05:00:00Z") }]);
+    await rollupEvents(shop);
+    expect((await stats()).map((r) => [r.day, r.eligible])).toEqual([["2026-03-02", 1]]);
+  });
+
+  it("GIVEN an unknown zone name stored WHEN rolled up THEN days are UTC", async () => {
+    await zoneShop("Mars/Olympus_Mons");
+    await insert([{ visitorId: "visitor-a", type: "eligible", play: "vip", occurredAt: new Date("2026-03-02T05:00:00Z") }]);
+    await rollupEvents(shop);
+    expect((await stats()).map((r) => r.day)).toEqual(["2026-03-02"]);
+  });
+
+  it("GIVEN random instants around DST switches WHEN SQL maps them to days THEN every day equals dayIn in JS", async () => {
+    const d = currentDialect();
+    const sql = dialectSql(d);
+    const instant = fc.oneof(
+      fc.tuple(fc.constantFrom(...SWITCHES), fc.integer({ min: -40 * HOUR, max: 40 * HOUR })).map(([t, dt]) => t + dt),
+      fc.integer({ min: Date.parse("2020-01-01T00:00:00Z"), max: Date.parse("2030-12-31T00:00:00Z") }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ZONES), fc.array(instant, { minLength: 1, maxLength: 40 }), async (zone, instants) => {
+        const s = `days-prop-${++shopSeq}.myshopify.com`;
+        await prisma.playExposure.createMany({
+          data: instants.map((t, i) => ({ shop: s, play: "vip", visitorId: `v${i}`, arm: "treatment", firstEligibleAt: new Date(t) })),
+        });
+        const days = sqlDays(d, await usableZone(prisma, zone), Math.min(...instants), Math.max(...instants));
+        expect(days).not.toBeNull();
+        const rows = await prisma.$queryRawUnsafe<{ visitorId: string; day: string }[]>(
+          sql.q(`SELECT "visitorId", ${sql.day(`"firstEligibleAt"`, days)} AS "day" FROM ${sql.t("PlayExposure")} WHERE "shop" = ?`),
+          s,
+        );
+        const byVisitor = new Map(rows.map((r) => [r.visitorId, r.day]));
+        expect(instants.map((t, i) => byVisitor.get(`v${i}`))).toEqual(instants.map((t) => dayIn(t, zone)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("GIVEN random event streams around DST switches in a zone, folded in random chunks WHEN compared THEN the stats equal a GROUP BY local day", async () => {
+    const evArb = fc.record({
+      v: fc.constantFrom("vis-0001", "vis-0002", "vis-0003", "vis-0004", "vis-0005"),
+      t: fc.constantFrom("page_view", "eligible", "shown", "engaged", "dismissed"),
+      p: fc.constantFrom(...PLAY_KEYS),
+      dt: fc.integer({ min: -60 * HOUR, max: 60 * HOUR }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ZONES),
+        fc.constantFrom(...SWITCHES),
+        fc.array(fc.array(evArb, { maxLength: 12 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (zone, around, batches, chunkSize) => {
+          shop = `rollup-zone-prop-${++shopSeq}.myshopify.com`;
+          await zoneShop(zone);
+          for (const b of batches) {
+            const evs = b.map((e) => ({ visitorId: e.v, type: e.t, play: e.t === "page_view" ? undefined : e.p, occurredAt: new Date(around + e.dt) }));
+            if (evs.length) await insert(evs);
+            await rollupEvents(shop, { chunkSize });
+          }
+          const incremental = await stats();
+          expect(incremental).toEqual(await aggregateInJs(zone));
+          await rebuildDailyStats(shop);
+          expect(await stats()).toEqual(incremental);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it("GIVEN stats rolled up on UTC days WHEN the shop's zone is first stored and synced THEN they move to local days with totals unchanged", async () => {
+    await zoneShop(null);
+    await insert(
+      Array.from({ length: 40 }, (_, i) => ({
+        visitorId: `visitor-${i}`, type: i % 3 ? "eligible" : "shown", play: PLAY_KEYS[i % PLAY_KEYS.length], occurredAt: new Date(Date.parse("2026-03-07T00:00:00Z") + i * 2 * HOUR),
+      })),
+    );
+    await rollupEvents(shop);
+    const utc = await stats();
+    expect(utc).toEqual(await aggregateInJs(null));
+
+    await zoneShop(LA);
+    expect(await syncStatsZone(shop)).toBe(true);
+    const local = await stats();
+    expect(local).toEqual(await aggregateInJs(LA));
+    expect(local).not.toEqual(utc);
+    const total = (rows: typeof utc) => rows.reduce((a, r) => [a[0] + r.eligible, a[1] + r.shown], [0, 0]);
+    expect(total(local)).toEqual(total(utc));
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).statsZone).toBe(LA);
+  });
+
+  it("GIVEN stats already keyed in the shop's zone WHEN synced again THEN nothing is rebuilt", async () => {
+    await zoneShop(LA);
+    await insert([{ visitorId: "visitor-a", type: "eligible", play: "vip", occurredAt: day(1) }]);
+    await rollupEvents(shop);
+    expect(await syncStatsZone(shop)).toBe(false);
+  });
+
+  it("GIVEN a zone stored but not yet synced WHEN the rollup runs THEN it rebuilds the stats in the zone first", async () => {
+    await zoneShop(null);
+    await insert([{ visitorId: "visitor-a", type: "eligible", play: "vip", occurredAt: new Date("2026-03-02T05:00:00Z") }]);
+    await rollupEvents(shop);
+    await zoneShop(LA);
+    await insert([{ visitorId: "visitor-b", type: "eligible", play: "vip", occurredAt: new Date("2026-03-02T06:00:00Z") }]);
+    await rollupEvents(shop);
+    expect(await stats()).toEqual(await aggregateInJs(LA));
+    expect((await stats()).map((r) => r.day)).toEqual(["2026-03-01"]);
   });
 });

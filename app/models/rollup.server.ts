@@ -5,6 +5,8 @@
 // The SQL runs on SQLite and PostgreSQL; the few dialect differences live in `dialectSql` below.
 import prisma, { databaseKind } from "../db.server";
 import type { Prisma, PrismaClient } from "@prisma/client";
+import { isTimeZone } from "../lib/signals/zone";
+import { dayIn, offsetIntervals, type OffsetInterval } from "../lib/stats/days";
 
 export type Dialect = "sqlite" | "postgres";
 type Tx = Prisma.TransactionClient | PrismaClient;
@@ -24,9 +26,23 @@ function pgSchema(url = process.env.DATABASE_URL ?? ""): string {
   }
 }
 
+/**
+ * How SQL maps a timestamp to a shop's measurement day; null = the UTC day. The zone is written into the SQL as a
+ * literal, so it must pass SAFE_ZONE (a name `isTimeZone` accepted); `intervals` (SQLite only, which knows no IANA
+ * zones) are the zone's UTC offsets over the time range of the rows being mapped.
+ */
+export type SqlDays = { zone: string; intervals: OffsetInterval[] } | null;
+
+/** IANA zone names as Shopify sends them; anything else never reaches SQL. */
+const SAFE_ZONE = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
+
 /** The SQL pieces that differ between SQLite and PostgreSQL. Statements are written with `?` placeholders. */
 export function dialectSql(d: Dialect) {
   const schema = d === "postgres" ? `"${pgSchema().replace(/"/g, '""')}".` : "";
+  const tsValue = (date: Date): string => {
+    const iso = date.toISOString();
+    return d === "sqlite" ? iso.replace("Z", "+00:00") : iso.replace("T", " ").replace("Z", "");
+  };
   return {
     /** Schema-qualified table name (raw SQL does not get the adapter's schema on PostgreSQL). */
     t(name: "Event" | "PlayExposure" | "DailyPlayStat" | "RollupCursor" | "OrderAttribution" | "Shop"): string {
@@ -38,17 +54,29 @@ export function dialectSql(d: Dialect) {
       let i = 0;
       return text.replace(/\?/g, () => `$${++i}`);
     },
-    /** UTC calendar day (YYYY-MM-DD) of a timestamp column. Prisma stores SQLite DateTimes as ISO-8601 text. */
-    day(col: string): string {
-      return d === "sqlite" ? `substr(${col}, 1, 10)` : `to_char(${col}, 'YYYY-MM-DD')`;
+    /**
+     * Calendar day (YYYY-MM-DD) of a timestamp column (UTC values) in the shop's zone, or UTC without one — the
+     * same day `dayIn` gives in JS. Prisma stores SQLite DateTimes as ISO-8601 text (`tsValue`): SQLite's date()
+     * reads it, and the offset intervals are picked by lexicographic comparison on that exact format (a balanced
+     * CASE tree, so many intervals cost few comparisons per row).
+     */
+    day(col: string, days: SqlDays = null): string {
+      if (!days) return d === "sqlite" ? `substr(${col}, 1, 10)` : `to_char(${col}, 'YYYY-MM-DD')`;
+      if (!SAFE_ZONE.test(days.zone)) throw new RangeError("unsafe time zone name");
+      if (d === "postgres") return `to_char((${col} AT TIME ZONE 'UTC') AT TIME ZONE '${days.zone}', 'YYYY-MM-DD')`;
+      const iv = days.intervals.length ? days.intervals : [{ until: Infinity, offsetSeconds: 0 }];
+      const shifted = (o: number) => (o === 0 ? `substr(${col}, 1, 10)` : `date(${col}, '${o > 0 ? "+" : ""}${Math.trunc(o)} seconds')`);
+      const tree = (lo: number, hi: number): string => {
+        if (lo === hi) return shifted(iv[lo].offsetSeconds);
+        const mid = (lo + hi) >> 1;
+        return `CASE WHEN ${col} < '${tsValue(new Date(iv[mid].until))}' THEN ${tree(lo, mid)} ELSE ${tree(mid + 1, hi)} END`;
+      };
+      return tree(0, iv.length - 1);
     },
     /** A timestamp parameter. */
     ts: d === "sqlite" ? "?" : "CAST(? AS TIMESTAMP(3))",
     /** The value bound to `ts`: the exact text Prisma writes on SQLite, so comparisons stay lexicographic. */
-    tsValue(date: Date): string {
-      const iso = date.toISOString();
-      return d === "sqlite" ? iso.replace("Z", "+00:00") : iso.replace("T", " ").replace("Z", "");
-    },
+    tsValue,
     tsType: d === "sqlite" ? "TEXT" : "TIMESTAMP(3)",
     realType: d === "sqlite" ? "REAL" : "DOUBLE PRECISION",
     /** Temporary tables: dropped at commit on PostgreSQL; SQLite has no ON COMMIT, so they are dropped by hand. */
@@ -94,9 +122,54 @@ interface DailyDelta {
   discount: number;
 }
 
-/** UTC day, identical to dialectSql().day() on both databases. */
+/** UTC day, identical to dialectSql().day() without a zone on both databases. */
 export function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
+}
+
+// Zone names PostgreSQL's own time zone database knows (it may lag the runtime's ICU data): asked once per name.
+const pgZones = new Map<string, boolean>();
+
+/**
+ * A zone the measurement may use on this database, or null (UTC): a name the runtime knows, safe to write into
+ * SQL, and on PostgreSQL one its time zone database knows too (JS and SQL must make the same days).
+ */
+export async function usableZone(db: Tx, zone: string | null | undefined, d: Dialect = currentDialect()): Promise<string | null> {
+  if (!zone || !SAFE_ZONE.test(zone) || !isTimeZone(zone)) return null;
+  if (d === "postgres") {
+    let ok = pgZones.get(zone);
+    if (ok === undefined) {
+      const rows = await db.$queryRawUnsafe<{ c: number | bigint }[]>(`SELECT COUNT(*) AS c FROM pg_timezone_names WHERE name = $1`, zone);
+      ok = Number(rows[0]?.c ?? 0) > 0;
+      pgZones.set(zone, ok);
+    }
+    if (!ok) return null;
+  }
+  return zone;
+}
+
+/**
+ * The zone a shop's DailyPlayStat rows are keyed in (`Shop.statsZone`, set by rebuildDailyStats), or null (UTC).
+ * Every writer reads it inside its locked transaction, so deltas always land on the days the rows are keyed by,
+ * even right after a zone change in another process.
+ */
+export async function measurementZone(db: Tx, shop: string, d: Dialect = currentDialect()): Promise<string | null> {
+  const row = await db.shop.findUnique({ where: { shop }, select: { statsZone: true } });
+  return usableZone(db, row?.statsZone, d);
+}
+
+/** SQL day mapping for a zone over rows whose timestamps lie in [from, to] (ms). */
+export function sqlDays(d: Dialect, zone: string | null, from: number, to: number): SqlDays {
+  if (!zone) return null;
+  return { zone, intervals: d === "sqlite" ? offsetIntervals(zone, from, to) : [] };
+}
+
+const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : v == null ? NaN : Date.parse(String(v)));
+
+/** Time range [min, max] (ms) of timestamp values; NaN when there are none. */
+function rangeOf(values: unknown[]): [number, number] {
+  const ms = values.map(toMs).filter((t) => Number.isFinite(t));
+  return ms.length ? [Math.min(...ms), Math.max(...ms)] : [NaN, NaN];
 }
 
 /**
@@ -108,9 +181,11 @@ export async function applyExposureChanges(
   shop: string,
   changes: { before: ExposureState | null; after: ExposureState | null }[],
 ): Promise<void> {
+  if (changes.length === 0) return;
+  const zone = await measurementZone(tx, shop);
   const deltas = new Map<string, DailyDelta>();
   const add = (e: ExposureState, sign: 1 | -1) => {
-    const day = utcDay(e.firstEligibleAt);
+    const day = dayIn(e.firstEligibleAt, zone);
     const key = `${day}|${e.play}|${e.arm}`;
     const row = deltas.get(key) ?? { day, play: e.play, arm: e.arm, eligible: 0, shown: 0, engaged: 0, orders: 0, revenue: 0, discount: 0 };
     row.eligible += sign;
@@ -223,6 +298,12 @@ async function rollupShop(shop: string, d: Dialect, options: RollupOptions) {
   const now = options.now ?? new Date();
   const result = { events: 0, exposures: 0, chunks: 0 };
 
+  try {
+    await syncStatsZone(shop);
+  } catch (e) {
+    // The chunks below still write in the zone the rows are keyed by; the next run retries the rebuild.
+    console.error(`rollup: rebuilding ${shop}'s daily stats in its time zone failed`, e);
+  }
   const cursor = await ensureCursor(shop);
   let lo = cursor;
   const maxRow = await prisma.$queryRawUnsafe<{ m: number | bigint | null }[]>(sql.q(`SELECT MAX("id") AS m FROM ${sql.t("Event")} WHERE "shop" = ?`), shop);
@@ -338,16 +419,25 @@ async function foldChunk(shop: string, lo: number, hi: number, d: Dialect) {
               "engagedAt" = excluded."engagedAt", "customerId" = excluded."customerId"`),
           shop,
         );
-        // DailyPlayStat += new contribution − previous contribution of every changed exposure.
+        // DailyPlayStat += new contribution − previous contribution of every changed exposure, on the shop's days.
+        const zone = await measurementZone(tx, shop, d);
+        let days: SqlDays = null;
+        if (zone && d === "sqlite") {
+          const [r] = await tx.$queryRawUnsafe<Record<string, unknown>[]>(
+            `SELECT MIN("firstAt") AS a, MAX("firstAt") AS b, MIN("oFirstAt") AS c, MAX("oFirstAt") AS e FROM rp_keys`,
+          );
+          const [from, to] = rangeOf(Object.values(r ?? {}));
+          days = sqlDays(d, zone, from, to);
+        } else days = sqlDays(d, zone, NaN, NaN);
         await tx.$executeRawUnsafe(
           sql.q(`INSERT INTO ${sql.t("DailyPlayStat")} ("shop", "day", "play", "arm", "eligible", "shown", "engaged", "orders", "revenue", "discount")
             SELECT ?, "day", "play", "arm", SUM("e"), SUM("s"), SUM("g"), SUM("o"), SUM("r"), SUM("x") FROM (
-              SELECT ${sql.day(`"firstAt"`)} AS "day", "play", "arm", 1 AS "e",
+              SELECT ${sql.day(`"firstAt"`, days)} AS "day", "play", "arm", 1 AS "e",
                      CASE WHEN "shownAt" IS NULL THEN 0 ELSE 1 END AS "s", CASE WHEN "engagedAt" IS NULL THEN 0 ELSE 1 END AS "g",
                      CASE WHEN "orders" > 0 THEN 1 ELSE 0 END AS "o", "revenue" AS "r", "discount" AS "x"
               FROM rp_keys WHERE ${changed}
               UNION ALL
-              SELECT ${sql.day(`"oFirstAt"`)}, "play", "oArm", -1,
+              SELECT ${sql.day(`"oFirstAt"`, days)}, "play", "oArm", -1,
                      CASE WHEN "oShownAt" IS NULL THEN 0 ELSE -1 END, CASE WHEN "oEngagedAt" IS NULL THEN 0 ELSE -1 END,
                      CASE WHEN "orders" > 0 THEN -1 ELSE 0 END, -"revenue", -"discount"
               FROM rp_keys WHERE "existed" = 1 AND ${changed}
@@ -366,8 +456,9 @@ async function foldChunk(shop: string, lo: number, hi: number, d: Dialect) {
 }
 
 /**
- * Rebuilds a shop's DailyPlayStat from PlayExposure (repair tool; the rollup keeps them equal incrementally).
- * Returns the number of rows written.
+ * Rebuilds a shop's DailyPlayStat from PlayExposure (repair tool; the rollup keeps them equal incrementally) on the
+ * days of the shop's current zone (`Shop.ianaTimezone`; UTC without a usable one), and records that zone as the one
+ * the rows are keyed in (`Shop.statsZone`) in the same transaction. Returns the number of rows written.
  */
 export async function rebuildDailyStats(shop: string): Promise<number> {
   const d = currentDialect();
@@ -376,15 +467,41 @@ export async function rebuildDailyStats(shop: string): Promise<number> {
     async (tx) => {
       await lockShopMeasurement(tx, shop, d);
       await tx.dailyPlayStat.deleteMany({ where: { shop } });
-      return tx.$executeRawUnsafe(
+      const row = await tx.shop.findUnique({ where: { shop }, select: { ianaTimezone: true } });
+      const zone = await usableZone(tx, row?.ianaTimezone, d);
+      let days: SqlDays = null;
+      if (zone) {
+        const [r] = await tx.$queryRawUnsafe<Record<string, unknown>[]>(
+          sql.q(`SELECT MIN("firstEligibleAt") AS a, MAX("firstEligibleAt") AS b FROM ${sql.t("PlayExposure")} WHERE "shop" = ?`),
+          shop,
+        );
+        const [from, to] = rangeOf(Object.values(r ?? {}));
+        days = sqlDays(d, zone, from, to);
+      }
+      const written = await tx.$executeRawUnsafe(
         sql.q(`INSERT INTO ${sql.t("DailyPlayStat")} ("shop", "day", "play", "arm", "eligible", "shown", "engaged", "orders", "revenue", "discount")
-          SELECT ?, ${sql.day(`"firstEligibleAt"`)}, "play", "arm", COUNT(*),
+          SELECT ?, ${sql.day(`"firstEligibleAt"`, days)}, "play", "arm", COUNT(*),
             SUM(CASE WHEN "shownAt" IS NULL THEN 0 ELSE 1 END), SUM(CASE WHEN "engagedAt" IS NULL THEN 0 ELSE 1 END),
             SUM(CASE WHEN "orders" > 0 THEN 1 ELSE 0 END), SUM("revenue"), SUM("discount")
           FROM ${sql.t("PlayExposure")} WHERE "shop" = ? GROUP BY 2, 3, 4`),
         shop, shop,
       );
+      if (row) await tx.shop.update({ where: { shop }, data: { statsZone: zone } });
+      return written;
     },
     { timeout: 600_000, maxWait: 60_000 },
   );
+}
+
+/**
+ * Rebuilds a shop's daily stats when they are keyed by another zone than its current one (the zone was first
+ * stored or changed, or an earlier rebuild failed). Pass the shop row when the caller has it (no extra read).
+ * Returns whether it rebuilt.
+ */
+export async function syncStatsZone(shop: string, known?: { ianaTimezone: string | null; statsZone: string | null } | null): Promise<boolean> {
+  const row = known ?? (await prisma.shop.findUnique({ where: { shop }, select: { ianaTimezone: true, statsZone: true } }));
+  if (!row) return false;
+  if ((await usableZone(prisma, row.ianaTimezone)) === (row.statsZone ?? null)) return false;
+  await rebuildDailyStats(shop);
+  return true;
 }
