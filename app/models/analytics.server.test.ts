@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { analyzeLift } from "../lib/stats/lift";
 import { sampleSizeTwoProportions } from "../lib/stats/sampleSize";
+import { analyticsRange } from "./adminData.server";
 import { normalizeRange, playReport, reportCsv } from "./analytics.server";
 
 let seq = 0;
@@ -101,5 +102,42 @@ describe("reportCsv", () => {
     expect(lines[0]).toBe("day,play,arm,eligible,shown,engaged,ordered,revenue,discount");
     expect(lines).toContain("2026-03-01,vip,holdout,3,0,0,1,12.35,0");
     expect(lines).toContain(`2026-03-01,"'=HYPERLINK(""x"")",treatment,1,0,0,0,0,0`);
+  });
+});
+
+describe("reports on a shop's local days", () => {
+  const LA = "America/Los_Angeles";
+  // 05:00 UTC on March 8th is 21:00 on March 7th in Los Angeles.
+  const now = new Date("2026-03-08T05:00:00Z");
+  const lastWeek = () => analyticsRange(new URLSearchParams("days=7"), now);
+
+  it("GIVEN a Los Angeles shop WHEN the last 7 days are reported THEN the range ends on the Los Angeles date", async () => {
+    await prisma.shop.create({ data: { shop, ianaTimezone: LA, statsZone: LA } });
+    const r = await playReport(shop, lastWeek());
+    expect([r.from, r.to]).toEqual(["2026-03-01", "2026-03-07"]);
+    expect(new Set(r.series.map((p) => p.day)).size).toBe(7);
+  });
+
+  it("GIVEN a shop without a zone WHEN the last 7 days are reported THEN the range ends on the UTC date", async () => {
+    await prisma.shop.create({ data: { shop } });
+    const r = await playReport(shop, lastWeek());
+    expect([r.from, r.to]).toEqual(["2026-03-02", "2026-03-08"]);
+  });
+
+  it("GIVEN a Los Angeles shop WHEN the last 7 days are exported daily THEN the rows are those of its local days", async () => {
+    await prisma.shop.create({ data: { shop, ianaTimezone: LA, statsZone: LA } });
+    await put([
+      { day: "2026-02-28", play: "vip", arm: "treatment", eligible: 1 },
+      { day: "2026-03-07", play: "vip", arm: "treatment", eligible: 2 },
+      { day: "2026-03-08", play: "vip", arm: "treatment", eligible: 3 },
+    ]);
+    const lines = (await reportCsv(shop, lastWeek(), "daily")).trimEnd().split("\r\n").slice(1);
+    expect(lines.map((l) => l.split(",").slice(0, 4))).toEqual([["2026-03-07", "vip", "treatment", "2"]]);
+  });
+
+  it("GIVEN a zone stored but stats not yet rebuilt in it WHEN reported THEN the range follows the days the stats are keyed by (UTC)", async () => {
+    await prisma.shop.create({ data: { shop, ianaTimezone: LA } });
+    const r = await playReport(shop, lastWeek());
+    expect(r.to).toBe("2026-03-08");
   });
 });

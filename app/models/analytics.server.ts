@@ -1,14 +1,16 @@
 // Analytics for the admin: per play, the funnel of treatment and holdout, conversion lift with its interval,
 // incremental orders and revenue, discount cost and a verdict. Reads DailyPlayStat only (never raw events).
-// A range selects cohorts: visitors first eligible on days from..to (inclusive, UTC), with all their orders.
+// A range selects cohorts: visitors first eligible on days from..to (inclusive, the shop's measurement days: local
+// days in its zone once DailyPlayStat is keyed in it, else UTC), with all their orders.
 import prisma from "../db.server";
 import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
 import { analyzeLift, VERDICT_LABELS, type LiftAnalysis, type LiftOptions } from "../lib/stats/lift";
 import { wilsonInterval, type Interval } from "../lib/stats/proportions";
-import { utcDay } from "./rollup.server";
+import { dayIn } from "../lib/stats/days";
+import { measurementZone } from "./rollup.server";
 
 export interface ReportRange {
-  /** First day, inclusive: a Date (its UTC day) or "YYYY-MM-DD". */
+  /** First day, inclusive: a Date (its day in the shop's measurement zone) or "YYYY-MM-DD". */
   from: Date | string;
   /** Last day, inclusive. */
   to: Date | string;
@@ -55,22 +57,25 @@ export interface ReportOptions extends Pick<LiftOptions, "minimumDetectableLift"
 const MAX_DAYS = 731;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Normalises a range to inclusive UTC day strings; throws RangeError on an invalid or oversized range. */
-export function normalizeRange(range: ReportRange): { from: string; to: string; days: string[] } {
+/**
+ * Normalises a range to inclusive day strings, Dates taken as their day in `zone` (null: UTC); throws RangeError
+ * on an invalid or oversized range.
+ */
+export function normalizeRange(range: ReportRange, zone: string | null = null): { from: string; to: string; days: string[] } {
   const toDay = (v: Date | string) => {
     if (typeof v === "string") {
       if (!DAY_RE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new RangeError(`invalid day ${v}`);
       return v;
     }
     if (Number.isNaN(v.getTime())) throw new RangeError("invalid date");
-    return utcDay(v);
+    return dayIn(v, zone);
   };
   const from = toDay(range.from);
   const to = toDay(range.to);
   if (from > to) throw new RangeError("range starts after it ends");
   const days: string[] = [];
   for (let t = Date.parse(`${from}T00:00:00Z`); ; t += 86_400_000) {
-    const d = utcDay(new Date(t));
+    const d = new Date(t).toISOString().slice(0, 10);
     if (d > to) break;
     days.push(d);
     if (days.length > MAX_DAYS) throw new RangeError(`range longer than ${MAX_DAYS} days`);
@@ -79,7 +84,7 @@ export function normalizeRange(range: ReportRange): { from: string; to: string; 
 }
 
 export async function playReport(shop: string, range: ReportRange, options: ReportOptions = {}): Promise<PlayReport> {
-  const { from, to, days } = normalizeRange(range);
+  const { from, to, days } = normalizeRange(range, await measurementZone(prisma, shop));
   const [rows, configs] = await Promise.all([
     prisma.dailyPlayStat.findMany({ where: { shop, day: { gte: from, lte: to } } }),
     prisma.playConfig.findMany({ where: { shop }, select: { play: true, settings: true } }),
@@ -173,7 +178,7 @@ export async function reportCsv(shop: string, range: ReportRange, kind: "summary
       ]);
     }
   } else {
-    const { from, to } = normalizeRange(range);
+    const { from, to } = normalizeRange(range, await measurementZone(prisma, shop));
     const rows = await prisma.dailyPlayStat.findMany({
       where: { shop, day: { gte: from, lte: to } },
       orderBy: [{ day: "asc" }, { play: "asc" }, { arm: "asc" }],

@@ -231,3 +231,29 @@ describe("bundleCodeLeaks", () => {
     expect(await bundleCodeLeaks(shop, at(4))).toEqual({ discountedOrders: 0, leakedOrders: 0, leakedDiscount: 0 });
   });
 });
+
+describe("attribution on a shop's local days", () => {
+  const LA = "America/Los_Angeles";
+  // 2026-03-02T05:00Z is still March 1st in Los Angeles (UTC−8).
+  const lateEvening = new Date("2026-03-02T05:00:00Z");
+
+  it("GIVEN a Los Angeles shop and an exposure rolled up on its local day WHEN the order and a refund arrive THEN the deltas land on that same day, as a rebuild makes it", async () => {
+    await prisma.shop.create({ data: { shop, ianaTimezone: LA } });
+    const arm = assignArm(VID, "vip", 10);
+    await prisma.event.create({ data: { shop, visitorId: VID, type: "eligible", play: "vip", arm, occurredAt: lateEvening } });
+    await rollupEvents(shop, { settleMs: 0 });
+    await attributeOrder(shop, withAttrs(40, `vip:${arm}:eligible`), { bundleDiscountTitles: [] });
+    await recordRefund(shop, { id: 940, order_id: 40, created_at: at(5).toISOString(), transactions: [{ amount: "20.00", kind: "refund", status: "success" }] });
+    const rows = (await stat("vip")).map((s) => [s.day, s.eligible, s.orders, s.revenue]);
+    expect(rows).toEqual([["2026-03-01", 1, 1, 100]]);
+    await rebuildDailyStats(shop);
+    expect((await stat("vip")).map((s) => [s.day, s.eligible, s.orders, s.revenue])).toEqual(rows);
+  });
+
+  it("GIVEN a Los Angeles shop and an order before any rollup WHEN attributed THEN the stand-in exposure counts on the order's local day", async () => {
+    await prisma.shop.create({ data: { shop, ianaTimezone: LA, statsZone: LA } });
+    const arm = assignArm(VID, "confidence", 10);
+    await attributeOrder(shop, withAttrs(41, `confidence:${arm}:shown`, { created_at: lateEvening.toISOString() }), { bundleDiscountTitles: [] });
+    expect((await stat("confidence")).map((s) => [s.day, s.orders])).toEqual([["2026-03-01", 1]]);
+  });
+});

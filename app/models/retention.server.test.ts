@@ -81,3 +81,39 @@ describe("eraseShopMeasurement", () => {
     }
   });
 });
+
+describe("retention and erasure on a shop's local days", () => {
+  const LA = "America/Los_Angeles";
+
+  it("GIVEN a Los Angeles shop WHEN pruned THEN the cutoff is local midnight and exposures and cohorts on either side of it stay together", async () => {
+    await prisma.shop.create({ data: { shop, retentionDays: 10, ianaTimezone: LA } });
+    // Local 2026-03-09 23:30 and 2026-03-10 00:30 (PDT since March 8th: UTC−7).
+    await prisma.event.createMany({
+      data: [
+        { ...ev("visitor-old1", 1), occurredAt: new Date("2026-03-10T06:30:00Z") },
+        { ...ev("visitor-new1", 1), occurredAt: new Date("2026-03-10T07:30:00Z") },
+      ],
+    });
+    await rollupEvents(shop, { settleMs: 0 });
+    // 2026-03-20T05:00Z is still March 19th in Los Angeles: its cutoff day is March 9th.
+    const [r] = (await pruneExpiredData(new Date("2026-03-20T05:00:00Z"))).filter((x) => x.shop === shop);
+    expect(r).toMatchObject({ cutoff: "2026-03-09T07:00:00.000Z", exposures: 0, dailyStats: 0 });
+    const [r2] = (await pruneExpiredData(new Date("2026-03-20T08:00:00Z"))).filter((x) => x.shop === shop);
+    expect(r2).toMatchObject({ cutoff: "2026-03-10T07:00:00.000Z", exposures: 1, dailyStats: 1 });
+    expect((await prisma.playExposure.findMany({ where: { shop } })).map((e) => e.visitorId)).toEqual(["visitor-new1"]);
+    expect((await prisma.dailyPlayStat.findMany({ where: { shop } })).map((d) => [d.day, d.eligible])).toEqual([["2026-03-10", 1]]);
+  });
+
+  it("GIVEN a Los Angeles shop WHEN a customer is erased THEN their exposure leaves the local day it was counted on", async () => {
+    await prisma.shop.create({ data: { shop, ianaTimezone: LA } });
+    await prisma.event.createMany({
+      data: [
+        { ...ev("visitor-cust", 1, "77"), occurredAt: new Date("2026-03-02T05:00:00Z") },
+        { ...ev("visitor-othr", 1), occurredAt: new Date("2026-03-02T06:00:00Z") },
+      ],
+    });
+    await rollupEvents(shop, { settleMs: 0 });
+    await eraseCustomerEvents(shop, "77");
+    expect((await prisma.dailyPlayStat.findMany({ where: { shop } })).map((d) => [d.day, d.eligible])).toEqual([["2026-03-01", 1]]);
+  });
+});

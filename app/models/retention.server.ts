@@ -2,7 +2,8 @@
 // compliance webhooks erase one customer's data (customers/redact) or everything of a shop (shop/redact).
 import prisma from "../db.server";
 import { PLAY_KEYS } from "../lib/plays/types";
-import { applyExposureChanges, currentDialect, dialectSql, lockShopMeasurement, utcDay } from "./rollup.server";
+import { addDays, dayIn, dayStart } from "../lib/stats/days";
+import { applyExposureChanges, currentDialect, dialectSql, lockShopMeasurement, usableZone } from "./rollup.server";
 
 const DELETE_BATCH = 50_000;
 
@@ -17,19 +18,22 @@ export interface PruneResult {
 
 /**
  * Deletes, per shop, raw events, exposures, daily aggregates and order attributions older than the shop's
- * retention. The cutoff is a UTC day boundary so exposures and their daily cohorts leave together.
+ * retention. The cutoff is the start of a day in the shop's measurement zone (`Shop.statsZone`, the days its
+ * DailyPlayStat rows are keyed by; UTC without one) so exposures and their daily cohorts leave together.
  */
 export async function pruneExpiredData(now: Date = new Date()): Promise<PruneResult[]> {
-  const shops = await prisma.shop.findMany({ select: { shop: true, retentionDays: true } });
+  const shops = await prisma.shop.findMany({ select: { shop: true, retentionDays: true, statsZone: true } });
   const results: PruneResult[] = [];
-  for (const { shop, retentionDays } of shops) {
+  for (const { shop, retentionDays, statsZone } of shops) {
     const days = Math.max(1, retentionDays);
-    const cutoff = new Date(Date.parse(`${utcDay(now)}T00:00:00Z`) - days * 86_400_000);
+    const zone = await usableZone(prisma, statsZone);
+    const cutoffDay = addDays(dayIn(now, zone), -days);
+    const cutoff = new Date(dayStart(cutoffDay, zone));
     const events = await deleteEventsInBatches(shop, `"occurredAt" < ${dialectSql(currentDialect()).ts}`, [dialectSql(currentDialect()).tsValue(cutoff)]);
     const { exposures, dailyStats } = await prisma.$transaction(
       async (tx) => {
         await lockShopMeasurement(tx, shop);
-        const dailyStats = (await tx.dailyPlayStat.deleteMany({ where: { shop, day: { lt: utcDay(cutoff) } } })).count;
+        const dailyStats = (await tx.dailyPlayStat.deleteMany({ where: { shop, day: { lt: cutoffDay } } })).count;
         const exposures = (await tx.playExposure.deleteMany({ where: { shop, firstEligibleAt: { lt: cutoff } } })).count;
         return { exposures, dailyStats };
       },
