@@ -1,10 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { parse, validate } from "graphql";
 import prisma from "../db.server";
 import { adminSchema } from "../graphql/schema.server";
 import type { AdminGraphqlClient } from "./adminData.server";
 import { appBlockPlacedIn, deepLinks, embedEnabledIn, onboardingState, parseThemeJson, surfaceLiveness } from "./onboarding.server";
 import { themeFiles } from "./adminStub.testkit";
+import { rollupEvents } from "./rollup.server";
 
 const file = (files: ReturnType<typeof themeFiles>, name: string) => parseThemeJson(files.find((f) => f.filename === name)!.body.content);
 
@@ -103,5 +104,48 @@ describe("onboarding: shop facts stored on the Shop row", () => {
     await onboardingState("tz-c.myshopify.com", adminAnswering({ ianaTimezone: "Asia/Tokyo" }), "key");
     await onboardingState("tz-c.myshopify.com", adminAnswering({ ianaTimezone: "" }), "key");
     expect(await zoneOf("tz-c.myshopify.com")).toBe("Asia/Tokyo");
+  });
+
+  describe("daily stats follow the stored zone", () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+    const LA = "America/Los_Angeles";
+    const days = async (shop: string) => (await prisma.dailyPlayStat.findMany({ where: { shop }, orderBy: { day: "asc" } })).map((d) => [d.day, d.eligible]);
+    async function rolledUpInUtc(shop: string) {
+      // 05:00 UTC on March 2nd is March 1st in Los Angeles.
+      await prisma.event.create({ data: { shop, visitorId: "visitor-a", type: "eligible", play: "vip", arm: "treatment", occurredAt: new Date("2026-03-02T05:00:00Z") } });
+      await rollupEvents(shop, { settleMs: 0 });
+      expect(await days(shop)).toEqual([["2026-03-02", 1]]);
+    }
+
+    it("GIVEN stats on UTC days WHEN the setup guide first stores the shop's zone THEN the stats move to its local days", async () => {
+      const shop = "tz-d.myshopify.com";
+      await rolledUpInUtc(shop);
+      await onboardingState(shop, adminAnswering({ ianaTimezone: LA }), "key");
+      expect(await days(shop)).toEqual([["2026-03-01", 1]]);
+      expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).statsZone).toBe(LA);
+    });
+
+    it("GIVEN the zone already in use WHEN the setup guide stores the same zone again THEN nothing is rebuilt", async () => {
+      const shop = "tz-e.myshopify.com";
+      await onboardingState(shop, adminAnswering({ ianaTimezone: LA }), "key");
+      const tx = vi.spyOn(prisma, "$transaction");
+      await onboardingState(shop, adminAnswering({ ianaTimezone: LA }), "key");
+      expect(tx).not.toHaveBeenCalled();
+    });
+
+    it("GIVEN the rebuild fails WHEN the setup guide stores a new zone THEN the page still loads, the stats stay on their old days and the next load retries", async () => {
+      const shop = "tz-f.myshopify.com";
+      await rolledUpInUtc(shop);
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      vi.spyOn(prisma, "$transaction").mockRejectedValueOnce(new Error("database busy"));
+      const state = await onboardingState(shop, adminAnswering({ ianaTimezone: LA }), "key");
+      expect(state.shopDomain).toBe("tz.myshopify.com");
+      expect(await days(shop)).toEqual([["2026-03-02", 1]]);
+      expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).statsZone).toBeNull();
+      await onboardingState(shop, adminAnswering({ ianaTimezone: LA }), "key");
+      expect(await days(shop)).toEqual([["2026-03-01", 1]]);
+    });
   });
 });

@@ -12,6 +12,7 @@ import type { PlayKey, Surface } from "../lib/plays/types";
 import { isTimeZone } from "../lib/signals/zone";
 import { adminGraphql, getSyncProgress, type AdminGraphqlClient, type SyncProgress } from "./adminData.server";
 import { listPlays } from "./plays.server";
+import { syncStatsZone } from "./rollup.server";
 
 /** Block handles of the theme app extension (extensions/recovery-plays-theme/blocks/<handle>.liquid). */
 export const THEME_BLOCKS = { embed: "app-embed", cart: "cart-confidence", product: "bundle-offer" } as const;
@@ -156,11 +157,19 @@ export async function onboardingState(shop: string, admin: AdminGraphqlClient, a
     // Keep the shop row's plan/currency current (used for formatting and the published config), and its time zone
     // (stored sessions are replayed in it). A zone this runtime does not know is not stored: replay reads UTC then.
     const ianaTimezone = isTimeZone(data.shop.ianaTimezone) ? data.shop.ianaTimezone : undefined;
-    await prisma.shop.upsert({
+    const row = await prisma.shop.upsert({
       where: { shop },
       create: { shop, currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName, ianaTimezone },
       update: { currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName, ianaTimezone },
     });
+    // Daily measurement rows are keyed by the shop's local days: a zone stored for the first time or changed
+    // re-keys them (rebuilt from the exposures; nothing happens while the zone stays the same). A failure must not
+    // break the page: the rows stay consistent on their old days and the next rollup run (or page load) retries.
+    try {
+      await syncStatsZone(shop, row);
+    } catch (e) {
+      console.error(`onboarding: rebuilding ${shop}'s daily stats in its time zone failed`, e);
+    }
   }
   const shopDomain = data?.shop.myshopifyDomain ?? shop;
   const playsOn = plays.filter((p) => p.enabled).map((p) => p.play);
