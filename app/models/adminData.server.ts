@@ -223,7 +223,7 @@ export interface AnalyticsView {
 const METHOD = "Wilson intervals per arm, Newcombe hybrid score interval for the difference (95 %)";
 
 /** Per-play funnel, lift and verdict for a date range (cohorts first eligible in the range). */
-export async function getAnalytics(shop: string, range: { from: Date; to: Date }): Promise<AnalyticsView> {
+export async function getAnalytics(shop: string, range: { from: Date; to: Date; lastDays?: number }): Promise<AnalyticsView> {
   const days = Math.max(1, Math.round((range.to.getTime() - range.from.getTime()) / 86_400_000) + 1);
   const [report, propensity] = await Promise.all([playReport(shop, range), propensityInsights(shop, { now: range.to, days })]);
   const plays = report.plays.map((row): PlayReportView => {
@@ -258,11 +258,11 @@ export async function getAnalytics(shop: string, range: { from: Date; to: Date }
 export function analyticsRange(searchParams: URLSearchParams, now = new Date()) {
   const asked = Number(searchParams.get("days"));
   const days = (RANGE_DAYS as readonly number[]).includes(asked) ? asked : 30;
-  return { days, from: new Date(now.getTime() - (days - 1) * 86_400_000), to: now };
+  return { days, from: new Date(now.getTime() - (days - 1) * 86_400_000), to: now, lastDays: days };
 }
 
 /** CSV of the report (summary per play, then per day). */
-export async function getAnalyticsCsv(shop: string, range: { from: Date; to: Date }): Promise<string> {
+export async function getAnalyticsCsv(shop: string, range: { from: Date; to: Date; lastDays?: number }): Promise<string> {
   return reportCsv(shop, range);
 }
 

@@ -71,6 +71,14 @@ describe("normalizeRange", () => {
     expect(normalizeRange({ from: new Date("2026-03-01T23:00:00Z"), to: "2026-03-03" }).days).toEqual(["2026-03-01", "2026-03-02", "2026-03-03"]);
   });
 
+  it("GIVEN 'the last 7 days' just after a Los Angeles midnight that follows the DST switch WHEN normalised THEN it is 7 local days, not 8", () => {
+    // 2026-03-09T07:30Z is 00:30 on 9 March in Los Angeles; seven 24-hour steps back is 23:30 on 2 March (PST).
+    const to = new Date("2026-03-09T07:30:00Z");
+    const range = { from: new Date(to.getTime() - 6 * 86_400_000), to, lastDays: 7 };
+    expect(normalizeRange(range, "America/Los_Angeles").days).toEqual(["2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-07", "2026-03-08", "2026-03-09"]);
+    expect(normalizeRange({ from: range.from, to }, "America/Los_Angeles").days).toHaveLength(8);
+  });
+
   it.each([
     [{ from: "2026-03-05", to: "2026-03-01" }],
     [{ from: "2026-13-01", to: "2026-13-02" }],

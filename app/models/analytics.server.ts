@@ -6,7 +6,7 @@ import prisma from "../db.server";
 import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
 import { analyzeLift, VERDICT_LABELS, type LiftAnalysis, type LiftOptions } from "../lib/stats/lift";
 import { wilsonInterval, type Interval } from "../lib/stats/proportions";
-import { dayIn } from "../lib/stats/days";
+import { addDays, dayIn } from "../lib/stats/days";
 import { measurementZone } from "./rollup.server";
 
 export interface ReportRange {
@@ -14,6 +14,9 @@ export interface ReportRange {
   from: Date | string;
   /** Last day, inclusive. */
   to: Date | string;
+  /** "The last N days": N shop-local days ending on `to`'s day (`from` is then ignored). Counting days, not
+   * 24-hour steps, keeps the range N days long across a DST switch. */
+  lastDays?: number;
 }
 
 export interface ArmFunnel {
@@ -70,8 +73,8 @@ export function normalizeRange(range: ReportRange, zone: string | null = null): 
     if (Number.isNaN(v.getTime())) throw new RangeError("invalid date");
     return dayIn(v, zone);
   };
-  const from = toDay(range.from);
   const to = toDay(range.to);
+  const from = range.lastDays !== undefined && Number.isInteger(range.lastDays) && range.lastDays >= 1 ? addDays(to, 1 - range.lastDays) : toDay(range.from);
   if (from > to) throw new RangeError("range starts after it ends");
   const days: string[] = [];
   for (let t = Date.parse(`${from}T00:00:00Z`); ; t += 86_400_000) {
