@@ -1,7 +1,7 @@
 // React access to translations and formatting: the layout route provides the locale and shop currency.
 import { createContext, useContext, useMemo, type ReactNode } from "react";
 import { createTranslator, type Translate } from "../locales/i18n";
-import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "../locales/format";
+import { formatDate, formatDateTime, formatDay, formatMoney, formatNumber, formatPercent } from "../locales/format";
 
 interface I18nValue {
   locale: string;
@@ -12,6 +12,8 @@ interface I18nValue {
   percent: (fraction: number, digits?: number) => string;
   date: (iso: string | null | undefined) => string | null;
   dateTime: (iso: string | null | undefined) => string | null;
+  /** A "YYYY-MM-DD" calendar day, never shifted by the viewer's zone. */
+  day: (day: string | null | undefined) => string | null;
 }
 
 function build(locale: string, currency: string): I18nValue {
@@ -24,6 +26,7 @@ function build(locale: string, currency: string): I18nValue {
     percent: (fraction, digits) => formatPercent(fraction, locale, digits),
     date: (iso) => formatDate(iso, locale),
     dateTime: (iso) => formatDateTime(iso, locale),
+    day: (day) => formatDay(day, locale),
   };
 }
 

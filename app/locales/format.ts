@@ -30,3 +30,11 @@ export function formatDateTime(iso: string | Date | null | undefined, locale: st
   if (Number.isNaN(d.getTime())) return null;
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(d);
 }
+
+/** A calendar day ("YYYY-MM-DD", e.g. a measurement day in the shop's zone), the same in every viewer's zone. */
+export function formatDay(day: string | null | undefined, locale: string): string | null {
+  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  const t = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(t)) return null;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(t);
+}

@@ -214,6 +214,8 @@ export interface PlayReportView {
 
 export interface AnalyticsView {
   statsAvailable: boolean;
+  /** The report's days (inclusive) and the zone they are calendar days of (null = UTC). */
+  range: { from: string; to: string; zone: string | null };
   plays: PlayReportView[];
   unattributedOrders: number | null;
   /** What drives the propensity scores of the range's storefront sessions (explanations averaged). */
@@ -251,7 +253,7 @@ export async function getAnalytics(shop: string, range: { from: Date; to: Date; 
         })),
     };
   });
-  return { statsAvailable: true, plays, unattributedOrders: null, propensity };
+  return { statsAvailable: true, range: { from: report.from, to: report.to, zone: report.zone }, plays, unattributedOrders: null, propensity };
 }
 
 /** ?days= → an inclusive date range ending today (unknown values fall back to 30 days). */

@@ -50,6 +50,8 @@ export interface DailyPoint {
 export interface PlayReport {
   from: string;
   to: string;
+  /** The zone the days are calendar days of (the shop's measurement zone); null = UTC. */
+  zone: string | null;
   plays: PlayReportRow[];
   /** One point per day in the range and play (zeros where nothing happened), oldest first. */
   series: DailyPoint[];
@@ -87,7 +89,8 @@ export function normalizeRange(range: ReportRange, zone: string | null = null): 
 }
 
 export async function playReport(shop: string, range: ReportRange, options: ReportOptions = {}): Promise<PlayReport> {
-  const { from, to, days } = normalizeRange(range, await measurementZone(prisma, shop));
+  const zone = await measurementZone(prisma, shop);
+  const { from, to, days } = normalizeRange(range, zone);
   const [rows, configs] = await Promise.all([
     prisma.dailyPlayStat.findMany({ where: { shop, day: { gte: from, lte: to } } }),
     prisma.playConfig.findMany({ where: { shop }, select: { play: true, settings: true } }),
@@ -150,7 +153,7 @@ export async function playReport(shop: string, range: ReportRange, options: Repo
       series.push({ day, play, treatment: point(daily.get(`${day}|${play}|treatment`)), holdout: point(daily.get(`${day}|${play}|holdout`)) });
     }
   }
-  return { from, to, plays, series };
+  return { from, to, zone, plays, series };
 }
 
 /** CSV export of a report: one row per play (summary) or per day, play and arm (daily). */

@@ -6,7 +6,7 @@ import { authenticate } from "../shopify.server";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const range = analyticsRange(new URL(request.url).searchParams);
-  const csv = await getAnalyticsCsv(session.shop, { from: range.from, to: range.to });
+  const csv = await getAnalyticsCsv(session.shop, range);
   return new Response(csv, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

@@ -22,7 +22,7 @@ export const meta: MetaFunction = () => [{ title: "Analytics · Recovery Plays" 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const range = analyticsRange(new URL(request.url).searchParams);
-  const analytics = await getAnalytics(session.shop, { from: range.from, to: range.to });
+  const analytics = await getAnalytics(session.shop, range);
   return json({ days: range.days, analytics });
 };
 
@@ -30,7 +30,7 @@ const VERDICT_TONE: Record<string, "success" | "critical" | "attention" | undefi
 
 export default function AnalyticsPage() {
   const { days, analytics } = useLoaderData<typeof loader>();
-  const { t, number, percent, money } = useI18n();
+  const { t, number, percent, money, day } = useI18n();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const [exporting, setExporting] = useState(false);
@@ -70,7 +70,16 @@ export default function AnalyticsPage() {
   return (
     <Page title={t("analytics.title")} subtitle={t("analytics.subtitle")} secondaryActions={hasData ? [{ content: t("analytics.export"), onAction: exportCsv, loading: exporting }] : []}>
       <Layout>
-        <Layout.Section>{rangeSelect}</Layout.Section>
+        <Layout.Section>
+          <BlockStack gap="100">
+            {rangeSelect}
+            <Text as="p" tone="subdued">
+              {analytics.range.zone
+                ? t("analytics.rangeDays", { from: day(analytics.range.from) ?? "", to: day(analytics.range.to) ?? "", zone: analytics.range.zone })
+                : t("analytics.rangeDaysUtc", { from: day(analytics.range.from) ?? "", to: day(analytics.range.to) ?? "" })}
+            </Text>
+          </BlockStack>
+        </Layout.Section>
         {!hasData ? (
           <Layout.Section>
             <Card>

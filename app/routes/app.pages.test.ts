@@ -96,6 +96,19 @@ describe("Analytics", () => {
     expect(c.lift.low).toBeLessThan(c.lift.estimate);
   });
 
+  it("GIVEN a shop keyed in Los Angeles days WHEN 'last 7 days' loads THEN the range is 7 local days ending on the LA date, and says so", async () => {
+    await prisma.shop.update({ where: { shop: SHOP }, data: { ianaTimezone: "America/Los_Angeles", statsZone: "America/Los_Angeles" } });
+    try {
+      const { loader } = await import("./app.analytics");
+      const data = await ((await loader(args(await helpers.adminRequest("/app/analytics?days=7")))) as Response).json();
+      const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/Los_Angeles" }).format(new Date());
+      const first = new Date(Date.parse(`${today}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+      expect(data.analytics.range).toEqual({ from: first, to: today, zone: "America/Los_Angeles" });
+    } finally {
+      await prisma.shop.update({ where: { shop: SHOP }, data: { ianaTimezone: null, statsZone: null } });
+    }
+  });
+
   it("GIVEN a CSV export request WHEN served THEN it is text/csv as an attachment", async () => {
     const { loader } = await import("./app.analytics.csv");
     const res = (await loader(args(await helpers.adminRequest("/app/analytics/csv?days=30")))) as Response;
