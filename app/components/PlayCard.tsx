@@ -33,7 +33,7 @@ const REASON_KEYS: Record<string, string> = {
 
 export function PlayCard({ play, enabled, pendingEnabled, settings, surfaces, busy, onToggle }: PlayCardProps) {
   const shown = pendingEnabled ?? enabled;
-  const { t, date } = useI18n();
+  const { t, day } = useI18n();
   const name = t(`plays.${play}.name`);
   const anyLive = surfaces === null || surfaces.some((s) => s.live);
   return (
@@ -71,7 +71,7 @@ export function PlayCard({ play, enabled, pendingEnabled, settings, surfaces, bu
           <Text as="h3" variant="headingSm">
             {t("playsPage.segment")}
           </Text>
-          <Text as="p">{segmentSentence(t, play, settings, date)}</Text>
+          <Text as="p">{segmentSentence(t, play, settings, day)}</Text>
         </BlockStack>
         <BlockStack gap="100">
           <Text as="h3" variant="headingSm">

@@ -3,11 +3,11 @@
 import type { Translate } from "../locales/i18n";
 import type { PlayKey, PlaySettingsMap } from "../lib/plays/types";
 
-export function segmentSentence<K extends PlayKey>(t: Translate, play: K, settings: PlaySettingsMap[K], formatDate: (iso: string) => string | null): string {
+export function segmentSentence<K extends PlayKey>(t: Translate, play: K, settings: PlaySettingsMap[K], formatDay: (day: string) => string | null): string {
   switch (play) {
     case "confidence": {
       const s = settings as PlaySettingsMap["confidence"];
-      const date = s.noPurchaseSince ? formatDate(s.noPurchaseSince) : null;
+      const date = s.noPurchaseSince ? formatDay(s.noPurchaseSince) : null;
       return t("plays.confidence.segment", { views: s.policyViewsMoreThan, since: date ? t("plays.confidence.since", { date }) : "" });
     }
     case "vip": {

@@ -145,7 +145,7 @@ export default function PlaySettingsPage() {
 type ReplaceData = { ok: true; intent: "replaceCode"; active: boolean } | { ok: false; intent: "replaceCode"; error: string; detail?: string };
 
 function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks }: ReturnType<typeof useLoaderData<typeof loader>>) {
-  const { t, date, money } = useI18n();
+  const { t, date, day, money } = useI18n();
   const play = record.play as PlayKey;
   const name = t(`plays.${play}.name`);
   const fetcher = useFetcher<ActionData>();
@@ -336,7 +336,7 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks }: Return
                   {t("playPage.segmentTitle")}
                 </Text>
                 <Text as="p" tone="subdued">
-                  {segmentSentence(t, play, Object.keys(clientErrors).length ? record.settings : previewSettings, date)}
+                  {segmentSentence(t, play, Object.keys(clientErrors).length ? record.settings : previewSettings, day)}
                 </Text>
                 <FormLayout>
                   {play === "confidence" ? (
