@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Frame, Page } from "playwright-core";
 import { launchBrowser, startStack, type Stack } from "./harness";
-import { addFirstProductToCart, enableThemeExtension, newShopper, openAdmin, PLAY_NAMES, setPlay, visibleText, visitorIn } from "./journeys";
+import { addFirstProductToCart, adminNav, enableThemeExtension, newShopper, openAdmin, PLAY_NAMES, setPlay, visibleText, visitorIn } from "./journeys";
 
 let stack: Stack;
 let browser: Browser;
@@ -48,14 +48,14 @@ describe("exact attribution end to end", () => {
     await shopper.page.waitForLoadState("load");
     await shopper.context.close();
 
-    await admin.page.click("nav >> text=Analytics");
+    await adminNav(admin.page, "Analytics");
     let row = "";
     for (let i = 0; i < 40 && !/Ordered 1 0/.test(row); i++) {
       await admin.page.waitForTimeout(1500);
       const f = await admin.frame();
       await f.waitForLoadState("load");
       row = await orderedRow(f, "confidence");
-      if (!/Ordered 1 0/.test(row)) await admin.page.click("nav >> text=Analytics");
+      if (!/Ordered 1 0/.test(row)) await adminNav(admin.page, "Analytics");
     }
     expect(row).toBe("Ordered 1 0");
 
@@ -76,13 +76,7 @@ describe("exact attribution end to end", () => {
     const admin = await openAdmin(browser, stack, "Plays");
     await setPlay(admin, "deal_seeker", true);
     const playPage = async () => {
-      // The admin nav reloads the app frame asynchronously: wait for that load, or the click below could land
-      // on the page being replaced.
-      const reloaded = admin.page.waitForEvent("framenavigated", { predicate: (fr) => fr !== admin.page.mainFrame(), timeout: 30_000 });
-      await admin.page.click("nav >> text=Plays");
-      await reloaded;
-      const f = await admin.frame();
-      await f.waitForLoadState("load");
+      const f = await adminNav(admin.page, "Plays");
       await f.getByRole("link", { name: `Edit settings: ${PLAY_NAMES.deal_seeker}` }).click();
       await f.getByRole("heading", { name: "Bundle discount in Shopify" }).waitFor({ timeout: 30_000 });
       return f;

@@ -20,11 +20,21 @@ export async function openAdmin(browser: Browser, stack: Stack, navLabel?: strin
   await page.goto(stack.adminUrl);
   const frame = () => appFrame(page);
   await (await frame()).waitForSelector("text=Setup guide", { timeout: 60_000 });
-  if (navLabel) {
-    await page.click(`nav >> text=${navLabel}`);
-    await page.waitForTimeout(500);
-  }
+  if (navLabel) await adminNav(page, navLabel);
   return { page, frame };
+}
+
+/**
+ * Clicks an entry of the admin's app nav and waits until the app frame has loaded that page. The nav reloads the
+ * frame asynchronously: a click inside the frame before then can land on the page that is being replaced.
+ */
+export async function adminNav(page: Page, label: string): Promise<Frame> {
+  const reloaded = page.waitForEvent("framenavigated", { predicate: (fr) => fr !== page.mainFrame(), timeout: 30_000 });
+  await page.click(`nav >> text=${label}`);
+  await reloaded;
+  const frame = await appFrame(page);
+  await frame.waitForLoadState("load");
+  return frame;
 }
 
 /** Turns a play on or off from the Plays page and waits until the toggle reflects the saved state. */

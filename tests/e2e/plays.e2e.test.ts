@@ -7,6 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchBrowser, startStack, type Stack } from "./harness";
 import {
   addFirstProductToCart,
+  adminNav,
   enableThemeExtension,
   newShopper,
   openAdmin,
@@ -55,8 +56,7 @@ async function cartAjax(page: Page, path: string, body: unknown) {
 
 describe("one journey per play", () => {
   it("GIVEN the merchant's custom copy for the Confidence play WHEN an anxious shopper reaches the cart THEN exactly that copy shows", async () => {
-    await admin.page.click("nav >> text=Plays");
-    const f = await admin.frame();
+    const f = await adminNav(admin.page, "Plays");
     await f.click('[aria-label="Edit settings: First-Time Buyer Confidence Builder"]');
     const heading = (await admin.frame()).getByRole("textbox", { name: "Heading", exact: true });
     await heading.waitFor({ timeout: 30_000 });
@@ -112,7 +112,7 @@ describe("one journey per play", () => {
     const views = conn.prepare(`SELECT COUNT(*) AS n FROM "Event" WHERE customerId = ? AND type = 'page_view'`).get(vip!.customerId) as { n: number };
     conn.close();
     expect(views.n, "the VIP's page views were stored with their customer id").toBeGreaterThan(0);
-    await admin.page.click("nav >> text=Customers");
+    await adminNav(admin.page, "Customers");
     const f = await admin.frame();
     await f.getByLabel("Email or customer ID").fill(vip!.customerId);
     await f.getByRole("button", { name: "Look up" }).click();
