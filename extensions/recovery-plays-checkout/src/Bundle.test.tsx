@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { COMPLEMENTARY_QUERY } from "./Bundle";
 import { APP_URL, configEntry, englishTranslate, fakeBackend, publishedConfig, visitorAttributes, visitorInArm } from "./testing/fixtures";
 import { settle } from "./testing/settle";
+import { assignArm } from "../../../app/lib/stats/assignment";
 
 const extension = getExtension("purchase.checkout.cart-line-list.render-after");
 
@@ -227,5 +228,34 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
 
     expect(document.body.innerHTML).toBe("");
     expect(backend.events()[0]).toMatchObject({ type: "eligible", play: "deal_seeker", arm: "holdout" });
+  });
+
+  describe("one intervention at a time", () => {
+    test("GIVEN the Confidence play is also on in checkout for this unknown (first-time) buyer WHEN rendered THEN the bundle stays hidden, and deal_seeker is reported eligible but not shown", async () => {
+      extension.shopify.appMetafields.value = [
+        configEntry(publishedConfig(["confidence", "deal_seeker"], { shop: { bundleDiscountTitle: "Better Together 10%" } })),
+      ];
+      const backend = fakeBackend(null);
+      extension.fetch = backend.fetch;
+      await extension.render();
+      await vi.waitFor(() => expect(backend.events().some((e) => e.play === "deal_seeker")).toBe(true));
+      await settle();
+      expect(button()).toBeNull();
+      expect(backend.events().filter((e) => e.play === "deal_seeker").map((e) => [e.type, e.arm])).toEqual([["eligible", "treatment"]]);
+    });
+
+    test("GIVEN the buyer is in the Confidence play's holdout WHEN rendered THEN the turn passes to the bundle, which shows", async () => {
+      let visitor = "";
+      for (let i = 0; i < 10_000 && !visitor; i++) {
+        const id = `v-turn-${i}`;
+        if (assignArm(id, "confidence", 50) === "holdout" && assignArm(id, "deal_seeker", 50) === "treatment") visitor = id;
+      }
+      extension.shopify.attributes.value = visitorAttributes(visitor, DEAL_SEEKER);
+      extension.shopify.appMetafields.value = [
+        configEntry(publishedConfig(["confidence", "deal_seeker"], { holdoutPercent: 50, shop: { bundleDiscountTitle: "Better Together 10%" } })),
+      ];
+      await extension.render();
+      await vi.waitFor(() => expect(button()).not.toBeNull());
+    });
   });
 });

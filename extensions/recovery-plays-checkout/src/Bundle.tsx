@@ -11,7 +11,7 @@ import { useEffect, useState } from "preact/hooks";
 import { fetchBundleCode, withTimeout } from "./core/backend";
 import { storefrontPlays, visitorIdFrom } from "./core/data";
 import { bundleDiscountPercent, checkoutSettings, isDealSeeker } from "./core/eligibility";
-import { backendDeps, shopifyApi, t, useConfig, useExposure } from "./runtime";
+import { backendDeps, shopifyApi, t, useConfig, useExposure, useProfile, useTurn } from "./runtime";
 
 export default async function extension() {
   render(<Bundle />, document.body);
@@ -52,14 +52,17 @@ function Bundle() {
   const lines = api.lines.value;
   const anchorProductId = lines[0]?.merchandise.product.id;
   const offer = useComplementaryOffer(dealSeeker && canAdd ? anchorProductId : undefined, lines);
+  // The bundle comes last: a VIP or first-time buyer gets their play instead (one intervention at a time).
+  const turn = useTurn("deal_seeker", useProfile(dealSeeker));
   const exposure = useExposure(
     "deal_seeker",
     settings?.holdoutPercent ?? null,
-    offer === undefined ? undefined : offer !== null,
+    offer === undefined || turn === undefined ? undefined : offer !== null,
+    { turn },
   );
   const [status, setStatus] = useState<Status>("idle");
 
-  if (!settings || !config || !offer || exposure.arm !== "treatment") return null;
+  if (!settings || !config || !offer || exposure.arm !== "treatment" || !turn) return null;
 
   const percent = bundleDiscountPercent(settings, config);
   const discount = config.shop.bundleDiscountTitle ?? "";

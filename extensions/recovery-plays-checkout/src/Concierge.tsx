@@ -7,7 +7,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { checkoutSettings, conciergeHref, isVip } from "./core/eligibility";
-import { shopifyApi, t, useConfig, useExposure, useProfile } from "./runtime";
+import { shopifyApi, t, useConfig, useExposure, useProfile, useTurn } from "./runtime";
 
 export default async function extension() {
   render(<Concierge />, document.body);
@@ -16,13 +16,14 @@ export default async function extension() {
 function Concierge() {
   const settings = checkoutSettings(useConfig(), "vip");
   const href = settings ? conciergeHref(settings.conciergeContact) : null;
-  const { ready, profile } = useProfile(href !== null);
-  const vip = settings && href && ready ? isVip(settings, profile) : false;
+  const buyer = useProfile(href !== null);
+  const turn = useTurn("vip", buyer);
+  const vip = settings && href && buyer.ready ? isVip(settings, buyer.profile) : false;
   const step = shopifyApi().buyerJourney.activeStep.value?.handle ?? "unknown";
   const stalled = useStall(vip ? settings!.stallSeconds : null, step);
-  const exposure = useExposure("vip", settings?.holdoutPercent ?? null, vip && stalled ? true : undefined);
+  const exposure = useExposure("vip", settings?.holdoutPercent ?? null, vip && stalled ? true : undefined, { turn });
 
-  if (!settings || !href || exposure.arm !== "treatment") return null;
+  if (!settings || !href || exposure.arm !== "treatment" || !turn) return null;
 
   return (
     <s-banner heading={t("vip.conciergeHeading")} tone="info" dismissible onDismiss={() => exposure.report("dismissed")}>

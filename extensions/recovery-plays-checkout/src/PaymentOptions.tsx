@@ -6,7 +6,7 @@
  */
 import { render } from "preact";
 import { checkoutSettings, isBigTicket, isVip } from "./core/eligibility";
-import { shopifyApi, t, useConfig, useExposure, useProfile } from "./runtime";
+import { checkoutCart, t, useConfig, useExposure, useProfile, useTurn } from "./runtime";
 
 export default async function extension() {
   render(<PaymentOptions />, document.body);
@@ -15,17 +15,14 @@ export default async function extension() {
 function PaymentOptions() {
   const config = useConfig();
   const settings = checkoutSettings(config, "vip");
-  const { ready, profile } = useProfile(settings !== null);
-  const api = shopifyApi();
-  const cart = {
-    subtotal: api.cost.subtotalAmount.value?.amount ?? 0,
-    currency: api.cost.subtotalAmount.value?.currencyCode ?? api.localization.currency.value.isoCode,
-  };
+  const buyer = useProfile(settings !== null);
+  const { ready, profile } = buyer;
+  const turn = useTurn("vip", buyer);
   const vip = settings && ready ? isVip(settings, profile) : false;
-  const bigTicket = settings && config && ready ? isBigTicket(settings, config, profile, cart) : false;
-  const exposure = useExposure("vip", settings?.holdoutPercent ?? null, ready ? vip || bigTicket : undefined);
+  const bigTicket = settings && config && ready ? isBigTicket(settings, config, profile, checkoutCart()) : false;
+  const exposure = useExposure("vip", settings?.holdoutPercent ?? null, ready ? vip || bigTicket : undefined, { turn });
 
-  if (!settings || exposure.arm !== "treatment") return null;
+  if (!settings || exposure.arm !== "treatment" || !turn) return null;
   const { heading, body } = settings.message;
 
   return (

@@ -241,4 +241,18 @@ describe("profile cache shared by the targets", () => {
 
     expect(await extension.shopify.storage.read("rp_profile")).toBeNull();
   });
+
+  test("GIVEN the VIP play is also on and a first-time buyer's cart is big-ticket WHEN rendered THEN the payment options have the turn and the reassurance stays hidden (one intervention at a time)", async () => {
+    withConfig(publishedConfig(["vip", "confidence"], { shop: { aov: 50 } }));
+    extension.shopify.cost.subtotalAmount.value = { amount: 500, currencyCode: "USD" };
+    const backend = fakeBackend(customer({ stage: "returning_visitor", ordersCount: 0, lastOrderAt: null, aov: 0 }));
+    extension.fetch = backend.fetch;
+
+    await extension.render();
+
+    await vi.waitFor(() => expect(backend.events().some((e) => e.play === "confidence")).toBe(true));
+    await settle();
+    expect(banner()).toBeNull();
+    expect(backend.events().filter((e) => e.play === "confidence").map((e) => e.type)).toEqual(["eligible"]);
+  });
 });

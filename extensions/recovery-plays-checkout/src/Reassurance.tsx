@@ -5,7 +5,7 @@
  */
 import { render } from "preact";
 import { checkoutSettings, isFirstTimeBuyer } from "./core/eligibility";
-import { checkoutOrdersCount, refundPolicyUrl, shopifyApi, t, useConfig, useExposure, useProfile } from "./runtime";
+import { checkoutOrdersCount, refundPolicyUrl, shopifyApi, t, useConfig, useExposure, useProfile, useTurn } from "./runtime";
 
 export default async function extension() {
   render(<Reassurance />, document.body);
@@ -13,12 +13,13 @@ export default async function extension() {
 
 function Reassurance() {
   const settings = checkoutSettings(useConfig(), "confidence");
-  const { ready, profile } = useProfile(settings !== null);
+  const buyer = useProfile(settings !== null);
+  const turn = useTurn("confidence", buyer);
   const inSegment =
-    settings && ready ? isFirstTimeBuyer(settings, { profile, checkoutOrdersCount: checkoutOrdersCount() }) : undefined;
-  const exposure = useExposure("confidence", settings?.holdoutPercent ?? null, inSegment);
+    settings && buyer.ready ? isFirstTimeBuyer(settings, { profile: buyer.profile, checkoutOrdersCount: checkoutOrdersCount() }) : undefined;
+  const exposure = useExposure("confidence", settings?.holdoutPercent ?? null, inSegment, { turn });
 
-  if (!settings || exposure.arm !== "treatment") return null;
+  if (!settings || exposure.arm !== "treatment" || !turn) return null;
   const { heading, body, cta } = settings.message;
   const policyUrl = refundPolicyUrl(shopifyApi().shop.storefrontUrl);
 

@@ -17,7 +17,8 @@ import {
   type CheckoutEvent,
   type CheckoutEventType,
 } from "./core/backend";
-import { readConfig, readProfileMetafield, toCustomerContext, visitorIdFrom, VISITOR_ATTRIBUTE } from "./core/data";
+import { readConfig, readProfileMetafield, storefrontPlays, toCustomerContext, visitorIdFrom, VISITOR_ATTRIBUTE } from "./core/data";
+import { checkoutTurn, matchingCheckoutPlays, type CartFacts, type CheckoutPlay } from "./core/eligibility";
 
 /** The standard API every purchase target has; checkout-only mutations are optional at the type level. */
 export type StandardShopify = Omit<CheckoutBlockApi, "applyCartLinesChange" | "applyAttributeChange" | "applyDiscountCodeChange"> &
@@ -119,6 +120,40 @@ async function cachedProfile(): Promise<CustomerContext | null> {
   return result.profile;
 }
 
+/** The checkout's subtotal in its presentment currency. */
+export function checkoutCart(): CartFacts {
+  const api = shopifyApi();
+  return {
+    subtotal: api.cost.subtotalAmount.value?.amount ?? 0,
+    currency: api.cost.subtotalAmount.value?.currencyCode ?? api.localization.currency.value.isoCode,
+  };
+}
+
+/**
+ * Whether `play` has this checkout's one turn (`checkoutTurn`): every target works it out from the same facts
+ * (config, profile, cart, cart attributes, deterministic arms), so they agree without talking to each other.
+ * Undefined until the profile is settled.
+ */
+export function useTurn(play: CheckoutPlay, profile: ProfileState): boolean | undefined {
+  const api = shopifyApi();
+  const config = useConfig();
+  if (!profile.ready) return undefined;
+  const visitor = visitorIdFrom(api.attributes.value, api.checkoutToken.value);
+  if (!visitor || !config) return false;
+  const matching = matchingCheckoutPlays({
+    config,
+    profile: profile.profile,
+    checkoutOrdersCount: checkoutOrdersCount(),
+    cart: checkoutCart(),
+    storefrontPlays: storefrontPlays(api.attributes.value),
+  });
+  const armOf = (p: CheckoutPlay) => {
+    const settings = config.plays[p];
+    return settings ? assignArm(visitor.id, p, settings.holdoutPercent) : null;
+  };
+  return checkoutTurn(matching, armOf) === play;
+}
+
 export interface Exposure {
   /** null while undecided or out of segment; "holdout" renders nothing; "treatment" renders the play. */
   arm: Arm | null;
@@ -127,14 +162,14 @@ export interface Exposure {
 
 /**
  * Deterministic holdout arm for an in-segment buyer (same `assignArm` as the storefront), and measurement:
- * `eligible` for both arms plus `shown` for the treatment (which renders as soon as it has an arm), once per
+ * `eligible` for both arms plus `shown` for the treatment when it renders (it has the turn, `useTurn`), once per
  * mount. A visitor id derived from the checkout token is written to `_rp_vid` so the order can be attributed.
  */
 export function useExposure(
   play: PlayKey,
   holdoutPercent: number | null,
   inSegment: boolean | undefined,
-  options: { measure?: boolean } = {},
+  options: { measure?: boolean; turn?: boolean } = {},
 ): Exposure {
   const api = shopifyApi();
   const visitor = visitorIdFrom(api.attributes.value, api.checkoutToken.value);
@@ -153,7 +188,8 @@ export function useExposure(
     if (exposed.current) return;
     exposed.current = true;
     const events: CheckoutEvent[] = [{ type: "eligible", play, arm, ts: Date.now() }];
-    if (arm === "treatment") events.push({ type: "shown", play, arm, ts: Date.now() });
+    // A treated buyer whose turn went to a higher-priority play is eligible but was not shown this play.
+    if (arm === "treatment" && options.turn !== false) events.push({ type: "shown", play, arm, ts: Date.now() });
     void sendEvents(backendDeps(), visitor.id, events);
     if (visitor.derived) void writeVisitorAttribute(visitor.id);
   }, [visitor?.id, arm, measure]);

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { defaultSettings } from "../../../../app/lib/plays/defaults";
 import { customer, publishedConfig } from "../testing/fixtures";
-import { bundleDiscountPercent, conciergeHref, isBigTicket, isFirstTimeBuyer, isVip } from "./eligibility";
+import { bundleDiscountPercent, checkoutTurn, conciergeHref, isBigTicket, isFirstTimeBuyer, isVip, matchingCheckoutPlays } from "./eligibility";
 
 describe("isFirstTimeBuyer", () => {
   const settings = defaultSettings("confidence");
@@ -60,5 +60,37 @@ describe("conciergeHref", () => {
     ["call us", null],
   ])("GIVEN contact %s WHEN turned into a link THEN href is %s", (contact, href) => {
     expect(conciergeHref(contact)).toBe(href);
+  });
+});
+
+describe("one intervention at a time in checkout", () => {
+  const all = publishedConfig(["vip", "confidence", "deal_seeker"], { shop: { aov: 50 } });
+  const cart = { subtotal: 40, currency: "USD" };
+  const flagged = new Set(["deal_seeker"]);
+
+  test("GIVEN an unknown buyer with a big cart whom the storefront flagged as a deal seeker WHEN matched THEN all three plays match, VIP first and the bundle last", () => {
+    const matching = matchingCheckoutPlays({ config: all, profile: null, cart: { subtotal: 500, currency: "USD" }, storefrontPlays: flagged });
+    expect(matching).toEqual(["vip", "confidence", "deal_seeker"]);
+    expect(checkoutTurn(matching, () => "treatment")).toBe("vip");
+  });
+
+  test("GIVEN a repeat customer flagged as a deal seeker with a small cart WHEN matched THEN only the bundle matches and has the turn", () => {
+    const matching = matchingCheckoutPlays({ config: all, profile: customer({ ordersCount: 3, segment: "PROMISING", aov: 60 }), cart, storefrontPlays: flagged });
+    expect(matching).toEqual(["deal_seeker"]);
+    expect(checkoutTurn(matching, () => "treatment")).toBe("deal_seeker");
+  });
+
+  test("GIVEN the higher play's holdout WHEN the turn is decided THEN the next matching play in its treatment arm shows", () => {
+    expect(checkoutTurn(["confidence", "deal_seeker"], (p) => (p === "confidence" ? "holdout" : "treatment"))).toBe("deal_seeker");
+    expect(checkoutTurn(["confidence", "deal_seeker"], () => "holdout")).toBeNull();
+  });
+
+  test("GIVEN a play that is off or not on the checkout surface WHEN matched THEN it never takes the turn", () => {
+    const onlyBundle = publishedConfig(["deal_seeker"]);
+    expect(matchingCheckoutPlays({ config: onlyBundle, profile: null, cart: { subtotal: 500, currency: "USD" }, storefrontPlays: flagged })).toEqual(["deal_seeker"]);
+    const cartOnly = publishedConfig(["confidence", "deal_seeker"]);
+    cartOnly.plays.confidence!.surfaces = ["cart"];
+    expect(matchingCheckoutPlays({ config: cartOnly, profile: null, cart, storefrontPlays: flagged })).toEqual(["deal_seeker"]);
+    expect(matchingCheckoutPlays({ config: null, profile: null, cart, storefrontPlays: flagged })).toEqual([]);
   });
 });

@@ -88,3 +88,46 @@ export function conciergeHref(contact: string): string | null {
   if (/^https?:\/\/[^\s]+$/i.test(value)) return value;
   return null;
 }
+
+export type CheckoutPlay = "vip" | "confidence" | "deal_seeker";
+
+/**
+ * One intervention at a time, in the storefront engine's order (app/lib/decisions/engine.ts PRIORITY):
+ * convenience for VIPs first, then trust, and the margin-costing bundle last, so no discount is offered where
+ * trust or convenience is the barrier.
+ */
+export const CHECKOUT_PRIORITY: readonly CheckoutPlay[] = ["vip", "confidence", "deal_seeker"];
+
+export interface CheckoutFacts extends BuyerFacts {
+  config: PublishedPlaysConfig | null;
+  cart: CartFacts;
+  /** Plays the storefront listed in the `_rp_plays` cart attribute. */
+  storefrontPlays: ReadonlySet<string>;
+}
+
+/**
+ * The checkout plays whose segment this buyer is in, in priority order. vip: an RFM VIP or a big-ticket cart (the
+ * payment-options rule; the concierge adds its stall on top); confidence: a first-time buyer; deal_seeker:
+ * flagged by the storefront.
+ */
+export function matchingCheckoutPlays(facts: CheckoutFacts): CheckoutPlay[] {
+  const { config } = facts;
+  const vip = checkoutSettings(config, "vip");
+  const confidence = checkoutSettings(config, "confidence");
+  const dealSeeker = checkoutSettings(config, "deal_seeker");
+  const matches: Record<CheckoutPlay, boolean> = {
+    vip: !!vip && !!config && (isVip(vip, facts.profile) || isBigTicket(vip, config, facts.profile, facts.cart)),
+    confidence: !!confidence && isFirstTimeBuyer(confidence, facts),
+    deal_seeker: !!dealSeeker && isDealSeeker(facts.storefrontPlays),
+  };
+  return CHECKOUT_PRIORITY.filter((p) => matches[p]);
+}
+
+/**
+ * The play whose intervention may show: the first matching play whose buyer is in its treatment arm. A play's
+ * holdout hands the turn to the next play, as on the storefront, so each play is measured against "nothing".
+ */
+export function checkoutTurn(matching: readonly CheckoutPlay[], armOf: (play: CheckoutPlay) => "treatment" | "holdout" | null): CheckoutPlay | null {
+  for (const play of matching) if (armOf(play) === "treatment") return play;
+  return null;
+}
