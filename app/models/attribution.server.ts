@@ -344,9 +344,9 @@ export async function bundleCodeLeaks(shop: string, since: Date): Promise<Bundle
     orderBy: { createdAt: "desc" },
     take: LEAK_SCAN_LIMIT,
   });
-  const offered = (plays: string) => storedPlays(plays).some((p) => p.play === "deal_seeker" && p.arm === "treatment");
-  // The exposure may have been rolled up after the order was recorded: look the visitors up now.
-  const pending = [...new Set(rows.filter((r) => r.visitorId && !offered(r.plays)).map((r) => r.visitorId as string))];
+  // Orders whose cart listed a treatment exposure; the others may have one rolled up since: look those up now.
+  const unlisted = rows.filter((r) => !storedPlays(r.plays).some((p) => p.play === "deal_seeker" && p.arm === "treatment"));
+  const pending = [...new Set(unlisted.filter((r) => r.visitorId).map((r) => r.visitorId as string))];
   const treated = new Set<string>();
   for (let i = 0; i < pending.length; i += 500) {
     const found = await prisma.playExposure.findMany({
@@ -357,8 +357,8 @@ export async function bundleCodeLeaks(shop: string, since: Date): Promise<Bundle
   }
   let leakedOrders = 0;
   let leakedDiscount = 0;
-  for (const r of rows) {
-    if (offered(r.plays) || (r.visitorId !== null && treated.has(r.visitorId))) continue;
+  for (const r of unlisted) {
+    if (r.visitorId !== null && treated.has(r.visitorId)) continue;
     leakedOrders++;
     leakedDiscount += r.discount;
   }
