@@ -42,15 +42,25 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// Answers of isTimeZone per name: building a formatter to ask costs far more than the lookup, and measurement
+// days ask once per exposure. Bounded like the formatters.
+const knownZones = new Map<string, boolean>();
+
 /** Whether `zone` is an IANA zone name this runtime knows (what may be stored as a shop's zone). */
 export function isTimeZone(zone: unknown): zone is string {
   if (typeof zone !== "string" || zone.length === 0 || zone.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownZones.size >= MAX_CACHED) knownZones.clear();
+    knownZones.set(zone, known);
   }
+  return known;
 }
 
 const NO_DAY: Readonly<WallClock> = Object.freeze({ year: NaN, month: NaN, date: NaN, weekday: NaN });

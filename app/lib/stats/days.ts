@@ -11,22 +11,10 @@ const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 /** The calendar day (YYYY-MM-DD) of instant `at` on a wall clock in `zone` (null or invalid: UTC). */
 export function dayIn(at: Date | number, zone: string | null): string {
   const t = typeof at === "number" ? at : at.getTime();
-  if (zone === null || !isKnownZone(zone)) return new Date(t).toISOString().slice(0, 10);
+  if (zone === null || !isTimeZone(zone)) return new Date(t).toISOString().slice(0, 10);
   const d = wallClock(t, zone);
   if (!Number.isFinite(d.year)) throw new RangeError("invalid date");
   return `${d.year < 0 ? "-" + pad(-d.year, 6) : d.year > 9999 ? "+" + pad(d.year, 6) : pad(d.year, 4)}-${pad(d.month)}-${pad(d.date)}`;
-}
-
-// isTimeZone builds a formatter; dayIn runs once per exposure, so the answer is remembered per name (bounded).
-const known = new Map<string, boolean>();
-function isKnownZone(zone: string): boolean {
-  let v = known.get(zone);
-  if (v === undefined) {
-    v = isTimeZone(zone);
-    if (known.size >= 512) known.clear();
-    known.set(zone, v);
-  }
-  return v;
 }
 
 /** `day` (YYYY-MM-DD) plus `n` calendar days. */
@@ -41,7 +29,7 @@ export function addDays(day: string, n: number): string {
 export function dayStart(day: string, zone: string | null): number {
   const utcMidnight = Date.parse(`${day}T00:00:00Z`);
   if (Number.isNaN(utcMidnight)) throw new RangeError(`invalid day ${day}`);
-  if (zone === null || !isKnownZone(zone)) return utcMidnight;
+  if (zone === null || !isTimeZone(zone)) return utcMidnight;
   // UTC offsets lie within ±14 h (+ historical seconds): the boundary is within ±27 h of UTC midnight.
   let lo = utcMidnight - 27 * 3_600_000; // before `day`
   let hi = utcMidnight + 27 * 3_600_000; // on or after `day`
@@ -94,7 +82,7 @@ const SCAN_MS = 6 * 3_600_000;
  * and the last everything after `to`. A null or invalid zone: one interval at offset 0.
  */
 export function offsetIntervals(zone: string | null, from: number, to: number): OffsetInterval[] {
-  if (zone === null || !isKnownZone(zone) || !Number.isFinite(from) || !Number.isFinite(to)) return [{ until: Infinity, offsetSeconds: 0 }];
+  if (zone === null || !isTimeZone(zone) || !Number.isFinite(from) || !Number.isFinite(to)) return [{ until: Infinity, offsetSeconds: 0 }];
   const out: OffsetInterval[] = [];
   let t = Math.min(from, to);
   const end = Math.max(from, to);
