@@ -53,7 +53,7 @@ function Bundle() {
   const anchorProductId = lines[0]?.merchandise.product.id;
   const offer = useComplementaryOffer(dealSeeker && canAdd ? anchorProductId : undefined, lines);
   // The bundle comes last: a VIP or first-time buyer gets their play instead (one intervention at a time).
-  const turn = useTurn("deal_seeker", useProfile(dealSeeker));
+  const turn = useTurn("deal_seeker", config, useProfile(dealSeeker));
   const exposure = useExposure(
     "deal_seeker",
     settings?.holdoutPercent ?? null,

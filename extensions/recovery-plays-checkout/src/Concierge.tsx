@@ -14,10 +14,11 @@ export default async function extension() {
 }
 
 function Concierge() {
-  const settings = checkoutSettings(useConfig(), "vip");
+  const config = useConfig();
+  const settings = checkoutSettings(config, "vip");
   const href = settings ? conciergeHref(settings.conciergeContact) : null;
   const buyer = useProfile(href !== null);
-  const turn = useTurn("vip", buyer);
+  const turn = useTurn("vip", config, buyer);
   const vip = settings && href && buyer.ready ? isVip(settings, buyer.profile) : false;
   const step = shopifyApi().buyerJourney.activeStep.value?.handle ?? "unknown";
   const stalled = useStall(vip ? settings!.stallSeconds : null, step);

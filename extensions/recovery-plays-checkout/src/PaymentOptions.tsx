@@ -17,7 +17,7 @@ function PaymentOptions() {
   const settings = checkoutSettings(config, "vip");
   const buyer = useProfile(settings !== null);
   const { ready, profile } = buyer;
-  const turn = useTurn("vip", buyer);
+  const turn = useTurn("vip", config, buyer);
   const vip = settings && ready ? isVip(settings, profile) : false;
   const bigTicket = settings && config && ready ? isBigTicket(settings, config, profile, checkoutCart()) : false;
   const exposure = useExposure("vip", settings?.holdoutPercent ?? null, ready ? vip || bigTicket : undefined, { turn });

@@ -12,9 +12,10 @@ export default async function extension() {
 }
 
 function Reassurance() {
-  const settings = checkoutSettings(useConfig(), "confidence");
+  const config = useConfig();
+  const settings = checkoutSettings(config, "confidence");
   const buyer = useProfile(settings !== null);
-  const turn = useTurn("confidence", buyer);
+  const turn = useTurn("confidence", config, buyer);
   const inSegment =
     settings && buyer.ready ? isFirstTimeBuyer(settings, { profile: buyer.profile, checkoutOrdersCount: checkoutOrdersCount() }) : undefined;
   const exposure = useExposure("confidence", settings?.holdoutPercent ?? null, inSegment, { turn });

@@ -134,9 +134,8 @@ export function checkoutCart(): CartFacts {
  * (config, profile, cart, cart attributes, deterministic arms), so they agree without talking to each other.
  * Undefined until the profile is settled.
  */
-export function useTurn(play: CheckoutPlay, profile: ProfileState): boolean | undefined {
+export function useTurn(play: CheckoutPlay, config: PublishedPlaysConfig | null, profile: ProfileState): boolean | undefined {
   const api = shopifyApi();
-  const config = useConfig();
   if (!profile.ready) return undefined;
   const visitor = visitorIdFrom(api.attributes.value, api.checkoutToken.value);
   if (!visitor || !config) return false;
