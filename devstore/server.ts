@@ -13,7 +13,7 @@ import type { StorefrontContext } from "./storefront/context";
 import { NO_FAULTS, type AdminContext, type AdminEnv, type Faults } from "./admin/context";
 import { LeakyBucket, RESTORE_RATE, runAdminGraphql } from "./admin/graphql";
 import { TokenStore, accessTokenEndpoint, signSessionToken } from "./admin/auth";
-import { expire } from "./admin/bulk";
+import { expire, setBulkQueries } from "./admin/bulk";
 import { normalizeNamespace } from "./admin/mutations";
 import { createWebhookSender, type WebhookDelivery } from "./webhooks";
 import { API_VERSION, loadAppConfig } from "./config";
@@ -35,6 +35,8 @@ export interface DevStoreOptions {
   plan?: DevShop["plan"];
   /** "Now" of the generated history (default: the real now, so recency is meaningful in the demo). */
   now?: string | number;
+  /** Bulk queries enabled for the app in the Partner Dashboard (default true, as for an app that already runs them). */
+  bulkQueries?: boolean;
   tomlPath?: string;
   quiet?: boolean;
   webhookRetries?: number;
@@ -124,6 +126,14 @@ async function loadStorefront(ctx: StorefrontCtx, log: (m: string) => void): Pro
   }
 }
 
+/** A clock that reads `now` (the seed's instant) at start and then advances with real time. */
+function storeClock(now: string | number | undefined): () => number {
+  if (now === undefined) return Date.now;
+  const start = typeof now === "number" ? now : Date.parse(now);
+  const bootedAt = Date.now();
+  return () => start + (Date.now() - bootedAt);
+}
+
 export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
   const log = opts.quiet ? () => undefined : (m: string) => console.log(m);
   const config = loadAppConfig(opts.tomlPath);
@@ -155,9 +165,13 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
     dataDir,
     faults: { ...NO_FAULTS },
     bulkOps: [],
+    // The store's clock starts at the seed's "now" and moves with real time (the 60-day order window and the
+    // bulk-access lapse are measured on it).
+    now: storeClock(opts.now),
     deliverWebhook: sender.deliverWebhook,
     nextId: () => ++seq,
   };
+  setBulkQueries(env, opts.bulkQueries ?? true);
   const buckets = new Map<string, LeakyBucket>();
   const bucketFor = (shop: string) => {
     let b = buckets.get(shop);
@@ -289,12 +303,18 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
         });
       }
       if (p === "/__devstore/webhooks" && req.method === "GET") return send(res, 200, { deliveries: sender.deliveries });
+      if (p === "/__devstore/bulk-access" && req.method === "POST") {
+        const b = JSON.parse((await readBody(req)) || "{}") as { queries?: boolean };
+        if (typeof b.queries === "boolean") setBulkQueries(env, b.queries);
+        return send(res, 200, { bulkAccess: env.bulkAccess });
+      }
       if (p === "/__devstore/reset" && req.method === "POST") {
         const fresh = buildState(opts);
         Object.assign(state, fresh.state);
         env.data = new StoreData(state, fresh.streamed);
         env.bulkOps.length = 0;
         env.faults = { ...NO_FAULTS };
+        setBulkQueries(env, opts.bulkQueries ?? true);
         buckets.clear();
         return send(res, 200, { ok: true });
       }

@@ -6,6 +6,7 @@ import { createWriteStream, rmSync, type WriteStream } from "node:fs";
 import { once } from "node:events";
 import path from "node:path";
 import {
+  GraphQLError,
   Kind,
   execute,
   getNamedType,
@@ -23,7 +24,7 @@ import {
   valueFromASTUntyped,
 } from "graphql";
 import { adminSchema } from "../../app/graphql/schema.server";
-import type { AdminContext, BulkOperationRecord } from "./context";
+import type { AdminContext, AdminEnv, BulkAccess, BulkOperationRecord } from "./context";
 import { parseAndValidate } from "./graphql";
 import { fieldResolver, filteredCustomers, filteredOrders, typeResolver } from "./resolvers";
 import { isoSeconds } from "../seed/generate";
@@ -114,7 +115,33 @@ export function checkBulkRules(doc: DocumentNode): string | null {
   return null;
 }
 
+// Bulk access (shopify.dev changelog "Apps must enable bulk operations before use", November 2026): "If your app
+// starts a bulk operation without access, then the request returns an access denied error." and "Apps that haven't
+// run a bulk query or bulk mutation in the last 31 days lose access to that operation type." The error's exact text
+// is not documented; the dev store answers with Shopify's usual ACCESS_DENIED shape for a field the app may not use.
+export const BULK_ACCESS_DOCS = "https://shopify.dev/changelog/apps-must-enable-bulk-operations-before-use";
+export const BULK_ACCESS_LAPSE_MS = 31 * 86_400_000;
+
+/** Whether the app may start a bulk query now: enabled, and run (or enabled) within the last 31 days. */
+export function bulkQueriesAllowed(access: BulkAccess | undefined, now: number): boolean {
+  if (!access) return true;
+  if (access.queriesEnabledAt === null) return false;
+  const lastUse = Math.max(access.queriesEnabledAt, access.lastQueryRunAt ?? -Infinity);
+  return now - lastUse <= BULK_ACCESS_LAPSE_MS;
+}
+
+/** Turns bulk queries on or off for the app, as "Allow bulk queries" in the Partner Dashboard does. */
+export function setBulkQueries(env: AdminEnv, enabled: boolean, now = env.now?.() ?? Date.now()): void {
+  env.bulkAccess = { queriesEnabledAt: enabled ? now : null, lastQueryRunAt: env.bulkAccess?.lastQueryRunAt ?? null };
+}
+
 export function bulkOperationRunQuery(ctx: AdminContext, query: string, _groupObjects: boolean) {
+  const now = ctx.env.now?.() ?? Date.now();
+  if (!bulkQueriesAllowed(ctx.env.bulkAccess, now)) {
+    throw new GraphQLError("Access denied for bulkOperationRunQuery field. Bulk queries are not enabled for this app.", {
+      extensions: { code: "ACCESS_DENIED", documentation: BULK_ACCESS_DOCS },
+    });
+  }
   const userError = (message: string, code = "INVALID") => ({ bulkOperation: null, userErrors: [{ field: ["query"], message, code }] });
   const parsed = parseAndValidate(query);
   if ("errors" in parsed) return userError(`Invalid bulk query: ${parsed.errors[0]!.message}`);
@@ -130,7 +157,7 @@ export function bulkOperationRunQuery(ctx: AdminContext, query: string, _groupOb
     type: "QUERY",
     status: "CREATED",
     query,
-    createdAt: isoSeconds(Date.now()),
+    createdAt: isoSeconds(now),
     completedAt: null,
     errorCode: null,
     objectCount: 0,
@@ -142,6 +169,7 @@ export function bulkOperationRunQuery(ctx: AdminContext, query: string, _groupOb
     cancelRequested: false,
   };
   ctx.env.bulkOps.push(op);
+  if (ctx.env.bulkAccess) ctx.env.bulkAccess.lastQueryRunAt = now;
   setImmediate(() => {
     runBulk({ ...ctx, bulk: undefined }, op, parsed.doc).catch((e) => {
       op.status = "FAILED";
@@ -258,7 +286,7 @@ async function runBulk(ctx: AdminContext, op: BulkOperationRecord, doc: Document
   if (!op.cancelRequested && env.faults.bulkFail) failed = true;
   out.end();
   await once(out, "finish");
-  op.completedAt = isoSeconds(Date.now());
+  op.completedAt = isoSeconds(env.now?.() ?? Date.now());
   const url = `${env.storeUrl}/bulk/${op.id}.jsonl`;
   if (op.cancelRequested) {
     op.status = "CANCELED";

@@ -41,6 +41,15 @@ export const NO_FAULTS: Faults = {
   bulkChunkDelayMs: 0,
 };
 
+/**
+ * Bulk operations access, enabled per operation type in the Partner Dashboard. `…EnabledAt` null = not enabled;
+ * `lastQueryRunAt` = the last bulk query started (epoch ms). Access lapses after 31 days without a run.
+ */
+export interface BulkAccess {
+  queriesEnabledAt: number | null;
+  lastQueryRunAt: number | null;
+}
+
 export interface AdminEnv {
   state: DevStoreData;
   data: StoreData;
@@ -55,6 +64,10 @@ export interface AdminEnv {
   dataDir: string;
   faults: Faults;
   bulkOps: BulkOperationRecord[];
+  /** The store's "now" (the seed's now, moving with real time); Date.now when unset. */
+  now?: () => number;
+  /** The app's bulk operations access (Partner Dashboard); fully enabled when unset. */
+  bulkAccess?: BulkAccess;
   deliverWebhook(topic: string, shop: string, payload: unknown): Promise<void>;
   nextId(): number;
 }

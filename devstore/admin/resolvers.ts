@@ -162,12 +162,27 @@ const orderSearch = {
   status: (o: DevOrder) => (o.cancelledAt ? "cancelled" : "open"),
   discount_code: (o: DevOrder) => o.discountCodes,
 };
+/**
+ * Without `read_all_orders`, orders older than 60 days do not exist for the app (Order object reference: "Only the
+ * last 60 days' worth of orders from a store are accessible from the Order object by default. If you want to access
+ * older records, then you need to request access to all orders."). Customer `numberOfOrders` / `amountSpent` stay
+ * lifetime. Returns the oldest visible createdAt (epoch ms), or null when every order is visible.
+ */
+export const ORDER_WINDOW_DAYS = 60;
+export function orderWindowStart(ctx: AdminContext): number | null {
+  if ((ctx.scopes ?? ctx.env.scopes).includes("read_all_orders")) return null;
+  return (ctx.env.now?.() ?? Date.now()) - ORDER_WINDOW_DAYS * 86_400_000;
+}
+const visibleOrder = (o: DevOrder | null | undefined, from: number | null): DevOrder | null =>
+  o && (from === null || Date.parse(o.createdAt) >= from) ? o : null;
+
 export function filteredOrders(ctx: AdminContext, args: Args, source?: Iterable<DevOrder>): Iterable<DevOrder> {
   const groups = parseSearch(args.query);
   const all = source ?? ctx.env.data.orders();
-  if (groups.length === 0) return all;
+  const from = orderWindowStart(ctx);
+  if (groups.length === 0 && from === null) return all;
   return (function* () {
-    for (const o of all) if (matches(o, groups, orderSearch, (x) => x.name)) yield o;
+    for (const o of all) if (visibleOrder(o, from) && (groups.length === 0 || matches(o, groups, orderSearch, (x) => x.name))) yield o;
   })();
 }
 const orderSortKeys = {
@@ -351,7 +366,7 @@ function nodeById(ctx: AdminContext, id: string): unknown {
   const d = ctx.env.data;
   switch (g.type) {
     case "Customer": { const r = d.customer(g.id); return r ? tag("Customer")(r) : null; }
-    case "Order": { const o = d.order(g.id); return o ? tag("Order")(o) : null; }
+    case "Order": { const o = visibleOrder(d.order(g.id), orderWindowStart(ctx)); return o ? tag("Order")(o) : null; }
     case "Product": { const p = d.product(g.id); return p ? tag("Product")(p) : null; }
     case "ProductVariant": { const v = d.variant(g.id); return v ? tag("ProductVariant")(v.variant) : null; }
     case "BulkOperation": { const b = ctx.env.bulkOps.find((x) => x.id === g.id && x.shop === ctx.shop.domain); return b ? tag("BulkOperation")(b) : null; }
@@ -375,7 +390,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     customers: (_s, args, ctx) => customersConnection(ctx, args),
     customer: (_s, args, ctx) => { const g = parseGid(args.id); const r = g?.type === "Customer" ? ctx.env.data.customer(g.id) : undefined; return r ?? null; },
     orders: (_s, args, ctx) => ordersConnection(ctx, args),
-    order: (_s, args, ctx) => { const g = parseGid(args.id); return (g?.type === "Order" && ctx.env.data.order(g.id)) || null; },
+    order: (_s, args, ctx) => { const g = parseGid(args.id); return g?.type === "Order" ? visibleOrder(ctx.env.data.order(g.id), orderWindowStart(ctx)) : null; },
     products: (_s, args, ctx) => productsConnection(ctx, args),
     product: (_s, args, ctx) => { const g = parseGid(args.id); return (g?.type === "Product" && ctx.env.data.product(g.id)) || null; },
     productVariant: (_s, args, ctx) => { const g = parseGid(args.id); return (g?.type === "ProductVariant" && ctx.env.data.variant(g.id)?.variant) || null; },
@@ -489,7 +504,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     defaultEmailAddress: (r: CustomerRecord) => ({ emailAddress: r.customer.email, marketingState: "NOT_SUBSCRIBED" }),
     numberOfOrders: (r: CustomerRecord) => String(r.orders.length),
     amountSpent: (r: CustomerRecord, _a, ctx) => money(customerTotals(r.orders).spent, ctx.shop.currencyCode),
-    lastOrder: (r: CustomerRecord) => customerTotals(r.orders).last,
+    lastOrder: (r: CustomerRecord, _a, ctx) => visibleOrder(customerTotals(r.orders).last, orderWindowStart(ctx)),
     orders: (r: CustomerRecord, args, ctx) => ordersConnection(ctx, args, r.orders),
     statistics: (r: CustomerRecord) => ({ rfmGroup: r.customer.rfmGroup ?? null, predictedSpendTier: r.customer.predictedSpendTier ?? null }),
     state: () => "ENABLED",
