@@ -6,9 +6,25 @@ import { parse } from "smol-toml";
 
 export const API_VERSION = "2026-07";
 
+/** Protected customer fields, approved one by one in the Partner Dashboard (level 2). */
+export type ProtectedField = "name" | "email" | "phone" | "address";
+
+/**
+ * The app's approved protected customer data access (Partner Dashboard, not the toml): level 0 none, 1 customer
+ * and order data without name/address/phone/email, 2 with the listed fields.
+ */
+export interface ProtectedDataAccess {
+  level: 0 | 1 | 2;
+  fields: ProtectedField[];
+}
+
+/** What shopify.app.toml, README and docs/profiles.md declare the app requests: level 1, no protected fields. */
+export const DECLARED_PROTECTED_DATA: ProtectedDataAccess = { level: 1, fields: [] };
+
 export interface AppConfig {
   handle: string;
   scopes: string[];
+  protectedCustomerData: ProtectedDataAccess;
   /** topic → app path (e.g. "orders/create" → "/webhooks/orders/create"). */
   webhooks: Record<string, string>;
   navLinks: { label: string; href: string }[];
@@ -29,7 +45,8 @@ export const DEFAULT_WEBHOOKS: Record<string, string> = {
 export function loadAppConfig(tomlPath = path.join(process.cwd(), "shopify.app.toml")): AppConfig {
   const config: AppConfig = {
     handle: "recovery-plays",
-    scopes: ["read_customers", "read_orders", "read_products", "write_discounts", "read_themes"],
+    scopes: ["read_customers", "read_orders", "read_all_orders", "write_discounts", "read_themes", "write_app_proxy"],
+    protectedCustomerData: { ...DECLARED_PROTECTED_DATA, fields: [...DECLARED_PROTECTED_DATA.fields] },
     webhooks: { ...DEFAULT_WEBHOOKS },
     navLinks: [],
   };

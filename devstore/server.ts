@@ -151,6 +151,7 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
     retries: opts.webhookRetries,
     retryDelayMs: opts.webhookRetryDelayMs,
     log,
+    protectedData: () => env.pcd,
   });
   const env: AdminEnv = {
     state,
@@ -162,6 +163,7 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
     appId: "4000000001",
     appInstallationId: "500000000001",
     scopes: config.scopes,
+    pcd: config.protectedCustomerData,
     dataDir,
     faults: { ...NO_FAULTS },
     bulkOps: [],
@@ -222,7 +224,8 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
       const shop = shopOf(req);
       if (shop !== shopDomain) return send(res, 404, { errors: "Not Found" });
       const token = req.headers["x-shopify-access-token"];
-      if (!tokens.check(Array.isArray(token) ? token[0] : token, shop)) {
+      const granted = tokens.scopeOf(Array.isArray(token) ? token[0] : token, shop);
+      if (!granted) {
         return send(res, 401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
       }
       if (env.faults.adminDelayMs) await new Promise((r) => setTimeout(r, env.faults.adminDelayMs));
@@ -238,7 +241,7 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
           return send(res, 400, { errors: "Invalid JSON in request body" });
         }
       }
-      const ctx: AdminContext = { env, shop: state.shop };
+      const ctx: AdminContext = { env, shop: state.shop, scopes: granted };
       const out = await runAdminGraphql(ctx, bucketFor(shop), body);
       // Retired versions fall forward to the pinned one, as Shopify serves the oldest supported version.
       return send(res, out.status, out.body, { "x-shopify-api-version": API_VERSION, "x-request-id": String(env.nextId()) });

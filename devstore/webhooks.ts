@@ -3,7 +3,8 @@
 // X-Shopify-Shop-Domain, X-Shopify-API-Version, X-Shopify-Webhook-Id, X-Shopify-Event-Id, X-Shopify-Triggered-At;
 // non-2xx answers and network errors are retried with backoff (Shopify retries for hours; we retry briefly).
 import { createHmac, randomUUID } from "node:crypto";
-import { API_VERSION } from "./config";
+import { isProtectedTopic } from "./admin/scopes";
+import { API_VERSION, type ProtectedDataAccess } from "./config";
 
 export interface WebhookDelivery {
   topic: string;
@@ -23,6 +24,8 @@ export interface WebhookOptions {
   retryDelayMs?: number;
   timeoutMs?: number;
   log?: (m: string) => void;
+  /** The app's approved protected customer data access, read at each delivery (absent: approved, level 1). */
+  protectedData?: () => ProtectedDataAccess;
 }
 
 export function signWebhook(body: string, secret: string): string {
@@ -37,6 +40,12 @@ export function createWebhookSender(opts: WebhookOptions) {
     const route = opts.routes[topic];
     if (!route) {
       opts.log?.(`[devstore] no subscription for ${topic}; not delivered`);
+      return;
+    }
+    // Order, refund and customer payloads are protected customer data: an app without approved access (level 1)
+    // gets no such webhook (protected-customer-data page: webhooks that relate to a single customer or order).
+    if (isProtectedTopic(topic) && (opts.protectedData?.().level ?? 1) < 1) {
+      opts.log?.(`[devstore] ${topic} carries protected customer data and the app is not approved for it; not delivered`);
       return;
     }
     const url = new URL(route, opts.appUrl).toString();

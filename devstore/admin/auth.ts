@@ -82,6 +82,12 @@ export class TokenStore {
     return Boolean(t && t.shop === shop && (t.expiresAt === null || t.expiresAt > this.clock()));
   }
 
+  /** The scopes the token was issued with (its grant), or null for an unknown, expired or other-shop token. */
+  scopeOf(token: string | undefined | null, shop: string): string[] | null {
+    if (!token || !this.check(token, shop)) return null;
+    return this.access.get(token)!.scope.split(",").filter(Boolean);
+  }
+
   issueOffline(shop: string, scope: string, expiring: boolean) {
     const access_token = `shpat_${randomBytes(16).toString("hex")}`;
     if (!expiring) {

@@ -1,4 +1,5 @@
 // Shared state of the dev store's Admin side, handed to resolvers as the GraphQL context.
+import type { ProtectedDataAccess } from "../config";
 import type { DevShop, DevStoreData } from "../types";
 import type { StoreData } from "./data";
 
@@ -60,7 +61,10 @@ export interface AdminEnv {
   /** Numeric id of the app (the `app--<id>--` prefix of app-reserved metafield namespaces). */
   appId: string;
   appInstallationId: string;
+  /** Scopes the app is granted at install (its toml `access_scopes`); each token carries the grant it was issued with. */
   scopes: string[];
+  /** The app's approved protected customer data access (default: what the app declares, DECLARED_PROTECTED_DATA). */
+  pcd: ProtectedDataAccess;
   dataDir: string;
   faults: Faults;
   bulkOps: BulkOperationRecord[];
@@ -75,6 +79,8 @@ export interface AdminEnv {
 export interface AdminContext {
   env: AdminEnv;
   shop: DevShop;
+  /** Scopes of the access token this request came with (the token's grant; defaults to env.scopes). */
+  scopes?: string[];
   /** Set by the bulk executor: the root connection resolves to exactly these items, nested ones ignore `first`. */
   bulk?: { rootField: string; items: unknown[] };
 }

@@ -10,12 +10,14 @@ import {
   visit,
   type ASTNode,
   type DocumentNode,
+  type GraphQLFieldResolver,
   type GraphQLSchema,
 } from "graphql";
 import { adminSchema } from "../../app/graphql/schema.server";
 import type { AdminContext } from "./context";
 import { queryCost } from "./cost";
 import { fieldResolver, typeResolver } from "./resolvers";
+import { fieldAccessError } from "./scopes";
 
 export const RATE_DOCS = "https://shopify.dev/api/usage/rate-limits";
 export const MAX_SINGLE_QUERY_COST = 1000;
@@ -146,6 +148,19 @@ export function parseAndValidate(source: string, schema: GraphQLSchema = adminSc
   return { doc };
 }
 
+// ------------------------------------------------------------------------------------------------ access
+
+/**
+ * Access is checked per field while executing, as on Shopify: a field the token has no scope for, or protected
+ * customer data the app is not approved for, resolves to null with its error in `errors` (HTTP 200), the rest of
+ * the document still resolves.
+ */
+export const checkedFieldResolver: GraphQLFieldResolver<unknown, AdminContext> = (source, args, ctx, info) => {
+  const denied = fieldAccessError(info.parentType.name, info.fieldName, ctx.scopes ?? ctx.env.scopes, ctx.env.pcd);
+  if (denied) throw denied;
+  return fieldResolver(source, args, ctx, info);
+};
+
 // ------------------------------------------------------------------------------------------------ endpoint
 
 export interface GqlResponse {
@@ -192,7 +207,7 @@ export async function runAdminGraphql(ctx: AdminContext, bucket: LeakyBucket, re
       body: { errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: RATE_DOCS } }], extensions: costExt(null) },
     };
   }
-  const result = await execute({ schema, document: doc, contextValue: ctx, variableValues: variables, operationName, fieldResolver, typeResolver, rootValue: {} });
+  const result = await execute({ schema, document: doc, contextValue: ctx, variableValues: variables, operationName, fieldResolver: checkedFieldResolver, typeResolver, rootValue: {} });
   let actual = requested;
   try {
     actual = op.operation === "mutation" ? requested : Math.min(requested, queryCost(schema, doc, op, variables, (result.data ?? null) as Record<string, unknown> | null));

@@ -53,7 +53,7 @@ import {
   shopObject,
 } from "./liquid/objects";
 import { CONSENT_COOKIE, type ConsentState, consentBanner, consentFromCookie, consentSwitch, contentForHeader } from "./privacy";
-import { forwardAppProxy } from "./proxy";
+import { appProxyConfigured, forwardAppProxy } from "./proxy";
 import { ThemeEditError, addAppBlock, embedStates, ensureThemeFiles, placedAppBlocks, removeAppBlock, setEmbedEnabled } from "./theme";
 
 export type { StorefrontContext, StorefrontOptions } from "./context";
@@ -76,10 +76,12 @@ interface AppConfig {
   handle: string;
   proxyPrefix: string;
   proxyPath: string;
+  /** `[access_scopes] scopes` of the toml (null when not read): the proxy needs `write_app_proxy`. */
+  scopes: string[] | null;
 }
 
 function readAppConfig(tomlPath: string): AppConfig {
-  const config: AppConfig = { handle: "recovery-plays", proxyPrefix: "/apps/recovery-plays", proxyPath: "/apps/proxy" };
+  const config: AppConfig = { handle: "recovery-plays", proxyPrefix: "/apps/recovery-plays", proxyPath: "/apps/proxy", scopes: null };
   if (!existsSync(tomlPath)) return config;
   try {
     const toml = parseToml(readFileSync(tomlPath, "utf8")) as Record<string, unknown>;
@@ -87,6 +89,8 @@ function readAppConfig(tomlPath: string): AppConfig {
     const proxy = toml.app_proxy as Record<string, unknown> | undefined;
     if (proxy && typeof proxy.subpath === "string") config.proxyPrefix = `/${String(proxy.prefix ?? "apps")}/${proxy.subpath}`;
     if (proxy && typeof proxy.url === "string") config.proxyPath = new URL(proxy.url, "https://app.invalid").pathname;
+    const scopes = (toml.access_scopes as Record<string, unknown> | undefined)?.scopes;
+    if (typeof scopes === "string") config.scopes = scopes.split(",").map((x) => x.trim()).filter(Boolean);
   } catch {
     // Fall back to the documented defaults (docs/architecture.md) when the toml can't be read.
   }
@@ -543,7 +547,7 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
     const isGet = method === "GET" || method === "HEAD";
     let m: RegExpExecArray | null;
 
-    if (p === app.proxyPrefix || p.startsWith(`${app.proxyPrefix}/`)) {
+    if ((p === app.proxyPrefix || p.startsWith(`${app.proxyPrefix}/`)) && appProxyConfigured(app.scopes)) {
       await forwardAppProxy(
         r.req,
         r.res,

@@ -6,6 +6,15 @@ import { createHmac } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 
+/**
+ * Shopify sets up an app proxy only for an app granted `write_app_proxy` ("Configuring an app proxy requires the
+ * `write_app_proxy` access scope", shopify.dev/docs/apps/build/online-store/app-proxies); without it the path is
+ * an ordinary storefront 404. `scopes` null = no toml read, the documented default (configured).
+ */
+export function appProxyConfigured(scopes: readonly string[] | null): boolean {
+  return scopes === null || scopes.includes("write_app_proxy");
+}
+
 const RESERVED = new Set(["shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature", "hmac"]);
 
 /**

@@ -109,3 +109,35 @@ describe("HistoryFold", () => {
     expect(f.changedOrders.map((o) => o.orderId)).toEqual(["12"]);
   });
 });
+
+describe("HistoryFold: a history cut at 60 days (no read_all_orders)", () => {
+  const WINDOW = Date.parse("2025-02-01T00:00:00Z");
+  const withLifetime = (id: number, orders: number, spent: number) =>
+    JSON.stringify({ id: `gid://shopify/Customer/${id}`, statistics: { rfmGroup: "LOYAL" }, numberOfOrders: String(orders), amountSpent: { amount: spent.toFixed(2) } });
+
+  it("GIVEN a customer whose 5 orders are all before the window WHEN folded with the window THEN frequency and spend are lifetime, dated at the window start", () => {
+    const f = new HistoryFold({ windowStart: WINDOW });
+    f.addLine(withLifetime(1, 5, 500));
+    f.finish();
+    expect(f.aggregate("1")).toMatchObject({ ordersCount: 5, grossSpend: 500, refunded: 0, lastOrderAt: WINDOW, firstOrderAt: WINDOW });
+    expect(f.customersFromLifetime).toBe(1);
+  });
+
+  it("GIVEN a customer with one order in the window and three before WHEN folded THEN the count is lifetime and the last order is the seen one", () => {
+    const f = new HistoryFold({ windowStart: WINDOW });
+    f.addLine(withLifetime(2, 4, 400));
+    f.addLine(order(20, 2, 100));
+    f.finish();
+    expect(f.aggregate("2")).toMatchObject({ ordersCount: 4, grossSpend: 400, lastOrderAt: Date.parse("2025-03-01T10:00:00Z"), firstOrderAt: WINDOW });
+    expect(f.earliestOrderAt).toBe(Date.parse("2025-03-01T10:00:00Z"));
+  });
+
+  it("GIVEN the full history (no window) WHEN lifetime totals are present THEN the seen orders alone decide", () => {
+    const f = new HistoryFold();
+    f.addLine(withLifetime(3, 5, 500));
+    f.addLine(order(30, 3, 100));
+    f.finish();
+    expect(f.aggregate("3")).toMatchObject({ ordersCount: 1, grossSpend: 100 });
+    expect(f.customersFromLifetime).toBe(0);
+  });
+});

@@ -22,6 +22,13 @@ const ORDER_PREFIX = "gid://shopify/Order/";
 
 export interface HistoryFoldOptions {
   /**
+   * Start of the visible order window (epoch ms) when the shop's history is cut (no `read_all_orders`: 60 days).
+   * A customer whose lifetime `numberOfOrders` exceeds the orders seen has orders before it: frequency and spend
+   * then come from the lifetime `numberOfOrders` / `amountSpent`, and the unseen orders are dated at the window
+   * start (the latest they can be), so a loyal customer with only older orders is not a prospect.
+   */
+  windowStart?: number;
+  /**
    * Orders updated after this instant (epoch ms; the bulk operation's start) changed while the export ran:
    * they are kept in `changedOrders` so the caller can store them per order and reconcile with webhooks.
    */
@@ -49,9 +56,18 @@ export class HistoryFold {
   /** 0 = none, else RFM_GROUPS index + 1. */
   private group = new Uint8Array(1024);
   private seenLine = new Uint8Array(1024);
+  /** Customer lifetime numberOfOrders / amountSpent; NaN = not in the export. */
+  private lifeOrders = new Float64Array(1024).fill(NaN);
+  private lifeSpent = new Float64Array(1024).fill(NaN);
+  private readonly windowStart: number | null;
+  /** Earliest order date folded (epoch ms), null when none. */
+  earliestOrderAt: number | null = null;
+  /** Customers whose frequency/spend were completed from lifetime totals (orders before the window). */
+  customersFromLifetime = 0;
 
   constructor(opts: HistoryFoldOptions = {}) {
     this.changedAfter = opts.changedAfter ?? Number.POSITIVE_INFINITY;
+    this.windowStart = opts.windowStart ?? null;
   }
 
   private slot(id: string): number {
@@ -85,6 +101,8 @@ export class HistoryFold {
     this.last = f64(this.last, NaN);
     this.group = u8(this.group);
     this.seenLine = u8(this.seenLine);
+    this.lifeOrders = f64(this.lifeOrders, NaN);
+    this.lifeSpent = f64(this.lifeSpent, NaN);
   }
 
   /** Customers folded (including ones only known through their orders). */
@@ -129,9 +147,23 @@ export class HistoryFold {
     this.last[i] = a.lastOrderAt ?? NaN;
   }
 
-  /** Rounds the money totals to cents (sums of decimals drift in binary floating point). */
+  /**
+   * Completes customers with orders before the window from their lifetime totals (see `windowStart`), then rounds
+   * the money totals to cents (sums of decimals drift in binary floating point).
+   */
   finish(): this {
     for (let i = 0; i < this.ids.length; i++) {
+      if (this.windowStart !== null && this.lifeOrders[i] > this.orders[i]) {
+        // Lifetime spend is net of refunds; the unseen orders add what the seen ones do not explain.
+        const seenNet = Math.max(0, this.gross[i] - this.refunds[i]);
+        const unseenNet = Number.isFinite(this.lifeSpent[i]) ? Math.max(0, this.lifeSpent[i] - seenNet) : 0;
+        this.orders[i] = this.lifeOrders[i];
+        this.gross[i] += unseenNet;
+        // The unseen orders are older than the window: the first order is at or before its start.
+        if (!(this.first[i] <= this.windowStart)) this.first[i] = this.windowStart;
+        if (Number.isNaN(this.last[i])) this.last[i] = this.windowStart;
+        this.customersFromLifetime++;
+      }
       this.gross[i] = Math.round(this.gross[i] * 100) / 100;
       this.refunds[i] = Math.round(this.refunds[i] * 100) / 100;
     }
@@ -170,6 +202,11 @@ export class HistoryFold {
       const stats = r.statistics as { rfmGroup?: unknown } | null | undefined;
       const g = stats && typeof stats === "object" ? stats.rfmGroup : null;
       this.group[i] = typeof g === "string" && RFM_SET.has(g) ? RFM_GROUPS.indexOf(g as RfmGroup) + 1 : 0;
+      // UnsignedInt64 arrives as a string.
+      const n = typeof r.numberOfOrders === "string" || typeof r.numberOfOrders === "number" ? Number(r.numberOfOrders) : NaN;
+      this.lifeOrders[i] = Number.isInteger(n) && n >= 0 ? n : NaN;
+      const spent = r.amountSpent && typeof r.amountSpent === "object" ? Number((r.amountSpent as { amount?: unknown }).amount) : NaN;
+      this.lifeSpent[i] = Number.isFinite(spent) ? spent : NaN;
       return true;
     }
     if (typeof parent !== "string") return false;
@@ -193,6 +230,7 @@ export class HistoryFold {
       if (!(createdAt >= this.first[i])) this.first[i] = createdAt;
       if (!(createdAt <= this.last[i])) this.last[i] = createdAt;
     }
+    if (this.earliestOrderAt === null || createdAt < this.earliestOrderAt) this.earliestOrderAt = createdAt;
     this.ordersFolded++;
     if (this.changedAfter !== Number.POSITIVE_INFINITY && typeof r.updatedAt === "string") {
       const updatedAt = Date.parse(r.updatedAt);
