@@ -170,9 +170,9 @@ export type LookupResult =
   | { kind: "not_found" }
   | { kind: "unavailable" };
 
-/** Customer lookup by email or id (profiles.server `lookupCustomer`: stored profile + why it is in its segment). */
-export async function lookupCustomerView(shop: string, admin: AdminGraphqlClient, query: string): Promise<LookupResult> {
-  const customer = normaliseProfile(await lookupCustomer(shop, admin, query));
+/** Customer lookup by id (profiles.server `lookupCustomer`: stored profile + why it is in its segment). */
+export async function lookupCustomerView(shop: string, query: string): Promise<LookupResult> {
+  const customer = normaliseProfile(await lookupCustomer(shop, query));
   if (!customer) return { kind: "not_found" };
   // Their latest storefront session (page views while logged in), replayed and explained with the shop's model.
   customer.propensity = await customerPropensity(shop, customer.customerId);

@@ -2,7 +2,6 @@
 // Every query is scoped by shop. No PII is stored (ids and money only: protected customer data level 1).
 import type { CustomerProfile, PrismaClient } from "@prisma/client";
 import prisma, { databaseKind, sqlitePath } from "../db.server";
-import { createAdminClient, type GraphqlFn } from "../lib/admin-client";
 import type { CustomerContext, LifecycleStage, RfmGroup } from "../lib/plays/types";
 import { RFM_GROUPS } from "../lib/plays/types";
 import {
@@ -666,27 +665,14 @@ export async function getProfile(shop: string, customerId: string, store: Store 
   };
 }
 
-export const CUSTOMER_BY_EMAIL = `#graphql
-  query RecoveryPlaysCustomerByEmail($query: String!) {
-    customers(first: 1, query: $query) {
-      nodes { id }
-    }
-  }`;
-
 /**
- * Admin lookup by email or id. Emails are resolved through the Admin API (we never store them); ids go
- * straight to the stored profile. Returns null when nothing matches.
+ * Admin lookup by customer id (numeric or GID), straight to the stored profile; null when nothing matches.
+ * Not by email: resolving an email means processing a protected customer field (level 2), and the app is
+ * designed to need level 1 only (docs/profiles.md).
  */
-export async function lookupCustomer(shop: string, admin: { graphql: GraphqlFn }, emailOrId: string, store: Store = defaultStore()): Promise<ProfileView | null> {
-  const q = emailOrId.trim().slice(0, 320);
-  const id = legacyId(q);
-  if (id) return getProfile(shop, id, store);
-  if (!/^[^\s@"\\]+@[^\s@"\\]+$/.test(q)) return null;
-  const client = createAdminClient(admin.graphql);
-  const r = await client.request<{ customers: { nodes: { id: string }[] } }>(CUSTOMER_BY_EMAIL, { query: `email:"${q}"` });
-  const gid = r.data.customers.nodes[0]?.id;
-  const cid = legacyId(gid);
-  return cid ? getProfile(shop, cid, store) : null;
+export async function lookupCustomer(shop: string, idOrGid: string, store: Store = defaultStore()): Promise<ProfileView | null> {
+  const id = legacyId(idOrGid.trim().slice(0, 64));
+  return id ? getProfile(shop, id, store) : null;
 }
 
 /** Storefront/checkout context: one primary-key read; the stage is recomputed for now. */

@@ -1,5 +1,6 @@
 // Customer lookup: profile, RFM segment and why, lifecycle stage, AOV, Shopify's rfmGroup vs ours, propensity.
-// Guard: authenticate.admin. Input: ?q= (email, numeric id or Customer GID), validated before any lookup.
+// Guard: authenticate.admin. Input: ?q= (numeric id or Customer GID), validated before any lookup. No email lookup:
+// that would process a level-2 protected customer field, and the app needs level 1 only (docs/profiles.md).
 import type { MetaFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
@@ -12,18 +13,18 @@ import { getPlay } from "../models/plays.server";
 import type { PlaySettingsMap } from "../lib/plays/types";
 import { authenticate } from "../shopify.server";
 
-const QUERY_RE = /^(?:[^\s@]+@[^\s@]+\.[^\s@]+|\d{1,20}|gid:\/\/shopify\/Customer\/\d{1,20})$/;
+const QUERY_RE = /^(?:\d{1,20}|gid:\/\/shopify\/Customer\/\d{1,20})$/;
 
 // The document title (the admin shows the app name; the title matters for accessibility and history).
 export const meta: MetaFunction = () => [{ title: "Customers · Recovery Plays" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { admin, session } = await authenticate.admin(request);
+  const { session } = await authenticate.admin(request);
   const q = (new URL(request.url).searchParams.get("q") ?? "").trim();
   const agreement = await getRfmAgreement(session.shop);
   if (!q) return json({ q, result: null as LookupResult | null, invalid: false, agreement, vipSegments: [] as string[] });
   if (q.length > 254 || !QUERY_RE.test(q)) return json({ q, result: null, invalid: true, agreement, vipSegments: [] }, { status: 400 });
-  const [result, vip] = await Promise.all([lookupCustomerView(session.shop, admin, q), getPlay(session.shop, "vip")]);
+  const [result, vip] = await Promise.all([lookupCustomerView(session.shop, q), getPlay(session.shop, "vip")]);
   return json({ q, result, invalid: false, agreement, vipSegments: (vip.settings as PlaySettingsMap["vip"]).segments as string[] });
 };
 

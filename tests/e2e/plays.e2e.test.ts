@@ -114,7 +114,7 @@ describe("one journey per play", () => {
     expect(views.n, "the VIP's page views were stored with their customer id").toBeGreaterThan(0);
     await adminNav(admin.page, "Customers");
     const f = await admin.frame();
-    await f.getByLabel("Email or customer ID").fill(vip!.customerId);
+    await f.getByLabel("Customer ID").fill(vip!.customerId);
     await f.getByRole("button", { name: "Look up" }).click();
     await f.getByText("Their latest storefront session").waitFor({ timeout: 20_000 });
     const body = await f.locator("body").innerText();
