@@ -22,7 +22,10 @@ import {
   type Store,
 } from "./profiles.server";
 
-/** The bulk query: customers with Shopify's rfmGroup, and their orders (≤ 2 levels, 2 connections). */
+/**
+ * The bulk query: customers with Shopify's rfmGroup and lifetime order count / spend, and their orders (≤ 2 levels,
+ * 2 connections). Lifetime totals matter when the orders stop at 60 days (no read_all_orders).
+ */
 export const HISTORY_BULK_QUERY = `#graphql
   {
     customers {
@@ -30,6 +33,8 @@ export const HISTORY_BULK_QUERY = `#graphql
         node {
           id
           statistics { rfmGroup }
+          numberOfOrders
+          amountSpent { amount }
           orders {
             edges {
               node {
@@ -56,12 +61,30 @@ export const RUN_HISTORY_BULK = `#graphql
     }
   }`;
 
+// The granted scopes come with the lookup: whether read_all_orders is granted decides the history window.
 export const BULK_OPERATION = `#graphql
   query RecoveryPlaysBulkOperation($id: ID!) {
     node(id: $id) {
       ... on BulkOperation { id status errorCode createdAt completedAt objectCount url partialDataUrl }
     }
+    currentAppInstallation { accessScopes { handle } }
   }`;
+
+/**
+ * Without read_all_orders Shopify serves only the last 60 days of orders (Order object reference: "Only the last 60
+ * days' worth of orders from a store are accessible from the Order object by default.").
+ */
+export const ORDER_HISTORY_DAYS_WITHOUT_ALL_ORDERS = 60;
+const DAY_MS = 86_400_000;
+
+/** Typed failure reasons the admin can explain with a fix. */
+export type SyncErrorReason = "bulk_access";
+
+/** An Admin error is Shopify's ACCESS_DENIED (e.g. bulk queries not enabled for the app). */
+function isAccessDenied(err: unknown): boolean {
+  const details = (err as { details?: unknown } | null)?.details;
+  return Array.isArray(details) && details.some((e) => (e as { extensions?: { code?: unknown } } | null)?.extensions?.code === "ACCESS_DENIED");
+}
 
 interface BulkOperationNode {
   id: string;
@@ -131,13 +154,16 @@ async function runAttempt(shop: string, admin: Admin, job: SyncJob, c: ReturnTyp
     // A previous attempt's failure stays in `error` while the retry runs, so the admin can show why.
     return await c.store.db.syncJob.update({
       where: { id: job.id },
-      data: { status: "running", bulkOperationId: op.id, attempts, startedAt, ordersProcessed: 0, customersProcessed: 0, linesSkipped: 0 },
+      data: { status: "running", bulkOperationId: op.id, attempts, startedAt, ordersProcessed: 0, customersProcessed: 0, linesSkipped: 0, errorReason: null },
     });
   } catch (err) {
     if (err instanceof Response) throw err;
     const message = err instanceof Error ? err.message : String(err);
-    c.log("bulk operation could not be started", { shop, job: job.id, attempts, error: message });
-    return c.store.db.syncJob.update({ where: { id: job.id }, data: { status: "failed", attempts, error: `start failed: ${message}`, finishedAt: new Date(c.now()) } });
+    // Bulk queries not enabled for the app (or lapsed after 31 days without a run): retrying cannot help; the
+    // admin shows where to turn them on.
+    const errorReason: SyncErrorReason | null = isAccessDenied(err) ? "bulk_access" : null;
+    c.log("bulk operation could not be started", { shop, job: job.id, attempts, error: message, errorReason });
+    return c.store.db.syncJob.update({ where: { id: job.id }, data: { status: "failed", attempts, error: `start failed: ${message}`, errorReason, finishedAt: new Date(c.now()) } });
   }
 }
 
@@ -172,9 +198,12 @@ export async function onBulkOperationFinish(shop: string, payload: BulkFinishPay
   if (job.status !== "running") return job;
   const client = createAdminClient(admin.graphql, c.client);
   let op: BulkOperationNode | null;
+  let scopes: string[] | null = null;
   try {
-    const r = await client.request<{ node: BulkOperationNode | null }>(BULK_OPERATION, { id: opId });
+    const r = await client.request<{ node: BulkOperationNode | null; currentAppInstallation?: { accessScopes?: { handle: string }[] } | null }>(BULK_OPERATION, { id: opId });
     op = r.data.node;
+    const granted = r.data.currentAppInstallation?.accessScopes;
+    scopes = Array.isArray(granted) ? granted.map((s) => s.handle) : null;
   } catch (err) {
     if (err instanceof Response) throw err;
     // The job stays `running`: pollStaleSyncs (or a redelivery) picks it up again.
@@ -196,7 +225,11 @@ export async function onBulkOperationFinish(shop: string, payload: BulkFinishPay
       if (!res.ok || !res.body) throw new Error(`download answered ${res.status}`);
       stream = res.body;
     }
-    await processHistory(shop, job.id, stream, { ...o, store: c.store, now: c.now, progressEvery: c.progressEvery, cutoff: job.startedAt.getTime() });
+    // The window is measured from the operation's start on Shopify's clock; unknown scopes = no window assumed.
+    const limited = scopes !== null && !scopes.includes("read_all_orders");
+    const opStart = Date.parse(op.createdAt);
+    const windowStart = limited ? (Number.isFinite(opStart) ? opStart : job.startedAt.getTime()) - ORDER_HISTORY_DAYS_WITHOUT_ALL_ORDERS * DAY_MS : undefined;
+    await processHistory(shop, job.id, stream, { ...o, store: c.store, now: c.now, progressEvery: c.progressEvery, cutoff: job.startedAt.getTime(), windowStart });
     return c.store.db.syncJob.findUnique({ where: { id: job.id } });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -228,6 +261,8 @@ export async function pollStaleSyncs(shop: string, admin: Admin, o: SyncOptions 
 export interface ProcessOptions extends SyncOptions {
   /** Start of the bulk operation (epoch ms): orders changed after it get per-order rows. */
   cutoff?: number;
+  /** Oldest order date the export can hold (epoch ms) when the history is cut at 60 days; unset = full history. */
+  windowStart?: number;
 }
 
 export interface ProcessResult {
@@ -253,7 +288,7 @@ export async function processHistory(
   const c = opts(o);
   const db = c.store.db;
   const cutoff = o.cutoff ?? c.now();
-  const fold = new HistoryFold({ changedAfter: cutoff });
+  const fold = new HistoryFold({ changedAfter: cutoff, windowStart: o.windowStart });
   const t0 = performance.now();
   const progress = async (data: Partial<SyncJob>) => {
     if (jobId) await db.syncJob.update({ where: { id: jobId }, data });
@@ -316,7 +351,17 @@ export async function processHistory(
   const shopAov = shopAovOf(totalNet, totalOrders);
   await db.shop.upsert({ where: { shop }, create: { shop, shopAov }, update: { shopAov } });
   rememberShopScales(shop, scales, now);
-  await progress({ status: "completed", customersProcessed: customers, finishedAt: new Date(c.now()), error: null });
+  // The covered range starts at the window when the history was cut, else at the earliest order seen.
+  const historyFrom = o.windowStart ?? fold.earliestOrderAt;
+  await progress({
+    status: "completed",
+    customersProcessed: customers,
+    finishedAt: new Date(c.now()),
+    error: null,
+    errorReason: null,
+    historyFrom: historyFrom === null ? null : new Date(historyFrom),
+    historyLimited: o.windowStart !== undefined,
+  });
   return {
     orders: fold.ordersFolded,
     customers,

@@ -480,7 +480,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
   },
   AppInstallation: {
     id: (_s, _a, ctx) => gid("AppInstallation", ctx.env.appInstallationId),
-    accessScopes: (_s, _a, ctx) => ctx.env.scopes.map((handle) => ({ handle, description: handle })),
+    accessScopes: (_s, _a, ctx) => (ctx.scopes ?? ctx.env.scopes).map((handle) => ({ handle, description: handle })),
     launchUrl: (_s, _a, ctx) => `${ctx.env.storeUrl}/admin/apps/${ctx.env.apiKey}`,
     app: () => ({}),
     activeSubscriptions: () => [],
