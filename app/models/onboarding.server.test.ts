@@ -3,7 +3,7 @@ import { parse, validate } from "graphql";
 import prisma from "../db.server";
 import { adminSchema } from "../graphql/schema.server";
 import type { AdminGraphqlClient } from "./adminData.server";
-import { appBlockPlacedIn, deepLinks, embedEnabledIn, onboardingState, parseThemeJson, surfaceLiveness } from "./onboarding.server";
+import { adminBaseUrl, appBlockPlacedIn, deepLinks, embedEnabledIn, missingScopes, onboardingState, parseThemeJson, surfaceLiveness } from "./onboarding.server";
 import { themeFiles } from "./adminStub.testkit";
 import { rollupEvents } from "./rollup.server";
 
@@ -39,6 +39,23 @@ describe("onboarding: theme state", () => {
     const links = deepLinks("demo.myshopify.com", "key123");
     expect(links.embed).toBe("https://demo.myshopify.com/admin/themes/current/editor?context=apps&activateAppId=key123/app-embed");
     expect(links.cartBlock).toContain("template=cart&addAppBlockId=key123/cart-confidence");
+  });
+});
+
+describe("onboarding: admin URL and scopes", () => {
+  it("GIVEN launch URLs in either admin form WHEN the admin base is derived THEN the links open in that admin", () => {
+    expect(adminBaseUrl("demo.myshopify.com", "https://admin.shopify.com/store/demo/apps/recovery-plays")).toBe("https://admin.shopify.com/store/demo");
+    expect(adminBaseUrl("demo.myshopify.com", "https://demo.myshopify.com/admin/apps/abc")).toBe("https://demo.myshopify.com/admin");
+    expect(deepLinks("demo.myshopify.com", "k", "http://127.0.0.1:4100/admin/apps/k").embed).toBe("http://127.0.0.1:4100/admin/themes/current/editor?context=apps&activateAppId=k/app-embed");
+  });
+
+  it("GIVEN no or a malformed launch URL WHEN the admin base is derived THEN the documented https://<myshopifyDomain>/admin is used", () => {
+    expect(adminBaseUrl("demo.myshopify.com", null)).toBe("https://demo.myshopify.com/admin");
+    expect(adminBaseUrl("demo.myshopify.com", "javascript:alert(1)/apps/x")).toBe("https://demo.myshopify.com/admin");
+  });
+
+  it("GIVEN required and granted scopes WHEN compared THEN only ungranted ones are missing (write_x covers read_x)", () => {
+    expect(missingScopes(["read_orders", "read_all_orders", "read_discounts"], ["read_orders", "write_discounts"])).toEqual(["read_all_orders"]);
   });
 });
 

@@ -6,12 +6,16 @@
  *                                          when our checkout extension has reported events, or the merchant marks it
  * - plan (Plus decides which checkout targets exist) → `shop { plan { shopifyPlus } }`
  * - history sync and first play         → our database
+ * - grants Shopify can withhold         → granted scopes (`currentAppInstallation.accessScopes`) against the app's
+ *                                          required list; bulk access and the 60-day history window from the sync job
+ * - theme-editor links                  → built on the shop's admin URL (`currentAppInstallation.launchUrl`)
  */
 import prisma from "../db.server";
 import type { PlayKey, Surface } from "../lib/plays/types";
 import { isTimeZone } from "../lib/signals/zone";
 import { adminGraphql, getSyncProgress, type AdminGraphqlClient, type SyncProgress } from "./adminData.server";
 import { listPlays } from "./plays.server";
+import { syncStatus } from "./sync.server";
 import { syncStatsZone } from "./rollup.server";
 
 /** Block handles of the theme app extension (extensions/recovery-plays-theme/blocks/<handle>.liquid). */
@@ -30,6 +34,7 @@ const QUERY = `#graphql
       ianaTimezone
       plan { displayName shopifyPlus partnerDevelopment }
     }
+    currentAppInstallation { launchUrl accessScopes { handle } }
     themes(first: 1, roles: [MAIN]) {
       nodes {
         id
@@ -48,6 +53,7 @@ const QUERY = `#graphql
 
 interface QueryData {
   shop: { myshopifyDomain: string; currencyCode: string; ianaTimezone?: string; plan: { displayName: string; shopifyPlus: boolean; partnerDevelopment: boolean } };
+  currentAppInstallation?: { launchUrl?: string | null; accessScopes?: { handle: string }[] } | null;
   themes: { nodes: { id: string; name: string; files: { nodes: { filename: string; body: { content?: string } }[] } }[] };
 }
 
@@ -69,6 +75,29 @@ export interface OnboardingState {
   playsOn: PlayKey[];
   links: { embed: string; cartBlock: string; productBlock: string; checkoutEditor: string };
   steps: { sync: boolean; embed: boolean; blocks: boolean; checkout: boolean; play: boolean };
+  grants: Grants;
+}
+
+/**
+ * What Shopify can withhold from the app, each with a known fix. `missingScopes` null = the granted scopes could
+ * not be read. `bulkAccess` "denied" = the last sync was refused bulk queries. `history` = the range the last
+ * completed sync covers; `limited` when it stopped at 60 days (no read_all_orders).
+ */
+export interface Grants {
+  missingScopes: string[] | null;
+  bulkAccess: "denied" | "ok" | "unknown";
+  history: { from: string | null; limited: boolean } | null;
+}
+
+/** The scopes the app requires: the toml's `access_scopes`, which Shopify CLI passes as SCOPES. */
+export function requiredScopes(env = process.env.SCOPES): string[] {
+  return (env ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+/** Required scopes not granted. A granted write_x covers read_x (Shopify grants read access with write access). */
+export function missingScopes(required: string[], granted: string[]): string[] {
+  const has = new Set(granted);
+  return required.filter((s) => !has.has(s) && !(s.startsWith("read_") && has.has(`write_${s.slice(5)}`)));
 }
 
 /** Theme JSON files may start with a /* … *\/ comment header (Shopify writes one); strip it before parsing. */
@@ -103,13 +132,33 @@ export function appBlockPlacedIn(template: unknown): boolean {
   );
 }
 
-export function deepLinks(shopDomain: string, apiKey: string) {
-  const editor = `https://${shopDomain}/admin/themes/current/editor`;
+/**
+ * The shop's admin base URL, from the app's launch URL (`…/apps/<app>` under the admin: `https://<shop>/admin/apps/…`
+ * or `https://admin.shopify.com/store/<handle>/apps/…`), so the links open in the admin the shop really uses — a local
+ * dev store included. Without a launch URL, the documented `https://<myshopifyDomain>/admin`.
+ */
+export function adminBaseUrl(shopDomain: string, launchUrl?: string | null): string {
+  if (launchUrl) {
+    try {
+      const u = new URL(launchUrl);
+      const at = u.pathname.lastIndexOf("/apps/");
+      if ((u.protocol === "https:" || u.protocol === "http:") && at >= 0) return `${u.origin}${u.pathname.slice(0, at)}`;
+    } catch {
+      /* fall through to the documented form */
+    }
+  }
+  return `https://${shopDomain}/admin`;
+}
+
+/** Theme editor deep links (app embed: activateAppId; app blocks: addAppBlockId) and the checkout editor. */
+export function deepLinks(shopDomain: string, apiKey: string, launchUrl?: string | null) {
+  const admin = adminBaseUrl(shopDomain, launchUrl);
+  const editor = `${admin}/themes/current/editor`;
   return {
     embed: `${editor}?context=apps&activateAppId=${apiKey}/${THEME_BLOCKS.embed}`,
     cartBlock: `${editor}?template=cart&addAppBlockId=${apiKey}/${THEME_BLOCKS.cart}&target=newAppsSection`,
     productBlock: `${editor}?template=product&addAppBlockId=${apiKey}/${THEME_BLOCKS.product}&target=mainSection`,
-    checkoutEditor: `https://${shopDomain}/admin/settings/checkout/editor`,
+    checkoutEditor: `${admin}/settings/checkout/editor`,
   };
 }
 
@@ -131,8 +180,13 @@ export async function markCheckoutStep(shop: string, done: boolean): Promise<voi
   });
 }
 
-export async function onboardingState(shop: string, admin: AdminGraphqlClient, apiKey = process.env.SHOPIFY_API_KEY ?? ""): Promise<OnboardingState> {
-  const [plays, sync, checkout] = await Promise.all([listPlays(shop), getSyncProgress(shop), checkoutState(shop)]);
+export async function onboardingState(
+  shop: string,
+  admin: AdminGraphqlClient,
+  apiKey = process.env.SHOPIFY_API_KEY ?? "",
+  required: string[] = requiredScopes(),
+): Promise<OnboardingState> {
+  const [plays, sync, checkout, job] = await Promise.all([listPlays(shop), getSyncProgress(shop), checkoutState(shop), syncStatus(shop)]);
   let data: QueryData | null = null;
   let error: string | null = null;
   try {
@@ -180,7 +234,8 @@ export async function onboardingState(shop: string, admin: AdminGraphqlClient, a
     checkout,
     sync,
     playsOn,
-    links: deepLinks(shopDomain, apiKey),
+    links: deepLinks(shopDomain, apiKey, data?.currentAppInstallation?.launchUrl),
+    grants: grantsOf(data, required, job.job),
     steps: {
       sync: sync.status === "completed",
       embed: themeState.embedEnabled === true,
@@ -188,6 +243,19 @@ export async function onboardingState(shop: string, admin: AdminGraphqlClient, a
       checkout: checkout.done,
       play: playsOn.length > 0,
     },
+  };
+}
+
+function grantsOf(
+  data: QueryData | null,
+  required: string[],
+  job: { status: string; errorReason: string | null; historyFrom: Date | null; historyLimited: boolean } | null,
+): Grants {
+  const granted = data?.currentAppInstallation?.accessScopes;
+  return {
+    missingScopes: Array.isArray(granted) ? missingScopes(required, granted.map((s) => s.handle)) : null,
+    bulkAccess: job?.errorReason === "bulk_access" ? "denied" : job && job.status !== "failed" ? "ok" : "unknown",
+    history: job?.status === "completed" ? { from: job.historyFrom?.toISOString() ?? null, limited: job.historyLimited } : null,
   };
 }
 

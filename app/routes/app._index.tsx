@@ -39,10 +39,16 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 export default function Home() {
   const { onboarding, totals } = useLoaderData<typeof loader>();
-  const { t, number } = useI18n();
+  const { t, number, date } = useI18n();
   const fetcher = useFetcher();
   const revalidator = useRevalidator();
-  const { steps, sync, theme, plan, links } = onboarding;
+  const { steps, sync, theme, plan, links, grants } = onboarding;
+  // Each grant Shopify withholds, with where to turn it on (bulk access, scopes, the 60-day history window).
+  const grantProblems = [
+    grants.bulkAccess === "denied" ? t("home.grants.bulkDenied") : null,
+    grants.missingScopes && grants.missingScopes.length > 0 ? t("home.grants.missingScopes", { scopes: grants.missingScopes.join(", ") }) : null,
+    grants.history?.limited ? t("home.grants.historyLimited") : null,
+  ].filter((x): x is string => x !== null);
   const doneCount = Object.values(steps).filter(Boolean).length;
   const total = Object.keys(steps).length;
 
@@ -61,13 +67,32 @@ export default function Home() {
         : sync.status === "completed"
           ? t("home.steps.sync.done", { orders: number(sync.orders), customers: number(sync.customers) })
           : sync.status === "failed"
-            ? t("home.steps.sync.failed", { error: sync.error ?? "" })
+            ? grants.bulkAccess === "denied"
+              ? t("home.grants.bulkDenied")
+              : t("home.steps.sync.failed", { error: sync.error ?? "" })
             : t("home.steps.sync.none");
+  const coveredText =
+    sync.status === "completed" && grants.history?.from
+      ? t(grants.history.limited ? "home.steps.sync.coveredLimited" : "home.steps.sync.covered", { from: date(grants.history.from) ?? "" })
+      : null;
   const checkoutBody = plan.shopifyPlus === true ? t("home.steps.checkout.bodyPlus") : plan.shopifyPlus === false ? t("home.steps.checkout.bodyNonPlus", { plan: plan.name ?? "" }) : t("home.steps.checkout.bodyUnknown");
 
   return (
     <Page title={t("home.title")} subtitle={t("home.subtitle")}>
       <Layout>
+        {grantProblems.length > 0 ? (
+          <Layout.Section>
+            <Banner tone="warning" title={t("home.grants.title")}>
+              <BlockStack gap="200">
+                {grantProblems.map((text) => (
+                  <Text as="p" key={text}>
+                    {text}
+                  </Text>
+                ))}
+              </BlockStack>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {theme.error ? (
           <Layout.Section>
             <Banner tone="warning">
@@ -100,6 +125,11 @@ export default function Home() {
                 <Text as="p" tone={sync.status === "failed" ? "critical" : "subdued"}>
                   {syncText}
                 </Text>
+                {coveredText ? (
+                  <Text as="p" tone="subdued">
+                    {coveredText}
+                  </Text>
+                ) : null}
                 {sync.status === "running" || sync.status === "completed" ? (
                   <ProgressBar progress={sync.progress !== null ? sync.progress * 100 : 5} size="small" tone={sync.status === "completed" ? "success" : "highlight"} animated={sync.status === "running"} />
                 ) : null}
@@ -155,6 +185,9 @@ export default function Home() {
                 }
               >
                 <Text as="p">{checkoutBody}</Text>
+                <Text as="p" tone="subdued">
+                  {t("home.steps.checkout.targets")}
+                </Text>
                 <Text as="p" tone="subdued">
                   {t("home.steps.checkout.manual")}
                 </Text>
