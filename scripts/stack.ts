@@ -6,13 +6,15 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrate } from "./db-migrate-lib";
+import { loadAppConfig } from "../devstore/config";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
 /** Demo-only credentials: the dev store signs session tokens and webhooks with this secret. */
 export const DEMO_API_KEY = "recovery-plays-demo-key";
 export const DEMO_API_SECRET = "recovery-plays-demo-secret";
-export const SCOPES = "read_customers,read_orders,read_products,write_discounts,read_themes";
+/** The scopes the app requires: exactly the toml's, as Shopify CLI passes them (the setup guide compares grants to them). */
+export const SCOPES = loadAppConfig(path.join(root, "shopify.app.toml")).scopes.join(",");
 
 export interface Stack {
   appUrl: string;
