@@ -14,6 +14,7 @@ import { NO_FAULTS, type AdminContext, type AdminEnv, type Faults } from "./admi
 import { LeakyBucket, RESTORE_RATE, runAdminGraphql } from "./admin/graphql";
 import { TokenStore, accessTokenEndpoint, signSessionToken } from "./admin/auth";
 import { expire, setBulkQueries } from "./admin/bulk";
+import { renderCheckoutEditor } from "./admin/checkoutEditor";
 import { normalizeNamespace } from "./admin/mutations";
 import { createWebhookSender, type WebhookDelivery } from "./webhooks";
 import { API_VERSION, loadAppConfig } from "./config";
@@ -272,6 +273,10 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
     if ((p === "/admin" || p === "/admin/") && req.method === "GET") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
       return void res.end(renderAdminFrame({ appUrl: opts.appUrl, storeUrl, shop: shopDomain, shopName: state.shop.name, apiKey: opts.apiKey, apiSecret: opts.apiSecret, path: url.searchParams.get("path") ?? "/app" }));
+    }
+    if (p === "/admin/settings/checkout/editor" && req.method === "GET") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      return void res.end(renderCheckoutEditor(state.shop));
     }
     if (p === "/app-bridge.js" && req.method === "GET") {
       res.writeHead(200, { "content-type": "application/javascript; charset=utf-8", "access-control-allow-origin": "*", "cache-control": "no-cache" });

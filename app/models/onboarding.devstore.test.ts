@@ -48,6 +48,16 @@ describe("onboarding against the dev store: theme editor deep links", () => {
   });
 });
 
+describe("onboarding against the dev store: checkout editor link", () => {
+  it("GIVEN a non-Plus dev store WHEN the checkout editor link is opened THEN the dev store's page shows only the thank-you target as available", async () => {
+    const state = await onboardingState(store.shopDomain, await adminWith(REQUIRED), API_KEY, REQUIRED);
+    expect(state.links.checkoutEditor).toBe(`${store.url}/admin/settings/checkout/editor`);
+    const html = await (await fetch(state.links.checkoutEditor)).text();
+    expect(html).toContain('data-target="purchase.thank-you.block.render" data-available="true"');
+    expect(html).toContain('data-target="purchase.checkout.block.render" data-available="false"');
+  });
+});
+
 describe("onboarding against the dev store: grants", () => {
   it("GIVEN a token without read_all_orders WHEN onboarding reads the shop THEN the missing scope is named", async () => {
     const state = await onboardingState(store.shopDomain, await adminWith(REQUIRED.filter((s) => s !== "read_all_orders")), API_KEY, REQUIRED);
