@@ -12,7 +12,8 @@ import {
 import { createHmac } from "node:crypto";
 
 export { API_KEY, API_SECRET_KEY, APP_URL, TEST_SHOP };
-export const SCOPES = process.env.SCOPES ?? "read_customers,read_orders,read_products,write_discounts,read_themes";
+/** The scopes granted to test sessions: tests/setup/db.ts sets SCOPES from shopify.app.toml. */
+export const SCOPES = process.env.SCOPES ?? "";
 
 /** A webhook POST as Shopify sends it: raw JSON body, base64 HMAC-SHA256 header, topic and ids. */
 export function webhookRequest(

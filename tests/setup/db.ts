@@ -8,11 +8,13 @@ import { afterAll } from "vitest";
 import pg from "pg";
 import { API_KEY, API_SECRET_KEY, APP_URL } from "@shopify/shopify-api/test-helpers";
 import { migrate } from "../../scripts/db-migrate-lib";
+import { loadAppConfig } from "../../devstore/config";
 
 process.env.SHOPIFY_API_KEY ??= API_KEY;
 process.env.SHOPIFY_API_SECRET ??= API_SECRET_KEY;
 process.env.SHOPIFY_APP_URL ??= APP_URL;
-process.env.SCOPES ??= "read_customers,read_orders,read_products,write_discounts";
+// The app is granted exactly what shopify.app.toml requests, as Shopify CLI passes SCOPES.
+process.env.SCOPES ??= loadAppConfig(path.resolve(import.meta.dirname, "../../shopify.app.toml")).scopes.join(",");
 // The suite talks to nobody: outgoing Admin calls must be routed by the test itself (devstore or a stub).
 process.env.SHOPIFY_ADMIN_API_ORIGIN ??= "http://127.0.0.1:9";
 
