@@ -6,6 +6,7 @@ import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { installShop, TEST_SHOP } from "../../tests/helpers/shopify";
 import { appProxyQuery } from "../../bench/lib/signing";
+import { signedProxyUrl } from "../../devstore/storefront/proxy";
 import { authenticateProxy, forgetShopState, setShopStateTtl, verifyAppProxySignature } from "./edge.server";
 
 const SECRET = process.env.SHOPIFY_API_SECRET as string;
@@ -74,6 +75,64 @@ describe("verifyAppProxySignature", () => {
     const q = params(appProxyQuery({ shop: TEST_SHOP, secret: SECRET, customerId: "42" }));
     q.append("logged_in_customer_id", "43");
     expect(verifyAppProxySignature(q, SECRET)).toBe(false);
+  });
+
+  // Shopify's own worked example (shopify.dev "Authenticate app proxies", shared secret "hush"): `?extra=1&extra=2`
+  // is signed as `extra=1,2…`.
+  const DOC_QUERY =
+    "extra=1&extra=2&shop=shop-name.myshopify.com&logged_in_customer_id=1&path_prefix=%2Fapps%2Fawesome_reviews" +
+    "&timestamp=1317327555&signature=4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb";
+  const DOC_NOW = 1317327555_000;
+
+  it("GIVEN Shopify's documented proxy request with a repeated key WHEN verified THEN accepted, as by shopify-api's validator", async () => {
+    expect(verifyAppProxySignature(params(DOC_QUERY), "hush", DOC_NOW)).toBe(true);
+    // shopify-api's validateHmac is handed the repeated key as an array, as its types allow.
+    const q = params(DOC_QUERY);
+    const query: Record<string, string | string[]> = Object.fromEntries(q.entries());
+    query.extra = q.getAll("extra");
+    const reference = shopifyApi({ apiKey: "k", apiSecretKey: "hush", apiVersion: ApiVersion.July26, hostName: "app.example", isEmbeddedApp: true, logger: { level: LogSeverity.Error } });
+    const realNow = Date.now;
+    Date.now = () => DOC_NOW;
+    try {
+      expect(await reference.utils.validateHmac(query as never, { signator: "appProxy" })).toBe(true);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it("GIVEN `?a=1&a=2` signed by Shopify's rule, by the last value only, or as `a=1a=2` WHEN verified THEN only Shopify's rule passes", () => {
+    const now = Date.now();
+    const base = { shop: TEST_SHOP, logged_in_customer_id: "", path_prefix: "/apps/recovery-plays", timestamp: String(Math.trunc(now / 1000)) };
+    const signWith = (message: string) => {
+      const q = new URLSearchParams([["a", "1"], ["a", "2"], ...Object.entries(base)]);
+      q.set("signature", createHmac("sha256", SECRET).update(message).digest("hex"));
+      return q;
+    };
+    const rest = Object.entries(base).map(([k, v]) => `${k}=${v}`);
+    const message = (a: string[]) => [...a, ...rest].sort().join("");
+    expect(verifyAppProxySignature(signWith(message(["a=1,2"])), SECRET, now)).toBe(true);
+    expect(verifyAppProxySignature(signWith(message(["a=2"])), SECRET, now)).toBe(false);
+    expect(verifyAppProxySignature(signWith(message(["a=1", "a=2"])), SECRET, now)).toBe(false);
+    expect(verifyAppProxySignature(signWith(message(["a=2,1"])), SECRET, now)).toBe(false);
+  });
+
+  it("GIVEN the dev store forwarding a storefront `?a=1&a=2` WHEN the app verifies the signed URL THEN accepted, both values kept", () => {
+    const target = { appUrl: "http://app.example", proxyPath: "/apps/proxy", prefix: "/apps/recovery-plays", shopDomain: TEST_SHOP, secret: SECRET, timeoutMs: 1000 };
+    const url = signedProxyUrl(target, "/apps/recovery-plays/events", new URLSearchParams("a=1&a=2"), null);
+    expect(url.searchParams.getAll("a")).toEqual(["1", "2"]);
+    expect(verifyAppProxySignature(url.searchParams, SECRET)).toBe(true);
+  });
+
+  it("GIVEN a Shopify-set parameter repeated and signed WHEN verified THEN refused (the app would read only the first)", () => {
+    const now = Date.now();
+    const q = new URLSearchParams(appProxyQuery({ shop: TEST_SHOP, secret: SECRET, customerId: "42" }));
+    q.delete("signature");
+    q.append("logged_in_customer_id", "43");
+    const grouped = new Map<string, string[]>();
+    for (const [k, v] of q) grouped.set(k, [...(grouped.get(k) ?? []), v]);
+    const message = [...grouped].map(([k, vs]) => `${k}=${vs.join(",")}`).sort().join("");
+    q.set("signature", createHmac("sha256", SECRET).update(message).digest("hex"));
+    expect(verifyAppProxySignature(q, SECRET, now)).toBe(false);
   });
 
   it("GIVEN a query without timestamp, without signature or with a malformed signature WHEN verified THEN it is refused", () => {

@@ -147,16 +147,20 @@ async function installedOr503(shop: string): Promise<boolean> {
 
 // ---------------------------------------------------------------------------------------------------------------
 // App proxy signature, as Shopify signs it (shopify.dev "Authenticate app proxies"): every query parameter except
-// `signature` as `key=value`, those strings sorted, concatenated without separators, HMAC-SHA256 with the app
-// secret, hex; the timestamp within ±90 s (@shopify/shopify-api's tolerance). @shopify/shopify-api sorts by key
-// with localeCompare instead, which orders some keys differently (e.g. "a1" vs "a", "Z" vs "a"), so that order is
-// accepted too — both are HMACs with our secret. Done here instead of through authenticate.public.appProxy
-// because that also loads the offline session from the database on every storefront request (and logs a line
-// per request); the installed check above covers the session, cached. Stricter than the library: a missing or
-// non-numeric timestamp and repeated parameters are refused.
+// `signature` as `key=value`, a repeated key once with its values joined by "," in arrival order (Shopify's example
+// signs `?extra=1&extra=2` as `extra=1,2`, and @shopify/shopify-api's validateHmac joins array values the same
+// way), those strings sorted, concatenated without separators, HMAC-SHA256 with the app secret, hex; the timestamp
+// within ±90 s (the library's tolerance). The library sorts by key with localeCompare instead, which orders some
+// keys differently (e.g. "a1" vs "a", "Z" vs "a"), so that order is accepted too — both are HMACs with our secret.
+// Done here instead of through authenticate.public.appProxy because that also loads the offline session from the
+// database on every storefront request (and logs a line per request), and because it flattens the query with
+// Object.fromEntries, keeping only the last of repeated values, so it refuses requests Shopify signed correctly.
+// Stricter than the library: a missing or non-numeric timestamp is refused, and so is any repeat of a parameter
+// Shopify itself sets (the app reads the first value; a signed repeat would still be ambiguous).
 
 export const PROXY_TIMESTAMP_TOLERANCE_SEC = 90;
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
+const PROXY_OWN_PARAMS = new Set(["shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature"]);
 
 export function verifyAppProxySignature(searchParams: URLSearchParams, secret: string, nowMs = Date.now()): boolean {
   const signature = searchParams.get("signature") ?? "";
@@ -164,21 +168,19 @@ export function verifyAppProxySignature(searchParams: URLSearchParams, secret: s
   const timestamp = searchParams.get("timestamp") ?? "";
   if (!/^\d{1,12}$/.test(timestamp)) return false;
   if (Math.abs(Math.trunc(nowMs / 1000) - Number(timestamp)) > PROXY_TIMESTAMP_TOLERANCE_SEC) return false;
-  const seen = new Set<string>();
-  const pairs: [string, string][] = [];
+  const grouped = new Map<string, string[]>();
   for (const [k, v] of searchParams) {
-    if (seen.has(k)) return false;
-    seen.add(k);
-    if (k !== "signature") pairs.push([k, v]);
+    const values = grouped.get(k);
+    if (!values) grouped.set(k, [v]);
+    else if (PROXY_OWN_PARAMS.has(k)) return false;
+    else values.push(v);
   }
+  grouped.delete("signature");
+  const pairs = [...grouped].map(([k, vs]): [string, string] => [k, `${k}=${vs.join(",")}`]);
   const given = Buffer.from(signature, "hex");
   const matches = (ordered: [string, string][]) =>
-    timingSafeEqual(createHmac("sha256", secret).update(ordered.map(([k, v]) => `${k}=${v}`).join("")).digest(), given);
-  const shopifyOrder = [...pairs].sort(([a, av], [b, bv]) => {
-    const x = `${a}=${av}`;
-    const y = `${b}=${bv}`;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+    timingSafeEqual(createHmac("sha256", secret).update(ordered.map(([, kv]) => kv).join("")).digest(), given);
+  const shopifyOrder = [...pairs].sort(([, x], [, y]) => (x < y ? -1 : x > y ? 1 : 0));
   if (matches(shopifyOrder)) return true;
   const libraryOrder = [...pairs].sort(([a], [b]) => a.localeCompare(b));
   return libraryOrder.some(([k], i) => k !== shopifyOrder[i][0]) && matches(libraryOrder);
