@@ -198,8 +198,42 @@ export async function authenticateProxy(request: Request): Promise<{ shop: strin
   }
   const shop = url.searchParams.get("shop") ?? "";
   if (!SHOP_DOMAIN.test(shop) || !(await installedOr503(shop))) throw jsonError(404, "Recovery Plays is not installed on this shop");
+  await recordProxyPath(shop, url.searchParams.get("path_prefix") ?? "");
   const raw = url.searchParams.get("logged_in_customer_id") ?? "";
   return { shop, customerId: CUSTOMER_ID.test(raw) ? raw : null };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The app proxy's storefront path. Merchants can change the proxy's prefix and subpath, so the storefront cannot
+// hard-code `/apps/recovery-plays`: Shopify states the path each request came in on as the signed `path_prefix`.
+// A new value is stored on the shop and the published config is marked pending, so the next publish (admin page
+// load or the 5-minute upkeep) hands it to the storefront; the request itself never waits on the Admin API.
+// Same-origin paths only: a value that is not `/<prefix>/<subpath>` is ignored.
+
+const PROXY_PATH = /^\/[a-z]{1,20}\/[A-Za-z0-9._~-]{1,100}$/;
+const knownProxyPaths = new Map<string, string>();
+
+/** Stores a changed `path_prefix` and queues a republish; a database failure is ignored (next request retries). */
+export async function recordProxyPath(shop: string, pathPrefix: string): Promise<boolean> {
+  if (!PROXY_PATH.test(pathPrefix) || knownProxyPaths.get(shop) === pathPrefix) return false;
+  try {
+    const changed = await prisma.shop.updateMany({
+      where: { shop, OR: [{ proxyPathPrefix: null }, { proxyPathPrefix: { not: pathPrefix } }] },
+      data: { proxyPathPrefix: pathPrefix },
+    });
+    if (knownProxyPaths.size >= SHOP_CACHE_MAX) knownProxyPaths.delete(knownProxyPaths.keys().next().value as string);
+    knownProxyPaths.set(shop, pathPrefix);
+    if (changed.count === 0) return false;
+    await prisma.publishedConfig.updateMany({ where: { shop }, data: { status: "pending" } });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Forgets the remembered proxy paths (tests; a shop's row was redacted). */
+export function forgetProxyPaths() {
+  knownProxyPaths.clear();
 }
 
 /** Strips a Shopify GID to its numeric id. */

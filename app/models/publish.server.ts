@@ -76,6 +76,8 @@ export async function buildPublishedConfig(shop: string, version: number): Promi
     },
     pageStats,
     ...(shopModel.source === "shop" && shopModel.model.calibration ? { propensity: shopModel.model.calibration } : {}),
+    // The proxy path the shop's signed requests showed (edge.server recordProxyPath); absent = the toml's default.
+    ...(shopRow?.proxyPathPrefix ? { proxy: shopRow.proxyPathPrefix } : {}),
   };
 }
 

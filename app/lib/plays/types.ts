@@ -117,6 +117,11 @@ export interface PublishedPlaysConfig {
    * per-shop learning has replaced the shipped calibration (app/lib/propensity/adapt.ts).
    */
   propensity?: { scale: number; shift: number };
+  /**
+   * Storefront path of the app proxy (`/<prefix>/<subpath>`, no trailing slash) from the shop's signed proxy
+   * requests (`path_prefix`); absent until one was seen, when the storefront uses the toml's `/apps/recovery-plays`.
+   */
+  proxy?: string;
 }
 
 /** The customer context the storefront (app proxy) and checkout endpoint return. Never contains PII. */

@@ -42,7 +42,9 @@ interface ShopifyGlobal {
   loadFeatures?: (f: { name: string; version: string }[], cb: (err?: unknown) => void) => void;
 }
 
-const PROXY = "/apps/recovery-plays/";
+// The toml's app proxy path, until the published config carries the one the shop's signed requests showed
+// (merchants can change the prefix and subpath).
+const DEFAULT_PROXY = "/apps/recovery-plays";
 const WEEK = 6048e5;
 const JSON_HEADERS = { "content-type": "application/json", accept: "application/json" };
 
@@ -50,6 +52,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   const w = window;
   const d = document;
   const cfg = boot.c;
+  const PROXY = (cfg.proxy || DEFAULT_PROXY) + "/";
   const pg = boot.p;
   const ls = localStorage;
   const S = (w as unknown as { Shopify?: ShopifyGlobal }).Shopify;
