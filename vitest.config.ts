@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["app/**/*.test.{ts,tsx}", "server/**/*.test.ts", "devstore/**/*.test.ts", "tests/**/*.test.ts", "scripts/**/*.test.ts", "extensions/recovery-plays-theme/**/*.test.ts"],
+          include: ["app/**/*.test.{ts,tsx}", "server/**/*.test.ts", "devstore/**/*.test.ts", "tests/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["tests/e2e/**", "node_modules/**"],
           setupFiles: ["tests/setup/db.ts"],
           testTimeout: 30_000,

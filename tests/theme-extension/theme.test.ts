@@ -6,7 +6,7 @@ import { themeCheckRun } from "@shopify/theme-check-node";
 import { configWith } from "../../app/lib/decisions/test-fixtures";
 import type { PlayKey, PublishedPlaysConfig } from "../../app/lib/plays/types";
 import { bundleEmbed, OUTFILE } from "../../scripts/build-extensions";
-import { EXT, LOCALE, makeEngine, renderBlock, schemaOf } from "./test/liquid";
+import { EXT, LOCALE, makeEngine, renderBlock, schemaOf } from "./liquid";
 
 const HOSTILE = `</script><script>alert("x")</script> "dq" 'sq' — ünïcødé ✓ & <b>bold</b>`;
 const engine = makeEngine();

@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Liquid, type TagToken, type TopLevelToken } from "liquidjs";
 
-export const EXT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const EXT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../extensions/recovery-plays-theme");
 export const LOCALE = JSON.parse(readFileSync(path.join(EXT, "locales/en.default.json"), "utf8"));
 
 const escapeHtml = (s: unknown) =>
