@@ -202,8 +202,9 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
     },
     deliverWebhook: deliver,
     appMetafield(namespace, key) {
-      const candidates = [normalizeNamespace(namespace, env.appId), normalizeNamespace(`$app:${namespace}`, env.appId)];
-      return state.metafields.find((m) => m.ownerId === appInstallationGid() && m.key === key && candidates.includes(m.namespace));
+      // Liquid resolves `$app:x` to the stored `app--<app id>--x`; a plain namespace reads only itself.
+      const ns = normalizeNamespace(namespace, env.appId);
+      return state.metafields.find((m) => m.ownerId === appInstallationGid() && m.key === key && m.namespace === ns);
     },
   };
   const appOrigin = new URL(opts.appUrl).origin;
@@ -245,7 +246,7 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
       const ctx: AdminContext = { env, shop: state.shop, scopes: granted };
       const out = await runAdminGraphql(ctx, bucketFor(shop), body);
       // Retired versions fall forward to the pinned one, as Shopify serves the oldest supported version.
-      return send(res, out.status, out.body, { "x-shopify-api-version": API_VERSION, "x-request-id": String(env.nextId()) });
+      return send(res, out.status, out.body, { "x-shopify-api-version": API_VERSION, "x-request-id": String(env.nextId()), ...out.headers });
     }
 
     if (p === "/admin/oauth/access_token" && req.method === "POST") {

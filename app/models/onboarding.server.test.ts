@@ -92,7 +92,7 @@ describe("onboarding: shop facts stored on the Shop row", () => {
           ? { errors: errors.map((e) => ({ message: e.message })) }
           : {
               data: {
-                shop: { myshopifyDomain: "tz.myshopify.com", currencyCode: "EUR", plan: { displayName: "Basic", shopifyPlus: false, partnerDevelopment: false }, ...(/\bianaTimezone\b/.test(query) ? shopFacts : {}) },
+                shop: { myshopifyDomain: "tz.myshopify.com", currencyCode: "EUR", plan: { publicDisplayName: "Basic", shopifyPlus: false, partnerDevelopment: false }, ...(/\bianaTimezone\b/.test(query) ? shopFacts : {}) },
                 themes: { nodes: [] },
               },
             };

@@ -32,7 +32,7 @@ const QUERY = `#graphql
       myshopifyDomain
       currencyCode
       ianaTimezone
-      plan { displayName shopifyPlus partnerDevelopment }
+      plan { publicDisplayName shopifyPlus partnerDevelopment }
     }
     currentAppInstallation { launchUrl accessScopes { handle } }
     themes(first: 1, roles: [MAIN]) {
@@ -52,7 +52,7 @@ const QUERY = `#graphql
   }`;
 
 interface QueryData {
-  shop: { myshopifyDomain: string; currencyCode: string; ianaTimezone?: string; plan: { displayName: string; shopifyPlus: boolean; partnerDevelopment: boolean } };
+  shop: { myshopifyDomain: string; currencyCode: string; ianaTimezone?: string; plan: { publicDisplayName: string; shopifyPlus: boolean; partnerDevelopment: boolean } };
   currentAppInstallation?: { launchUrl?: string | null; accessScopes?: { handle: string }[] } | null;
   themes: { nodes: { id: string; name: string; files: { nodes: { filename: string; body: { content?: string } }[] } }[] };
 }
@@ -213,8 +213,8 @@ export async function onboardingState(
     const ianaTimezone = isTimeZone(data.shop.ianaTimezone) ? data.shop.ianaTimezone : undefined;
     const row = await prisma.shop.upsert({
       where: { shop },
-      create: { shop, currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName, ianaTimezone },
-      update: { currencyCode: data.shop.currencyCode, plan: data.shop.plan.displayName, ianaTimezone },
+      create: { shop, currencyCode: data.shop.currencyCode, plan: data.shop.plan.publicDisplayName, ianaTimezone },
+      update: { currencyCode: data.shop.currencyCode, plan: data.shop.plan.publicDisplayName, ianaTimezone },
     });
     // Daily measurement rows are keyed by the shop's local days: a zone stored for the first time or changed
     // re-keys them (rebuilt from the exposures; nothing happens while the zone stays the same). A failure must not
@@ -229,7 +229,7 @@ export async function onboardingState(
   const playsOn = plays.filter((p) => p.enabled).map((p) => p.play);
   return {
     shopDomain,
-    plan: { name: data?.shop.plan.displayName ?? null, shopifyPlus: data ? data.shop.plan.shopifyPlus : null },
+    plan: { name: data?.shop.plan.publicDisplayName ?? null, shopifyPlus: data ? data.shop.plan.shopifyPlus : null },
     theme: themeState,
     checkout,
     sync,

@@ -29,7 +29,7 @@ beforeEach(async () => {
   embed = false;
   stub.handlers = {
     RecoveryPlaysOnboarding: () => ({
-      shop: { myshopifyDomain: SHOP, currencyCode: "EUR", plan: { displayName: "Shopify Plus", shopifyPlus: true, partnerDevelopment: false } },
+      shop: { myshopifyDomain: SHOP, currencyCode: "EUR", plan: { publicDisplayName: "Shopify Plus", shopifyPlus: true, partnerDevelopment: false } },
       themes: { nodes: [{ id: "gid://shopify/OnlineStoreTheme/1", name: "Dawn", files: { nodes: themeFiles({ embed }) } }] },
     }),
     RecoveryPlaysInstallation: () => ({ currentAppInstallation: { id: "gid://shopify/AppInstallation/1" }, shop: { id: "gid://shopify/Shop/1" } }),

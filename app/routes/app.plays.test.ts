@@ -32,7 +32,7 @@ function defaultHandlers() {
       return { metafieldsSet: { metafields: [{ id: "gid://shopify/Metafield/1", key: m.key, namespace: m.namespace, updatedAt: new Date().toISOString() }], userErrors: [] } };
     },
     RecoveryPlaysOnboarding: () => ({
-      shop: { myshopifyDomain: SHOP, currencyCode: "EUR", plan: { displayName: "Basic", shopifyPlus: false, partnerDevelopment: false } },
+      shop: { myshopifyDomain: SHOP, currencyCode: "EUR", plan: { publicDisplayName: "Basic", shopifyPlus: false, partnerDevelopment: false } },
       themes: { nodes: [{ id: "gid://shopify/OnlineStoreTheme/1", name: "Dawn", files: { nodes: themeFiles({ embed: true, cartBlock: true }) } }] },
     }),
     RecoveryPlaysBundleCreate: () => ({ discountCodeBasicCreate: { codeDiscountNode: { id: `gid://shopify/DiscountCodeNode/${++discountSeq}` }, userErrors: [] } }),

@@ -3,11 +3,14 @@
 import {
   GraphQLError,
   Kind,
+  TypeInfo,
   execute,
+  getNamedType,
   getOperationAST,
   parse,
   validate,
   visit,
+  visitWithTypeInfo,
   type ASTNode,
   type DocumentNode,
   type GraphQLFieldResolver,
@@ -161,11 +164,45 @@ export const checkedFieldResolver: GraphQLFieldResolver<unknown, AdminContext> =
   return fieldResolver(source, args, ctx, info);
 };
 
+// ------------------------------------------------------------------------------------------------ deprecations
+
+/**
+ * Deprecated fields and enum values a document uses, as `Type.field` / `Enum.VALUE`, in document order, each once.
+ * Shopify reports them on the response: "As of 2025-04, the X-Shopify-API-Deprecated-Reason HTTP header will return
+ * the list of detected deprecations instead of a generic URL." (e.g. `Shop.products, Shop.productVariants`;
+ * shopify.dev/changelog/graphql-return-actual-deprecation-reasons). Validation still passes: deprecated is not
+ * removed, which is why only this header (and a test over the app's documents) catches it before the removal.
+ */
+export function deprecatedUsages(doc: DocumentNode, schema: GraphQLSchema = adminSchema()): string[] {
+  const found = new Set<string>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    doc,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        const def = typeInfo.getFieldDef();
+        const parent = typeInfo.getParentType();
+        if (def?.deprecationReason != null && parent) found.add(`${parent.name}.${def.name}`);
+      },
+      EnumValue(node) {
+        const value = typeInfo.getEnumValue();
+        const type = getNamedType(typeInfo.getInputType());
+        if (value?.deprecationReason != null) found.add(`${type?.name ?? "enum"}.${node.value}`);
+      },
+    }),
+  );
+  return [...found];
+}
+
+export const DEPRECATED_REASON_HEADER = "x-shopify-api-deprecated-reason";
+
 // ------------------------------------------------------------------------------------------------ endpoint
 
 export interface GqlResponse {
   status: number;
   body: Record<string, unknown>;
+  /** Response headers beyond the server's own (the deprecation notice). */
+  headers?: Record<string, string>;
 }
 
 export async function runAdminGraphql(ctx: AdminContext, bucket: LeakyBucket, req: GqlRequest): Promise<GqlResponse> {
@@ -226,5 +263,6 @@ export async function runAdminGraphql(ctx: AdminContext, bucket: LeakyBucket, re
   }
   body.data = result.data ?? null;
   body.extensions = costExt(actual);
-  return { status: 200, body };
+  const deprecated = deprecatedUsages(doc, schema);
+  return { status: 200, body, ...(deprecated.length ? { headers: { [DEPRECATED_REASON_HEADER]: deprecated.join(", ") } } : {}) };
 }

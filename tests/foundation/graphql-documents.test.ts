@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, validate } from "graphql";
 import { adminSchema } from "../../app/graphql/schema.server";
+import { deprecatedUsages } from "../../devstore/admin/graphql";
 
 const ROOTS = ["app"];
 const SKIP = /node_modules|\.test\.|generated/;
@@ -44,4 +45,40 @@ describe("Admin GraphQL documents", () => {
       expect(errors).toEqual([]);
     },
   );
+
+  // Deprecated fields still validate, then disappear in a later version; Shopify names each one in the
+  // X-Shopify-API-Deprecated-Reason header (the dev store too), so no document may use one.
+  it("GIVEN the deprecation check WHEN a document reads ShopPlan.displayName or a deprecated enum value THEN it is reported (the check can fail)", () => {
+    expect(deprecatedUsages(parse("query { shop { plan { displayName publicDisplayName } } }"))).toEqual(["ShopPlan.displayName"]);
+    const enumValue = deprecatedEnumValue();
+    if (enumValue) expect(deprecatedUsages(parse(enumValue.doc))).toContain(enumValue.usage);
+  });
+
+  it.each(documents.length ? documents : [{ name: "(none yet)", doc: "query { shop { id } }" }])(
+    "GIVEN $name WHEN checked against Admin 2026-07 THEN it uses no deprecated field or enum value",
+    ({ doc }) => {
+      expect(deprecatedUsages(parse(doc))).toEqual([]);
+    },
+  );
 });
+
+/** A query argument of a deprecated enum value in the pinned schema, to prove enum values are checked too. */
+function deprecatedEnumValue(): { doc: string; usage: string } | null {
+  const schema = adminSchema();
+  const query = schema.getQueryType()!;
+  for (const field of Object.values(query.getFields())) {
+    for (const arg of field.args) {
+      const named = arg.type.toString().replace(/[![\]]/g, "");
+      const type = schema.getType(named);
+      if (!type || !("getValues" in type)) continue;
+      const value = (type as { getValues(): { name: string; deprecationReason?: string | null }[] }).getValues().find((v) => v.deprecationReason != null);
+      if (!value) continue;
+      const required = field.args.filter((a) => a !== arg && a.type.toString().endsWith("!"));
+      if (required.length) continue;
+      const returns = schema.getType(field.type.toString().replace(/[![\]]/g, ""));
+      const selection = returns && "getFields" in returns ? " { __typename }" : "";
+      return { doc: `query { ${field.name}(${arg.name}: ${value.name})${selection} }`, usage: `${named}.${value.name}` };
+    }
+  }
+  return null;
+}
