@@ -199,6 +199,18 @@ describe("locales", () => {
     }
     expect(missing).toEqual([]);
   });
+  it("GIVEN every block WHEN its schema name is resolved through the schema locale THEN it has at most 25 characters and not the app's title", () => {
+    // shopify.dev (theme-app-extensions/configuration#schema): "Keep app block and app embed block names under 25
+    // characters so they fit in the theme editor sidebar. Don't include the title of your app in the name of the
+    // block." Deploy refuses longer ones: "Invalid schema: name is too long (max 25 characters)".
+    const schemaLocale = JSON.parse(readFileSync(path.join(EXT, "locales/en.default.schema.json"), "utf8"));
+    const names = readdirSync(path.join(EXT, "blocks")).map((f) => {
+      const raw = String(schemaOf(`blocks/${f}`).name);
+      const name = raw.startsWith("t:") ? raw.slice(2).split(".").reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k], schemaLocale) : raw;
+      return { f, name: String(name) };
+    });
+    expect(names.filter(({ name }) => name.length > 25 || /recovery plays/i.test(name))).toEqual([]);
+  });
   it("GIVEN every schema label WHEN looked up THEN en.default.schema.json has it", () => {
     const schemaLocale = JSON.parse(readFileSync(path.join(EXT, "locales/en.default.schema.json"), "utf8"));
     const missing: string[] = [];
