@@ -1,10 +1,12 @@
 // Loads the app's real theme app extension (extensions/<handle>/) from disk: blocks with their parsed
 // `{% schema %}`, snippets, storefront locales and assets. Reloaded when files change, so a rebuild of the
-// extension shows up without restarting the dev store.
+// extension shows up without restarting the dev store. An extension deploy would refuse is refused here too
+// (devstore/extension-rules.ts).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
+import { assertThemeExtensionDeployable } from "../extension-rules";
 
 export type BlockTarget = "section" | "body" | "head" | "compliance_head";
 
@@ -88,6 +90,9 @@ function listFiles(dir: string): string[] {
 function loadExtension(dir: string): ThemeAppExtension | null {
   const blocksDir = path.join(dir, "blocks");
   if (!existsSync(blocksDir)) return null;
+  // Refuse what `shopify app deploy` refuses (stray folders, file types, sizes, block count and names), so the
+  // demo and the tests fail here instead of on a real store. Throws ThemeExtensionRefused with the CLI's words.
+  assertThemeExtensionDeployable(dir);
   let handle = path.basename(dir);
   let uid = "";
   const tomlPath = path.join(dir, "shopify.extension.toml");
@@ -155,8 +160,12 @@ export class ExtensionLoader {
       })
       .join("|") || "none";
     if (sig !== this.signature) {
-      this.signature = sig;
+      // A refused extension must not leave the previous one in place: drop it first, and only remember the
+      // signature once loading succeeded, so every later request fails the same way until it is fixed.
+      this.cached = null;
+      this.signature = "";
       this.cached = loadExtension(this.dir);
+      this.signature = sig;
     }
     return this.cached;
   }
