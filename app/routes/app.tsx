@@ -23,18 +23,18 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   await retryPublishIfDue(session.shop, admin);
   return json({
     apiKey: process.env.SHOPIFY_API_KEY || "",
-    // Local dev store stand-in for App Bridge; unset in production so the library loads Shopify's CDN script.
-    appBridgeUrl: process.env.APP_BRIDGE_URL || null,
     locale,
     currency: shopRow?.currencyCode ?? "USD",
   });
 };
 
 export default function App() {
-  const { apiKey, appBridgeUrl, locale, currency } = useLoaderData<typeof loader>();
+  const { apiKey, locale, currency } = useLoaderData<typeof loader>();
   const t = createTranslator(resolveLocale(locale));
   return (
-    <AppProvider isEmbeddedApp apiKey={apiKey} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
+    // isEmbeddedApp={false} only stops AppProvider from adding a second App Bridge <script> in <body>: root.tsx
+    // puts the script first in <head>, as Shopify requires; the app is still embedded.
+    <AppProvider isEmbeddedApp={false} apiKey={apiKey}>
       <I18nProvider locale={locale} currency={currency}>
         <NavMenu>
           <Link to="/app" rel="home">
