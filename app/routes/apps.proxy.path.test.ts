@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { installShop, TEST_SHOP } from "../../tests/helpers/shopify";
-import { sampleStore, startStorefront, type TestStorefront } from "../../devstore/storefront/testing";
+import { sampleStore, startStorefront, TEST_APP_ID, type TestStorefront } from "../../devstore/storefront/testing";
 import { DEFAULT_BANDS, DEFAULT_SETTINGS } from "../lib/plays/defaults";
 import { buildPublishedConfig } from "../models/publish.server";
 import { forgetProxyPaths } from "../models/edge.server";
@@ -110,7 +110,7 @@ describe("app proxy on a merchant-changed prefix and subpath", () => {
 describe("the storefront embed reads the published proxy path", () => {
   it("GIVEN a published config with proxy /tools/rp WHEN a page with the app embed renders THEN the boot JSON carries it", async () => {
     const config = { version: 2, bands: DEFAULT_BANDS, plays: { confidence: DEFAULT_SETTINGS.confidence }, shop: { currency: "USD", aov: 80 }, pageStats: {}, proxy: "/tools/rp" };
-    const metafields = [{ id: "1", ownerId: "gid://shopify/AppInstallation/1", namespace: "$app:recovery_plays", key: "config", type: "json", value: JSON.stringify(config), updatedAt: "2025-01-01T00:00:00.000Z" }];
+    const metafields = [{ id: "1", ownerId: "gid://shopify/AppInstallation/1", namespace: `app--${TEST_APP_ID}--recovery_plays`, key: "config", type: "json", value: JSON.stringify(config), updatedAt: "2025-01-01T00:00:00.000Z" }];
     const withEmbed = await startStorefront({ metafields });
     try {
       const { Shopper, TEST_API_KEY } = await import("../../devstore/storefront/testing");

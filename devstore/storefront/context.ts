@@ -11,7 +11,10 @@ export interface StorefrontContext {
   /** Origin of the dev store itself, e.g. http://127.0.0.1:9292. */
   storeUrl: string;
   deliverWebhook(topic: string, payload: unknown): Promise<void>;
-  /** The app-owned (AppInstallation) metafield, as Liquid's `app.metafields.<namespace>.<key>` sees it. */
+  /**
+   * The AppInstallation metafield Liquid's `app.metafields[namespace][key]` reads: `$app:x` is the stored
+   * `app--<app id>--x` (as metafieldsSet stores it), a plain namespace reads only that plain namespace.
+   */
   appMetafield(namespace: string, key: string): DevMetafield | undefined;
 }
 

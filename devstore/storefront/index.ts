@@ -165,8 +165,7 @@ export function createStorefrontHandler(
   const proxyTimeoutMs = options.proxyTimeoutMs ?? 10_000;
   const assetCache = new Map<string, Buffer>();
 
-  const readMetafield = (namespace: string, key: string): DevMetafield | undefined =>
-    ctx.appMetafield(namespace, key) ?? (namespace.startsWith("$app:") ? undefined : ctx.appMetafield(`$app:${namespace}`, key));
+  const readMetafield = (namespace: string, key: string): DevMetafield | undefined => ctx.appMetafield(namespace, key);
 
   const renderer = new StorefrontRenderer(
     () => state.themeFiles,

@@ -5,9 +5,12 @@ import type { AddressInfo } from "node:net";
 import type { DevMetafield, DevStoreData } from "../types";
 import { type StorefrontOptions, createStorefrontHandler } from "./index";
 import type { StorefrontContext } from "./context";
+import { normalizeNamespace } from "../admin/mutations";
 
 export const TEST_SHOP = "test-shop.myshopify.com";
 export const TEST_API_KEY = "test-api-key";
+/** Numeric app id (distinct from the API key): app-reserved namespaces are stored as `app--<TEST_APP_ID>--x`. */
+export const TEST_APP_ID = "4000000009";
 export const TEST_API_SECRET = "test-api-secret";
 
 /** A small store: 6 products in two collections, two customers (one with orders), one bundle discount. */
@@ -118,7 +121,10 @@ export async function startStorefront(
     deliverWebhook: async (topic, payload) => {
       webhooks.push({ topic, payload });
     },
-    appMetafield: (namespace, key) => metafields.find((m) => m.namespace === namespace && m.key === key),
+    appMetafield: (namespace, key) => {
+      const ns = normalizeNamespace(namespace, TEST_APP_ID);
+      return metafields.find((m) => m.namespace === ns && m.key === key);
+    },
   };
   const handler = createStorefrontHandler(ctx, opts.options);
   const server = http.createServer((req, res) => {

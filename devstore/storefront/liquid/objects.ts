@@ -342,8 +342,12 @@ class MetafieldNamespacesDrop extends Drop {
 }
 
 /**
- * The `app` object in theme app extension Liquid: `app.metafields.<namespace>.<key>` reads the app-owned
- * (AppInstallation) metafields. A `$app:recovery_plays` metafield is `app.metafields.recovery_plays.*`.
+ * The `app` object in theme app extension Liquid: `app.metafields[namespace][key]` reads the AppInstallation's
+ * metafields. Shopify stores a `$app:recovery_plays` write as `app--<app id>--recovery_plays`, and Liquid reaches it
+ * only through the reserved prefix, `app.metafields["$app:recovery_plays"].config`; the plain
+ * `app.metafields.recovery_plays` reads the unrelated plain namespace `recovery_plays`
+ * (shopify.dev/docs/apps/build/online-store/theme-app-extensions/configuration#reserved-prefixes-for-metafields-and-metaobjects).
+ * `read` gets the namespace as written in Liquid and resolves it (devstore/server.ts `appMetafield`).
  */
 export function appObject(read: (namespace: string, key: string) => DevMetafield | undefined): Record<string, unknown> {
   return { metafields: new MetafieldNamespacesDrop(read) };

@@ -7,7 +7,7 @@ import { DEFAULT_BANDS, DEFAULT_SETTINGS } from "../../../app/lib/plays/defaults
 import type { PublishedPlaysConfig } from "../../../app/lib/plays/types";
 import type { DevMetafield } from "../../types";
 import { DEFAULT_EXTENSION_DIR } from "../index";
-import { Shopper, TEST_API_KEY, type TestStorefront, startStorefront } from "../testing";
+import { Shopper, TEST_API_KEY, TEST_APP_ID, type TestStorefront, startStorefront } from "../testing";
 
 const present = existsSync(path.join(DEFAULT_EXTENSION_DIR, "blocks", "app-embed.liquid"));
 if (!present) console.warn(`[storefront] extension tests skipped: ${DEFAULT_EXTENSION_DIR}/blocks/app-embed.liquid not found yet`);
@@ -16,7 +16,8 @@ function configMetafield(config: PublishedPlaysConfig): DevMetafield {
   return {
     id: "1",
     ownerId: "gid://shopify/AppInstallation/1",
-    namespace: "$app:recovery_plays",
+    // As metafieldsSet stores a `$app:recovery_plays` write.
+    namespace: `app--${TEST_APP_ID}--recovery_plays`,
     key: "config",
     type: "json",
     value: JSON.stringify(config),
