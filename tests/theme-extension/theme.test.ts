@@ -20,7 +20,7 @@ function hostileConfig(plays: PlayKey[]): PublishedPlaysConfig {
 
 function scope(config: PublishedPlaysConfig | null, over: Record<string, unknown> = {}) {
   return {
-    app: { metafields: { recovery_plays: { config: config ? { value: config } : null } } },
+    app: { metafields: { "$app:recovery_plays": { config: config ? { value: config } : null } } },
     shop: { enabled_payment_types: ["visa", "shopify_pay", "klarna"], refund_policy: { url: "/policies/refund-policy" } },
     cart: { total_price: 4000, items: [{ product_id: 7, quantity: 2 }], attributes: {} },
     product: { id: 7, selected_or_first_available_variant: { id: 701 } },
