@@ -11,6 +11,7 @@ import { startDevStore, type DevStore } from "../../devstore/server";
 import { Shopper, TEST_API_KEY, TEST_APP_ID, startStorefront } from "../../devstore/storefront/testing";
 import { getPlay, savePlay } from "../../app/models/plays.server";
 import { METAFIELD_KEY, METAFIELD_NAMESPACE, publishConfig } from "../../app/models/publish.server";
+import { METAFIELD_NAMESPACE as CHECKOUT_NAMESPACE } from "../../extensions/recovery-plays-checkout/src/core/data";
 import { devStoreAdmin } from "../helpers/devstore";
 
 const API_KEY = "ns-key";
@@ -60,6 +61,8 @@ describe("published config → theme app extension, through the dev store", () =
 
     const stored = store.state.metafields.filter((m) => m.key === METAFIELD_KEY);
     expect(METAFIELD_NAMESPACE).toBe("$app:recovery_plays");
+    // Checkout hands the Shop's copy back under the `$app:` namespace the app wrote.
+    expect(CHECKOUT_NAMESPACE).toBe(METAFIELD_NAMESPACE);
     expect(stored.map((m) => m.namespace)).toEqual([`app--${store.env.appId}--recovery_plays`, `app--${store.env.appId}--recovery_plays`]);
     expect(store.env.appId).toMatch(/^\d+$/);
     expect(store.env.appId).not.toBe(API_KEY);

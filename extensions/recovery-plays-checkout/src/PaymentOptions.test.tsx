@@ -6,7 +6,6 @@ import {
   configEntry,
   customer,
   fakeBackend,
-  profileEntry,
   publishedConfig,
   visitorAttributes,
   visitorInArm,
@@ -114,20 +113,6 @@ describe("purchase.checkout.payment-method-list.render-before (vip)", () => {
     await settle();
 
     expect(document.body.innerHTML).toBe("");
-  });
-
-  test("GIVEN a precomputed VIP profile metafield WHEN rendered THEN shows the message without calling the profile endpoint", async () => {
-    extension.shopify.appMetafields.value = [
-      configEntry(publishedConfig(["vip"])),
-      profileEntry(customer({ segment: "CHAMPIONS" })),
-    ];
-    const backend = fakeBackend("fail");
-    extension.fetch = backend.fetch;
-
-    await extension.render();
-
-    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("Pay the way you like"));
-    expect(backend.calls.filter((c) => c.url.endsWith("/profile"))).toHaveLength(0);
   });
 
   test("GIVEN a VIP in the holdout arm WHEN rendered THEN renders nothing and reports eligible for the holdout", async () => {

@@ -8,7 +8,6 @@ import {
   customer,
   englishTranslate,
   fakeBackend,
-  profileEntry,
   publishedConfig,
   visitorAttributes,
   visitorInArm,
@@ -29,8 +28,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function withConfig(config: unknown, ...extra: ReturnType<typeof profileEntry>[]) {
-  extension.shopify.appMetafields.value = [configEntry(config), ...extra];
+function withConfig(config: unknown) {
+  extension.shopify.appMetafields.value = [configEntry(config)];
 }
 
 function banner() {
@@ -122,18 +121,6 @@ describe("purchase.checkout.block.render (confidence)", () => {
     await vi.advanceTimersByTimeAsync(600);
 
     expect(banner()?.getAttribute("heading")).toBe("Shop with peace of mind");
-  });
-
-  test("GIVEN a precomputed repeat-customer profile metafield WHEN rendered THEN renders nothing and never calls the profile endpoint", async () => {
-    withConfig(publishedConfig(["confidence"]), profileEntry(customer({ ordersCount: 2 })));
-    const backend = fakeBackend(customer({ ordersCount: 0 }));
-    extension.fetch = backend.fetch;
-
-    await extension.render();
-    await settle();
-
-    expect(document.body.innerHTML).toBe("");
-    expect(backend.calls.filter((c) => c.url.endsWith("/profile"))).toHaveLength(0);
   });
 
   test("GIVEN a treatment visitor in segment WHEN shown THEN reports eligible and shown with the session token and visitor id", async () => {

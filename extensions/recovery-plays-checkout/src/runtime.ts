@@ -17,7 +17,7 @@ import {
   type CheckoutEvent,
   type CheckoutEventType,
 } from "./core/backend";
-import { readConfig, readProfileMetafield, storefrontPlays, toCustomerContext, visitorIdFrom, VISITOR_ATTRIBUTE } from "./core/data";
+import { readConfig, storefrontPlays, toCustomerContext, visitorIdFrom, VISITOR_ATTRIBUTE } from "./core/data";
 import { checkoutTurn, matchingCheckoutPlays, type CartFacts, type CheckoutPlay } from "./core/eligibility";
 
 /** The standard API every purchase target has; checkout-only mutations are optional at the type level. */
@@ -73,13 +73,12 @@ export interface ProfileState {
 }
 
 /**
- * The buyer's profile. Precomputed metafield first (no network); otherwise the backend is called after the
- * first render with a timeout, and any failure resolves to `null` (unknown buyer) so the target falls back.
+ * The buyer's profile from the backend, called after the first render with a timeout; any failure resolves to
+ * `null` (unknown buyer) so the target falls back. A known guest needs no call.
  */
 export function useProfile(needed: boolean): ProfileState {
-  const fromMetafield = readProfileMetafield(shopifyApi().appMetafields.value);
   const buyer = buyerCustomer();
-  const skipNetwork = !needed || fromMetafield !== null || (buyer.known && !buyer.loggedIn);
+  const skipNetwork = !needed || (buyer.known && !buyer.loggedIn);
   const [state, setState] = useState<ProfileState>({ ready: false, profile: null });
 
   useEffect(() => {
@@ -93,7 +92,6 @@ export function useProfile(needed: boolean): ProfileState {
     };
   }, [skipNetwork]);
 
-  if (fromMetafield) return { ready: true, profile: fromMetafield };
   if (skipNetwork) return { ready: true, profile: null };
   return state;
 }

@@ -1,7 +1,10 @@
 // @vitest-environment node
 import { describe, expect, test } from "vitest";
-import { configEntry, customer, profileEntry, publishedConfig } from "../testing/fixtures";
-import { readConfig, readProfileMetafield, storefrontPlays, visitorIdFrom } from "./data";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "smol-toml";
+import { configEntry, publishedConfig } from "../testing/fixtures";
+import { METAFIELD_NAMESPACE, readConfig, storefrontPlays, visitorIdFrom } from "./data";
 
 describe("readConfig", () => {
   test("GIVEN the published config on the shop WHEN read THEN returns the enabled plays and shop facts", () => {
@@ -30,16 +33,26 @@ describe("readConfig", () => {
   });
 });
 
-describe("readProfileMetafield", () => {
-  test("GIVEN a customer profile metafield WHEN read THEN returns the CustomerContext", () => {
-    expect(readProfileMetafield([profileEntry(customer({ segment: "CHAMPIONS" }))])).toMatchObject({ segment: "CHAMPIONS" });
+describe("app metafield namespace", () => {
+  // Checkout UI extensions, Metafields API (appMetafields): "App owned metafields are supported and are returned
+  // using the `$app` format. The fully qualified reserved namespace format such as
+  // `app--{your-app-id}[--{optional-namespace}]` is not supported."
+  test("GIVEN the extension toml WHEN its metafields are read THEN it declares only the config, in the $app: form the reader matches", () => {
+    const toml = parse(readFileSync(path.resolve(import.meta.dirname, "../../shopify.extension.toml"), "utf8")) as {
+      extensions: { metafields?: { namespace: string; key: string }[]; targeting: { metafields?: unknown[] }[] }[];
+    };
+    const declared = toml.extensions.flatMap((e) => [...(e.metafields ?? []), ...e.targeting.flatMap((t) => t.metafields ?? [])]);
+
+    expect(declared).toEqual([{ namespace: METAFIELD_NAMESPACE, key: "config" }]);
+    expect(METAFIELD_NAMESPACE).toMatch(/^\$app:/);
   });
 
-  test("GIVEN a profile with an unknown segment WHEN read THEN it is ignored", () => {
-    const entry = profileEntry(customer());
-    entry.metafield.value = JSON.stringify({ ...customer(), segment: "WHALES" });
-
-    expect(readProfileMetafield([entry])).toBeNull();
+  test("GIVEN the config under the fully qualified or the plain namespace WHEN read THEN there is no config", () => {
+    for (const namespace of ["app--4000000001--recovery_plays", "recovery_plays"]) {
+      const entry = configEntry(publishedConfig(["vip"]));
+      entry.metafield.namespace = namespace;
+      expect(readConfig([entry])).toBeNull();
+    }
   });
 });
 

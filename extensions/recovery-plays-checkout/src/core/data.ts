@@ -1,5 +1,5 @@
 /**
- * Pure readers for what checkout hands the extension: app metafields (published config, optional profile) and
+ * Pure readers for what checkout hands the extension: the app metafield (published config) and
  * cart attributes written by the storefront. Every reader is defensive: malformed data means "play off",
  * never an exception inside checkout.
  */
@@ -37,15 +37,13 @@ function parseJson(value: unknown): unknown {
   }
 }
 
-/** `$app:recovery_plays`; tolerant of the expanded `app--<id>--recovery_plays` form in case a host returns it. */
-function isOurNamespace(ns: string): boolean {
-  return ns === METAFIELD_NAMESPACE || /^app--\d+--recovery_plays$/.test(ns);
-}
-
-function findEntry(entries: readonly MetafieldEntryLike[] | undefined, key: string, type?: string) {
-  return entries?.find(
-    (e) => isOurNamespace(e.metafield.namespace) && e.metafield.key === key && (!type || e.target.type === type),
-  );
+/**
+ * Checkout returns app-owned metafields "using the `$app` format. The fully qualified reserved namespace format
+ * such as `app--{your-app-id}[--{optional-namespace}]` is not supported" (checkout UI extensions, Metafields API),
+ * so the entry's namespace is exactly the one declared in shopify.extension.toml.
+ */
+function findEntry(entries: readonly MetafieldEntryLike[] | undefined, key: string) {
+  return entries?.find((e) => e.metafield.namespace === METAFIELD_NAMESPACE && e.metafield.key === key);
 }
 
 /** The published config, or null when absent/malformed (= every play off). */
@@ -92,7 +90,7 @@ function isValidSettings(play: PlayKey, s: unknown): boolean {
   }
 }
 
-/** A CustomerContext from untrusted JSON (metafield or backend), or null. */
+/** A CustomerContext from untrusted JSON (the backend's answer), or null. */
 export function toCustomerContext(raw: unknown): CustomerContext | null {
   if (!isObject(raw)) return null;
   const { stage, segment, ordersCount, aov, lastOrderAt } = raw;
@@ -106,11 +104,6 @@ export function toCustomerContext(raw: unknown): CustomerContext | null {
     aov,
     lastOrderAt: typeof lastOrderAt === "string" ? lastOrderAt : null,
   };
-}
-
-/** The precomputed profile metafield on the customer, when the app writes it and checkout exposes it. */
-export function readProfileMetafield(entries: readonly MetafieldEntryLike[] | undefined): CustomerContext | null {
-  return toCustomerContext(parseJson(findEntry(entries, "profile", "customer")?.metafield.value));
 }
 
 export function attribute(attributes: readonly AttributeLike[] | undefined, key: string): string | undefined {

@@ -45,19 +45,6 @@ export function configEntry(config: unknown): AppMetafieldEntry {
   };
 }
 
-export function profileEntry(profile: CustomerContext): AppMetafieldEntry {
-  return {
-    target: { type: "customer", id: "gid://shopify/Customer/7" },
-    metafield: {
-      namespace: "$app:recovery_plays",
-      key: "profile",
-      value: JSON.stringify(profile),
-      type: "json",
-      valueType: "json_string",
-    },
-  };
-}
-
 export function customer(overrides: Partial<CustomerContext> = {}): CustomerContext {
   return { stage: "repeat_customer", segment: "LOYAL", ordersCount: 4, aov: 80, lastOrderAt: "2026-01-10T00:00:00Z", ...overrides };
 }
