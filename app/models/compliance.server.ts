@@ -85,3 +85,49 @@ export async function reportCustomerData(shop: string, payload: RedactCustomerPa
   };
   return prisma.dataRequest.create({ data: { shop, customerId, report: JSON.stringify(report) } });
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Handing the reports over. Shopify forwards the customer's request to the app; the merchant answers the customer,
+// so each stored report is listed for the merchant with its deadline and downloaded from the admin. Shopify's
+// privacy-law compliance page gives the window: "Complete the action within 30 days of receiving the request."
+
+export const DATA_REQUEST_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface DataRequestSummary {
+  id: string;
+  customerId: string;
+  receivedAt: string;
+  /** receivedAt + 30 days: when the report must have reached the customer. */
+  dueAt: string;
+  deliveredAt: string | null;
+  overdue: boolean;
+}
+
+/** Pending reports first (oldest, i.e. most urgent, first), then the 50 latest delivered ones. */
+export async function listDataRequests(shop: string, now = new Date()): Promise<DataRequestSummary[]> {
+  const select = { id: true, customerId: true, createdAt: true, deliveredAt: true } as const;
+  const [pending, delivered] = await Promise.all([
+    prisma.dataRequest.findMany({ where: { shop, deliveredAt: null }, orderBy: { createdAt: "asc" }, select }),
+    prisma.dataRequest.findMany({ where: { shop, deliveredAt: { not: null } }, orderBy: { deliveredAt: "desc" }, take: 50, select }),
+  ]);
+  return [...pending, ...delivered].map((r) => {
+    const due = new Date(r.createdAt.getTime() + DATA_REQUEST_DAYS * DAY_MS);
+    return {
+      id: r.id,
+      customerId: r.customerId,
+      receivedAt: r.createdAt.toISOString(),
+      dueAt: due.toISOString(),
+      deliveredAt: r.deliveredAt?.toISOString() ?? null,
+      overdue: !r.deliveredAt && due.getTime() < now.getTime(),
+    };
+  });
+}
+
+/** The stored report of one of the shop's requests, marked delivered the first time it is downloaded. */
+export async function takeDataRequestReport(shop: string, id: string, now = new Date()): Promise<{ customerId: string; report: string } | null> {
+  const row = await prisma.dataRequest.findFirst({ where: { id, shop }, select: { id: true, customerId: true, report: true, deliveredAt: true } });
+  if (!row) return null;
+  if (!row.deliveredAt) await prisma.dataRequest.updateMany({ where: { id: row.id, shop, deliveredAt: null }, data: { deliveredAt: now } });
+  return { customerId: row.customerId, report: row.report };
+}
