@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse, validate } from "graphql";
+import { isEnumType, parse, validate } from "graphql";
 import { adminSchema } from "../../app/graphql/schema.server";
 import { deprecatedUsages } from "../../devstore/admin/graphql";
 
@@ -70,8 +70,8 @@ function deprecatedEnumValue(): { doc: string; usage: string } | null {
     for (const arg of field.args) {
       const named = arg.type.toString().replace(/[![\]]/g, "");
       const type = schema.getType(named);
-      if (!type || !("getValues" in type)) continue;
-      const value = (type as { getValues(): { name: string; deprecationReason?: string | null }[] }).getValues().find((v) => v.deprecationReason != null);
+      if (!isEnumType(type)) continue;
+      const value = type.getValues().find((v) => v.deprecationReason != null);
       if (!value) continue;
       const required = field.args.filter((a) => a !== arg && a.type.toString().endsWith("!"));
       if (required.length) continue;
