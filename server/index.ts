@@ -25,20 +25,41 @@ app.use(express.static("public", { maxAge: "1h" }));
 app.use(morgan("tiny"));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-// RP_FAST_LANE=0 sends everything through Express + Remix (to compare the two).
-const lane = process.env.RP_FAST_LANE === "0" ? () => false : createFastLane(fastRoutes(build as unknown as BuildRoutes));
-const server = http.createServer((req, res) => {
-  if (!lane(req, res)) app(req, res);
-});
+// ROLE=worker runs the background jobs only (the Remix build's entry starts them): no HTTP listener.
+const role = process.env.ROLE || "all";
+const stopJobs = async () => {
+  const jobs = (globalThis as { __recoveryPlaysJobs?: { stop(): Promise<void> } }).__recoveryPlaysJobs;
+  await jobs?.stop().catch(() => undefined);
+};
 
-const port = Number(process.env.PORT || 3000);
-const host = process.env.HOST || undefined;
-server.listen(port, host, () => console.log(`[recovery-plays] http://${host ?? "localhost"}:${port}`));
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    // Finish the requests in flight, then exit (the background scheduler's timers would keep the process up).
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 5_000).unref();
+if (role === "worker") {
+  console.log(`[recovery-plays] worker: background jobs only`);
+  setInterval(() => undefined, 1 << 30);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      setTimeout(() => process.exit(0), 25_000).unref();
+      void stopJobs().then(() => process.exit(0));
+    });
+  }
+} else {
+  // RP_FAST_LANE=0 sends everything through Express + Remix (to compare the two).
+  const lane = process.env.RP_FAST_LANE === "0" ? () => false : createFastLane(fastRoutes(build as unknown as BuildRoutes));
+  const server = http.createServer((req, res) => {
+    if (!lane(req, res)) app(req, res);
   });
+
+  const port = Number(process.env.PORT || 3000);
+  const host = process.env.HOST || undefined;
+  server.listen(port, host, () => console.log(`[recovery-plays] http://${host ?? "localhost"}:${port}`));
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      // Finish the requests in flight and let running jobs end, then exit.
+      let pending = 2;
+      const done = () => --pending === 0 && process.exit(0);
+      server.close(done);
+      server.closeIdleConnections();
+      void stopJobs().then(done);
+      setTimeout(() => process.exit(0), 25_000).unref();
+    });
+  }
 }

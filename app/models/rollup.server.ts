@@ -278,7 +278,7 @@ export async function rollupEvents(shop?: string, options: RollupOptions = {}): 
 }
 
 /** Distinct shops in Event by a loose index scan on (shop, id): one index seek per shop, not a table scan. */
-async function shopsWithEvents(d: Dialect): Promise<string[]> {
+export async function shopsWithEvents(d: Dialect = currentDialect()): Promise<string[]> {
   const sql = dialectSql(d);
   const shops: string[] = [];
   let after = "";
