@@ -104,7 +104,21 @@ describe("app blocks", () => {
     expect(html).toMatch(/data-rp-variant="account" style="visibility:hidden"/);
     expect(html).toContain(LOCALE.recovery_plays.checkout_prompt.guest_cta);
   });
-  it("GIVEN the VIP play WHEN payment options render THEN the shop's enabled payment types and a hidden BNPL note appear", async () => {
+  it("GIVEN every play on its defaults and a shop without pay-later methods WHEN every block renders THEN no instalment or pay-later wording appears", async () => {
+    // The shop's enabled_payment_types are the only truth about what it offers; copy must not promise more.
+    const all = configWith(["vip", "confidence", "indecision", "deal_seeker"]);
+    const shop = { enabled_payment_types: ["visa", "master", "shopify_pay"], refund_policy: { url: "/policies/refund-policy" } };
+    const text: string[] = [];
+    for (const file of readdirSync(path.join(EXT, "blocks"))) {
+      const html = await renderBlock(engine, file, scope(all, { shop }));
+      // What a shopper can read: markup, styles and the boot JSON are not copy (its messages render elsewhere).
+      text.push(html.replace(/<(style|script)\b[\s\S]*?<\/\1>/g, " ").replace(/<[^>]*>/g, " "));
+    }
+    const rendered = text.join(" ");
+    expect(rendered).toContain(LOCALE.recovery_plays.payment_options.big_order);
+    expect(rendered).not.toMatch(/instal|pay[- ]?in[- ]?(4|four)|pay later|interest[- ]free|split (the|this|your) (cost|order|payment)|spread the cost|bnpl/i);
+  });
+  it("GIVEN the VIP play WHEN payment options render THEN the shop's enabled payment types and a hidden big-order note appear", async () => {
     const html = await renderBlock(engine, "payment-options.liquid", scope(configWith(["vip"])));
     expect(html).toContain("<li>Shopify pay</li>");
     expect(html).toContain("<li>Klarna</li>");

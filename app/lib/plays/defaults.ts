@@ -23,7 +23,7 @@ export const DEFAULT_SETTINGS: PlaySettingsMap = {
     surfaces: ["cart", "checkout"],
     message: {
       heading: "Pay the way you like",
-      body: "Express wallets, cards and pay-in-4 are all available.",
+      body: "Choose any of the payment methods this store accepts.",
       cta: "Talk to our concierge",
     },
     segments: ["CHAMPIONS", "LOYAL"],

@@ -5,6 +5,7 @@ import {
   APP_URL,
   configEntry,
   customer,
+  englishTranslate,
   fakeBackend,
   publishedConfig,
   visitorAttributes,
@@ -13,6 +14,8 @@ import {
 import { settle } from "./testing/settle";
 
 const extension = getExtension("purchase.checkout.payment-method-list.render-before");
+/** Wording that promises instalments or pay-later, which the shop may not offer. */
+const INSTALMENT_WORDING = /instal|pay[- ]?in[- ]?(4|four)|pay later|interest[- ]free|split (the|this|your) (cost|order|payment)|spread the cost|bnpl/i;
 
 beforeEach(() => {
   extension.setUp();
@@ -32,26 +35,40 @@ function banner() {
 }
 
 describe("purchase.checkout.payment-method-list.render-before (vip)", () => {
-  test("GIVEN a VIP segment buyer and a normal cart WHEN rendered THEN shows the merchant's payment options message without BNPL emphasis", async () => {
+  test("GIVEN a VIP segment buyer and a normal cart WHEN rendered THEN shows the merchant's payment options message without the big-order note", async () => {
     extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"]))];
     extension.fetch = fakeBackend(customer({ segment: "CHAMPIONS", aov: 80 })).fetch;
 
     await extension.render();
 
     await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("Pay the way you like"));
-    expect(banner()!.textContent).toContain("Express wallets, cards and pay-in-4 are all available.");
-    expect(banner()!.textContent).not.toContain("vip.bnplBody");
+    expect(banner()!.textContent).toContain(publishedConfig(["vip"]).plays.vip!.message.body);
+    expect(banner()!.textContent).not.toContain("vip.bigOrderBody");
   });
 
-  test("GIVEN a VIP whose cart is at least 3× their AOV WHEN rendered THEN emphasises instalments", async () => {
+  test("GIVEN a VIP whose cart is at least 3× their AOV WHEN rendered THEN adds the big-order note", async () => {
     extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"]))];
     extension.shopify.cost.subtotalAmount.value = { amount: 240, currencyCode: "USD" };
     extension.fetch = fakeBackend(customer({ segment: "LOYAL", aov: 80 })).fetch;
 
     await extension.render();
 
-    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("vip.bnplHeading"));
-    expect(banner()!.textContent).toContain("vip.bnplBody");
+    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("vip.bigOrderHeading"));
+    expect(banner()!.textContent).toContain("vip.bigOrderBody");
+  });
+
+  test("GIVEN the default VIP message and a big-ticket cart WHEN rendered in English THEN no payment method the shop may not offer is promised", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"]))];
+    extension.shopify.cost.subtotalAmount.value = { amount: 240, currencyCode: "USD" };
+    extension.shopify.i18n.translate = englishTranslate() as never;
+    extension.fetch = fakeBackend(customer({ segment: "LOYAL", aov: 80 })).fetch;
+
+    await extension.render();
+
+    await vi.waitFor(() => expect(banner()).not.toBeNull());
+    const text = `${banner()!.getAttribute("heading")} ${banner()!.textContent}`;
+    expect(text).toContain("Compare the payment methods below");
+    expect(text).not.toMatch(INSTALMENT_WORDING);
   });
 
   test("GIVEN a buyer outside the VIP segments with a normal cart WHEN rendered THEN renders nothing", async () => {
@@ -79,14 +96,14 @@ describe("purchase.checkout.payment-method-list.render-before (vip)", () => {
     expect(backend.calls).toHaveLength(0);
   });
 
-  test("GIVEN the backend is down and the cart is ≥ 3× the shop AOV WHEN rendered THEN still shows BNPL emphasis from the config alone", async () => {
+  test("GIVEN the backend is down and the cart is ≥ 3× the shop AOV WHEN rendered THEN still shows the big-order note from the config alone", async () => {
     extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"], { shop: { aov: 50 } }))];
     extension.shopify.cost.subtotalAmount.value = { amount: 150, currencyCode: "USD" };
     extension.fetch = fakeBackend("throw").fetch;
 
     await extension.render();
 
-    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("vip.bnplHeading"));
+    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("vip.bigOrderHeading"));
   });
 
   test("GIVEN the backend times out and the cart is small WHEN rendered THEN falls back to nothing", async () => {

@@ -1,8 +1,9 @@
 /** @jsxImportSource preact */
 /**
  * purchase.checkout.payment-method-list.render-before — play "vip": the merchant's payment-options message for
- * VIP segments, with instalment (BNPL) emphasis when the cart is ≥ aovMultiple × the buyer's AOV. A big-ticket
- * cart qualifies even when the profile is unavailable (shop AOV from the config, no network needed).
+ * VIP segments, with a pointer to the payment methods below when the cart is ≥ aovMultiple × the buyer's AOV. The
+ * copy names no method (no instalments, no pay-later): the extension does not know which ones the shop offers.
+ * A big-ticket cart qualifies even when the profile is unavailable (shop AOV from the config, no network needed).
  */
 import { render } from "preact";
 import { checkoutSettings, isBigTicket, isVip } from "./core/eligibility";
@@ -26,10 +27,10 @@ function PaymentOptions() {
   const { heading, body } = settings.message;
 
   return (
-    <s-banner heading={bigTicket ? t("vip.bnplHeading") : heading} tone="info">
+    <s-banner heading={bigTicket ? t("vip.bigOrderHeading") : heading} tone="info">
       <s-stack gap="small-200">
         <s-text>{body}</s-text>
-        {bigTicket ? <s-text>{t("vip.bnplBody")}</s-text> : null}
+        {bigTicket ? <s-text>{t("vip.bigOrderBody")}</s-text> : null}
       </s-stack>
     </s-banner>
   );
