@@ -7,6 +7,12 @@
 export const APP_BRIDGE_JS = String.raw`(function () {
   if (window.shopify && window.shopify.__devstore) return;
   var script = document.currentScript;
+  // Like Shopify's script, refuse to start unless loaded as the document's first <script>, synchronously: an app
+  // that passes here with App Bridge later in the page (or async/defer/module) would be broken in the real admin.
+  if (!script || document.querySelector("script") !== script || script.async || script.defer || script.type === "module") {
+    console.error("Shopify's App Bridge must be included as the first <script> tag and must link to Shopify's CDN. Do not use async, defer or type=module. Aborting.");
+    return;
+  }
   var storeOrigin = script ? new URL(script.src).origin : location.origin;
   var apiKey = script ? script.getAttribute("data-api-key") : null;
   if (!apiKey) { var meta = document.querySelector('meta[name="shopify-api-key"]'); apiKey = meta ? meta.content : null; }
