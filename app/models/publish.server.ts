@@ -1,8 +1,8 @@
 /**
  * Publishing play settings to the storefront and checkout. The database is the source of truth; what shoppers'
  * browsers read is a JSON snapshot (`PublishedPlaysConfig`) in the app-owned metafield `$app:recovery_plays.config`
- * on the AppInstallation, so the theme extension (Liquid `app.metafields`) and checkout (`appMetafields`) need no
- * network call for configuration.
+ * on the AppInstallation (theme extension, Liquid `app.metafields["$app:recovery_plays"]`) and on the Shop (checkout
+ * `appMetafields`), so neither needs a network call for configuration.
  *
  * - Only enabled plays are in the payload: nothing the merchant did not turn on can reach shoppers.
  * - Atomic: one `metafieldsSet` call with one metafield — the storefront sees the old or the new snapshot, never a mix.
@@ -19,6 +19,11 @@ import { adminGraphql, assertNoUserErrors, type AdminGraphqlClient } from "./adm
 import { bundleDiscountTitle, syncBundleDiscount, type DiscountSyncResult } from "./discounts.server";
 import { getBands, getPlay, listPlays, savePlay, type BandsRecord, type PlayRecord, type SavePlayInput, type SaveResult } from "./plays.server";
 
+/**
+ * Shopify stores this as `app--<app id>--recovery_plays`. Liquid must read it with the reserved prefix,
+ * `app.metafields["$app:recovery_plays"].config` (a plain `app.metafields.recovery_plays` is another namespace);
+ * checkout's `appMetafields` hands it back as `$app:recovery_plays` (the toml declares that form).
+ */
 export const METAFIELD_NAMESPACE = "$app:recovery_plays";
 export const METAFIELD_KEY = "config";
 

@@ -96,7 +96,7 @@ export interface PlayState<K extends PlayKey = PlayKey> {
 
 /**
  * The JSON published to the app-owned metafield `$app:recovery_plays.config` (AppInstallation) and read by the
- * theme app extension (Liquid: app.metafields.recovery_plays.config.value) and the checkout extension.
+ * theme app extension (Liquid: app.metafields["$app:recovery_plays"].config.value) and the checkout extension.
  * Only enabled plays are included, so nothing the merchant did not enable can reach shoppers.
  */
 export interface PublishedPlaysConfig {
