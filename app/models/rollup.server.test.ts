@@ -342,3 +342,37 @@ describe("measurement days in the shop's time zone", () => {
     expect((await stats()).map((r) => r.day)).toEqual(["2026-03-01"]);
   });
 });
+
+describe("rollup watermark on PostgreSQL", () => {
+  it("GIVEN an event whose transaction commits 30 s after a later event WHEN rolled up before and after THEN it is folded", async (ctx) => {
+    if (currentDialect() !== "postgres") {
+      console.warn("SKIPPED here: the late-commit watermark is PostgreSQL's (SQLite commits in id order); it runs in the PostgreSQL stage");
+      ctx.skip();
+    }
+    const { default: pg } = await import("pg");
+    const url = new URL(process.env.DATABASE_URL!);
+    const schema = url.searchParams.get("schema") ?? "public";
+    url.searchParams.delete("schema");
+    const late = new pg.Client({ connectionString: url.toString() });
+    await late.connect();
+    try {
+      // A slow request: its insert draws an id, then its transaction stays open.
+      await late.query("BEGIN");
+      await late.query(
+        `INSERT INTO "${schema}"."Event" ("shop", "visitorId", "type", "play", "arm", "occurredAt") VALUES ($1, 'visitor-late', 'eligible', 'vip', $2, $3)`,
+        [shop, assignArm("visitor-late", "vip", 10), day(1)],
+      );
+      // Meanwhile a later event (higher id) commits, and the rollup runs 30 s later.
+      await insert([{ visitorId: "visitor-early", type: "eligible", play: "vip", occurredAt: day(1) }]);
+      const now = new Date(Date.now() + 30_000);
+      await rollupWithDefaults(shop, { now, settleWaitMs: 300 });
+      await late.query("COMMIT");
+      await rollupWithDefaults(shop, { now: new Date(now.getTime() + 30_000), settleWaitMs: 300 });
+    } finally {
+      await late.end();
+    }
+    const exposures = await prisma.playExposure.findMany({ where: { shop }, orderBy: { visitorId: "asc" } });
+    expect(exposures.map((e) => e.visitorId)).toEqual(["visitor-early", "visitor-late"]);
+    expect((await stats()).reduce((a, s) => a + s.eligible, 0)).toBe(2);
+  });
+});

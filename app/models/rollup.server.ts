@@ -217,10 +217,12 @@ export interface RollupOptions {
   /** Events per transaction. */
   chunkSize?: number;
   /**
-   * Only events stored at least this long ago are folded. PostgreSQL can commit ids out of order under concurrent
-   * inserts; waiting for the stragglers keeps the cursor from skipping them. SQLite commits in id order: 0.
+   * Optional extra delay: only events stored at least this long ago are folded (0 by default; the PostgreSQL
+   * watermark below is what keeps late commits from being skipped).
    */
   settleMs?: number;
+  /** PostgreSQL: how long to wait for in-flight Event inserts to finish before folding only what is settled. */
+  settleWaitMs?: number;
   now?: Date;
 }
 
@@ -294,7 +296,7 @@ export async function shopsWithEvents(d: Dialect = currentDialect()): Promise<st
 async function rollupShop(shop: string, d: Dialect, options: RollupOptions) {
   const sql = dialectSql(d);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
-  const settleMs = options.settleMs ?? (d === "postgres" ? 10_000 : 0);
+  const settleMs = options.settleMs ?? 0;
   const now = options.now ?? new Date();
   const result = { events: 0, exposures: 0, chunks: 0 };
 
@@ -309,6 +311,11 @@ async function rollupShop(shop: string, d: Dialect, options: RollupOptions) {
   const maxRow = await prisma.$queryRawUnsafe<{ m: number | bigint | null }[]>(sql.q(`SELECT MAX("id") AS m FROM ${sql.t("Event")} WHERE "shop" = ?`), shop);
   let hiMax = Number(maxRow[0]?.m ?? 0);
   if (hiMax <= lo) return result;
+  if (d === "postgres") {
+    const settled = await settledEventId(options.settleWaitMs ?? 2_000);
+    hiMax = settled === null ? lo : Math.min(hiMax, settled);
+    if (hiMax <= lo) return result;
+  }
   if (settleMs > 0) {
     const cutoff = new Date(now.getTime() - settleMs);
     const young = await prisma.$queryRawUnsafe<{ m: number | bigint | null }[]>(
@@ -331,6 +338,44 @@ async function rollupShop(shop: string, d: Dialect, options: RollupOptions) {
     lo = hi;
   }
   return result;
+}
+
+/**
+ * PostgreSQL's watermark: the highest Event id below which no insert can still commit. Ids come from a sequence
+ * when a row is inserted, but rows commit in any order, so "the highest visible id" can pass an id whose
+ * transaction is still open; a cursor moved past it would skip that event for ever. An INSERT holds
+ * RowExclusiveLock on the table from before it draws its ids until its transaction ends. So: read the sequence
+ * (every id at or below it is drawn), then list the transactions holding that lock (every open transaction that
+ * could own one of those ids is among them), and wait for them to end. Then every id at or below the sequence
+ * value is committed (visible) or rolled back (never will be). Returns null when they do not end within
+ * `waitMs` (the next run tries again; nothing is skipped, only delayed). Other writers of Event (retention,
+ * erasure) are short and only delay it too.
+ */
+export async function settledEventId(waitMs: number): Promise<number | null> {
+  const sql = dialectSql("postgres");
+  const table = sql.t("Event");
+  const [seq] = await prisma.$queryRawUnsafe<{ s: number | bigint | null }[]>(
+    `SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'id')::regclass) AS s`,
+    table,
+  );
+  const high = Number(seq?.s ?? 0);
+  const writers = await prisma.$queryRawUnsafe<{ v: string }[]>(
+    `SELECT DISTINCT virtualtransaction AS v FROM pg_locks WHERE locktype = 'relation' AND relation = $1::regclass AND mode = 'RowExclusiveLock'`,
+    table,
+  );
+  let open = writers.map((w) => w.v);
+  const deadline = Date.now() + waitMs;
+  while (open.length > 0) {
+    if (Date.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 20));
+    const still = await prisma.$queryRawUnsafe<{ v: string }[]>(
+      `SELECT DISTINCT virtualtransaction AS v FROM pg_locks
+       WHERE locktype = 'relation' AND relation = $1::regclass AND mode = 'RowExclusiveLock' AND virtualtransaction = ANY($2::text[])`,
+      table, open,
+    );
+    open = still.map((w) => w.v);
+  }
+  return high;
 }
 
 async function ensureCursor(shop: string): Promise<number> {
