@@ -25,15 +25,9 @@ export function InterventionPreview<K extends PlayKey>({ play, settings, surface
     extras = (
       <div>
         <div>
-          {t("preview.payOptions")
-            .split(" · ")
-            .map((o) => (
-              <span key={o} style={chip}>
-                {o}
-              </span>
-            ))}
+          <span style={chip}>{t("preview.payOptions")}</span>
         </div>
-        <p style={{ margin: "8px 0 0", fontWeight: 600 }}>{t("preview.payInFour")}</p>
+        <p style={{ margin: "8px 0 0", fontWeight: 600 }}>{t("preview.bigOrder")}</p>
         {s.conciergeContact ? <p style={{ margin: "8px 0 0" }}>{t("preview.concierge", { contact: s.conciergeContact })}</p> : null}
       </div>
     );
