@@ -94,6 +94,9 @@ const shopLookups = new Map<string, Promise<boolean>>();
 export function forgetShopState(shop?: string) {
   if (shop === undefined) shopCache.clear();
   else for (const kind of ["proxy", "checkout"]) shopCache.delete(`${kind}:${shop}`);
+  // A redacted or re-installed shop has a fresh row: its proxy path must be stored again.
+  if (shop === undefined) knownProxyPaths.clear();
+  else knownProxyPaths.delete(shop);
 }
 
 /** Sets the cache TTL (tests, or operators via EDGE_SHOP_CACHE_MS); 0 disables caching. */

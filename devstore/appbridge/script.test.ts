@@ -1,8 +1,16 @@
 // The dev store's App Bridge stand-in starts only where Shopify's script starts: as the first, synchronous
 // <script> of the document. Run in jsdom with the stand-in served for its src.
-import { JSDOM, VirtualConsole, requestInterceptor } from "jsdom";
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { APP_BRIDGE_JS } from "./script";
+
+// jsdom ships no types and the project has no @types/jsdom: the little used here, typed by hand.
+interface JsdomApi {
+  JSDOM: new (html: string, options: Record<string, unknown>) => { window: Window & { shopify?: unknown } };
+  VirtualConsole: new () => { on(event: string, listener: (value: never) => void): void };
+  requestInterceptor: (handler: (request: Request) => Response | undefined) => unknown;
+}
+const { JSDOM, VirtualConsole, requestInterceptor } = createRequire(import.meta.url)("jsdom") as JsdomApi;
 
 const SRC = "http://127.0.0.1:4100/app-bridge.js";
 
@@ -22,7 +30,7 @@ async function load(head: string): Promise<{ started: boolean; errors: string[] 
     resources: { interceptors: [standIn] },
     virtualConsole,
     // jsdom has no fetch; the stand-in wraps the page's fetch, so give it one.
-    beforeParse: (window) => Object.assign(window, { fetch: () => Promise.reject(new Error("no network in this test")) }),
+    beforeParse: (window: Window) => Object.assign(window, { fetch: () => Promise.reject(new Error("no network in this test")) }),
   });
   await new Promise<void>((resolve) => dom.window.addEventListener("load", () => resolve()));
   const started = Boolean((dom.window as unknown as { shopify?: unknown }).shopify);
