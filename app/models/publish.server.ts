@@ -9,9 +9,11 @@
  * - Versioned: PublishedConfig.version increases whenever the payload content changes.
  * - Retried: a failure leaves status "failed" with attempts/lastError; `retryPublishIfDue` (called on every admin
  *   page load) retries with exponential backoff, and every save publishes again.
- * Publishes for one shop are serialised in this process so an older snapshot can never overwrite a newer one.
+ * - Serialised per shop across instances (a PostgreSQL advisory lock held for the whole publish), and the write is
+ *   conditional (`compareDigest` read before the snapshot is built): a publish that lost a race starts over from
+ *   the database instead of writing its older snapshot over a newer one.
  */
-import prisma from "../db.server";
+import prisma, { databaseKind } from "../db.server";
 import { ratesOfRows } from "./pageStats.server";
 import { loadShopModel } from "./propensity.server";
 import type { PublishedPlaysConfig, PlayKey, PlaySettingsMap } from "../lib/plays/types";
@@ -28,10 +30,12 @@ export const METAFIELD_NAMESPACE = "$app:recovery_plays";
 export const METAFIELD_KEY = "config";
 
 const INSTALLATION = `#graphql
-  query RecoveryPlaysInstallation {
-    currentAppInstallation { id }
-    shop { id }
+  query RecoveryPlaysInstallation($namespace: String!, $key: String!) {
+    currentAppInstallation { id metafield(namespace: $namespace, key: $key) { compareDigest } }
+    shop { id metafield(namespace: $namespace, key: $key) { compareDigest } }
   }`;
+
+type Owner = { id: string; metafield: { compareDigest: string } | null };
 
 const SET = `#graphql
   mutation RecoveryPlaysPublish($metafields: [MetafieldsSetInput!]!) {
@@ -109,57 +113,97 @@ function serialised<T>(shop: string, task: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * One publisher per shop across instances. PostgreSQL: a transaction-level advisory lock held while the publish
+ * runs (released at commit, or by the server if this process dies, so it cannot leak; transaction-level, so it
+ * works behind PgBouncer in transaction mode). SQLite is one process, where `serialised` already orders them.
+ */
+async function withPublishLock<T>(shop: string, task: () => Promise<T>): Promise<T> {
+  if (databaseKind() !== "postgres") return task();
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `rp-publish:${shop}`);
+      return task();
+    },
+    { timeout: 5 * 60_000, maxWait: 30_000 },
+  );
+}
+
+/** The snapshot to write now: content from the database, version bumped when the content changed. */
+async function prepare(shop: string) {
+  const current = await prisma.publishedConfig.findUnique({ where: { shop } });
+  const draft = await buildPublishedConfig(shop, 0);
+  const { version: _draftVersion, ...content } = draft;
+  const previous = current ? (JSON.parse(current.payload) as Partial<PublishedPlaysConfig>) : null;
+  const { version: _previousVersion, ...previousContent } = previous ?? {};
+  const changed = !current || JSON.stringify(previousContent) !== JSON.stringify(content);
+  const version = changed ? (current?.version ?? 0) + 1 : current!.version;
+  const payload = JSON.stringify({ ...draft, version } satisfies PublishedPlaysConfig);
+  return { current, changed, version, payload, upToDate: !changed && current?.status === "published" };
+}
+
+const MAX_STALE_RETRIES = 3;
+
+/**
  * Publishes the current settings. Never throws for Admin API failures (they are recorded for retry); a
  * re-authentication `Response` from the library is rethrown.
  */
 export function publishConfig(shop: string, admin: AdminGraphqlClient): Promise<PublishState> {
-  return serialised(shop, async () => {
-    const current = await prisma.publishedConfig.findUnique({ where: { shop } });
-    const draft = await buildPublishedConfig(shop, 0);
-    const { version: _draftVersion, ...content } = draft;
-    const previous = current ? (JSON.parse(current.payload) as Partial<PublishedPlaysConfig>) : null;
-    const { version: _previousVersion, ...previousContent } = previous ?? {};
-    const changed = !current || JSON.stringify(previousContent) !== JSON.stringify(content);
-    const version = changed ? (current?.version ?? 0) + 1 : current!.version;
-    const payload = JSON.stringify({ ...draft, version } satisfies PublishedPlaysConfig);
+  return serialised(shop, () => withPublishLock(shop, () => publishLocked(shop, admin)));
+}
 
-    if (!changed && current?.status === "published") return toState(current);
-
+async function publishLocked(shop: string, admin: AdminGraphqlClient, attempt = 0): Promise<PublishState> {
+  const first = await prepare(shop);
+  if (first.upToDate) return toState(first.current!);
+  let next = first;
+  try {
+    // Digests first, snapshot second: every save committed before the digests were read is in the snapshot, and
+    // a write by anyone else after that read makes ours fail (STALE_OBJECT) instead of overwriting it.
+    const owners = await adminGraphql<{ currentAppInstallation: Owner; shop: Owner }>(admin, INSTALLATION, {
+      namespace: METAFIELD_NAMESPACE,
+      key: METAFIELD_KEY,
+    });
+    next = await prepare(shop);
+    if (next.upToDate) return toState(next.current!);
+    const { version, payload, changed } = next;
     await prisma.publishedConfig.upsert({
       where: { shop },
       create: { shop, version, payload, status: "pending", attempts: 0 },
       update: changed ? { version, payload, status: "pending", attempts: 0, lastError: null } : { status: "pending" },
     });
-
-    try {
-      const owners = await adminGraphql<{ currentAppInstallation: { id: string }; shop: { id: string } }>(admin, INSTALLATION);
-      // One atomic metafieldsSet, two owners: the theme app extension reads the app installation's metafield
-      // (Liquid `app.metafields`), while checkout UI extensions can only read app-owned metafields on the shop.
-      const data = await adminGraphql<{ metafieldsSet: { userErrors: { field?: string[] | null; message: string }[] } }>(admin, SET, {
-        metafields: [owners.currentAppInstallation.id, owners.shop.id].map((ownerId) => ({
-          ownerId,
-          namespace: METAFIELD_NAMESPACE,
-          key: METAFIELD_KEY,
-          type: "json",
-          value: payload,
-        })),
-      });
-      assertNoUserErrors(data.metafieldsSet.userErrors);
-    } catch (error) {
-      if (error instanceof Response) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      const row = await prisma.publishedConfig.update({
-        where: { shop },
-        data: { status: "failed", attempts: { increment: 1 }, lastError: message.slice(0, 500) },
-      });
-      return toState(row);
+    // One atomic metafieldsSet, two owners: the theme app extension reads the app installation's metafield
+    // (Liquid `app.metafields`), while checkout UI extensions can only read app-owned metafields on the shop.
+    // compareDigest null = "must not exist yet".
+    const data = await adminGraphql<{ metafieldsSet: { userErrors: { field?: string[] | null; message: string; code?: string | null }[] } }>(admin, SET, {
+      metafields: [owners.currentAppInstallation, owners.shop].map((owner) => ({
+        ownerId: owner.id,
+        namespace: METAFIELD_NAMESPACE,
+        key: METAFIELD_KEY,
+        type: "json",
+        value: payload,
+        compareDigest: owner.metafield?.compareDigest ?? null,
+      })),
+    });
+    const errors = data.metafieldsSet.userErrors;
+    if (errors.length > 0 && errors.every((e) => e.code === "STALE_OBJECT") && attempt < MAX_STALE_RETRIES) {
+      // Someone published in between: start over from what the database holds now.
+      return publishLocked(shop, admin, attempt + 1);
     }
-    const row = await prisma.publishedConfig.update({
+    assertNoUserErrors(errors);
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const row = await prisma.publishedConfig.upsert({
       where: { shop },
-      data: { status: "published", attempts: 0, lastError: null, publishedAt: new Date() },
+      create: { shop, version: next.version, payload: next.payload, status: "failed", attempts: 1, lastError: message.slice(0, 500) },
+      update: { status: "failed", attempts: { increment: 1 }, lastError: message.slice(0, 500) },
     });
     return toState(row);
+  }
+  const row = await prisma.publishedConfig.update({
+    where: { shop },
+    data: { status: "published", attempts: 0, lastError: null, publishedAt: new Date() },
   });
+  return toState(row);
 }
 
 /** Backoff between automatic retries: 5 s, 10 s, 20 s … capped at 10 minutes. */

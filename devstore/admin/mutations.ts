@@ -91,8 +91,9 @@ export function metafieldsSet(ctx: AdminContext, inputs: Args[]) {
       const bad = valueError(type, input.value);
       if (bad) err("value", bad, "INVALID_VALUE");
     }
-    if (input.compareDigest != null) {
-      // Shopify's optimistic lock: the digest must match the stored metafield (or be null for "must not exist").
+    // Shopify's compare-and-set: a digest must match the stored metafield; an explicit null means "must not exist
+    // yet"; an absent compareDigest opts out (shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet).
+    if (input.compareDigest !== undefined) {
       const current = existing ? compareDigestOf(existing) : null;
       if (current !== input.compareDigest) {
         err("compareDigest", "The resource has been updated since it was loaded. Try again with an updated `compareDigest` value.", "STALE_OBJECT");
