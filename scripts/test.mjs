@@ -51,6 +51,11 @@ function vitest(name, args, env = {}) {
 }
 
 const pgUp = await reachable("127.0.0.1", 5432);
+// Redis is needed only by the shared-state tests, which skip (and fail under CI=true) on their own: say it up front.
+if (!(await reachable("127.0.0.1", 6379))) {
+  banner(`Redis is not reachable at 127.0.0.1:6379 — the shared rate limit and cache invalidation tests will be SKIPPED`);
+  skippedStages.push("redis tests (Redis not reachable)");
+}
 const chromium = existsSync(CHROMIUM);
 
 vitest("sqlite", []);

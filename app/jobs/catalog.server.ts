@@ -11,6 +11,7 @@ import { pruneExpiredData } from "../models/retention.server";
 import { recomputeSegments } from "../models/profiles.server";
 import { rollupEvents, shopsWithEvents } from "../models/rollup.server";
 import { pollStaleSyncs } from "../models/sync.server";
+import { invalidationBus } from "../models/shared.server";
 import type { Catalog } from "./queue.server";
 
 const ROLLUP_MS = Number(process.env.ROLLUP_INTERVAL_MS ?? 30_000);
@@ -110,6 +111,14 @@ export const appCatalog: Catalog = {
         }
       },
     },
-    { name: "segments-shop", expireInSeconds: 30 * 60, run: async (shop) => void (await recomputeSegments(shop)) },
+    {
+      // The recompute replaced this process's scales; the other instances drop theirs.
+      name: "segments-shop",
+      expireInSeconds: 30 * 60,
+      run: async (shop) => {
+        await recomputeSegments(shop);
+        await invalidationBus().broadcast("shop-scales", shop);
+      },
+    },
   ],
 };

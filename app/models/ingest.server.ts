@@ -1,16 +1,17 @@
 // Event ingestion shared by the app-proxy and checkout endpoints: bounded body → validated batch → rate limit
 // → stored in one statement. Accepted means stored: a database failure answers 503 and nothing is acknowledged.
 import { json } from "@remix-run/node";
-import { createRateLimiter } from "../lib/edge/ratelimit";
 import { jsonError, readBody } from "./edge.server";
 import { parseEventBatch, storeEvents } from "./events.server";
+import { createSharedRateLimiter } from "./shared.server";
 
 export const MAX_EVENTS_BODY_BYTES = 32 * 1024;
 
 // Per visitor: bursts of 20 batches, 2 per second sustained (a shopper's beacons come every few seconds at
 // most). Per shop: 1,000 batches/s sustained, bursts of 2,000 (protects the database from one shop's flood).
-const perVisitor = createRateLimiter({ capacity: 20, refillPerSecond: 2 });
-const perShop = createRateLimiter({ capacity: 2000, refillPerSecond: 1000 });
+// Shared by all instances through Redis when REDIS_URL is set (else per process).
+const perVisitor = createSharedRateLimiter({ name: "visitor", capacity: 20, refillPerSecond: 2 });
+const perShop = createSharedRateLimiter({ name: "shop", capacity: 2000, refillPerSecond: 1000 });
 
 export async function ingestEvents(
   request: Request,
@@ -29,7 +30,7 @@ export async function ingestEvents(
   const parsed = parseEventBatch(body);
   if (!parsed.success) return jsonError(400, "Invalid event batch", { issues: parsed.issues.slice(0, 10) }, headers);
   const visitor = parsed.events[0].visitorId;
-  if (!perShop.take(shop) || !perVisitor.take(`${shop}:${visitor}`)) {
+  if (!(await perShop.take(shop)) || !(await perVisitor.take(`${shop}:${visitor}`))) {
     return jsonError(429, "Too many events; retry later", {}, { ...Object.fromEntries(new Headers(headers)), "Retry-After": "1" });
   }
   try {

@@ -5,6 +5,7 @@
 import { databaseKind } from "../db.server";
 import { appCatalog } from "../jobs/catalog.server";
 import { createInProcessQueue, createPgQueue, parseRole, runsJobs, type JobQueue } from "../jobs/queue.server";
+import { startCacheInvalidation } from "./invalidation.server";
 
 declare global {
   // eslint-disable-next-line no-var
@@ -15,6 +16,7 @@ declare global {
 export function startScheduler(): JobQueue | null {
   if (globalThis.__recoveryPlaysJobs || process.env.DISABLE_SCHEDULER === "1" || process.env.VITEST) return null;
   const role = parseRole(process.env.ROLE);
+  startCacheInvalidation();
   if (!runsJobs(role)) return null;
   const url = process.env.DATABASE_URL ?? "";
   const queue =

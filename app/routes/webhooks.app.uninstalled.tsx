@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { forgetShopState } from "../models/edge.server";
+import { invalidationBus } from "../models/shared.server";
 import { processWebhook } from "../models/webhooks.server";
 
 // app/uninstalled: stop all processing for the shop now (storefront/checkout endpoints refuse an uninstalled
@@ -17,8 +18,10 @@ export const action = async ({ request }: ActionFunctionArgs) =>
         }),
         prisma.session.deleteMany({ where: { shop } }),
       ]);
-      // This process stops answering the shop's storefront and checkout at once (others within the cache TTL).
+      // This process stops answering the shop's storefront and checkout at once; the other instances when the
+      // invalidation reaches them through Redis (within the cache TTL without REDIS_URL).
       forgetShopState(shop);
+      await invalidationBus().broadcast("shop-state", shop);
     },
     { requireActiveShop: false },
   );
