@@ -26,6 +26,7 @@ interface AutocannonResult {
 
 interface AutocannonInstance {
   on(event: "response", fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+  on(event: "reqError", fn: (err: Error) => void): void;
   on(event: "done", fn: (r: AutocannonResult) => void): void;
   stop(): void;
 }
@@ -46,6 +47,8 @@ export interface LoadOptions {
   requests?: LoadRequest[];
   /** Per-request timeout, seconds. */
   timeout?: number;
+  /** Called at each transport error (no response at all), when it happens. */
+  onTransportError?: (err: Error) => void;
 }
 
 export interface LoadResult {
@@ -109,6 +112,7 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
     instance.on("response", (_client, _status, _bytes, ms) => {
       latencies.push(ms);
     });
+    if (opts.onTransportError) instance.on("reqError", opts.onTransportError);
     // Belt and braces: never let a stuck run outlive its time bound.
     const guard = setTimeout(() => instance.stop(), (opts.duration + 15) * 1000);
     instance.on("done", () => clearTimeout(guard));

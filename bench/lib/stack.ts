@@ -91,9 +91,12 @@ export async function startBenchStack(opts: {
   databaseUrl?: string;
   profiles?: number;
   log?: (m: string) => void;
+  /** The app URL's port (e.g. a load balancer in front of several instances) and extra env for the app server. */
+  appPort?: number;
+  env?: Record<string, string>;
 } = {}): Promise<BenchStack> {
   const log = opts.log ?? ((m: string) => console.error(m));
-  const stack = await startStack({ databaseUrl: opts.databaseUrl, quiet: true, size: "demo" });
+  const stack = await startStack({ databaseUrl: opts.databaseUrl, quiet: true, size: "demo", appPort: opts.appPort, env: opts.env });
   const db = createPrismaClient(stack.databaseUrl);
   try {
     await install(stack);
