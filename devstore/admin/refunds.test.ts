@@ -5,14 +5,14 @@ import { createServer, type Server } from "node:http";
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevStore, type DevStore } from "../server";
-import { devStoreAdmin } from "../../tests/helpers/devstore";
+import { merchantAdmin } from "../../tests/helpers/devstore";
 import type { DevOrder } from "../types";
 
 const API_KEY = "refund-test-key";
 const API_SECRET = "refund-test-secret";
 let store: DevStore;
 let receiver: Server;
-let graphql: Awaited<ReturnType<typeof devStoreAdmin>>["graphql"];
+let graphql: ReturnType<typeof merchantAdmin>["graphql"];
 const received: { topic: string; hmac: string; body: string }[] = [];
 
 const REFUND = `#graphql
@@ -77,7 +77,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
   const port = (receiver.address() as { port: number }).port;
   store = await startDevStore({ port: 0, appUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY, apiSecret: API_SECRET, seed: 5, size: "test", quiet: true });
-  ({ graphql } = await devStoreAdmin(store, API_KEY, API_SECRET));
+  // Refunds and cancellations are the merchant's, made in their admin with write_orders (the app has no such grant).
+  ({ graphql } = merchantAdmin(store, "write_orders"));
 });
 
 afterAll(async () => {

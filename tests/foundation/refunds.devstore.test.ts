@@ -10,7 +10,7 @@ import { action as ordersUpdated } from "../../app/routes/webhooks.orders.update
 import { action as refundsCreate } from "../../app/routes/webhooks.refunds.create";
 import { startDevStore, type DevStore } from "../../devstore/server";
 import { Shopper } from "../../devstore/storefront/testing";
-import { devStoreAdmin } from "../helpers/devstore";
+import { merchantAdmin } from "../helpers/devstore";
 import { resetDatabase } from "../helpers/db";
 import { API_KEY, API_SECRET_KEY, APP_URL, installShop } from "../helpers/shopify";
 
@@ -23,7 +23,7 @@ const ROUTES: Record<string, Action> = {
 
 let store: DevStore;
 let app: Server;
-let graphql: Awaited<ReturnType<typeof devStoreAdmin>>["graphql"];
+let graphql: ReturnType<typeof merchantAdmin>["graphql"];
 const handled: { path: string; status: number }[] = [];
 
 /** The app's side of the wire: Shopify's POST handed to the route module, as Remix would. */
@@ -76,7 +76,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
   const port = (app.address() as { port: number }).port;
   store = await startDevStore({ port: 0, appUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY, apiSecret: API_SECRET_KEY, seed: 3, size: "test", quiet: true, webhookRetries: 0 });
-  ({ graphql } = await devStoreAdmin(store, API_KEY, API_SECRET_KEY));
+  // Refunds and cancellations are the merchant's, made in their admin with write_orders (the app has no such grant).
+  ({ graphql } = merchantAdmin(store, "write_orders"));
   await installShop(store.shopDomain);
 });
 

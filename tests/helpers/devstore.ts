@@ -16,6 +16,18 @@ export async function devStoreAdmin(store: DevStore, apiKey: string, apiSecret: 
     }),
   });
   const token = ((await res.json()) as { access_token: string }).access_token;
+  return adminClient(store, token);
+}
+
+/**
+ * The merchant acting in their own admin (refunds, cancellations): a staff grant with `scope`, not the app's.
+ * The app itself is never granted write_orders, so tests that play the merchant must not borrow its token.
+ */
+export function merchantAdmin(store: DevStore, scope: string) {
+  return adminClient(store, store.tokens.issueOffline(store.shopDomain, scope, false).access_token);
+}
+
+function adminClient(store: DevStore, token: string) {
   const graphql = (query: string, o?: { variables?: Record<string, unknown>; signal?: AbortSignal }) =>
     fetch(`${store.url}/admin/api/2026-07/graphql.json`, {
       method: "POST",
