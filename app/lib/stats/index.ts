@@ -5,6 +5,8 @@ export { sampleSizeTwoProportions, type SampleSize, type SampleSizeInput } from 
 export {
   analyzeLift,
   DEFAULT_LIFT_OPTIONS,
+  hasLiftFigure,
+  MIN_ARM_VISITORS,
   VERDICT_LABELS,
   type ArmOutcome,
   type LiftAnalysis,
@@ -20,3 +22,13 @@ export {
   type ExposureStatus,
   type PlayAttribution,
 } from "./attribution";
+export { erfc, sampleRatioTest, SRM_ALPHA, type SampleRatioResult } from "./srm";
+export {
+  armMessage,
+  armOfDigest,
+  bucketOfDigest,
+  idMessage,
+  isSignedVisitorIdFormat,
+  SIGNED_VISITOR_ID,
+  splitVisitorId,
+} from "./visitor";

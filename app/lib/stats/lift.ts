@@ -5,14 +5,17 @@
  */
 import { newcombeDifference, relativeLift, wilsonInterval, type Interval } from "./proportions";
 import { sampleSizeTwoProportions, type SampleSize } from "./sampleSize";
+import { sampleRatioTest, type SampleRatioResult } from "./srm";
 
-export type Verdict = "not_enough_data" | "working" | "not_working";
+export type Verdict = "not_enough_data" | "working" | "not_working" | "no_control" | "data_quality";
 
 /** English labels (CSV export, logs). The admin renders verdicts through its locale files. */
 export const VERDICT_LABELS: Record<Verdict, string> = {
   not_enough_data: "not enough data yet",
   working: "working",
   not_working: "not working",
+  no_control: "no holdout: lift cannot be measured",
+  data_quality: "data quality problem",
 };
 
 export type VerdictReason =
@@ -25,7 +28,13 @@ export type VerdictReason =
   /** Interval lies at or below 0 (the play does not raise conversion, or lowers it). */
   | "no_lift"
   /** Interval excludes the minimum detectable effect: any lift is smaller than worth detecting. */
-  | "below_minimum_effect";
+  | "below_minimum_effect"
+  /** No holdout configured (0 %) or no holdout visitor: nothing to compare with, so no lift can be stated. */
+  | "no_holdout"
+  /** An arm has too few visitors for its rate to be estimated at all. */
+  | "arm_too_small"
+  /** The observed arm split contradicts the configured one (χ², p < 0.001): visitors were lost or forged. */
+  | "sample_ratio_mismatch";
 
 export interface ArmOutcome {
   /** Visitors in the arm (eligible for the play). */
@@ -45,6 +54,11 @@ export interface LiftOptions {
   fallbackBaseline?: number;
   /** Holdout share used for planning when no visitor has been counted yet (0.1 = 10 %). */
   holdoutShare?: number;
+  /**
+   * The holdout share the play is configured with (0–1), for the control and sample-ratio checks; 0 means the
+   * play runs without a holdout. Unknown (undefined): only the observed arms are checked.
+   */
+  expectedHoldoutShare?: number;
 }
 
 export const DEFAULT_LIFT_OPTIONS = {
@@ -53,7 +67,15 @@ export const DEFAULT_LIFT_OPTIONS = {
   power: 0.8,
   fallbackBaseline: 0.03,
   holdoutShare: 0.1,
-} as const satisfies Required<LiftOptions>;
+} as const satisfies Required<Omit<LiftOptions, "expectedHoldoutShare">>;
+
+/** Below this many visitors an arm's conversion rate is not estimated (one order would swing it by ≥ 10 points). */
+export const MIN_ARM_VISITORS = 10;
+
+/** Verdicts that carry no lift figure: the page shows why instead of a number. */
+export function hasLiftFigure(verdict: Verdict): boolean {
+  return verdict !== "no_control" && verdict !== "data_quality";
+}
 
 /** Holdout conversions needed before its own rate is trusted as the planning baseline. */
 const MIN_BASELINE_CONVERSIONS = 5;
@@ -75,11 +97,16 @@ export interface LiftAnalysis {
   plan: { baseline: number; minimumDetectableLift: number; required: SampleSize };
   /** Share of the plan reached, 0–1 (the lagging arm). */
   progress: number;
+  /** The χ² test of the observed split against the configured holdout share (p = 1 when it cannot run). */
+  sampleRatio: SampleRatioResult;
 }
 
 export function analyzeLift(treatment: ArmOutcome, holdout: ArmOutcome, options: LiftOptions = {}): LiftAnalysis {
-  const o: Required<LiftOptions> = { ...DEFAULT_LIFT_OPTIONS };
-  for (const [k, v] of Object.entries(options) as [keyof LiftOptions, number | undefined][]) if (v !== undefined) o[k] = v;
+  const o: Required<Omit<LiftOptions, "expectedHoldoutShare">> = { ...DEFAULT_LIFT_OPTIONS };
+  for (const [k, v] of Object.entries(options) as [keyof LiftOptions, number | undefined][]) {
+    if (v !== undefined && k !== "expectedHoldoutShare") o[k] = v;
+  }
+  const expected = options.expectedHoldoutShare;
   const confidence = 1 - o.alpha;
   const treatmentRate = wilsonInterval(treatment.converted, treatment.visitors, confidence);
   const holdoutRate = wilsonInterval(holdout.converted, holdout.visitors, confidence);
@@ -108,7 +135,20 @@ export function analyzeLift(treatment: ArmOutcome, holdout: ArmOutcome, options:
   let reason: VerdictReason;
   let planned = { baseline, minimumDetectableLift: o.minimumDetectableLift, required };
   const minimumEffect = baseline * o.minimumDetectableLift;
-  if (progress < 1) {
+  const sampleRatio = sampleRatioTest(treatment.visitors, holdout.visitors, expected ?? 0);
+  // Without a control there is nothing to compare with; a split that contradicts its configuration means the arms
+  // are not the randomized groups they claim to be. Either way no lift is stated, whatever the intervals say.
+  const counted = treatment.visitors + holdout.visitors > 0;
+  if (expected === 0 || (counted && holdout.visitors === 0)) {
+    verdict = "no_control";
+    reason = "no_holdout";
+  } else if (sampleRatio.mismatch) {
+    verdict = "data_quality";
+    reason = "sample_ratio_mismatch";
+  } else if (counted && (treatment.visitors < MIN_ARM_VISITORS || holdout.visitors < MIN_ARM_VISITORS)) {
+    verdict = "no_control";
+    reason = "arm_too_small";
+  } else if (progress < 1) {
     verdict = "not_enough_data";
     reason = "below_sample_size";
   } else if (difference.lower > 0) {
@@ -127,13 +167,15 @@ export function analyzeLift(treatment: ArmOutcome, holdout: ArmOutcome, options:
     const observed = lift && lift.estimate > 0 ? Math.min(lift.estimate, o.minimumDetectableLift) : o.minimumDetectableLift;
     planned = { baseline, minimumDetectableLift: observed, required: plan(observed) };
   }
+  const measured = hasLiftFigure(verdict);
+  const none: Interval = { estimate: 0, lower: 0, upper: 0 };
   return {
     treatmentRate,
     holdoutRate,
-    difference,
-    relativeLift: lift,
-    incrementalOrders,
-    incrementalRevenue,
+    difference: measured ? difference : none,
+    relativeLift: measured ? lift : null,
+    incrementalOrders: measured ? incrementalOrders : none,
+    incrementalRevenue: measured ? incrementalRevenue : none,
     verdict,
     reason,
     plan: planned,
@@ -141,6 +183,7 @@ export function analyzeLift(treatment: ArmOutcome, holdout: ArmOutcome, options:
     progress: reason === "inconclusive"
       ? Math.min(0.99, treatment.visitors / planned.required.treatment, holdout.visitors / planned.required.holdout)
       : progress,
+    sampleRatio,
   };
 }
 
