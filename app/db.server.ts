@@ -28,7 +28,8 @@ export function createPrismaClient(url = process.env.DATABASE_URL ?? ""): Prisma
     const { PrismaClient: PgClient } = require("./node_modules/.prisma-pg/client/index.js") as {
       PrismaClient: typeof PrismaClient;
     };
-    const adapter = new PrismaPg({ connectionString: u.toString(), max: 10 }, schema ? { schema } : undefined);
+    // DATABASE_POOL_MAX: this process's ORM connections (the budget per role: docs/architecture.md).
+    const adapter = new PrismaPg({ connectionString: u.toString(), max: Number(process.env.DATABASE_POOL_MAX ?? 10) }, schema ? { schema } : undefined);
     return new PgClient({ adapter });
   }
   const adapter = new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}` });
