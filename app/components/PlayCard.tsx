@@ -103,8 +103,9 @@ export function PlayCard({ play, enabled, pendingEnabled, settings, surfaces, bu
             </Text>
           </Box>
         ) : null}
-        <Text as="p" tone="subdued" variant="bodySm">
-          {t("playsPage.holdout", { value: settings.holdoutPercent })}
+        {/* A 0 % holdout leaves nobody to compare with: never claim it measures lift. */}
+        <Text as="p" tone={settings.holdoutPercent > 0 ? "subdued" : "caution"} variant="bodySm">
+          {settings.holdoutPercent > 0 ? t("playsPage.holdout", { value: settings.holdoutPercent }) : t("playsPage.noHoldout")}
         </Text>
       </BlockStack>
     </Card>

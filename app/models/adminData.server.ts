@@ -11,6 +11,7 @@ import type { PlayKey, RfmGroup, LifecycleStage } from "../lib/plays/types";
 import prisma from "../db.server";
 import { AdminApiError as LibAdminApiError, createAdminClient, type AdminClient } from "../lib/admin-client";
 import { playReport, reportCsv } from "./analytics.server";
+import { hasLiftFigure } from "../lib/stats/lift";
 import { lookupCustomer, rfmAgreement } from "./profiles.server";
 import { startHistorySync as syncStart, syncStatus } from "./sync.server";
 
@@ -206,6 +207,8 @@ export interface PlayReportView {
   incrementalRevenue: number | null;
   discountCost: number;
   verdict: string | null;
+  /** Why (lib/stats VerdictReason): the page explains a verdict without a lift figure. */
+  verdictReason?: string | null;
   /** Eligible visitors still missing (lagging arm) before the planned sample size is reached. */
   sampleSizeNeeded: number | null;
   method: string | null;
@@ -237,9 +240,11 @@ export async function getAnalytics(shop: string, range: { from: Date; to: Date; 
       play: row.play,
       treatment: arm(row.treatment),
       holdout: arm(row.holdout),
-      lift: { estimate: a.difference.estimate, low: a.difference.lower, high: a.difference.upper, relative: a.relativeLift?.estimate ?? null },
-      incrementalOrders: a.incrementalOrders.estimate,
-      incrementalRevenue: a.incrementalRevenue.estimate,
+      // No control or a broken split: no lift figure at all, the verdict says why.
+      lift: hasLiftFigure(a.verdict) ? { estimate: a.difference.estimate, low: a.difference.lower, high: a.difference.upper, relative: a.relativeLift?.estimate ?? null } : null,
+      incrementalOrders: hasLiftFigure(a.verdict) ? a.incrementalOrders.estimate : null,
+      incrementalRevenue: hasLiftFigure(a.verdict) ? a.incrementalRevenue.estimate : null,
+      verdictReason: a.reason,
       discountCost: row.discountCost,
       verdict: a.verdict,
       sampleSizeNeeded: a.verdict === "not_enough_data" && missing > 0 ? Math.ceil(missing) : null,

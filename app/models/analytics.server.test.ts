@@ -97,7 +97,17 @@ describe("reportCsv", () => {
     expect(lines[0].split(",").slice(0, 4)).toEqual(["from", "to", "play", "treatment_eligible"]);
     const vip = lines.find((l) => l.split(",")[2] === "vip")!.split(",");
     expect(vip[3]).toBe("10");
-    expect(vip.at(-3)).toBe("not enough data yet");
+    // Treated visitors only, nobody in the holdout: there is nothing to compare with.
+    expect(vip.at(-3)).toBe("no holdout: lift cannot be measured");
+  });
+
+  it("GIVEN both arms with visitors WHEN exported THEN the verdict is a measured one", async () => {
+    await put([
+      { day: "2026-03-01", play: "vip", arm: "treatment", eligible: 90, orders: 3, revenue: 30 },
+      { day: "2026-03-01", play: "vip", arm: "holdout", eligible: 10, orders: 0, revenue: 0 },
+    ]);
+    const lines = (await reportCsv(shop, { from: "2026-03-01", to: "2026-03-01" })).trimEnd().split("\r\n");
+    expect(lines.find((l) => l.split(",")[2] === "vip")!.split(",").at(-3)).toBe("not enough data yet");
   });
 
   it("GIVEN stats WHEN exported daily THEN each stored row appears and formula-like text is neutralised", async () => {

@@ -96,10 +96,13 @@ export async function playReport(shop: string, range: ReportRange, options: Repo
     prisma.playConfig.findMany({ where: { shop }, select: { play: true, settings: true } }),
   ]);
   const holdoutShare = new Map<string, number>();
+  // The configured share, 0 included: the verdict needs it for the control and sample-ratio checks.
+  const configuredShare = new Map<string, number>();
   for (const c of configs) {
     try {
       const pct = (JSON.parse(c.settings) as { holdoutPercent?: unknown }).holdoutPercent;
       if (typeof pct === "number" && pct > 0 && pct < 100) holdoutShare.set(c.play, pct / 100);
+      if (typeof pct === "number" && pct >= 0 && pct < 100) configuredShare.set(c.play, pct / 100);
     } catch {
       // Unreadable settings: planning falls back to the default holdout share.
     }
@@ -136,7 +139,7 @@ export async function playReport(shop: string, range: ReportRange, options: Repo
     const { treatmentRate: _t, holdoutRate: _h, ...analysis } = analyzeLift(
       { visitors: t.eligible, converted: t.ordered, revenue: t.revenue },
       { visitors: h.eligible, converted: h.ordered, revenue: h.revenue },
-      { ...options, holdoutShare: holdoutShare.get(play) },
+      { ...options, holdoutShare: holdoutShare.get(play), expectedHoldoutShare: configuredShare.get(play) },
     );
     return { play, treatment: funnel(t), holdout: funnel(h), discountCost: money(t.discount), analysis };
   });

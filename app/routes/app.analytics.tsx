@@ -26,7 +26,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return json({ days: range.days, analytics });
 };
 
-const VERDICT_TONE: Record<string, "success" | "critical" | "attention" | undefined> = { working: "success", not_working: "critical", not_enough_data: "attention" };
+const VERDICT_TONE: Record<string, "success" | "critical" | "attention" | "warning" | undefined> = {
+  working: "success", not_working: "critical", not_enough_data: "attention", no_control: "warning", data_quality: "critical",
+};
+// Verdicts that come without a lift figure: the page says why instead of showing a number it cannot back.
+const UNMEASURED = new Set(["no_control", "data_quality"]);
 
 export default function AnalyticsPage() {
   const { days, analytics } = useLoaderData<typeof loader>();
@@ -105,6 +109,11 @@ export default function AnalyticsPage() {
                       </Text>
                       {p.verdict ? <Badge tone={VERDICT_TONE[p.verdict]}>{t(`analytics.verdict.${p.verdict}`)}</Badge> : null}
                     </InlineStack>
+                    {p.verdict && UNMEASURED.has(p.verdict) && p.verdictReason ? (
+                      <Text as="p" tone={p.verdict === "data_quality" ? "critical" : "subdued"}>
+                        {t(`analytics.verdictReason.${p.verdictReason}`)}
+                      </Text>
+                    ) : null}
                     <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
                       <DataTable
                         columnContentTypes={["text", "numeric", "numeric"]}
