@@ -91,8 +91,9 @@ export function createPgQueue(opts: PgQueueOptions): JobQueue & { boss: PgBoss }
     application_name: `recovery-plays-jobs`,
     supervise: opts.work,
     schedule: opts.work,
-    cronMonitorIntervalSeconds: opts.cronMonitorIntervalSeconds ?? 30,
-    cronWorkerIntervalSeconds: opts.cronWorkerIntervalSeconds ?? 5,
+    // Evaluated every 10 s (one instance at a time): a minute's cron runs within ~12 s of its slot.
+    cronMonitorIntervalSeconds: opts.cronMonitorIntervalSeconds ?? 10,
+    cronWorkerIntervalSeconds: opts.cronWorkerIntervalSeconds ?? 2,
     maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 60,
   });
   boss.on("error", opts.onError ?? ((err) => console.error(`jobs: ${err.message}`)));
