@@ -11,6 +11,8 @@ import { pruneExpiredData } from "../models/retention.server";
 import { recomputeSegments } from "../models/profiles.server";
 import { rollupEvents, shopsWithEvents } from "../models/rollup.server";
 import { pollStaleSyncs } from "../models/sync.server";
+import { shopsWithDueWebhooks } from "../models/webhooks.server";
+import { processDueWebhooks } from "../models/webhookTopics.server";
 import { invalidationBus } from "../models/shared.server";
 import type { Catalog } from "./queue.server";
 
@@ -31,6 +33,14 @@ export const appCatalog: Catalog = {
       everyMs: ROLLUP_MS,
       run: async (ctx) => {
         for (const shop of await shopsWithEvents()) await ctx.enqueue("rollup-shop", shop);
+      },
+    },
+    {
+      name: "webhooks",
+      cron: "* * * * *",
+      everyMs: 30_000,
+      run: async (ctx) => {
+        for (const shop of await shopsWithDueWebhooks()) await ctx.enqueue("webhooks-shop", shop);
       },
     },
     {
@@ -77,6 +87,8 @@ export const appCatalog: Catalog = {
     },
   ],
   perShop: [
+    // Webhook deliveries whose attempt failed (after Shopify got its 200) or whose worker died, retried with backoff.
+    { name: "webhooks-shop", expireInSeconds: 20 * 60, run: async (shop) => void (await processDueWebhooks(shop)) },
     { name: "rollup-shop", expireInSeconds: 15 * 60, retryDelaySeconds: 10, run: async (shop) => void (await rollupEvents(shop)) },
     {
       name: "upkeep-shop",

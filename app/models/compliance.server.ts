@@ -7,14 +7,16 @@ import { eraseCustomerEvents } from "./retention.server";
 
 const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^(gid:\/\/shopify\/\w+\/)?\d{1,20}$/)]);
 
-/** Payload of customers/redact and customers/data_request (extra fields allowed, ids bounded). */
+/** Payload of customers/redact and customers/data_request (extra fields allowed, ids bounded, the shop named). */
 export const CustomerPayloadSchema = z.object({
+  shop_domain: z.string().min(1).max(255),
   customer: z.object({ id: shopifyId }).passthrough(),
   orders_to_redact: z.array(shopifyId).max(100_000).optional(),
   orders_requested: z.array(shopifyId).max(100_000).optional(),
 }).passthrough();
 
-export const ShopRedactPayloadSchema = z.object({ shop_domain: z.string().max(255).optional() }).passthrough();
+/** shop/redact names the shop to erase in its signed body; the unsigned X-Shopify-Shop-Domain header must agree. */
+export const ShopRedactPayloadSchema = z.object({ shop_domain: z.string().min(1).max(255) }).passthrough();
 
 const idOf = (v: unknown) => (v === null || v === undefined ? null : String(v).replace(/^gid:\/\/shopify\/\w+\//, ""));
 

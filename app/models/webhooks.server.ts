@@ -1,12 +1,46 @@
-// Webhook edge: HMAC verified by authenticate.webhook (401 on a bad signature, nothing written), each delivery
-// claimed once by its X-Shopify-Webhook-Id (a repeated delivery changes nothing), handler failures release the
-// claim and answer 500 so Shopify retries, a database outage answers 503.
+// Webhook edge and inbox. authenticate.webhook verifies the HMAC (401 on a bad signature, nothing written); a signed
+// but malformed payload is refused (400); a body that names a shop other than the X-Shopify-Shop-Domain header is
+// refused (the header is not covered by the HMAC, the body is). Each delivery is then stored in WebhookDelivery
+// (id = X-Shopify-Webhook-Id: a repeated delivery is one row) and acknowledged with 200 once stored; it is processed
+// at once, and a handler that fails — even after the 200 — is retried from the inbox with backoff by the
+// "webhooks" job, so no delivery is lost. A database outage before the row is stored answers 503 (Shopify retries).
 import { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import prisma from "../db.server";
-import { authenticate } from "../shopify.server";
+import { authenticate, unauthenticated } from "../shopify.server";
 
-export type WebhookContext = Awaited<ReturnType<typeof authenticate.webhook>>;
+export type WebhookAdmin = Awaited<ReturnType<typeof unauthenticated.admin>>["admin"];
+
+export interface WebhookCall {
+  /** The shop the delivery is for: the header's, checked against the signed body wherever the body names one. */
+  shop: string;
+  topic: string;
+  payload: unknown;
+  /** The shop's offline Admin API client (loaded on demand). */
+  admin(): Promise<WebhookAdmin>;
+}
+
+export interface WebhookTopic {
+  topic: string;
+  /** Signed payloads that do not parse are refused with 400 before anything is stored. */
+  schema?: z.ZodTypeAny;
+  /** false: processed for an uninstalled shop too (app/uninstalled, compliance topics). */
+  requireActiveShop?: boolean;
+  /** The shop the signed body names, if the topic's payload carries one; it must equal the header's shop. */
+  bodyShop?: (payload: unknown) => string | null | undefined;
+  handle(call: WebhookCall): Promise<void>;
+}
+
+/** A claimed attempt runs at most this long before another worker may take the delivery over. */
+const LEASE_MS = 15 * 60_000;
+/** After this many failed attempts a delivery is parked as `failed` (kept, logged) instead of retried. */
+export const MAX_ATTEMPTS = 12;
+const ANSWER_WITHIN_MS = 3000;
+
+/** Delay before the next attempt after `attempts` failures: 1 min, doubling, at most 6 h. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 6 * 60 * 60_000);
+}
 
 function isUniqueViolation(err: unknown) {
   return (
@@ -21,12 +55,24 @@ export async function isShopActive(shop: string): Promise<boolean> {
   return !!row && row.uninstalledAt === null;
 }
 
-export async function processWebhook(
+/** `shop_domain` of the compliance payloads (customers/data_request, customers/redact, shop/redact). */
+export const shopDomainOf = (payload: unknown) => {
+  const v = (payload as { shop_domain?: unknown } | null)?.shop_domain;
+  return typeof v === "string" ? v : null;
+};
+
+const sameShop = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * The route's action: verify, validate, store, acknowledge. `answerWithinMs` bounds how long the first attempt may
+ * hold the answer (Shopify expects one within 5 s); the attempt goes on after the answer and records its outcome.
+ */
+export async function receiveWebhook(
   request: Request,
-  handle: (ctx: WebhookContext) => Promise<void>,
-  options: { requireActiveShop?: boolean; schema?: z.ZodTypeAny } = {},
+  def: WebhookTopic,
+  options: { answerWithinMs?: number; now?: () => Date } = {},
 ): Promise<Response> {
-  let ctx: WebhookContext;
+  let ctx: Awaited<ReturnType<typeof authenticate.webhook>>;
   try {
     ctx = await authenticate.webhook(request);
   } catch (err) {
@@ -34,25 +80,122 @@ export async function processWebhook(
     console.error("webhook: session storage unavailable");
     return new Response("Service unavailable", { status: 503 });
   }
-  // Signed but malformed payloads are refused before anything is claimed or written.
-  if (options.schema && !options.schema.safeParse(ctx.payload).success) {
-    return new Response(`Invalid ${String(ctx.topic)} payload`, { status: 400 });
+  if (def.schema && !def.schema.safeParse(ctx.payload).success) {
+    return new Response(`Invalid ${def.topic} payload`, { status: 400 });
+  }
+  // Compliance payloads always name the shop (their schemas require shop_domain); elsewhere it is checked if present.
+  const named = def.bodyShop?.(ctx.payload);
+  if (named != null && !sameShop(named, ctx.shop)) {
+    console.error(`webhook ${def.topic}: the signed body names another shop than the header; refused`);
+    return new Response("Shop does not match the signed payload", { status: 400 });
   }
   const id = ctx.webhookId || request.headers.get("x-shopify-webhook-id");
   if (!id) return new Response("Missing X-Shopify-Webhook-Id", { status: 400 });
+  const now = options.now?.() ?? new Date();
   try {
-    await prisma.webhookDelivery.create({ data: { id, shop: ctx.shop, topic: String(ctx.topic) } });
+    // Stored already claimed by this request (attempt 1, leased), so the retry job leaves it alone meanwhile.
+    await prisma.webhookDelivery.create({
+      data: {
+        id, shop: ctx.shop, topic: def.topic, payload: JSON.stringify(ctx.payload ?? null),
+        status: "pending", attempts: 1, nextAttemptAt: new Date(now.getTime() + LEASE_MS),
+      },
+    });
   } catch (err) {
     if (isUniqueViolation(err)) return new Response(null, { status: 200 });
-    console.error(`webhook ${ctx.topic}: database unavailable`);
+    console.error(`webhook ${def.topic}: database unavailable`);
     return new Response("Service unavailable", { status: 503 });
   }
+  const attempt = runAttempt(def, { id, shop: ctx.shop, payload: ctx.payload, attempts: 1 }, now);
+  await Promise.race([attempt, new Promise((r) => setTimeout(r, options.answerWithinMs ?? ANSWER_WITHIN_MS))]);
+  return new Response(null, { status: 200 });
+}
+
+interface Claimed {
+  id: string;
+  shop: string;
+  payload: unknown;
+  /** The attempt number this claim holds (its outcome is written only while the row still says so). */
+  attempts: number;
+}
+
+/** Runs one claimed attempt and records its outcome; never throws. Returns the delivery's new status. */
+async function runAttempt(def: WebhookTopic, claim: Claimed, now: Date): Promise<"done" | "pending" | "failed"> {
+  const mine = { id: claim.id, attempts: claim.attempts, status: "pending" };
   try {
-    if (options.requireActiveShop === false || (await isShopActive(ctx.shop))) await handle(ctx);
-    return new Response(null, { status: 200 });
+    if (def.requireActiveShop === false || (await isShopActive(claim.shop))) {
+      await def.handle({
+        shop: claim.shop,
+        topic: def.topic,
+        payload: claim.payload,
+        admin: async () => (await unauthenticated.admin(claim.shop)).admin,
+      });
+    }
+    // Processed: the payload (order and customer data) is not kept.
+    await prisma.webhookDelivery.updateMany({ where: mine, data: { status: "done", payload: null, lastError: null } });
+    return "done";
   } catch (err) {
-    await prisma.webhookDelivery.delete({ where: { id } }).catch(() => undefined);
-    console.error(`webhook ${ctx.topic} for ${ctx.shop} failed: ${err instanceof Error ? err.message : "error"}`);
-    return new Response("Webhook processing failed", { status: 500 });
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+    const failed = claim.attempts >= MAX_ATTEMPTS;
+    console.error(`webhook ${def.topic} for ${claim.shop} failed (attempt ${claim.attempts}${failed ? ", giving up" : ", will retry"}): ${message}`);
+    await prisma.webhookDelivery
+      .updateMany({
+        where: mine,
+        data: failed
+          ? { status: "failed", lastError: message }
+          : { lastError: message, nextAttemptAt: new Date(now.getTime() + retryDelayMs(claim.attempts)) },
+      })
+      .catch(() => undefined); // the lease expires and the delivery is retried anyway
+    return failed ? "failed" : "pending";
   }
+}
+
+/** Shops with deliveries due for another attempt. */
+export async function shopsWithDueWebhooks(now: Date = new Date()): Promise<string[]> {
+  const rows = await prisma.webhookDelivery.findMany({
+    where: { status: "pending", nextAttemptAt: { lte: now } },
+    select: { shop: true },
+    distinct: ["shop"],
+  });
+  return rows.map((r) => r.shop);
+}
+
+/**
+ * Retries the shop's due deliveries, oldest first. Each is claimed by a compare-and-set on its attempt count (two
+ * workers never run the same attempt); a topic without a handler is parked as failed.
+ */
+export async function processDueDeliveries(
+  shop: string,
+  topics: Record<string, WebhookTopic>,
+  now: Date = new Date(),
+  limit = 100,
+): Promise<{ done: number; pending: number; failed: number }> {
+  const due = await prisma.webhookDelivery.findMany({
+    where: { shop, status: "pending", nextAttemptAt: { lte: now } },
+    orderBy: { receivedAt: "asc" },
+    take: limit,
+    select: { id: true, topic: true, payload: true, attempts: true },
+  });
+  const tally = { done: 0, pending: 0, failed: 0 };
+  for (const row of due) {
+    const attempts = row.attempts + 1;
+    const claimed = await prisma.webhookDelivery.updateMany({
+      where: { id: row.id, status: "pending", attempts: row.attempts, nextAttemptAt: { lte: now } },
+      data: { attempts, nextAttemptAt: new Date(now.getTime() + LEASE_MS) },
+    });
+    if (claimed.count !== 1) continue;
+    const def = topics[row.topic];
+    if (!def) {
+      await prisma.webhookDelivery.updateMany({ where: { id: row.id }, data: { status: "failed", lastError: `no handler for ${row.topic}` } });
+      tally.failed++;
+      continue;
+    }
+    let payload: unknown = null;
+    try {
+      payload = JSON.parse(row.payload ?? "null");
+    } catch {
+      payload = null;
+    }
+    tally[await runAttempt(def, { id: row.id, shop, payload, attempts }, now)]++;
+  }
+  return tally;
 }

@@ -1,20 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
-import prisma from "../db.server";
-import { processWebhook } from "../models/webhooks.server";
+import { WEBHOOK_TOPICS } from "../models/webhookTopics.server";
+import { receiveWebhook } from "../models/webhooks.server";
 
-const Payload = z.object({ current: z.array(z.string().max(100)).max(100) });
-
-// app/scopes_update: keep the stored sessions' scope in step with what the merchant granted.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  processWebhook(
-    request,
-    async ({ shop, payload }) => {
-    const scope = Payload.parse(payload).current.join(",");
-    await prisma.$transaction([
-      prisma.session.updateMany({ where: { shop }, data: { scope } }),
-      prisma.shop.updateMany({ where: { shop }, data: { scopes: scope } }),
-    ]);
-    },
-    { schema: Payload },
-  );
+// app/scopes_update: verified, stored in the inbox and acknowledged; what it does is in models/webhookTopics.server.
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, WEBHOOK_TOPICS["app/scopes_update"]);

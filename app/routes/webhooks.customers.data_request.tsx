@@ -1,13 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { processWebhook } from "../models/webhooks.server";
-import { reportCustomerData, type RedactCustomerPayload, CustomerPayloadSchema } from "../models/compliance.server";
+import { WEBHOOK_TOPICS } from "../models/webhookTopics.server";
+import { receiveWebhook } from "../models/webhooks.server";
 
-// customers/data_request (mandatory): store a report of what the app holds about the customer.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  processWebhook(
-    request,
-    async ({ shop, payload }) => {
-      await reportCustomerData(shop, payload as RedactCustomerPayload);
-    },
-    { requireActiveShop: false, schema: CustomerPayloadSchema },
-  );
+// customers/data_request: verified, stored in the inbox and acknowledged; what it does is in models/webhookTopics.server.
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, WEBHOOK_TOPICS["customers/data_request"]);

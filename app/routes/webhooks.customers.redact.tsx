@@ -1,13 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { processWebhook } from "../models/webhooks.server";
-import { redactCustomer, type RedactCustomerPayload, CustomerPayloadSchema } from "../models/compliance.server";
+import { WEBHOOK_TOPICS } from "../models/webhookTopics.server";
+import { receiveWebhook } from "../models/webhooks.server";
 
-// customers/redact (mandatory): erase the customer's profile, events and the listed orders.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  processWebhook(
-    request,
-    async ({ shop, payload }) => {
-      await redactCustomer(shop, payload as RedactCustomerPayload);
-    },
-    { requireActiveShop: false, schema: CustomerPayloadSchema },
-  );
+// customers/redact: verified, stored in the inbox and acknowledged; what it does is in models/webhookTopics.server.
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, WEBHOOK_TOPICS["customers/redact"]);

@@ -1,14 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { processWebhook } from "../models/webhooks.server";
-import { recordRefund, refundPayloadSchema } from "../models/attribution.server";
+import { WEBHOOK_TOPICS } from "../models/webhookTopics.server";
+import { receiveWebhook } from "../models/webhooks.server";
 
-// refunds/create: money returned on an attributed order comes off the revenue the plays are credited with
-// (idempotent by refund id; the conversion stands).
-export const action = async ({ request }: ActionFunctionArgs) =>
-  processWebhook(
-    request,
-    async ({ shop, payload }) => {
-      await recordRefund(shop, payload);
-    },
-    { schema: refundPayloadSchema },
-  );
+// refunds/create: verified, stored in the inbox and acknowledged; what it does is in models/webhookTopics.server.
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, WEBHOOK_TOPICS["refunds/create"]);

@@ -1,13 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { processWebhook } from "../models/webhooks.server";
-import { redactShop, ShopRedactPayloadSchema } from "../models/compliance.server";
+import { WEBHOOK_TOPICS } from "../models/webhookTopics.server";
+import { receiveWebhook } from "../models/webhooks.server";
 
-// shop/redact (mandatory, 48 h after uninstall): erase everything the app holds for the shop.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  processWebhook(
-    request,
-    async ({ shop }) => {
-      await redactShop(shop);
-    },
-    { requireActiveShop: false, schema: ShopRedactPayloadSchema },
-  );
+// shop/redact: verified, stored in the inbox and acknowledged; what it does is in models/webhookTopics.server.
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, WEBHOOK_TOPICS["shop/redact"]);

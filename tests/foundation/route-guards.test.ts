@@ -8,7 +8,7 @@ const ROUTES = path.join("app", "routes");
 /** A route's guard is recognised by the call it makes. */
 const GUARDS: Record<string, RegExp> = {
   "session token (authenticate.admin)": /authenticate\.admin\(/,
-  "webhook HMAC (processWebhook → authenticate.webhook)": /processWebhook\(|authenticate\.webhook\(/,
+  "webhook HMAC (receiveWebhook → authenticate.webhook)": /receiveWebhook\(|authenticate\.webhook\(/,
   "app proxy signature + timestamp (authenticateProxy)": /authenticateProxy\(/,
   "checkout session token (authenticateCheckout)": /authenticateCheckout\(/,
 };

@@ -1,0 +1,150 @@
+// What each subscribed webhook topic does. The routes receive (app/routes/webhooks.*) and the "webhooks" job retries
+// (app/jobs/catalog.server.ts) through this one table, so a delivery runs the same handler however it is attempted.
+// Every handler is idempotent: an attempt that ran but could not record its outcome is simply run again.
+import { z } from "zod";
+import prisma from "../db.server";
+import { attributeOrder, orderPayloadSchema, recordRefund, refundPayloadSchema } from "./attribution.server";
+import { CustomerPayloadSchema, redactCustomer, redactShop, reportCustomerData, ShopRedactPayloadSchema, type RedactCustomerPayload } from "./compliance.server";
+import { forgetShopState } from "./edge.server";
+import { applyOrderWebhook } from "./profiles.server";
+import { invalidationBus } from "./shared.server";
+import { onBulkOperationFinish, type BulkFinishPayload } from "./sync.server";
+import { processDueDeliveries, shopDomainOf, type WebhookTopic } from "./webhooks.server";
+
+const ScopesPayload = z.object({ current: z.array(z.string().max(100)).max(100) });
+
+/** A finite amount (string or number), bounded so sums of refunds stay finite. */
+const amount = z.union([z.string(), z.number()]).refine((v) => {
+  const n = typeof v === "number" ? v : Number(v);
+  return Number.isFinite(n) && Math.abs(n) < 1e12;
+});
+
+/**
+ * orders/create's schema plus the fields an update changes: refunds (with their transactions) and cancellation.
+ * Amounts the profile fold adds up are bounded (a total of 1e308 would overflow the profile's sums).
+ */
+const orderUpdatedPayloadSchema = orderPayloadSchema.extend({
+  total_price: amount,
+  updated_at: z.string().nullish(),
+  cancelled_at: z.string().nullish(),
+  financial_status: z.string().nullish(),
+  refunds: z
+    .array(
+      z.looseObject({
+        created_at: z.string().nullish(),
+        transactions: z.array(z.looseObject({ amount, kind: z.string().nullish(), status: z.string().nullish() })).max(1000).nullish(),
+      }),
+    )
+    .max(1000)
+    .nullish(),
+});
+
+/** app/uninstalled's body is the Shop resource: its myshopify_domain, when present, must be the header's shop. */
+const myshopifyDomainOf = (payload: unknown) => {
+  const v = (payload as { myshopify_domain?: unknown } | null)?.myshopify_domain;
+  return typeof v === "string" ? v : null;
+};
+
+const topics: WebhookTopic[] = [
+  {
+    // app/scopes_update: keep the stored sessions' scope in step with what the merchant granted.
+    topic: "app/scopes_update",
+    schema: ScopesPayload,
+    async handle({ shop, payload }) {
+      const scope = ScopesPayload.parse(payload).current.join(",");
+      await prisma.$transaction([
+        prisma.session.updateMany({ where: { shop }, data: { scope } }),
+        prisma.shop.updateMany({ where: { shop }, data: { scopes: scope } }),
+      ]);
+    },
+  },
+  {
+    // app/uninstalled: stop all processing for the shop now (storefront/checkout endpoints refuse an uninstalled
+    // shop) and drop its sessions. Data stays until shop/redact (48 h later), as Shopify requires.
+    topic: "app/uninstalled",
+    requireActiveShop: false,
+    bodyShop: myshopifyDomainOf,
+    async handle({ shop }) {
+      await prisma.$transaction([
+        prisma.shop.upsert({ where: { shop }, create: { shop, uninstalledAt: new Date() }, update: { uninstalledAt: new Date() } }),
+        prisma.session.deleteMany({ where: { shop } }),
+      ]);
+      // This process stops answering the shop's storefront and checkout at once; the other instances when the
+      // invalidation reaches them through Redis (within the cache TTL without REDIS_URL).
+      forgetShopState(shop);
+      await invalidationBus().broadcast("shop-state", shop);
+    },
+  },
+  {
+    // Folding a large history takes longer than Shopify waits for an answer: the attempt goes on after the 200,
+    // its progress is recorded on the SyncJob, and a failure is retried from the inbox (and by the stale-sync poll).
+    topic: "bulk_operations/finish",
+    async handle({ shop, payload, admin }) {
+      await onBulkOperationFinish(shop, payload as BulkFinishPayload, await admin());
+    },
+  },
+  {
+    // customers/data_request (mandatory): store a report of what the app holds about the customer.
+    topic: "customers/data_request",
+    schema: CustomerPayloadSchema,
+    requireActiveShop: false,
+    bodyShop: shopDomainOf,
+    async handle({ shop, payload }) {
+      await reportCustomerData(shop, payload as RedactCustomerPayload);
+    },
+  },
+  {
+    // customers/redact (mandatory): erase the customer's profile, events and the listed orders.
+    topic: "customers/redact",
+    schema: CustomerPayloadSchema,
+    requireActiveShop: false,
+    bodyShop: shopDomainOf,
+    async handle({ shop, payload }) {
+      await redactCustomer(shop, payload as RedactCustomerPayload);
+    },
+  },
+  {
+    // shop/redact (mandatory, 48 h after uninstall): erase everything the app holds for the shop the signed body
+    // names (the receiver refused the delivery if the unsigned header named another).
+    topic: "shop/redact",
+    schema: ShopRedactPayloadSchema,
+    requireActiveShop: false,
+    bodyShop: shopDomainOf,
+    async handle({ shop }) {
+      await redactShop(shop);
+    },
+  },
+  {
+    // orders/create: fold the order into the customer's profile (idempotent by order id, never regressed by an
+    // older update) and tie it to the plays it saw through the cart attributes carried into the order.
+    topic: "orders/create",
+    schema: orderPayloadSchema,
+    async handle({ shop, payload }) {
+      await applyOrderWebhook(shop, payload);
+      await attributeOrder(shop, payload);
+    },
+  },
+  {
+    // orders/updated (fired on every refund and cancellation, with the whole order): only the profile moves;
+    // refunds/create already takes refunds off the attributed revenue.
+    topic: "orders/updated",
+    schema: orderUpdatedPayloadSchema,
+    async handle({ shop, payload }) {
+      await applyOrderWebhook(shop, payload);
+    },
+  },
+  {
+    // refunds/create: money returned on an attributed order comes off the revenue the plays are credited with
+    // (idempotent by refund id; the conversion stands).
+    topic: "refunds/create",
+    schema: refundPayloadSchema,
+    async handle({ shop, payload }) {
+      await recordRefund(shop, payload);
+    },
+  },
+];
+
+export const WEBHOOK_TOPICS: Record<string, WebhookTopic> = Object.fromEntries(topics.map((t) => [t.topic, t]));
+
+/** The "webhooks-shop" job: the shop's deliveries whose retry is due. */
+export const processDueWebhooks = (shop: string, now: Date = new Date()) => processDueDeliveries(shop, WEBHOOK_TOPICS, now);
