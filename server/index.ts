@@ -7,10 +7,10 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import compression from "compression";
 import express from "express";
-import morgan from "morgan";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals, type ServerBuild } from "@remix-run/node";
 import { createFastLane, fastRoutes, type BuildRoutes } from "./fast-lane";
+import { accessLog } from "./access-log";
 
 process.env.NODE_ENV ??= "production";
 const buildRoot = path.dirname(fileURLToPath(import.meta.url));
@@ -22,7 +22,8 @@ app.disable("x-powered-by");
 app.use(compression());
 app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
-app.use(morgan("tiny"));
+// The request log writes paths and parameter names only (server/access-log.ts).
+app.use(accessLog());
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 // ROLE=worker runs the background jobs only (the Remix build's entry starts them): no HTTP listener.
