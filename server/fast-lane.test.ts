@@ -8,6 +8,7 @@ import * as proxyEvents from "../app/routes/apps.proxy.events";
 import * as proxyProfile from "../app/routes/apps.proxy.profile";
 import { resetDatabase } from "../tests/helpers/db";
 import { appProxyRequest, installShop, TEST_SHOP } from "../tests/helpers/shopify";
+import { signedVisitorFor } from "../app/models/visitors.testkit";
 import { createFastLane, fastRoutes, type RouteModule } from "./fast-lane";
 
 const errors: unknown[] = [];
@@ -101,8 +102,10 @@ describe("fast lane on the real edge routes", () => {
   it("GIVEN a signed profile request WHEN sent through the lane and to the loader directly THEN the answers are identical", async () => {
     await installShop();
     await prisma.customerProfile.create({ data: { shop: TEST_SHOP, customerId: "77", ordersCount: 6, netSpend: 600, aov: 100, segment: "CHAMPIONS", lastOrderAt: new Date() } });
-    const direct = await proxyProfile.loader({ request: appProxyRequest("/profile", { customerId: "77" }), params: {}, context: {} });
-    const viaLane = await over(appProxyRequest("/profile", { customerId: "77" }));
+    // The browser presents the id it was issued, so both answers carry the same visitor.
+    const vid = await signedVisitorFor(TEST_SHOP);
+    const direct = await proxyProfile.loader({ request: appProxyRequest("/profile", { customerId: "77", extra: { vid } }), params: {}, context: {} });
+    const viaLane = await over(appProxyRequest("/profile", { customerId: "77", extra: { vid } }));
     expect(viaLane.status).toBe(direct.status);
     expect(viaLane.headers.get("cache-control")).toBe(direct.headers.get("cache-control"));
     expect(viaLane.headers.get("content-type")).toBe(direct.headers.get("content-type"));
@@ -119,12 +122,13 @@ describe("fast lane on the real edge routes", () => {
 
   it("GIVEN an event batch WHEN posted through the lane THEN 202 and every acknowledged event is stored", async () => {
     await installShop();
-    const body = JSON.stringify({ visitorId: "visitor-lane-1", events: [1, 2, 3].map((i) => ({ type: "page_view", pageType: "product", path: `/products/p${i}`, occurredAt: Date.now() })) });
+    const vid = await signedVisitorFor(TEST_SHOP);
+    const body = JSON.stringify({ visitorId: vid, events: [1, 2, 3].map((i) => ({ type: "page_view", pageType: "product", path: `/products/p${i}`, occurredAt: Date.now() })) });
     const res = await over(appProxyRequest("/events", { method: "POST" }), { method: "POST", body, headers: { "content-type": "text/plain" } });
     expect(res.status).toBe(202);
     const ack = await res.json();
     expect(ack.stored).toBe(3);
-    expect(await prisma.event.count({ where: { shop: TEST_SHOP, visitorId: "visitor-lane-1" } })).toBe(3);
+    expect(await prisma.event.count({ where: { shop: TEST_SHOP, visitorId: vid } })).toBe(3);
   });
 
   it("GIVEN a GET on the events path WHEN sent through the lane THEN the route's own 405", async () => {

@@ -1,12 +1,15 @@
-// Exact attribution: orders/create carries the cart attributes the storefront wrote (_rp_vid, _rp_plays), so each
-// order is tied to the visitor and the plays it was exposed to without guessing. Orders without them are stored
-// as unattributed. Each attributed order updates the visitor's PlayExposure rows and, with them, DailyPlayStat.
+// Exact attribution: orders/create carries the `_rp_vid` cart attribute the storefront wrote — a pointer to the
+// visitor id the app signed, never a claim. The plays and arms an order counts for are only the exposures the server
+// recorded for that id (PlayExposure, and its verified events not rolled up yet); `_rp_plays` and any id that does
+// not verify are ignored (shoppers can edit cart attributes). Orders without a signed id are stored as
+// unattributed. Each attributed order updates the visitor's PlayExposure rows and, with them, DailyPlayStat.
 import { z } from "zod";
 import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
-import { parsePlaysAttribute, PLAYS_ATTRIBUTE, VISITOR_ATTRIBUTE, type ExposureStatus } from "../lib/stats/attribution";
+import { VISITOR_ATTRIBUTE, type ExposureStatus } from "../lib/stats/attribution";
 import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
-import { normalizeCustomerId } from "./events.server";
+import { MAX_EVENT_AGE_MS, normalizeCustomerId } from "./events.server";
+import { verifyVisitorId } from "./visitors.server";
 import { applyExposureChanges, lockShopMeasurement, type ExposureState } from "./rollup.server";
 
 /** Plays whose intervention carries the app's discount, so the discount is their cost. */
@@ -50,7 +53,7 @@ export interface AttributedPlay {
   play: PlayKey;
   arm: string;
   status: ExposureStatus;
-  /** "cart": listed in _rp_plays; "visitor": an earlier exposure of the same visitor. */
+  /** "visitor": an exposure the server recorded for the signed id ("cart" only in orders stored before that rule). */
   source: "cart" | "visitor";
 }
 
@@ -74,12 +77,12 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
   const createdAt = new Date(order.created_at);
   if (Number.isNaN(createdAt.getTime())) throw new RangeError(`order ${orderId}: invalid created_at`);
   const attrs = new Map((order.note_attributes ?? []).map((a) => [a.name, a.value == null ? "" : String(a.value)]));
-  const visitorId = validVisitorId(attrs.get(VISITOR_ATTRIBUTE));
+  const presented = attrs.get(VISITOR_ATTRIBUTE);
+  const visitorId = presented && (await verifyVisitorId(shop, presented)) ? presented : null;
   const total = order.total_price;
   const titles = options.bundleDiscountTitles ?? (await bundleDiscountTitles(shop));
   const discount = appDiscount(order, titles);
   const customerId = normalizeCustomerId(order.customer?.id ?? null);
-  const listed = parsePlaysAttribute(attrs.get(PLAYS_ATTRIBUTE));
 
   try {
     return await prisma.$transaction(
@@ -99,10 +102,27 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
         // play IN (…) lets the (shop, play, visitorId) primary key serve the lookup (there is no visitor index).
         const existing = await tx.playExposure.findMany({ where: { shop, play: { in: [...PLAY_KEYS] }, visitorId } });
         const byPlay = new Map(existing.map((e) => [e.play, e]));
-        const plays: AttributedPlay[] = listed.map((p) => ({ ...p, source: "cart" as const }));
+        const plays: AttributedPlay[] = [];
         for (const e of existing) {
-          if (plays.some((p) => p.play === e.play) || e.firstEligibleAt > createdAt) continue;
+          if (e.firstEligibleAt > createdAt) continue;
           plays.push({ play: e.play as PlayKey, arm: e.arm, status: e.shownAt && e.shownAt <= createdAt ? "shown" : "eligible", source: "visitor" });
+        }
+        // Exposures whose events are stored (verified at ingest: signed id, server arm) but not rolled up yet. Bounded
+        // by the oldest event ingestion accepts, so the (shop, occurredAt) index serves it.
+        const recent = await tx.event.findMany({
+          where: {
+            shop, visitorId, type: { in: ["eligible", "shown"] }, play: { in: [...PLAY_KEYS] }, arm: { in: ["treatment", "holdout"] },
+            occurredAt: { gte: new Date(createdAt.getTime() - MAX_EVENT_AGE_MS), lte: createdAt },
+          },
+          select: { play: true, arm: true, type: true },
+        });
+        for (const e of recent) {
+          const known = plays.find((p) => p.play === e.play);
+          if (known) {
+            if (e.type === "shown") known.status = "shown";
+            continue;
+          }
+          plays.push({ play: e.play as PlayKey, arm: e.arm as string, status: e.type === "shown" ? "shown" : "eligible", source: "visitor" });
         }
 
         const changes: { before: ExposureState | null; after: ExposureState }[] = [];
@@ -153,10 +173,6 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
 function isUniqueViolation(e: unknown): boolean {
   // The PostgreSQL client is generated separately; its error class is not this module's Prisma namespace.
   return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
-}
-
-function validVisitorId(v: string | undefined): string | null {
-  return v && /^[A-Za-z0-9_.:-]{8,64}$/.test(v) ? v : null;
 }
 
 /** Amount of the order's discounts that are the app's bundle discount (matched by title or code). */

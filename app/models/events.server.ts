@@ -96,6 +96,10 @@ export function parseEventBatch(body: unknown, now: Date = new Date()): ParseRes
     return { success: false, issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
   }
   const issues: { path: string; message: string }[] = [];
+  // A batch speaks for exactly one visitor (its signed id): one request cannot carry a crowd of made-up ones.
+  parsed.data.events.forEach((e, i) => {
+    if (e.visitorId !== undefined && e.visitorId !== parsed.data.visitorId) issues.push({ path: `events.${i}.visitorId`, message: "one visitor per batch" });
+  });
   const min = now.getTime() - MAX_EVENT_AGE_MS;
   const max = now.getTime() + MAX_CLOCK_SKEW_MS;
   const events = parsed.data.events.map((e, i) => {

@@ -4,6 +4,7 @@ import { json } from "@remix-run/node";
 import { jsonError, readBody } from "./edge.server";
 import { parseEventBatch, storeEvents } from "./events.server";
 import { createSharedRateLimiter } from "./shared.server";
+import { checkVisitorEvents } from "./visitors.server";
 
 export const MAX_EVENTS_BODY_BYTES = 32 * 1024;
 
@@ -30,6 +31,14 @@ export async function ingestEvents(
   const parsed = parseEventBatch(body);
   if (!parsed.success) return jsonError(400, "Invalid event batch", { issues: parsed.issues.slice(0, 10) }, headers);
   const visitor = parsed.events[0].visitorId;
+  // Only ids the app signed, with the arms the server derives, are stored: made-up visitors and arms never count.
+  let check;
+  try {
+    check = await checkVisitorEvents(shop, visitor, parsed.events);
+  } catch {
+    return jsonError(503, "Events could not be stored; retry later", {}, headers);
+  }
+  if (!check.ok) return jsonError(403, "Events refused: visitor id or arm not issued by the app", { reason: check.reason, rejected: check.rejected }, headers);
   if (!(await perShop.take(shop)) || !(await perVisitor.take(`${shop}:${visitor}`))) {
     return jsonError(429, "Too many events; retry later", {}, { ...Object.fromEntries(new Headers(headers)), "Retry-After": "1" });
   }

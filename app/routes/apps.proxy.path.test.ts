@@ -15,6 +15,7 @@ import { DEFAULT_BANDS, DEFAULT_SETTINGS } from "../lib/plays/defaults";
 import { buildPublishedConfig } from "../models/publish.server";
 import { forgetProxyPaths } from "../models/edge.server";
 import { action as eventsAction } from "./apps.proxy.events";
+import { signedVisitorFor } from "../models/visitors.testkit";
 import { loader as profileLoader } from "./apps.proxy.profile";
 
 let app: http.Server;
@@ -71,7 +72,11 @@ beforeEach(async () => {
   reachedApp = 0;
 });
 
-const eventsBody = JSON.stringify({ visitorId: "visitor-path-0001", events: [{ type: "page_view", pageType: "product", path: "/products/linen-shirt", ts: Date.now() }] });
+let eventsBody = "";
+beforeEach(async () => {
+  // The visitor id the app issued (events from any other id are refused).
+  eventsBody = JSON.stringify({ visitorId: await signedVisitorFor(TEST_SHOP), events: [{ type: "page_view", pageType: "product", path: "/products/linen-shirt", ts: Date.now() }] });
+});
 
 describe("app proxy on a merchant-changed prefix and subpath", () => {
   it("GIVEN the proxy moved to /tools/rp WHEN the storefront posts events there THEN they reach the app and are stored", async () => {

@@ -5,6 +5,7 @@ import { loader as proxyProfile } from "../../app/routes/apps.proxy.profile";
 import { action as proxyEvents } from "../../app/routes/apps.proxy.events";
 import { loader as checkoutProfile, action as checkoutProfileAction } from "../../app/routes/api.checkout.profile";
 import { action as checkoutEvents } from "../../app/routes/api.checkout.events";
+import { issuedVisitorFor, signedVisitorFor } from "../../app/models/visitors.testkit";
 import { appProxyRequest, checkoutRequest, installShop, TEST_SHOP } from "../helpers/shopify";
 
 type Handler = (args: any) => Promise<Response> | Response;
@@ -67,7 +68,8 @@ describe("app proxy", () => {
 
   it("GIVEN a valid batch WHEN posted THEN 202 and every event is stored with the signed customer id", async () => {
     await installShop();
-    const res = await call(proxyEvents, appProxyRequest("/events", { method: "POST", body: batch("visitor-0002", 3), customerId: "9" }));
+    // Only visitor ids the app signed are stored.
+    const res = await call(proxyEvents, appProxyRequest("/events", { method: "POST", body: batch(await signedVisitorFor(TEST_SHOP), 3), customerId: "9" }));
     expect(res.status).toBe(202);
     expect((await res.json()).stored).toBe(3);
     expect(await prisma.event.count({ where: { shop: TEST_SHOP, customerId: "9" } })).toBe(3);
@@ -75,16 +77,17 @@ describe("app proxy", () => {
 
   it("GIVEN the storefront's own wire format (ts, text/plain beacon) WHEN posted THEN every event is stored", async () => {
     await installShop();
+    const visitor = await issuedVisitorFor(TEST_SHOP);
     const beacon = JSON.stringify({
-      visitorId: "visitor-0004",
+      visitorId: visitor.id,
       events: [
         { type: "page_view", pageType: "info", path: "/policies/refund-policy", ts: Date.now() },
-        { type: "eligible", play: "confidence", arm: "holdout", ts: Date.now() },
+        { type: "eligible", play: "confidence", arm: visitor.arms.confidence, ts: Date.now() },
       ],
     });
     const res = await call(proxyEvents, appProxyRequest("/events", { method: "POST", body: beacon }));
     expect(res.status).toBe(202);
-    expect(await prisma.event.count({ where: { visitorId: "visitor-0004" } })).toBe(2);
+    expect(await prisma.event.count({ where: { visitorId: visitor.id } })).toBe(2);
   });
 
   it("GIVEN malformed JSON WHEN posted THEN 400 with a clear message", async () => {
@@ -148,9 +151,10 @@ describe("checkout endpoints", () => {
 
   it("GIVEN a valid token WHEN checkout events are posted THEN 202 and they are stored", async () => {
     await installShop();
+    const visitor = await issuedVisitorFor(TEST_SHOP);
     const body = JSON.stringify({
-      visitorId: "visitor-0003",
-      events: [{ type: "shown", play: "vip", arm: "treatment", occurredAt: Date.now() }],
+      visitorId: visitor.id,
+      events: [{ type: "shown", play: "vip", arm: visitor.arms.vip, occurredAt: Date.now() }],
     });
     const res = await call(checkoutEvents, await checkoutRequest("/api/checkout/events", { method: "POST", body }));
     expect(res.status).toBe(202);

@@ -117,11 +117,13 @@ describe("shop A cannot reach shop B", () => {
   it("GIVEN a storefront request signed for shop A WHEN it names B's customer THEN no profile is returned, and A's events are stored under A", async () => {
     const before = await bSnapshot();
     const profile = await call((await import("../../app/routes/apps.proxy.profile")).loader, h.appProxyRequest("/profile", { shop: A, customerId: "900" }));
-    expect((await profile.json()).customer).toBeNull();
-    const body = JSON.stringify({ visitorId: "visitor-b-0001", events: [{ type: "shown", play: "confidence", arm: "treatment", ts: Date.now() }] });
+    const { customer, visitor } = await profile.json();
+    expect(customer).toBeNull();
+    // The visitor A's profile endpoint issued, with its server arm.
+    const body = JSON.stringify({ visitorId: visitor.id, events: [{ type: "shown", play: "confidence", arm: visitor.arms.confidence, ts: Date.now() }] });
     const ev = await call((await import("../../app/routes/apps.proxy.events")).action, h.appProxyRequest("/events", { shop: A, method: "POST", body }));
     expect(ev.status).toBe(202);
-    expect(await prisma.event.count({ where: { shop: A, visitorId: "visitor-b-0001" } })).toBe(1);
+    expect(await prisma.event.count({ where: { shop: A, visitorId: visitor.id } })).toBe(1);
     expect(await bSnapshot()).toBe(before);
   });
 
