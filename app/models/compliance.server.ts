@@ -4,6 +4,7 @@ import { z } from "zod";
 import prisma from "../db.server";
 import { eraseCustomer } from "./profiles.server";
 import { eraseCustomerEvents } from "./retention.server";
+import { currentDialect, dialectSql, lockShopMeasurement, type ShopTable } from "./rollup.server";
 
 const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^(gid:\/\/shopify\/\w+\/)?\d{1,20}$/)]);
 
@@ -45,27 +46,57 @@ export async function redactCustomer(shop: string, payload: RedactCustomerPayloa
   ]);
 }
 
-/** shop/redact (48 h after uninstall): every row of the shop, in every table. */
-export async function redactShop(shop: string) {
-  await prisma.$transaction([
-    prisma.customerProfile.deleteMany({ where: { shop } }),
-    prisma.profileOrder.deleteMany({ where: { shop } }),
-    prisma.event.deleteMany({ where: { shop } }),
-    prisma.playExposure.deleteMany({ where: { shop } }),
-    prisma.dailyPlayStat.deleteMany({ where: { shop } }),
-    prisma.orderAttribution.deleteMany({ where: { shop } }),
-    prisma.orderRefund.deleteMany({ where: { shop } }),
-    prisma.pageStat.deleteMany({ where: { shop } }),
-    prisma.rollupCursor.deleteMany({ where: { shop } }),
-    prisma.shopModel.deleteMany({ where: { shop } }),
-    prisma.syncJob.deleteMany({ where: { shop } }),
-    prisma.playConfig.deleteMany({ where: { shop } }),
-    prisma.publishedConfig.deleteMany({ where: { shop } }),
-    prisma.dataRequest.deleteMany({ where: { shop } }),
-    prisma.session.deleteMany({ where: { shop } }),
-    prisma.webhookDelivery.deleteMany({ where: { shop } }),
-    prisma.shop.deleteMany({ where: { shop } }),
-  ]);
+/**
+ * Tables shop/redact empties, in this order: measurement first (events before what is rolled up from them), the
+ * shop's identity last, so an erasure cut short is simply run again by the webhook inbox's retry.
+ */
+const SHOP_TABLES: ShopTable[] = [
+  "Event", "PlayExposure", "DailyPlayStat", "OrderAttribution", "OrderRefund", "PageStat", "RollupCursor", "ShopModel",
+  "CustomerProfile", "ProfileOrder", "DataRequest", "SyncJob", "PlayConfig", "PublishedConfig", "Session",
+  "WebhookDelivery", "Shop",
+];
+export const REDACT_BATCH = 5000;
+
+/**
+ * shop/redact (48 h after uninstall): every row of the shop, in every table, in batches of `batchSize` rows per
+ * statement — a large shop's millions of events never sit in one transaction holding locks for minutes. The app
+ * was uninstalled 48 h earlier, so nothing new arrives; a rollup chunk that was running is swept up at the end
+ * under the shop's measurement lock.
+ */
+export async function redactShop(shop: string, options: { batchSize?: number } = {}): Promise<Record<string, number>> {
+  const batch = Math.max(1, Math.trunc(options.batchSize ?? REDACT_BATCH));
+  const d = currentDialect();
+  const sql = dialectSql(d);
+  const deleted: Record<string, number> = {};
+  const sweep = (table: ShopTable) => {
+    const t = sql.t(table);
+    // A row's physical address (rowid / ctid) works for every table, whatever its primary key.
+    return d === "sqlite"
+      ? `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE "shop" = ? LIMIT ${batch})`
+      : `DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t} WHERE "shop" = $1 LIMIT ${batch}))`;
+  };
+  for (const table of SHOP_TABLES) {
+    if (table === "Shop" || table === "WebhookDelivery") continue;
+    deleted[table] = 0;
+    for (;;) {
+      const n = await prisma.$executeRawUnsafe(sweep(table), shop);
+      deleted[table] += n;
+      if (n < batch) break;
+    }
+  }
+  // What a rollup chunk running during the sweep may have committed, then the shop itself.
+  await prisma.$transaction(
+    async (tx) => {
+      await lockShopMeasurement(tx, shop);
+      for (const table of ["Event", "PlayExposure", "DailyPlayStat", "OrderAttribution", "RollupCursor"] as const) {
+        deleted[table] += await tx.$executeRawUnsafe(sql.q(`DELETE FROM ${sql.t(table)} WHERE "shop" = ?`), shop);
+      }
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+  deleted.WebhookDelivery = (await prisma.webhookDelivery.deleteMany({ where: { shop } })).count;
+  deleted.Shop = (await prisma.shop.deleteMany({ where: { shop } })).count;
+  return deleted;
 }
 
 /** customers/data_request: a report of everything held about the customer, stored for the merchant. */

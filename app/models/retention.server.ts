@@ -25,25 +25,34 @@ export async function pruneExpiredData(now: Date = new Date()): Promise<PruneRes
   const shops = await prisma.shop.findMany({ select: { shop: true, retentionDays: true, statsZone: true } });
   const results: PruneResult[] = [];
   for (const { shop, retentionDays, statsZone } of shops) {
-    const days = Math.max(1, retentionDays);
-    const zone = await usableZone(prisma, statsZone);
-    const cutoffDay = addDays(dayIn(now, zone), -days);
-    const cutoff = new Date(dayStart(cutoffDay, zone));
-    const events = await deleteEventsInBatches(shop, `"occurredAt" < ${dialectSql(currentDialect()).ts}`, [dialectSql(currentDialect()).tsValue(cutoff)]);
-    const { exposures, dailyStats } = await prisma.$transaction(
-      async (tx) => {
-        await lockShopMeasurement(tx, shop);
-        const dailyStats = (await tx.dailyPlayStat.deleteMany({ where: { shop, day: { lt: cutoffDay } } })).count;
-        const exposures = (await tx.playExposure.deleteMany({ where: { shop, firstEligibleAt: { lt: cutoff } } })).count;
-        return { exposures, dailyStats };
-      },
-      { timeout: 120_000, maxWait: 30_000 },
-    );
-    const orders = (await prisma.orderAttribution.deleteMany({ where: { shop, createdAt: { lt: cutoff } } })).count;
-    await prisma.orderRefund.deleteMany({ where: { shop, createdAt: { lt: cutoff } } });
-    results.push({ shop, cutoff: cutoff.toISOString(), events, exposures, dailyStats, orders });
+    try {
+      results.push(await pruneShop(shop, retentionDays, statsZone, now));
+    } catch (err) {
+      // One shop's failure (a lock timeout, a bad zone) must not keep every later shop's expired data.
+      console.error(`retention for ${shop} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
   return results;
+}
+
+async function pruneShop(shop: string, retentionDays: number, statsZone: string | null, now: Date): Promise<PruneResult> {
+  const days = Math.max(1, retentionDays);
+  const zone = await usableZone(prisma, statsZone);
+  const cutoffDay = addDays(dayIn(now, zone), -days);
+  const cutoff = new Date(dayStart(cutoffDay, zone));
+  const events = await deleteEventsInBatches(shop, `"occurredAt" < ${dialectSql(currentDialect()).ts}`, [dialectSql(currentDialect()).tsValue(cutoff)]);
+  const { exposures, dailyStats } = await prisma.$transaction(
+    async (tx) => {
+      await lockShopMeasurement(tx, shop);
+      const dailyStats = (await tx.dailyPlayStat.deleteMany({ where: { shop, day: { lt: cutoffDay } } })).count;
+      const exposures = (await tx.playExposure.deleteMany({ where: { shop, firstEligibleAt: { lt: cutoff } } })).count;
+      return { exposures, dailyStats };
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+  const orders = (await prisma.orderAttribution.deleteMany({ where: { shop, createdAt: { lt: cutoff } } })).count;
+  await prisma.orderRefund.deleteMany({ where: { shop, createdAt: { lt: cutoff } } });
+  return { shop, cutoff: cutoff.toISOString(), events, exposures, dailyStats, orders };
 }
 
 /** Deletes a shop's events matching a condition, in batches so a large delete never holds the lock for long. */
@@ -75,16 +84,23 @@ export interface EraseResult {
  */
 export async function eraseCustomerEvents(shop: string, customerId: string, options: { orderIds?: string[] } = {}): Promise<EraseResult> {
   const id = /(\d+)$/.exec(customerId)?.[1] ?? customerId;
-  const [fromEvents, fromExposures] = await Promise.all([
-    prisma.event.findMany({ where: { shop, customerId: id }, select: { visitorId: true }, distinct: ["visitorId"] }),
-    prisma.playExposure.findMany({ where: { shop, customerId: id }, select: { visitorId: true }, distinct: ["visitorId"] }),
-  ]);
-  const visitors = [...new Set([...fromEvents, ...fromExposures].map((r) => r.visitorId))];
   const orderIds = (options.orderIds ?? []).map((o) => /(\d+)$/.exec(String(o))?.[1] ?? String(o));
-
-  const { exposures, orders } = await prisma.$transaction(
+  // One transaction under the shop's measurement lock, events included: a rollup chunk either ran before (its
+  // exposures are found and removed here) or runs after (the events are gone). Deleting the events after the
+  // exposures, outside the lock, let a rollup in between fold them back into exposures and daily aggregates.
+  return prisma.$transaction(
     async (tx) => {
       await lockShopMeasurement(tx, shop);
+      const [fromEvents, fromExposures] = await Promise.all([
+        tx.event.findMany({ where: { shop, customerId: id }, select: { visitorId: true }, distinct: ["visitorId"] }),
+        tx.playExposure.findMany({ where: { shop, customerId: id }, select: { visitorId: true }, distinct: ["visitorId"] }),
+      ]);
+      const visitors = [...new Set([...fromEvents, ...fromExposures].map((r) => r.visitorId))];
+      let events = (await tx.event.deleteMany({ where: { shop, customerId: id } })).count;
+      // Visitors are found through exposures too: their events (before login, without the customer id) go with them.
+      for (let i = 0; i < visitors.length; i += 500) {
+        events += (await tx.event.deleteMany({ where: { shop, visitorId: { in: visitors.slice(i, i + 500) } } })).count;
+      }
       // play IN (…) lets the (shop, play, visitorId) primary key serve the lookup.
       const byVisitor = { shop, play: { in: [...PLAY_KEYS] }, visitorId: { in: visitors } };
       const rows = visitors.length ? await tx.playExposure.findMany({ where: byVisitor }) : [];
@@ -95,15 +111,10 @@ export async function eraseCustomerEvents(shop: string, customerId: string, opti
           where: { shop, OR: [...(visitors.length ? [{ visitorId: { in: visitors } }] : []), ...(orderIds.length ? [{ orderId: { in: orderIds } }] : [])] },
         })
       ).count;
-      return { exposures, orders: visitors.length || orderIds.length ? orders : 0 };
+      return { visitors: visitors.length, events, exposures, orders: visitors.length || orderIds.length ? orders : 0 };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
-  let events = (await prisma.event.deleteMany({ where: { shop, customerId: id } })).count;
-  for (let i = 0; i < visitors.length; i += 500) {
-    events += (await prisma.event.deleteMany({ where: { shop, visitorId: { in: visitors.slice(i, i + 500) } } })).count;
-  }
-  return { visitors: visitors.length, events, exposures, orders };
 }
 
 /** shop/redact: removes every measurement row of the shop. */

@@ -36,6 +36,12 @@ export type SqlDays = { zone: string; intervals: OffsetInterval[] } | null;
 /** IANA zone names as Shopify sends them; anything else never reaches SQL. */
 const SAFE_ZONE = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
 
+/** Every table keyed by a `shop` column (shop/redact erases them in batches, compliance.server). */
+export type ShopTable =
+  | "Event" | "PlayExposure" | "DailyPlayStat" | "OrderAttribution" | "OrderRefund" | "PageStat" | "RollupCursor"
+  | "ShopModel" | "CustomerProfile" | "ProfileOrder" | "SyncJob" | "DataRequest" | "PlayConfig" | "PublishedConfig"
+  | "Session" | "WebhookDelivery" | "Shop";
+
 /** The SQL pieces that differ between SQLite and PostgreSQL. Statements are written with `?` placeholders. */
 export function dialectSql(d: Dialect) {
   const schema = d === "postgres" ? `"${pgSchema().replace(/"/g, '""')}".` : "";
@@ -45,7 +51,7 @@ export function dialectSql(d: Dialect) {
   };
   return {
     /** Schema-qualified table name (raw SQL does not get the adapter's schema on PostgreSQL). */
-    t(name: "Event" | "PlayExposure" | "DailyPlayStat" | "RollupCursor" | "OrderAttribution" | "Shop"): string {
+    t(name: "Event" | "PlayExposure" | "DailyPlayStat" | "RollupCursor" | "OrderAttribution" | "Shop" | ShopTable): string {
       return `${schema}"${name}"`;
     },
     /** Placeholders: `?` for SQLite, `$1…$n` for PostgreSQL. */
@@ -263,7 +269,17 @@ export async function rollupEvents(shop?: string, options: RollupOptions = {}): 
   try {
     const shops = shop ? [shop] : await shopsWithEvents(d);
     for (const s of shops) {
-      const r = await rollupShop(s, d, options);
+      let r: Awaited<ReturnType<typeof rollupShop>>;
+      if (shop) r = await rollupShop(s, d, options); // one shop's job: its failure is the job's (retried)
+      else {
+        // All shops in one pass: one shop's failure is logged and the others are still rolled up.
+        try {
+          r = await rollupShop(s, d, options);
+        } catch (err) {
+          console.error(`rollup for ${s} failed: ${err instanceof Error ? err.message : String(err)}`);
+          continue;
+        }
+      }
       if (r.chunks > 0) total.shops++;
       total.events += r.events;
       total.exposures += r.exposures;
