@@ -294,3 +294,21 @@ describe("caps, holdout, priority, consent", () => {
     expect([...PRIORITY].sort()).toEqual(["confidence", "deal_seeker", "indecision", "vip"]);
   });
 });
+
+describe("server-decided arms", () => {
+  it("GIVEN arms from the app proxy WHEN a play is eligible THEN the server's arm wins over local hashing", async () => {
+    const { configWith, input, customer } = await import("./test-fixtures");
+    const config = configWith(["vip"], 50);
+    // A CHAMPIONS customer stalled 46 s on the cart: the VIP play is eligible.
+    const { s, v } = journey([[0, "product", "1"], [5 * S, "cart"]]);
+    const base = input(config, { session: s, visitor: v, now: s.last + 46 * S, customer: customer() });
+    for (const arm of ["treatment", "holdout"] as const) {
+      const arms = { vip: arm };
+      const { eligible } = decide({ ...base, arms });
+      expect(eligible.length).toBeGreaterThan(0);
+      for (const e of eligible) expect(e.arm).toBe(arm);
+    }
+    // Without arms (tests, benches) the local hash stands.
+    for (const e of decide(base).eligible) expect(e.arm).toBe(assignArm(base.visitor.id, e.play, 50));
+  });
+});

@@ -139,7 +139,7 @@ export function decide(input: DecisionInput): Decision {
     if (!st) continue;
     const iv = evaluatePlay(play, input);
     if (!iv) continue;
-    const arm = assignArm(visitor.id, play, st.holdoutPercent);
+    const arm = input.arms?.[play] ?? assignArm(visitor.id, play, st.holdoutPercent);
     eligible.push({ play, arm });
     if (show || input.active || arm === "holdout") continue;
     if (session.dismissed.includes(play) || isCapped(visitor, play, config, input.now)) continue;

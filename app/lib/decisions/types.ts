@@ -37,6 +37,8 @@ export interface DecisionInput {
   consent: boolean;
   /** The play already showing on this page, if any: one intervention at a time. */
   active?: PlayKey | null;
+  /** The arms the server decided for this visitor's signed id (app proxy profile); they win over local hashing. */
+  arms?: Partial<Record<PlayKey, Arm>> | null;
 }
 
 export interface Decision {

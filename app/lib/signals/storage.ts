@@ -35,5 +35,6 @@ export function parseSession(raw: string | null): SessionSignals | null {
 
 export function parseVisitor(raw: string | null): VisitorState | null {
   const v = parse<VisitorState>(raw, (x) => obj(x.visits) && obj(x.shows) && num(x.firstSeen));
-  return v && /^[\w-]{8,64}$/.test(String(v.id)) ? v : null;
+  // Ids the app signed are `<nonce>.<tag>` (app/lib/stats/visitor.ts): the dot is allowed.
+  return v && /^[\w.-]{8,64}$/.test(String(v.id)) ? v : null;
 }

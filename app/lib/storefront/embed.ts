@@ -11,7 +11,6 @@ import { applySignal, newVisitor, parseSession, parseVisitor, resumeSession, toP
 import type { PageKind, SessionSignals, SignalEvent, VisitorState } from "../signals/types";
 import { decide, recordShown } from "../decisions/engine";
 import type { Intervention } from "../decisions/types";
-import { attributionValue, markEligible, markShown, type Attribution } from "./attribution";
 import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, type CartSnapshot } from "./cart";
 import { drain, type StorefrontEvent, type StorefrontEventType } from "./transport";
 
@@ -34,7 +33,9 @@ export interface EmbedBoot {
 }
 
 type Stored = SessionSignals & { k?: CartSnapshot; sent?: PlayKey[] };
-type StoredVisitor = VisitorState & { att?: Attribution; attAt?: number };
+type StoredVisitor = VisitorState;
+/** The profile endpoint's answer, kept for the browser session: `li` logged in, `c` customer, `v` signed visitor. */
+interface Ident { li: boolean; c: CustomerContext | null; v: { id: string; arms: Partial<Record<PlayKey, Arm>> } }
 interface Rec { title: string; url: string; price: number; featured_image?: string | null; variants?: { id: number; available?: boolean }[] }
 interface ShopifyGlobal {
   customerPrivacy?: { analyticsProcessingAllowed?: () => boolean; userCanBeTracked?: () => boolean };
@@ -45,7 +46,6 @@ interface ShopifyGlobal {
 // The toml's app proxy path, until the published config carries the one the shop's signed requests showed
 // (merchants can change the prefix and subpath).
 const DEFAULT_PROXY = "/apps/recovery-plays";
-const WEEK = 6048e5;
 const JSON_HEADERS = { "content-type": "application/json", accept: "application/json" };
 
 export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop?: { scale: number; shift: number }) => number): void {
@@ -69,8 +69,9 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   let customer: CustomerContext | null = null;
   let active: PlayKey | null = null;
   let activeArm: Arm = "treatment";
+  // The server's arms for the signed visitor id: until the app proxy answers, nothing is decided or sent.
+  let arms: Ident["v"]["arms"] | null = null;
   let bundleIds: (number | string | null | undefined)[] = [];
-  let attrWritten = pg.a;
   let cartVid = pg.v;
   let cartItems = pg.i.length;
   const queue: StorefrontEvent[] = [];
@@ -107,7 +108,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   const flush = () => {
     clearTimeout(flushTimer);
     flushTimer = 0;
-    if (!running) return;
+    if (!running || !arms) return;
     for (const body of drain(visitor.id, queue)) {
       if (!navigator.sendBeacon?.(PROXY + "events", body)) {
         nativeFetch(PROXY + "events", { method: "POST", body, keepalive: true, headers: JSON_HEADERS }).catch(() => 0);
@@ -122,7 +123,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   };
 
   const evaluate = () => {
-    if (!running) return;
+    if (!running || !arms) return;
     const t = now();
     let propensity: number | null = null;
     try {
@@ -130,39 +131,32 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     } catch {
       // A scorer failure must not stop the plays that do not need a band.
     }
-    const dec = decide({ config: cfg, session, visitor, customer, propensity, now: t, consent: true, active });
+    const dec = decide({ config: cfg, session, visitor, customer, propensity, now: t, consent: true, active, arms });
     // Plain assignments: the ES2020 target would expand `||=` on properties into temporaries.
     const sent = session.sent || (session.sent = []);
-    const att = visitor.att || (visitor.att = {});
-    let changed = false;
     for (const { play, arm } of dec.eligible) {
       if (!sent.includes(play)) {
         sent.push(play);
         send("eligible", { play, arm });
       }
-      changed = markEligible(att, play, arm) || changed;
       if (dec.show?.play === play && reveal(dec.show)) {
         active = play;
         activeArm = arm;
         recordShown(visitor, play, cfg, t);
         send("shown", { play, arm });
-        changed = markShown(att, play, arm) || changed;
       }
     }
-    const value = attributionValue(att);
-    if (changed) visitor.attAt = t;
-    // Attribution rides on cart attributes into the order; rewritten whenever the cart lacks the current value.
-    // The visitor id goes on every cart with items, exposed to a play or not, so each order can be tied to its
-    // sessions (page values, per-shop learning need the outcome of every session, not only the treated ones).
-    if ((value && value !== attrWritten) || (cartItems && cartVid !== visitor.id)) {
-      attrWritten = value;
+    // The order reaches the app with the cart's `_rp_vid`: a pointer to the signed id, never a claim of an arm or an
+    // exposure (the app counts only the exposures it recorded). It goes on every cart with items, so each order can
+    // be tied to its sessions (page values and per-shop learning need every session's outcome).
+    if (cartItems && cartVid !== visitor.id) {
       cartVid = visitor.id;
       nativeFetch(root + "cart/update.js", {
         method: "POST",
         headers: JSON_HEADERS,
-        body: JSON.stringify({ attributes: { _rp_vid: visitor.id, _rp_plays: value } }),
+        body: JSON.stringify({ attributes: { _rp_vid: visitor.id } }),
         keepalive: true,
-      }).catch(() => (attrWritten = cartVid = ""));
+      }).catch(() => (cartVid = ""));
     }
     save();
   };
@@ -353,8 +347,8 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     if (running) return;
     running = true;
     const t = now();
-    visitor = (parseVisitor(get("rp_v")) as StoredVisitor | null) || newVisitor(crypto.randomUUID?.() || `${t.toString(36)}-${Math.random().toString(36).slice(2, 12)}`, t);
-    if (t - (visitor.attAt || t) > WEEK) visitor.att = {};
+    // The id is the app's (signed, from the profile endpoint); "" until it answers.
+    visitor = (parseVisitor(get("rp_v")) as StoredVisitor | null) || newVisitor("", t);
     session = resumeSession(parseSession(get("rp_s")), visitor, t);
     // Cart changes made by full page loads (non-Ajax forms) show up as a difference from the last snapshot.
     const liquidCart = { items: pg.i.map(([product_id, quantity]) => ({ product_id, quantity })), total_price: pg.t };
@@ -367,22 +361,36 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     send("page_view", { pageType: pg.k, path: location.pathname });
     if (!wired) wire();
     wired = true;
-    const cached = pg.li && sessionStorage.getItem("rp_c");
-    if (cached) customer = JSON.parse(cached);
-    else if (pg.li) {
-      // The app proxy identifies the customer from Shopify's signed logged_in_customer_id: no id is sent from here.
-      nativeFetch(PROXY + "profile", { headers: JSON_HEADERS })
+    // Once per browser session (and again when the shopper logs in or out): the app proxy confirms the signed id
+    // (or issues one) with its arms, and the customer from Shopify's signed logged_in_customer_id.
+    let cached: Ident | null = null;
+    try {
+      cached = JSON.parse(sessionStorage.getItem("rp_c") || "null");
+    } catch {
+      // Unreadable: asked again.
+    }
+    if (cached?.v && cached.li === pg.li && (!visitor.id || cached.v.id === visitor.id)) identify(cached);
+    else {
+      nativeFetch(PROXY + "profile" + (visitor.id ? "?vid=" + encodeURIComponent(visitor.id) : ""), { headers: JSON_HEADERS })
         .then((r) => r.json())
-        .then((j: { customer?: CustomerContext | null }) => {
-          customer = j.customer || null;
-          sessionStorage.setItem("rp_c", JSON.stringify(customer));
-          const at = Date.parse(customer?.lastOrderAt || "");
-          if (at > (visitor.purchasedAt || 0)) visitor.purchasedAt = at;
-          evaluate();
+        .then((j: { customer?: CustomerContext | null; visitor?: Ident["v"] | null }) => {
+          if (!running || !j.visitor) return;
+          const ident: Ident = { li: pg.li, c: j.customer || null, v: j.visitor };
+          sessionStorage.setItem("rp_c", JSON.stringify(ident));
+          identify(ident);
         })
         .catch(() => 0);
     }
+  };
+  const identify = (ident: Ident) => {
+    if (!running) return;
+    visitor.id = ident.v.id;
+    arms = ident.v.arms;
+    customer = ident.c;
+    const at = Date.parse(customer?.lastOrderAt || "");
+    if (at > (visitor.purchasedAt || 0)) visitor.purchasedAt = at;
     evaluate();
+    flush();
   };
 
   // Customer Privacy API: without analytics consent (where required) nothing is collected, stored or sent.
@@ -395,15 +403,23 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     else if (S?.loadFeatures) S.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], (err) => (err ? cb(false) : check()));
     else cb(false);
   };
-  d.addEventListener("visitorConsentCollected", () =>
-    consent((ok) => {
-      if (ok) return start();
-      if (!running) return;
-      running = false;
-      queue.length = 0;
-      put("rp_v", null);
-      put("rp_s", null);
-    }),
-  );
-  consent((ok) => ok && start());
+  // Without consent the app forgets the visitor at once: id, session and profile leave storage (also when they
+  // were stored on an earlier page), and events still queued are dropped, never sent.
+  const forget = () => {
+    running = false;
+    arms = null;
+    queue.length = 0;
+    clearTimeout(flushTimer);
+    flushTimer = 0;
+    put("rp_v", null);
+    put("rp_s", null);
+    try {
+      sessionStorage.removeItem("rp_c");
+    } catch {
+      // Storage blocked: nothing was kept there.
+    }
+  };
+  const onConsent = (ok: boolean) => (ok ? start() : forget());
+  d.addEventListener("visitorConsentCollected", () => consent(onConsent));
+  consent(onConsent);
 }

@@ -1,0 +1,106 @@
+// @vitest-environment jsdom
+// The embed runtime in a DOM: the visitor id and arms come from the app proxy (never made up here), the cart
+// carries only the pointer `_rp_vid`, and withdrawn consent forgets the visitor at once.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { configWith } from "../decisions/test-fixtures";
+import { startEmbed, type EmbedBoot } from "./embed";
+
+const SIGNED = "AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB";
+const ARMS = { confidence: "holdout", vip: "treatment", indecision: "treatment", deal_seeker: "treatment" };
+
+let allowed = true;
+let beacons: { url: string; body: unknown }[] = [];
+let fetches: { url: string; body: unknown }[] = [];
+
+function boot(items: [number, number][] = []): EmbedBoot {
+  return { c: configWith(["confidence"], 10), p: { k: "product", pid: 101, vid: 1011, li: false, t: 4800, i: items, a: "" } };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  allowed = true;
+  beacons = [];
+  fetches = [];
+  localStorage.clear();
+  sessionStorage.clear();
+  (window as unknown as { Shopify: unknown }).Shopify = {
+    customerPrivacy: { analyticsProcessingAllowed: () => allowed },
+    routes: { root: "/" },
+  };
+  Object.assign(navigator, {
+    sendBeacon: (url: string, body: string) => {
+      beacons.push({ url, body: JSON.parse(body) });
+      return true;
+    },
+  });
+  window.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    fetches.push({ url, body: init?.body ? JSON.parse(String(init.body)) : undefined });
+    if (url.includes("/profile")) return new Response(JSON.stringify({ customer: null, visitor: { id: SIGNED, arms: ARMS } }));
+    return new Response(JSON.stringify({ items: [{ product_id: 101, quantity: 1 }], total_price: 4800, attributes: {} }));
+  }) as typeof fetch;
+});
+afterEach(() => vi.useRealTimers());
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(5_000);
+};
+
+describe("embed identity", () => {
+  it("GIVEN a first visit WHEN the embed starts THEN it asks the app proxy for an id and sends events only under the signed id", async () => {
+    startEmbed(boot([[101, 1]]));
+    expect(beacons).toEqual([]);
+    await settle();
+    expect(fetches[0].url).toBe("/apps/recovery-plays/profile");
+    expect(beacons.length).toBeGreaterThan(0);
+    for (const b of beacons) expect((b.body as { visitorId: string }).visitorId).toBe(SIGNED);
+    expect(JSON.parse(localStorage.getItem("rp_v")!).id).toBe(SIGNED);
+  });
+
+  it("GIVEN a cart with items WHEN attribution is written THEN the cart gets only the pointer `_rp_vid`, no arm or exposure claim", async () => {
+    startEmbed(boot([[101, 1]]));
+    await settle();
+    const update = fetches.find((f) => f.url === "/cart/update.js");
+    expect(update?.body).toEqual({ attributes: { _rp_vid: SIGNED } });
+  });
+
+  it("GIVEN a stored id WHEN the embed starts in a new session THEN it presents the id for the server to confirm", async () => {
+    localStorage.setItem("rp_v", JSON.stringify({ v: 1, id: SIGNED, visits: [], firstSeen: 1, shows: {}, purchasedAt: null }));
+    startEmbed(boot());
+    await settle();
+    expect(fetches[0].url).toBe(`/apps/recovery-plays/profile?vid=${encodeURIComponent(SIGNED)}`);
+  });
+});
+
+describe("embed consent", () => {
+  it("GIVEN a running embed with queued events WHEN consent is withdrawn THEN id, session and profile leave storage at once and nothing more is sent", async () => {
+    startEmbed(boot([[101, 1]]));
+    await settle();
+    expect(localStorage.getItem("rp_v")).not.toBeNull();
+    expect(sessionStorage.getItem("rp_c")).not.toBeNull();
+    const sent = beacons.length;
+    // An event is queued (add to cart), then the shopper withdraws consent before the 4 s flush.
+    document.dispatchEvent(new Event("cart:updated"));
+    await vi.advanceTimersByTimeAsync(200);
+    allowed = false;
+    document.dispatchEvent(new Event("visitorConsentCollected"));
+    expect(localStorage.getItem("rp_v")).toBeNull();
+    expect(localStorage.getItem("rp_s")).toBeNull();
+    expect(sessionStorage.getItem("rp_c")).toBeNull();
+    await settle();
+    window.dispatchEvent(new Event("pagehide"));
+    expect(beacons.length).toBe(sent);
+  });
+
+  it("GIVEN an id stored on an earlier page WHEN a page loads without consent THEN the stored visitor is forgotten", async () => {
+    localStorage.setItem("rp_v", JSON.stringify({ v: 1, id: SIGNED, visits: [], firstSeen: 1, shows: {}, purchasedAt: null }));
+    localStorage.setItem("rp_s", "{}");
+    sessionStorage.setItem("rp_c", JSON.stringify({ li: false, c: null, v: { id: SIGNED, arms: ARMS } }));
+    allowed = false;
+    startEmbed(boot());
+    await settle();
+    expect([localStorage.getItem("rp_v"), localStorage.getItem("rp_s"), sessionStorage.getItem("rp_c")]).toEqual([null, null, null]);
+    expect(fetches).toEqual([]);
+    expect(beacons).toEqual([]);
+  });
+});
