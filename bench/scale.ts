@@ -321,7 +321,7 @@ try {
   const cronDupes = Number(
     (await db.query(
       `SELECT COALESCE(SUM(n - 1), 0) AS d FROM (SELECT name, date_trunc('minute', created_on) AS m, COUNT(*) AS n FROM "${boss}".job
-        WHERE name IN ('rollup', 'upkeep', 'page-stats', 'learn', 'segments', 'retention') GROUP BY 1, 2) x`,
+        WHERE name IN ('rollup', 'webhooks', 'upkeep', 'page-stats', 'learn', 'segments', 'retention') GROUP BY 1, 2) x`,
     )).rows[0].d,
   );
   const overlapDupes = Number(
