@@ -1,13 +1,18 @@
-// Simulation (issue 9 acceptance): 20,000 visitor journeys with a known true lift for one play and none for
-// another go through the real pipeline — parseEventBatch → storeEvents → attributeOrder (cart attributes) →
-// rollupEvents → playReport — on the test database. Arms come from the real assignArm; the seed is fixed.
+// Simulation: 20,000 visitor journeys with a known true lift for one play and none for another go through the
+// real pipeline — signed ids and server arms (visitors.server) → parseEventBatch → the ingest gate
+// (checkVisitorEvents) → storeEvents → attributeOrder (`_rp_vid`) → rollupEvents → playReport — on the test
+// database. The shop key and the nonces are fixed, so the arms (keyed hashes) and the run are reproducible.
+// Then two attacks: 1,000,000 made-up visitors padding both arms, and arms forged past the gate.
 import { beforeAll, describe, expect, it } from "vitest";
-import { assignArm } from "../lib/stats/assignment";
-import { formatPlaysAttribute, type PlayAttribution } from "../lib/stats/attribution";
+import prisma from "../db.server";
+import { defaultSettings } from "../lib/plays/defaults";
+import type { PlayAttribution } from "../lib/stats/attribution";
 import { playReport, type PlayReport } from "./analytics.server";
 import { attributeOrder } from "./attribution.server";
 import { parseEventBatch, storeEvents, type StoredEvent } from "./events.server";
 import { rollupEvents } from "./rollup.server";
+import { armWithKey, checkVisitorEvents, forgetVisitorKeys, verifyVisitorIdWithKey } from "./visitors.server";
+import { createHmac } from "node:crypto";
 
 const SHOP = "simulation.myshopify.com";
 const VISITORS = 20_000;
@@ -39,7 +44,20 @@ interface Truth {
 let truth: Truth;
 let converters = 0;
 
+const KEY = Buffer.from("5e".repeat(32), "hex");
+/** A signed id as visitors.server issues it, with a nonce from the seeded generator instead of randomBytes. */
+function signedId(rand: () => number): string {
+  const nonce = Buffer.from(Array.from({ length: 16 }, () => Math.floor(rand() * 256))).toString("base64url");
+  const tag = createHmac("sha256", KEY).update(`vid:${nonce}`).digest().subarray(0, 16).toString("base64url");
+  return `${nonce}.${tag}`;
+}
+
 async function simulate(): Promise<void> {
+  forgetVisitorKeys();
+  await prisma.shop.create({ data: { shop: SHOP, visitorSecret: KEY.toString("hex") } });
+  for (const play of [LIFT_PLAY, NULL_PLAY]) {
+    await prisma.playConfig.create({ data: { shop: SHOP, play, enabled: true, settings: JSON.stringify({ ...defaultSettings(play), holdoutPercent: HOLDOUT_PERCENT }) } });
+  }
   const rand = mulberry32(9);
   let pending: StoredEvent[] = [];
   const orders: { visitorId: string; at: number; plays: PlayAttribution[]; total: number }[] = [];
@@ -49,11 +67,12 @@ async function simulate(): Promise<void> {
   };
 
   for (let i = 0; i < VISITORS; i++) {
-    const visitorId = `sim-${i.toString(36).padStart(6, "0")}-${Math.floor(rand() * 1e9).toString(36)}`;
+    const visitorId = signedId(rand);
+    if (!verifyVisitorIdWithKey(KEY, visitorId)) throw new Error("simulation id does not verify");
     let t = START + Math.floor((i / VISITORS) * (DAYS - 0.1) * 86_400_000);
     const step = () => (t += 5_000 + Math.floor(rand() * 60_000));
-    const armA = assignArm(visitorId, LIFT_PLAY, HOLDOUT_PERCENT);
-    const armB = assignArm(visitorId, NULL_PLAY, HOLDOUT_PERCENT);
+    const armA = armWithKey(KEY, visitorId, LIFT_PLAY, HOLDOUT_PERCENT);
+    const armB = armWithKey(KEY, visitorId, NULL_PLAY, HOLDOUT_PERCENT);
     const body: { type: string; play?: string; arm?: string; path?: string; pageType?: string; occurredAt: number }[] = [
       { type: "page_view", pageType: "product", path: "/products/tee", occurredAt: step() },
       { type: "add_to_cart", pageType: "product", occurredAt: step() },
@@ -75,6 +94,8 @@ async function simulate(): Promise<void> {
     }
     const parsed = parseEventBatch({ visitorId, events: body }, NOW);
     if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
+    const gate = await checkVisitorEvents(SHOP, visitorId, parsed.events);
+    if (!gate.ok) throw new Error(`honest batch refused: ${gate.reason}`);
     pending.push(...parsed.events);
 
     const p = armA === "treatment" ? TREATMENT_RATE : HOLDOUT_RATE;
@@ -99,10 +120,8 @@ async function simulate(): Promise<void> {
         id: 5_000_000 + n,
         created_at: new Date(o.at).toISOString(),
         total_price: o.total.toFixed(2),
-        note_attributes: [
-          { name: "_rp_vid", value: o.visitorId },
-          { name: "_rp_plays", value: formatPlaysAttribute(o.plays) },
-        ],
+        // Only the pointer: the plays come from the exposures the server recorded.
+        note_attributes: [{ name: "_rp_vid", value: o.visitorId }],
       },
       { bundleDiscountTitles: [] },
     );
@@ -174,5 +193,52 @@ describe("measurement simulation: 20,000 journeys, +50 % true lift on one play, 
       expect(a.plan.required.holdout).toBeGreaterThan(defaults.plays.find((p) => p.play === play)!.holdout.eligible);
     }
     expect(converters).toBeGreaterThan(0);
+  });
+});
+
+describe("measurement simulation under attack", () => {
+  it("GIVEN 1,000,000 made-up visitors padding both arms WHEN they reach the ingest gate THEN every batch is refused and no verdict changes", async () => {
+    const rand = mulberry32(77);
+    const b64 = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256))).toString("base64url");
+    let refused = 0;
+    for (let i = 0; i < 1_000_000; i++) {
+      // Well-formed ids (the costliest case: the tag is computed and compared), half claiming each arm.
+      const arm = i % 2 ? "treatment" : "holdout";
+      const gate = await checkVisitorEvents(SHOP, `${b64(16)}.${b64(16)}`, [{ play: LIFT_PLAY, arm }, { play: NULL_PLAY, arm }]);
+      if (!gate.ok && gate.reason === "unsigned_visitor") refused++;
+    }
+    expect(refused).toBe(1_000_000);
+    await rollupEvents(SHOP, { settleMs: 0 });
+    const after = await playReport(SHOP, range, { minimumDetectableLift: 0.5 });
+    expect(after.plays.map((p) => [p.play, p.analysis.verdict, p.treatment.eligible, p.holdout.eligible])).toEqual(
+      designed.plays.map((p) => [p.play, p.analysis.verdict, p.treatment.eligible, p.holdout.eligible]),
+    );
+  }, 300_000);
+
+  it("GIVEN signed visitors claiming the arm they were not assigned WHEN they reach the gate THEN every batch is refused", async () => {
+    const rand = mulberry32(78);
+    let refused = 0;
+    for (let i = 0; i < 2_000; i++) {
+      const id = signedId(rand);
+      const forged = armWithKey(KEY, id, LIFT_PLAY, HOLDOUT_PERCENT) === "treatment" ? "holdout" : "treatment";
+      const gate = await checkVisitorEvents(SHOP, id, [{ play: LIFT_PLAY, arm: forged }]);
+      if (!gate.ok && gate.reason === "forged_arm") refused++;
+    }
+    expect(refused).toBe(2_000);
+  });
+
+  it("GIVEN arms forged past the gate (3,000 visitors all stored as treated) WHEN reported THEN the sample-ratio check calls a data quality problem", async () => {
+    const rand = mulberry32(79);
+    const at = START + 86_400_000;
+    for (let i = 0; i < 3_000; i += 100) {
+      const batch: StoredEvent[] = [];
+      for (let j = 0; j < 100; j++) batch.push({ type: "eligible", play: LIFT_PLAY, arm: "treatment", visitorId: signedId(rand), occurredAt: new Date(at + i + j) });
+      await storeEvents(SHOP, batch);
+    }
+    await rollupEvents(SHOP, { settleMs: 0 });
+    const a = (await playReport(SHOP, range, { minimumDetectableLift: 0.5 })).plays.find((p) => p.play === LIFT_PLAY)!.analysis;
+    expect(a.verdict).toBe("data_quality");
+    expect(a.sampleRatio.pValue).toBeLessThan(0.001);
+    expect(a.relativeLift).toBeNull();
   });
 });
