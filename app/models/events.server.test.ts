@@ -85,3 +85,12 @@ describe("storeEvents", () => {
     expect(await prisma.event.count({ where: { shop: "store-c.myshopify.com" } })).toBe(0);
   });
 });
+
+describe("one visitor per batch", () => {
+  it("GIVEN a batch whose events name other visitors WHEN parsed THEN it is refused", () => {
+    const now = new Date();
+    const r = parseEventBatch({ visitorId: "visitor-0001", events: [{ type: "page_view", ts: now.getTime(), visitorId: "visitor-0002" }] }, now);
+    expect(r.success).toBe(false);
+    expect(!r.success && r.issues[0]).toEqual({ path: "events.0.visitorId", message: "one visitor per batch" });
+  });
+});
