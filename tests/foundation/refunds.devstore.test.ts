@@ -12,6 +12,7 @@ import { startDevStore, type DevStore } from "../../devstore/server";
 import { Shopper } from "../../devstore/storefront/testing";
 import { merchantAdmin } from "../helpers/devstore";
 import { resetDatabase } from "../helpers/db";
+import { issuedVisitorFor } from "../../app/models/visitors.testkit";
 import { API_KEY, API_SECRET_KEY, APP_URL, installShop } from "../helpers/shopify";
 
 type Action = (args: any) => Promise<Response>;
@@ -86,31 +87,46 @@ afterAll(async () => {
   await new Promise((r) => app?.close(r));
 });
 
-/** A logged-in customer's paid storefront checkout, tied by the cart attributes to the Confidence play. */
-async function storefrontOrder(customerIndex: number, visitorId: string) {
+/**
+ * A logged-in customer's paid storefront checkout by a visitor the app issued (signed id) and showed the
+ * Confidence play to: the exposure is server-recorded (events as the ingest gate stores them, with the server's
+ * arm), and the cart carries only the `_rp_vid` pointer, as the embed writes it.
+ */
+async function storefrontOrder(customerIndex: number) {
+  const shop = store.shopDomain;
+  const visitor = await issuedVisitorFor(shop);
+  const visitorId = visitor.id;
+  const arm = visitor.arms.confidence;
+  const shownAt = new Date(Date.now() - 60_000);
+  await prisma.event.createMany({
+    data: [
+      { shop, visitorId, type: "eligible", play: "confidence", arm, occurredAt: shownAt },
+      ...(arm === "treatment" ? [{ shop, visitorId, type: "shown", play: "confidence", arm, occurredAt: shownAt }] : []),
+    ],
+  });
   const customer = store.state.customers[customerIndex];
   const variant = store.state.products[0].variants[0];
   const shopper = new Shopper(store.url);
   await shopper.postForm("/account/login", { "customer[email]": customer.email, "customer[password]": customer.password });
   await shopper.postJson("/cart/add.js", { id: Number(variant.id), quantity: 2 });
-  await shopper.postJson("/cart/update.js", { attributes: { _rp_vid: visitorId, _rp_plays: "confidence:treatment:shown" } });
+  await shopper.postJson("/cart/update.js", { attributes: { _rp_vid: visitorId } });
   expect((await shopper.get("/checkout")).status).toBe(200);
   expect((await shopper.postForm("/checkout", {})).status).toBe(303);
   const order = store.state.orders[store.state.orders.length - 1];
   expect(order.customerId).toBe(customer.id);
-  return { customer, order };
+  return { customer, order, visitorId };
 }
 
 describe("merchant refund on the dev store → app", () => {
   it("GIVEN an attributed storefront order WHEN the merchant refunds part and then the rest THEN the profile shows each refund and attributed revenue drops exactly once per refund", async () => {
     const shop = store.shopDomain;
-    const { customer, order } = await storefrontOrder(0, "visitor-refund-01");
+    const { customer, order, visitorId } = await storefrontOrder(0);
 
     const attributed = await until("orders/create", () => prisma.orderAttribution.findUnique({ where: { shop_orderId: { shop, orderId: order.id } } }));
-    expect(attributed).toMatchObject({ visitorId: "visitor-refund-01", total: order.total, refunded: 0 });
+    expect(attributed).toMatchObject({ visitorId, total: order.total, refunded: 0 });
     const profileKey = { shop_customerId: { shop, customerId: customer.id } };
     expect(await prisma.customerProfile.findUniqueOrThrow({ where: profileKey })).toMatchObject({ ordersCount: 1, grossSpend: order.total, refunded: 0, netSpend: order.total });
-    const exposure = { shop_play_visitorId: { shop, play: "confidence", visitorId: "visitor-refund-01" } };
+    const exposure = { shop_play_visitorId: { shop, play: "confidence", visitorId } };
     expect((await prisma.playExposure.findUniqueOrThrow({ where: exposure })).revenue).toBe(order.total);
     const statRevenue = async () => (await prisma.dailyPlayStat.aggregate({ where: { shop, play: "confidence" }, _sum: { revenue: true } }))._sum.revenue;
     expect(await statRevenue()).toBe(order.total);
@@ -149,7 +165,7 @@ describe("merchant refund on the dev store → app", () => {
 
   it("GIVEN an attributed storefront order WHEN the merchant cancels it with a refund THEN it leaves the customer's profile and its attributed revenue is refunded once", async () => {
     const shop = store.shopDomain;
-    const { customer, order } = await storefrontOrder(1, "visitor-cancel-01");
+    const { customer, order, visitorId } = await storefrontOrder(1);
     await until("orders/create", () => prisma.orderAttribution.findUnique({ where: { shop_orderId: { shop, orderId: order.id } } }));
     const profileKey = { shop_customerId: { shop, customerId: customer.id } };
     expect(await prisma.customerProfile.findUniqueOrThrow({ where: profileKey })).toMatchObject({ ordersCount: 1, netSpend: order.total });
@@ -168,7 +184,7 @@ describe("merchant refund on the dev store → app", () => {
     expect(await prisma.customerProfile.findUniqueOrThrow({ where: profileKey })).toMatchObject({ ordersCount: 0, grossSpend: 0, refunded: 0, netSpend: 0, lastOrderAt: null });
     expect(await prisma.profileOrder.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: order.id } } })).toMatchObject({ cancelled: true, refunded: order.total });
     expect((await prisma.orderAttribution.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: order.id } } })).refunded).toBe(order.total);
-    const exposure = { shop_play_visitorId: { shop, play: "confidence", visitorId: "visitor-cancel-01" } };
+    const exposure = { shop_play_visitorId: { shop, play: "confidence", visitorId } };
     expect((await prisma.playExposure.findUniqueOrThrow({ where: exposure })).revenue).toBe(0);
     expect(handled.slice(from).map((h) => `${h.path} ${h.status}`).sort()).toEqual(["/webhooks/orders/updated 200", "/webhooks/refunds/create 200"]);
   });
