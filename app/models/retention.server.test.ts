@@ -4,6 +4,7 @@ import { assignArm } from "../lib/stats/assignment";
 import { attributeOrder } from "./attribution.server";
 import { eraseCustomerEvents, eraseShopMeasurement, pruneExpiredData } from "./retention.server";
 import { rebuildDailyStats, rollupEvents } from "./rollup.server";
+import { issuedVisitorFor } from "./visitors.testkit";
 
 let seq = 0;
 let shop = "";
@@ -42,17 +43,22 @@ describe("pruneExpiredData", () => {
 
 describe("eraseCustomerEvents", () => {
   it("GIVEN a customer's visitor with anonymous and logged-in events WHEN erased THEN all of them, the exposure and the order go and the aggregates drop them", async () => {
+    // Ids the app issued, with their server arms: attribution follows only a _rp_vid that verifies.
+    const cust = await issuedVisitorFor(shop);
+    const othr = await issuedVisitorFor(shop);
+    const signed = (v: typeof cust, d: number, customerId: string | null = null) => ({ ...ev(v.id, d, customerId), arm: v.arms.vip });
     await prisma.event.createMany({
-      data: [ev("visitor-cust", 1), ev("visitor-cust", 2, "77"), ev("visitor-othr", 1)],
+      data: [signed(cust, 1), signed(cust, 2, "77"), signed(othr, 1)],
     });
     await rollupEvents(shop, { settleMs: 0 });
     await attributeOrder(shop, {
       id: 9, created_at: at(3).toISOString(), total_price: "50", customer: { id: 77 },
-      note_attributes: [{ name: "_rp_vid", value: "visitor-cust" }, { name: "_rp_plays", value: "" }],
+      note_attributes: [{ name: "_rp_vid", value: cust.id }],
     }, { bundleDiscountTitles: [] });
+    expect((await prisma.orderAttribution.findFirstOrThrow({ where: { shop } })).visitorId).toBe(cust.id);
     const r = await eraseCustomerEvents(shop, "gid://shopify/Customer/77");
     expect(r).toEqual({ visitors: 1, events: 2, exposures: 1, orders: 1 });
-    expect((await prisma.event.findMany({ where: { shop } })).map((e) => e.visitorId)).toEqual(["visitor-othr"]);
+    expect((await prisma.event.findMany({ where: { shop } })).map((e) => e.visitorId)).toEqual([othr.id]);
     const stats = await prisma.dailyPlayStat.findMany({ where: { shop } });
     expect(stats.reduce((a, s) => a + s.eligible, 0)).toBe(1);
     expect(stats.reduce((a, s) => a + s.revenue, 0)).toBe(0);

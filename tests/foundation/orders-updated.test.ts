@@ -6,6 +6,8 @@ import { action as ordersCreate } from "../../app/routes/webhooks.orders.create"
 import { action as ordersUpdated } from "../../app/routes/webhooks.orders.updated";
 import { forgetShopScales, recomputeSegments } from "../../app/models/profiles.server";
 import { resetDatabase } from "../helpers/db";
+import { forgetVisitorKeys } from "../../app/models/visitors.server";
+import { issuedVisitorFor } from "../../app/models/visitors.testkit";
 import { installShop, TEST_SHOP, webhookRequest } from "../helpers/shopify";
 
 async function call(action: (args: any) => Promise<Response>, request: Request) {
@@ -61,6 +63,7 @@ beforeEach(async () => {
   await resetDatabase();
   await prisma.orderRefund.deleteMany();
   forgetShopScales(TEST_SHOP);
+  forgetVisitorKeys(TEST_SHOP);
   await installShop();
   now = Date.now();
 });
@@ -205,9 +208,21 @@ describe("orders/updated webhook → customer profile", () => {
 
   it("GIVEN an attributed order WHEN orders/updated carries its refund THEN attribution is untouched (refunds/create owns it)", async () => {
     const createdAt = now - DAY;
-    const attributes = [{ name: "_rp_vid", value: "visitor-0001" }, { name: "_rp_plays", value: "confidence:treatment:shown" }];
+    // A visitor the app issued, shown the Confidence play before the order: the exposure is what the ingest gate
+    // stored (server arm), and the cart carries only the _rp_vid pointer, as the embed writes it.
+    const { id: visitorId, arms } = await issuedVisitorFor(TEST_SHOP);
+    const arm = arms.confidence;
+    const shownAt = new Date(createdAt - 60_000);
+    await prisma.event.createMany({
+      data: [
+        { shop: TEST_SHOP, visitorId, type: "eligible", play: "confidence", arm, occurredAt: shownAt },
+        ...(arm === "treatment" ? [{ shop: TEST_SHOP, visitorId, type: "shown", play: "confidence", arm, occurredAt: shownAt }] : []),
+      ],
+    });
+    const attributes = [{ name: "_rp_vid", value: visitorId }];
     expect((await send("orders/create", orderPayload(88, 7, 120, { createdAt, attributes }))).status).toBe(200);
     const exposure = await prisma.playExposure.findFirstOrThrow({ where: { shop: TEST_SHOP } });
+    expect(exposure).toMatchObject({ play: "confidence", visitorId, revenue: 120 });
     const payload = orderPayload(88, 7, 120, { createdAt, updatedAt: now, attributes, refunds: [{ id: 3, at: now, amount: 50 }] });
     expect((await send("orders/updated", payload)).status).toBe(200);
     expect(await profileOf("7")).toMatchObject({ refunded: 50, netSpend: 70 });
