@@ -374,8 +374,10 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
       nativeFetch(PROXY + "profile" + (visitor.id ? "?vid=" + encodeURIComponent(visitor.id) : ""), { headers: JSON_HEADERS })
         .then((r) => r.json())
         .then((j: { customer?: CustomerContext | null; visitor?: Ident["v"] | null }) => {
-          if (!running || !j.visitor) return;
-          const ident: Ident = { li: pg.li, c: j.customer || null, v: j.visitor };
+          // Quoted: `visitor` is an internal name the bundle mangles (esbuild mangleProps); the server's field is not.
+          const v = j["visitor"];
+          if (!running || !v) return;
+          const ident: Ident = { li: pg.li, c: j.customer || null, v };
           sessionStorage.setItem("rp_c", JSON.stringify(ident));
           identify(ident);
         })
