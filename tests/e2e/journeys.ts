@@ -1,6 +1,5 @@
 // Shared steps of the end-to-end journeys: the merchant in the local admin, the shopper on the storefront.
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
-import { assignArm } from "../../app/lib/stats/assignment";
 import type { Arm, PlayKey } from "../../app/lib/plays/types";
 import { appFrame, type Stack } from "./harness";
 
@@ -58,20 +57,40 @@ export async function enableThemeExtension(browser: Browser, stack: Stack, block
   await page.close();
 }
 
-/** A visitor id that the deterministic assignment puts in the wanted arm of a play (default holdout 10 %). */
-export function visitorIn(play: PlayKey, arm: Arm, holdoutPercent = 10, prefix = "e2e-visitor"): string {
-  for (let i = 0; i < 10_000; i++) {
-    const id = `${prefix}-${i}`;
-    if (assignArm(id, play, holdoutPercent) === arm) return id;
-  }
-  throw new Error("no visitor id found");
+/** The arm a journey needs its shopper in; the server decides arms, so the shopper is found, not made. */
+export interface WantedVisitor {
+  play: PlayKey;
+  arm: Arm;
 }
 
-/** A fresh shopper (own cookies and storage) with consent granted and a chosen visitor id. */
+export const visitorIn = (play: PlayKey, arm: Arm): WantedVisitor => ({ play, arm });
+
+/**
+ * A visitor id the app issued whose server arm in `want.play` is `want.arm`: fresh ids are asked from the app
+ * proxy's profile endpoint (signed by the dev store, as the embed asks) until one lands in that arm.
+ */
+async function issuedVisitorIn(page: Page, want: WantedVisitor): Promise<string> {
+  const id = await page.evaluate(async ({ play, arm }) => {
+    for (let i = 0; i < 500; i++) {
+      const r = await fetch("/apps/recovery-plays/profile", { headers: { accept: "application/json" } });
+      const j = (await r.json()) as { visitor?: { id: string; arms: Record<string, string> } | null };
+      if (j.visitor?.arms[play] === arm) return j.visitor.id;
+    }
+    return null;
+  }, want);
+  if (!id) throw new Error(`no issued visitor in ${want.play}/${want.arm}`);
+  return id;
+}
+
+/**
+ * A fresh shopper (own cookies and storage) with consent as given. With `want`, the stored visitor is given an
+ * id the app signed in that arm, so the embed confirms it at the profile endpoint and the server's arm is the one
+ * under test; `visitorId` is that id.
+ */
 export async function newShopper(
   browser: Browser,
   stack: Stack,
-  visitorId: string,
+  want: WantedVisitor | null,
   consent: "granted" | "denied" = "granted",
   opts: { fakeClock?: boolean } = {},
 ) {
@@ -81,16 +100,19 @@ export async function newShopper(
   if (opts.fakeClock) await page.clock.install();
   await page.goto(`${stack.storeUrl}/?consent=${consent}`);
   // The embed created its visitor on this first page. Leave for a page without the embed (it saves its state
-  // when the page hides), then give the stored visitor the chosen id — the stored format is the embed's own.
+  // when the page hides), then give the stored visitor the chosen signed id — the stored format is the embed's
+  // own — and drop the session's cached profile so the next page confirms that id with the app.
   await page.goto(`${stack.storeUrl}/cart.js`);
+  const visitorId = want ? await issuedVisitorIn(page, want) : null;
   await page.evaluate((id) => {
     const raw = localStorage.getItem("rp_v");
-    if (!raw) return;
+    if (!raw || !id) return;
     const v = JSON.parse(raw);
     v.id = id;
     localStorage.setItem("rp_v", JSON.stringify(v));
+    sessionStorage.removeItem("rp_c");
   }, visitorId);
-  return { context, page };
+  return { context, page, visitorId };
 }
 
 /** Adds the first product of the first collection to the cart through the theme's product form. */
