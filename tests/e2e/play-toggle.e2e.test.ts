@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, startStack, type Stack } from "./harness";
-import { addFirstProductToCart, enableThemeExtension, newShopper, openAdmin, setPlay, storedVisitorId, visibleText, visitorIn } from "./journeys";
+import { addFirstProductToCart, enableThemeExtension, newShopper, openAdmin, setPlay, storedVisitorId, visibleText, visitorIn, type WantedVisitor } from "./journeys";
 
 const HEADING = "Shop with peace of mind";
 let stack: Stack;
@@ -18,13 +18,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function anxiousShopperAtCart(visitorId: string, playsOn = true) {
-  const shopper = await newShopper(browser, stack, visitorId);
+async function anxiousShopperAtCart(want: WantedVisitor, playsOn = true) {
+  const shopper = await newShopper(browser, stack, want);
   for (let i = 0; i < 3; i++) await shopper.page.goto(`${stack.storeUrl}/policies/refund-policy`);
   await addFirstProductToCart(shopper.page, stack);
   await shopper.page.goto(`${stack.storeUrl}/cart`);
   // The chosen id must have stuck, or the arm under test would be the random one.
-  if (playsOn) expect(await storedVisitorId(shopper.page)).toBe(visitorId);
+  if (playsOn) expect(await storedVisitorId(shopper.page)).toBe(shopper.visitorId);
   return shopper;
 }
 
@@ -69,7 +69,7 @@ describe("a play from the admin to the storefront", () => {
     await held.context.close();
 
     await setPlay(admin, "confidence", false);
-    const after = await anxiousShopperAtCart(visitorIn("confidence", "treatment", 10, "e2e-after"), false);
+    const after = await anxiousShopperAtCart(visitorIn("confidence", "treatment"), false);
     expect(await visibleText(after.page, HEADING, 3000)).toBe(false);
     await after.context.close();
   });

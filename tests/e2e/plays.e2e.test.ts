@@ -71,11 +71,11 @@ describe("one journey per play", () => {
       { timeout: 30_000 },
     );
 
-    const s = await newShopper(browser, stack, visitorIn("confidence", "treatment", 10, "e2e-copy"));
+    const s = await newShopper(browser, stack, visitorIn("confidence", "treatment"));
     for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/policies/refund-policy`);
     await addFirstProductToCart(s.page, stack);
     await s.page.goto(`${stack.storeUrl}/cart`);
-    expect(await storedVisitorId(s.page)).toBe(visitorIn("confidence", "treatment", 10, "e2e-copy"));
+    expect(await storedVisitorId(s.page)).toBe(s.visitorId);
     expect(await visibleText(s.page, CUSTOM_HEADING)).toBe(true);
     expect(await visibleText(s.page, "Shop with peace of mind", 500)).toBe(false);
     await s.context.close();
@@ -93,7 +93,7 @@ describe("one journey per play", () => {
     const email = stack.devstore.state.customers.find((c: { id: string }) => c.id === vip!.customerId).email as string;
 
     for (const [arm, expected] of [["treatment", true], ["holdout", false]] as const) {
-      const s = await newShopper(browser, stack, visitorIn("vip", arm, 10, `e2e-vip-${arm}`), "granted", { fakeClock: true });
+      const s = await newShopper(browser, stack, visitorIn("vip", arm), "granted", { fakeClock: true });
       await s.page.goto(`${stack.storeUrl}/account/login`);
       await s.page.fill("#CustomerEmail", email);
       await s.page.fill("#CustomerPassword", "password");
@@ -125,7 +125,7 @@ describe("one journey per play", () => {
   });
 
   it("GIVEN a shopper 11 minutes in who removed an item three times WHEN they are on the cart THEN the Indecision reassurance shows", async () => {
-    const s = await newShopper(browser, stack, visitorIn("indecision", "treatment", 10, "e2e-indecision"), "granted", { fakeClock: true });
+    const s = await newShopper(browser, stack, visitorIn("indecision", "treatment"), "granted", { fakeClock: true });
     await addFirstProductToCart(s.page, stack);
     // Let the embed see the first add before the removals start (its cart read is debounced).
     await s.page.waitForTimeout(1500);
@@ -142,7 +142,7 @@ describe("one journey per play", () => {
   });
 
   it("GIVEN a low-propensity shopper who viewed the same product three times without adding it WHEN on the product page THEN the bundle offer shows; accepting it adds both with the bundle code, and no other shopper gets the discount", async () => {
-    const s = await newShopper(browser, stack, visitorIn("deal_seeker", "treatment", 10, "e2e-deal"));
+    const s = await newShopper(browser, stack, visitorIn("deal_seeker", "treatment"));
     const handle = stack.devstore.state.products[1].handle;
     for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/products/${handle}`);
     expect(await visibleText(s.page, "Better Together: Bundle & Save")).toBe(true);
@@ -165,7 +165,7 @@ describe("one journey per play", () => {
     await s.context.close();
 
     // Margin: any other shopper with two items in the cart pays full price.
-    const other = await newShopper(browser, stack, visitorIn("deal_seeker", "holdout", 10, "e2e-deal-other"));
+    const other = await newShopper(browser, stack, visitorIn("deal_seeker", "holdout"));
     const inStock = (stack.devstore.state.products as { variants: { id: string; inventoryQuantity: number }[] }[])
       .map((p) => p.variants.find((v) => v.inventoryQuantity > 0))
       .filter((v): v is { id: string; inventoryQuantity: number } => !!v)
@@ -181,13 +181,14 @@ describe("one journey per play", () => {
     expect(plain.total_discount).toBe(0);
     // Its cart still carries the visitor id (no play exposure needed), so its order can be tied to its sessions.
     const otherId = await storedVisitorId(other.page);
+    expect(otherId).toBe(other.visitorId);
     await other.page.waitForFunction(
       (id) => fetch("/cart.js").then((r) => r.json()).then((c) => c.attributes?._rp_vid === id),
       otherId,
       { timeout: 10_000 },
     );
     // Nor can a holdout visitor get the code from the app.
-    const asked = await other.page.evaluate((vid) => fetch("/apps/recovery-plays/bundle", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ visitorId: vid }) }).then((r) => r.status), visitorIn("deal_seeker", "holdout", 10, "e2e-deal-other"));
+    const asked = await other.page.evaluate((vid) => fetch("/apps/recovery-plays/bundle", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ visitorId: vid }) }).then((r) => r.status), other.visitorId);
     expect(asked).toBe(403);
     await other.context.close();
   });
@@ -195,7 +196,7 @@ describe("one journey per play", () => {
   it("GIVEN analytics consent is denied WHEN an anxious shopper reaches the cart THEN nothing personalised shows and nothing is collected", async () => {
     // Earlier shoppers' beacons may still land; this journey's own pages (refund policy, from now on) must not.
     const start = new Date(Date.now() - 1000).toISOString();
-    const s = await newShopper(browser, stack, visitorIn("confidence", "treatment", 10, "e2e-denied"), "denied");
+    const s = await newShopper(browser, stack, visitorIn("confidence", "treatment"), "denied");
     for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/policies/refund-policy`);
     await addFirstProductToCart(s.page, stack);
     await s.page.goto(`${stack.storeUrl}/cart`);
@@ -203,7 +204,7 @@ describe("one journey per play", () => {
     expect(await s.page.evaluate(() => localStorage.getItem("rp_v"))).toBeNull();
     await s.page.waitForTimeout(1500);
     const after = db();
-    const denied = (after.prepare(`SELECT COUNT(*) AS n FROM "Event" WHERE visitorId LIKE 'e2e-denied%'`).get() as { n: number }).n;
+    const denied = (after.prepare(`SELECT COUNT(*) AS n FROM "Event" WHERE visitorId = ?`).get(s.visitorId) as { n: number }).n;
     const ours = (
       after.prepare(`SELECT COUNT(*) AS n FROM "Event" WHERE path = '/policies/refund-policy' AND occurredAt >= ?`).get(start) as { n: number }
     ).n;
