@@ -4,22 +4,30 @@
  * dev store through token exchange:
  *   1. app-proxy profile of logged-in customers with stored profiles → profileRps, profileP99Ms
  *      (targets ≥ 1,500 req/s at p99 ≤ 25 ms);
- *   2. app-proxy event batches (EVENTS_PER_BATCH events, a fresh visitor spread) → eventsPerSecond (≥ 5,000/s)
- *      and eventsLost = accepted (sum of 202 {stored}) − rows counted in the database afterwards (must be 0);
- *   3. checkout-extension profile with a session token → checkoutP95Ms (≤ 100 ms).
+ *   2. app-proxy event batches (EVENTS_PER_BATCH events) from VISITORS visitors the app issued first through the
+ *      profile endpoint (signed id and server arms, as the embed gets them) → eventsPerSecond (≥ 5,000/s) and
+ *      eventsLost = accepted (sum of 202 {stored}) − rows counted in the database afterwards (must be 0);
+ *   3. checkout-extension profile with a session token → checkoutP95Ms (≤ 100 ms);
+ *   4. in-process, the app's own signed-id check (verifyVisitorIdWithKey) over VERIFY_IDS issued ids → verifyP99Us,
+ *      the CPU every event batch and attributed order pays for the signature.
  * Each phase runs PHASE_SECONDS (default 10 s) and at most MAX_REQUESTS requests. Client and server share the
  * machine's 2 cores, so the numbers are a floor for a server with the CPU to itself.
- * Last line: {"profileRps","profileP99Ms","eventsPerSecond","eventsLost","checkoutP95Ms"}.
+ * Last line: {"profileRps","profileP99Ms","eventsPerSecond","eventsLost","checkoutP95Ms","verifyP99Us","verifyMeanUs"}.
  */
+import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
+import { signNewVisitorId, verifyVisitorIdWithKey } from "../app/models/visitors.server";
 import { runLoad, type LoadRequest, type LoadResult } from "./lib/load";
 import { fetchRetry, startBenchStack } from "./lib/stack";
-import { browserHeaders, checkoutHeaders, eventBatch, proxyPath, storedFrom, visitorIds, type Target } from "./lib/traffic";
+import { browserHeaders, checkoutHeaders, eventBatch, issueVisitors, proxyPath, storedFrom, storedPerVisitor, type Target } from "./lib/traffic";
 
 const PHASE_SECONDS = Number(process.env.PHASE_SECONDS ?? 10);
 const MAX_REQUESTS = Number(process.env.MAX_REQUESTS ?? 200_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const EVENTS_PER_BATCH = Number(process.env.EVENTS_PER_BATCH ?? 20);
+// Enough visitors that none nears the per-visitor limit (20-batch burst, 2/s) in a phase.
+const VISITORS = Number(process.env.VISITORS ?? 4000);
+const VERIFY_IDS = Number(process.env.VERIFY_IDS ?? 100_000);
 const log = (m: string) => console.error(m);
 
 type Measured = LoadResult & { serverCpuMsPerRequest: number | null };
@@ -33,10 +41,25 @@ async function measured(run: () => Promise<LoadResult>): Promise<Measured> {
   return { ...r, serverCpuMsPerRequest };
 }
 
-/** Stored events per visitor for the bench's visitors (prefix-…), straight from the database. */
-async function storedPerVisitor(prefix: string): Promise<Map<string, number>> {
-  const rows = await stack.db.event.groupBy({ by: ["visitorId"], where: { shop: stack.shop, visitorId: { startsWith: `${prefix}-` } }, _count: { _all: true } });
-  return new Map(rows.map((r) => [r.visitorId, r._count._all]));
+/**
+ * The cost of checking one signed id, measured on the app's own function in this process: each call timed alone
+ * (valid ids, the path every accepted batch takes; a forged tag costs the same HMAC). Microseconds.
+ */
+function verifyCost(n: number): { p99Us: number; meanUs: number } {
+  const key = randomBytes(32);
+  const ids = Array.from({ length: n }, () => signNewVisitorId(key));
+  for (let i = 0; i < Math.min(n, 10_000); i++) verifyVisitorIdWithKey(key, ids[i]); // warm-up (JIT)
+  const ns = new Float64Array(n);
+  let ok = 0;
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    if (verifyVisitorIdWithKey(key, ids[i])) ok++;
+    ns[i] = Number(process.hrtime.bigint() - t0);
+  }
+  if (ok !== n) throw new Error(`${n - ok} issued ids did not verify`);
+  ns.sort();
+  const us = (v: number) => Math.round(v / 10) / 100;
+  return { p99Us: us(ns[Math.min(n - 1, Math.ceil(n * 0.99) - 1)]), meanUs: us(ns.reduce((a, b) => a + b, 0) / n) };
 }
 
 function line(name: string, r: Measured, extra = "") {
@@ -75,10 +98,12 @@ try {
   }));
   line("proxy profile", profile);
 
-  // 2. Events: every batch comes from a fresh visitor (many shoppers, each well inside the per-visitor limit), so
-  // each acknowledged batch can be found again in the database: lost = Σ acknowledged − stored, per visitor.
-  const visitorPool = visitorIds(1);
-  const prefix = visitorPool[0];
+  // 2. Events: the visitors are issued first, each by its own profile read, as the embed gets its id and arms
+  // (not measured). Batches rotate over them (many shoppers, each well inside the per-visitor limit), and each
+  // acknowledged batch can be found again in the database: lost = Σ acknowledged − stored, per visitor.
+  const issueStart = Date.now();
+  const pool = await issueVisitors(t, VISITORS);
+  log(`issued ${pool.length} visitors through the profile endpoint in ${((Date.now() - issueStart) / 1000).toFixed(1)} s`);
   const eventsPath = proxyPath(t, "events", "");
   const acked = new Map<string, number>();
   let accepted = 0;
@@ -88,20 +113,20 @@ try {
     path: eventsPath,
     headers: browserHeaders({ "content-type": "text/plain;charset=UTF-8" }),
     setupRequest: (req, ctx) => {
-      const visitor = `${prefix}-${(seq++).toString(36)}`;
-      ctx.visitor = visitor;
+      const visitor = pool[seq++ % pool.length];
+      ctx.visitor = visitor.id;
       return { ...req, body: eventBatch(visitor, EVENTS_PER_BATCH) };
     },
     onResponse: (status, body, ctx) => {
       const n = storedFrom(status, body);
       if (n > 0) {
         accepted += n;
-        acked.set(ctx.visitor as string, n);
+        acked.set(ctx.visitor as string, (acked.get(ctx.visitor as string) ?? 0) + n);
       }
     },
   };
   const events = await measured(() => runLoad({ url: base, duration: PHASE_SECONDS, maxRequests: MAX_REQUESTS, connections: CONNECTIONS, requests: [eventsReq] }));
-  const storedByVisitor = await storedPerVisitor(prefix);
+  const storedByVisitor = await storedPerVisitor(stack.db, stack.shop, pool.map((v) => v.id));
   let eventsLost = 0;
   for (const [visitor, n] of acked) eventsLost += Math.max(0, n - (storedByVisitor.get(visitor) ?? 0));
   const stored = [...storedByVisitor.values()].reduce((a, b) => a + b, 0);
@@ -120,6 +145,10 @@ try {
   }));
   line("checkout profile", checkout);
 
+  // 4. Signed-id check, in this process (the load generator is idle now).
+  const verify = verifyCost(VERIFY_IDS);
+  console.log(`verify signed id  ${VERIFY_IDS} ids: mean ${verify.meanUs} µs, p99 ${verify.p99Us} µs (verifyVisitorIdWithKey, in process)`);
+
   const ok = (r: LoadResult, code: string) => r.transportErrors === 0 && Object.keys(r.statuses).every((s) => s === code);
   const result = {
     profileRps: profile.rps,
@@ -127,6 +156,8 @@ try {
     eventsPerSecond,
     eventsLost,
     checkoutP95Ms: checkout.latencyMs.p95,
+    verifyP99Us: verify.p99Us,
+    verifyMeanUs: verify.meanUs,
   };
   const unexpected = [!ok(profile, "200") && "profile", !ok(events, "202") && "events", !ok(checkout, "200") && "checkout"].filter(Boolean);
   console.log(

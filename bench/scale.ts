@@ -23,7 +23,7 @@ import path from "node:path";
 import pg from "pg";
 import { runLoad, percentile, type LoadRequest } from "./lib/load";
 import { fetchRetry, startBenchStack, type BenchStack } from "./lib/stack";
-import { browserHeaders, checkoutHeaders, eventBatch, proxyPath, storedFrom, type Target } from "./lib/traffic";
+import { browserHeaders, checkoutHeaders, eventBatch, forgedArms, issueVisitors, madeUpVisitor, proxyPath, storedFrom, type IssuedVisitor, type Target } from "./lib/traffic";
 import { buildDir, freePort, SCOPES } from "../scripts/stack";
 import { bossConnection } from "../app/jobs/queue.server";
 
@@ -34,6 +34,8 @@ const KILL_SIGNAL = (process.env.SCALE_KILL_SIGNAL ?? "SIGKILL") as NodeJS.Signa
 const PG_BASE = process.env.BENCH_PG_URL ?? "postgresql://root@127.0.0.1:5432/test";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const ROLLUP_WAIT_MS = 150_000;
+// Signed visitors issued before the load (per-visitor limit: 20-batch burst, 2/s, shared across instances).
+const VISITORS = Number(process.env.VISITORS ?? 5000);
 const root = path.resolve(import.meta.dirname, "..");
 const log = (m: string) => console.error(m);
 
@@ -140,13 +142,15 @@ async function waitHealthy(url: string, timeoutMs = 30_000) {
 
 type Kind =
   | "proxyProfile" | "proxyProfileLoggedOut" | "proxyEvents" | "checkoutProfile" | "checkoutEvents"
-  | "forgedProxy" | "staleProxy" | "forgedToken" | "wrongAudience" | "expiredToken" | "malformedBatch" | "invalidBatch";
+  | "forgedProxy" | "staleProxy" | "forgedToken" | "wrongAudience" | "expiredToken" | "malformedBatch" | "invalidBatch"
+  | "madeUpVisitor" | "forgedArm";
 
 /** The soak's mix (bench/soak.ts): share of traffic and the status each kind must get. */
 const MIX: [Kind, number, number][] = [
-  ["proxyProfile", 34, 200], ["proxyProfileLoggedOut", 6, 200], ["proxyEvents", 25, 202], ["checkoutProfile", 15, 200],
+  ["proxyProfile", 32, 200], ["proxyProfileLoggedOut", 6, 200], ["proxyEvents", 25, 202], ["checkoutProfile", 15, 200],
   ["checkoutEvents", 10, 202], ["forgedProxy", 2, 401], ["staleProxy", 2, 401], ["forgedToken", 1.5, 401],
   ["wrongAudience", 1, 401], ["expiredToken", 1, 401], ["malformedBatch", 1.5, 400], ["invalidBatch", 1, 400],
+  ["madeUpVisitor", 1, 403], ["forgedArm", 1, 403],
 ];
 const EXPECTED = new Map(MIX.map(([k, , s]) => [k, s]));
 const EVENT_KINDS = new Set<Kind>(["proxyEvents", "checkoutEvents"]);
@@ -174,7 +178,7 @@ interface PhaseStats {
   transportErrors: number;
 }
 
-async function traffic(stack: BenchStack, url: string, seconds: number, prefix: string, onHalfway?: () => void): Promise<PhaseStats> {
+async function traffic(stack: BenchStack, url: string, seconds: number, pool: readonly IssuedVisitor[], onHalfway?: () => void): Promise<PhaseStats> {
   const t: Target = stack;
   const ids = stack.customerIds;
   const now = () => Math.floor(Date.now() / 1000);
@@ -186,8 +190,7 @@ async function traffic(stack: BenchStack, url: string, seconds: number, prefix: 
   const started = Date.now();
   const endEventsAt = started + (seconds - 3) * 1000;
   const build = (kind: Kind, ctx: Record<string, unknown>): LoadRequest => {
-    const visitor = `${prefix}-${(seq++).toString(36)}`;
-    ctx.visitor = visitor;
+    const visitor = pool[seq++ % pool.length]!;
     const post = (p: string, headers: Record<string, string>, body: string): LoadRequest => ({ method: "POST", path: p, headers: { ...headers, "content-type": "text/plain;charset=UTF-8" }, body });
     switch (kind) {
       case "proxyProfile": return { method: "GET", path: proxyPath(t, "profile", customer()), headers: browserHeaders() };
@@ -200,8 +203,10 @@ async function traffic(stack: BenchStack, url: string, seconds: number, prefix: 
       case "forgedToken": return { method: "GET", path: "/api/checkout/profile", headers: checkoutHeaders(t, customer(), undefined, "attacker-secret") };
       case "wrongAudience": return { method: "GET", path: "/api/checkout/profile", headers: checkoutHeaders(t, customer(), { aud: "someone-elses-app" }) };
       case "expiredToken": return post("/api/checkout/events", checkoutHeaders(t, customer(), { exp: now() - 120, nbf: now() - 300, iat: now() - 300 }), eventBatch(visitor, 2));
-      case "malformedBatch": return post(proxyPath(t, "events", ""), browserHeaders(), `{"visitorId":"${visitor}","events":[{`);
-      case "invalidBatch": return post(proxyPath(t, "events", ""), browserHeaders(), JSON.stringify({ visitorId: visitor, events: [{ type: "shown", occurredAt: Date.now() }] }));
+      case "malformedBatch": return post(proxyPath(t, "events", ""), browserHeaders(), `{"visitorId":"${visitor.id}","events":[{`);
+      case "invalidBatch": return post(proxyPath(t, "events", ""), browserHeaders(), JSON.stringify({ visitorId: visitor.id, events: [{ type: "shown", occurredAt: Date.now() }] }));
+      case "madeUpVisitor": return post(proxyPath(t, "events", ""), browserHeaders(), eventBatch(madeUpVisitor(), 5));
+      case "forgedArm": return post(proxyPath(t, "events", ""), browserHeaders(), eventBatch(forgedArms(visitor), 5));
     }
   };
   const mixed: LoadRequest = {
@@ -266,7 +271,9 @@ try {
   await Promise.all([waitHealthy(`http://127.0.0.1:${web2}`), waitHealthy(`http://127.0.0.1:${web3}`)]);
   log("instances up");
 
-  const prefix = `scale_${randomBytes(6).toString("base64url")}`;
+  // Visitors as the embed gets them: a signed id and its server arms from the profile endpoint (not measured).
+  const pool = await issueVisitors(stack, VISITORS);
+  log(`issued ${pool.length} visitors through the profile endpoint`);
   const cursorSamples: { t: number; id: number }[] = [];
   const sampler = setInterval(() => {
     void db
@@ -275,13 +282,13 @@ try {
       .catch(() => undefined);
   }, 500);
 
-  const one = await traffic(stack, `http://127.0.0.1:${oneLbPort}`, ONE_SECONDS, prefix);
+  const one = await traffic(stack, `http://127.0.0.1:${oneLbPort}`, ONE_SECONDS, pool);
   const rpsOneInstance = Math.round(one.requests / one.seconds);
   log(`one instance: ${one.requests} requests in ${one.seconds}s (${rpsOneInstance} req/s), errors ${one.errors}`);
 
   let killAt = 0;
   const started = Date.now();
-  const three = await traffic(stack, `http://127.0.0.1:${lbPort}`, SECONDS, prefix, () => {
+  const three = await traffic(stack, `http://127.0.0.1:${lbPort}`, SECONDS, pool, () => {
     killAt = Date.now();
     second.kill(KILL_SIGNAL);
     log(`killed web instance pid ${second.pid} (${KILL_SIGNAL}) at ${((killAt - started) / 1000).toFixed(1)} s`);
@@ -296,7 +303,7 @@ try {
 
   const eventsAccepted = one.eventsAccepted + three.eventsAccepted;
   const eventsStored = Number(
-    (await db.query(`SELECT COUNT(*) AS c FROM "${schema}"."Event" WHERE "shop" = $1 AND "visitorId" LIKE $2`, [stack.shop, `${prefix}-%`])).rows[0].c,
+    (await db.query(`SELECT COUNT(*) AS c FROM "${schema}"."Event" WHERE "shop" = $1 AND "visitorId" = ANY($2)`, [stack.shop, pool.map((v) => v.id)])).rows[0].c,
   );
   log(`events accepted ${eventsAccepted}, stored ${eventsStored}`);
 

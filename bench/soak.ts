@@ -3,11 +3,13 @@
  * SQLite and then on PostgreSQL (a fresh schema, dropped afterwards), issue 10's load criterion. Per database,
  * SOAK_SECONDS (default 45 s; the two load phases together are capped at 120 s) of autocannon on loopback with:
  *   profile reads through the signed app proxy (logged in and out), event batches through the proxy, checkout
- *   profile reads and checkout events with session tokens, and ~10% hostile requests (forged or stale proxy
- *   signatures, forged / wrong-audience / expired tokens, malformed or invalid batches) that must be refused
- *   with their 4xx — verified per request, not counted as errors. An error is any other status or a transport
- *   failure. eventsAccepted = events the app acknowledged (202 {stored}); eventsStored = rows found afterwards
- *   for the bench's visitors. Event batches stop 3 s before the end so none is in flight when the run stops.
+ *   profile reads and checkout events with session tokens, and ~12% hostile requests (forged or stale proxy
+ *   signatures, forged / wrong-audience / expired tokens, malformed or invalid batches, made-up visitor ids and
+ *   forged arms) that must be refused with their 4xx — verified per request, not counted as errors. An error is
+ *   any other status or a transport failure. Event batches come from VISITORS visitors issued first through the
+ *   profile endpoint (signed id and server arms, as the embed gets them). eventsAccepted = events the app
+ *   acknowledged (202 {stored}); eventsStored = rows found afterwards for those visitors. Event batches stop 3 s
+ *   before the end so none is in flight when the run stops.
  * Prints a line per database, then last: {"requests","errors","p99Ms","eventsAccepted","eventsStored","postgres":{…}}.
  */
 import { randomBytes } from "node:crypto";
@@ -15,22 +17,25 @@ import { cpus, loadavg } from "node:os";
 import pg from "pg";
 import { runLoad, type LoadRequest } from "./lib/load";
 import { startBenchStack, type BenchStack } from "./lib/stack";
-import { browserHeaders, checkoutHeaders, eventBatch, proxyPath, storedFrom, type Target } from "./lib/traffic";
+import { browserHeaders, checkoutHeaders, eventBatch, forgedArms, issueVisitors, madeUpVisitor, proxyPath, storedFrom, storedPerVisitor, type Target } from "./lib/traffic";
 
 const TOTAL_CAP_SECONDS = 120;
 const SOAK_SECONDS = Math.min(Number(process.env.SOAK_SECONDS ?? 45), TOTAL_CAP_SECONDS / 2);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const MAX_REQUESTS = Number(process.env.MAX_REQUESTS ?? 500_000);
+// Enough visitors that none nears the per-visitor limit (20-batch burst, 2/s) over a run.
+const VISITORS = Number(process.env.VISITORS ?? 3000);
 const PG_BASE = process.env.BENCH_PG_URL ?? "postgresql://root@127.0.0.1:5432/test";
 const log = (m: string) => console.error(m);
 
 type Kind =
   | "proxyProfile" | "proxyProfileLoggedOut" | "proxyEvents" | "checkoutProfile" | "checkoutEvents"
-  | "forgedProxy" | "staleProxy" | "forgedToken" | "wrongAudience" | "expiredToken" | "malformedBatch" | "invalidBatch";
+  | "forgedProxy" | "staleProxy" | "forgedToken" | "wrongAudience" | "expiredToken" | "malformedBatch" | "invalidBatch"
+  | "madeUpVisitor" | "forgedArm";
 
 /** Share of traffic (sums to 100) and the status each kind must get. */
 const MIX: [Kind, number, number][] = [
-  ["proxyProfile", 34, 200],
+  ["proxyProfile", 32, 200],
   ["proxyProfileLoggedOut", 6, 200],
   ["proxyEvents", 25, 202],
   ["checkoutProfile", 15, 200],
@@ -42,6 +47,8 @@ const MIX: [Kind, number, number][] = [
   ["expiredToken", 1, 401],
   ["malformedBatch", 1.5, 400],
   ["invalidBatch", 1, 400],
+  ["madeUpVisitor", 1, 403],
+  ["forgedArm", 1, 403],
 ];
 const EXPECTED = new Map(MIX.map(([k, , s]) => [k, s]));
 const EVENT_KINDS = new Set<Kind>(["proxyEvents", "checkoutEvents"]);
@@ -72,7 +79,9 @@ async function soak(label: string, databaseUrl?: string): Promise<DbResult> {
   try {
     const t: Target = stack;
     const ids = stack.customerIds;
-    const prefix = `soak_${randomBytes(6).toString("base64url")}`;
+    const issueStart = Date.now();
+    const pool = await issueVisitors(t, VISITORS);
+    log(`${label}: issued ${pool.length} visitors through the profile endpoint in ${((Date.now() - issueStart) / 1000).toFixed(1)} s`);
     let seq = 0;
     let eventsAccepted = 0;
     const unexpected = new Map<string, number>();
@@ -83,8 +92,7 @@ async function soak(label: string, databaseUrl?: string): Promise<DbResult> {
     const now = () => Math.floor(Date.now() / 1000);
 
     const build = (kind: Kind, ctx: Record<string, unknown>): LoadRequest => {
-      const visitor = `${prefix}-${(seq++).toString(36)}`;
-      ctx.visitor = visitor;
+      const visitor = pool[seq++ % pool.length];
       const post = (path: string, headers: Record<string, string>, body: string): LoadRequest => ({ method: "POST", path, headers: { ...headers, "content-type": "text/plain;charset=UTF-8" }, body });
       switch (kind) {
         case "proxyProfile":
@@ -108,9 +116,13 @@ async function soak(label: string, databaseUrl?: string): Promise<DbResult> {
         case "expiredToken":
           return post("/api/checkout/events", checkoutHeaders(t, customer(), { exp: now() - 120, nbf: now() - 300, iat: now() - 300 }), eventBatch(visitor, 2));
         case "malformedBatch":
-          return post(proxyPath(t, "events", ""), browserHeaders(), `{"visitorId":"${visitor}","events":[{`);
+          return post(proxyPath(t, "events", ""), browserHeaders(), `{"visitorId":"${visitor.id}","events":[{`);
         case "invalidBatch":
-          return post(proxyPath(t, "events", ""), browserHeaders(), JSON.stringify({ visitorId: visitor, events: [{ type: "shown", occurredAt: Date.now() }] }));
+          return post(proxyPath(t, "events", ""), browserHeaders(), JSON.stringify({ visitorId: visitor.id, events: [{ type: "shown", occurredAt: Date.now() }] }));
+        case "madeUpVisitor":
+          return post(proxyPath(t, "events", ""), browserHeaders(), eventBatch(madeUpVisitor(), 5));
+        case "forgedArm":
+          return post(proxyPath(t, "events", ""), browserHeaders(), eventBatch(forgedArms(visitor), 5));
       }
     };
 
@@ -136,7 +148,7 @@ async function soak(label: string, databaseUrl?: string): Promise<DbResult> {
     const cpu0 = stack.serverCpuSeconds();
     const r = await runLoad({ url: stack.appUrl, duration: SOAK_SECONDS, maxRequests: MAX_REQUESTS, connections: CONNECTIONS, requests: [mixed] });
     const cpu1 = stack.serverCpuSeconds();
-    const eventsStored = await stack.db.event.count({ where: { shop: stack.shop, visitorId: { startsWith: `${prefix}-` } } });
+    const eventsStored = [...(await storedPerVisitor(stack.db, stack.shop, pool.map((v) => v.id))).values()].reduce((a, b) => a + b, 0);
     const wrong = [...unexpected.values()].reduce((a, b) => a + b, 0);
     const errors = wrong + r.transportErrors;
     const mix = [...byKind.entries()].map(([k, n]) => `${k} ${n}`).join(", ");
