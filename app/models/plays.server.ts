@@ -8,6 +8,7 @@ import prisma from "../db.server";
 import { DEFAULT_BANDS, defaultSettings } from "../lib/plays/defaults";
 import { PLAY_KEYS, type PlayKey, type PlaySettingsMap, type PropensityBands } from "../lib/plays/types";
 import { validateBands, validatePlaySettings, type FieldErrors } from "../lib/playsSchema/schema";
+import { invalidationBus } from "./shared.server";
 
 export const BANDS_ROW = "__bands";
 
@@ -153,6 +154,8 @@ export async function savePlay<K extends PlayKey>(shop: string, play: K, input: 
     if (error !== conflict) throw error;
     return { ok: false, kind: "conflict", record: await getPlay(shop, play), bands: await getBands(shop) };
   }
+  // Holdout shares are cached where arms are derived (visitors.server): every instance drops them now.
+  await invalidationBus().invalidate("shop-config", shop);
   return { ok: true, record: await getPlay(shop, play), bands: await getBands(shop) };
 }
 

@@ -4,7 +4,12 @@
 import net from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { createInvalidationBus, createSharedRateLimiter, redisClient, redisReady, type InvalidationBus } from "./shared.server";
+import prisma from "../db.server";
+import { subscribeCaches } from "./invalidation.server";
+import { getPlay, savePlay } from "./plays.server";
+import { createInvalidationBus, createSharedRateLimiter, invalidationBus, redisClient, redisReady, type InvalidationBus } from "./shared.server";
+import { processHistory } from "./sync.server";
+import { forgetVisitorKeys, holdoutPercents } from "./visitors.server";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CI = process.env.CI === "true" || process.env.CI === "1";
@@ -77,5 +82,55 @@ describe("cache invalidation across instances", () => {
     expect(cacheB.has(shop), "instance B still trusts the uninstalled shop after 1 s").toBe(false);
     await new Promise((r) => setTimeout(r, 50));
     expect(aRuns).toBe(1);
+  });
+
+  // This test process plays instance A through the app's own bus (the one sync and play saves broadcast on), with
+  // no caches subscribed to it: only a message through Redis can reach instance B.
+  async function twoInstances(): Promise<InvalidationBus> {
+    process.env.REDIS_URL = REDIS_URL;
+    const a = invalidationBus();
+    const b = createInvalidationBus(REDIS_URL, "instance-b");
+    buses.push(b);
+    subscribeCaches(b);
+    await Promise.all([a.ready, b.ready, redisReady(REDIS_URL)]);
+    return b;
+  }
+  afterAll(async () => {
+    if (process.env.REDIS_URL === REDIS_URL) {
+      await invalidationBus().close();
+      delete process.env.REDIS_URL;
+    }
+  });
+
+  async function within(ms: number, done: () => boolean | Promise<boolean>): Promise<boolean> {
+    const t0 = Date.now();
+    while (!(await done()) && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 5));
+    return done();
+  }
+
+  it("GIVEN another instance scoring with a shop's quintiles WHEN a history sync here replaces them THEN it drops its copy within a second", async (ctx) => {
+    requireRedis(ctx);
+    const b = await twoInstances();
+    const shop = `${randomUUID()}.myshopify.com`;
+    const cachedOnB = new Set([shop]);
+    b.on("shop-scales", (s) => cachedOnB.delete(s));
+
+    await processHistory(shop, null, null);
+    expect(await within(1_000, () => !cachedOnB.has(shop)), "instance B still scores with the old quintiles after 1 s").toBe(true);
+  });
+
+  it("GIVEN another instance deriving arms from a shop's cached holdout share WHEN a play save here changes it THEN that instance uses the new share within a second", async (ctx) => {
+    requireRedis(ctx);
+    await twoInstances();
+    const shop = `${randomUUID()}.myshopify.com`;
+    await prisma.shop.create({ data: { shop } });
+    forgetVisitorKeys(shop);
+    expect((await holdoutPercents(shop)).get("confidence")).toBe(10);
+
+    const play = await getPlay(shop, "confidence");
+    const saved = await savePlay(shop, "confidence", { version: play.version, settings: { ...play.settings, holdoutPercent: 40 } });
+    expect(saved.ok).toBe(true);
+    // The shares are cached for 5 s; without the broadcast the old 10 % would still assign arms here.
+    expect(await within(1_000, async () => (await holdoutPercents(shop)).get("confidence") === 40), "the old holdout share still assigns arms after 1 s").toBe(true);
   });
 });

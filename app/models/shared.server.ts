@@ -76,7 +76,8 @@ export function createSharedRateLimiter(spec: RateLimitSpec, url = process.env.R
 // ---------------------------------------------------------------------------------------------------------------
 // Cache invalidation.
 
-export type CacheTopic = "shop-state" | "shop-scales";
+/** What changed for a shop; app/models/invalidation.server.ts maps each topic to the caches it clears. */
+export type CacheTopic = "shop-state" | "shop-scales" | "shop-config";
 
 export interface InvalidationBus {
   /** Runs `handler(shop)` when another instance invalidates `topic` (and for local `invalidate` calls). */

@@ -21,6 +21,7 @@ import {
   type ProfileRow,
   type Store,
 } from "./profiles.server";
+import { invalidationBus } from "./shared.server";
 
 /**
  * The bulk query: customers with Shopify's rfmGroup and lifetime order count / spend, and their orders (≤ 2 levels,
@@ -351,6 +352,8 @@ export async function processHistory(
   const shopAov = shopAovOf(totalNet, totalOrders);
   await db.shop.upsert({ where: { shop }, create: { shop, shopAov }, update: { shopAov } });
   rememberShopScales(shop, scales, now);
+  // This process holds the new quintiles; the other instances drop theirs (else up to 15 minutes stale).
+  await invalidationBus().broadcast("shop-scales", shop);
   // The covered range starts at the window when the history was cut, else at the earliest order seen.
   const historyFrom = o.windowStart ?? fold.earliestOrderAt;
   await progress({
