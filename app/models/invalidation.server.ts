@@ -1,6 +1,7 @@
 // Which in-process caches drop an entry when another instance invalidates it (app/models/shared.server.ts), and
 // who must say so. Every write that changes what a cache below holds broadcasts its topic:
 // - shop-state (edge.server: installed/active, known proxy path): app/uninstalled (webhookTopics.server).
+// - all three: shop/redact (webhookTopics.server), so no instance keeps an erased shop's cached state or key.
 // - shop-scales (profiles.server: RFM quintile thresholds order webhooks and profile lookups score with): a
 //   history sync (sync.server processHistory) and the segments recompute job (jobs/catalog.server).
 // - shop-config (visitors.server: holdout shares the profile endpoints derive arms with and the event check

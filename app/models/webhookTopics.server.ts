@@ -112,6 +112,9 @@ const topics: WebhookTopic[] = [
     bodyShop: shopDomainOf,
     async handle({ shop }) {
       await redactShop(shop);
+      // Every instance forgets the erased shop's state, proxy path, scales and signing key at once.
+      const bus = invalidationBus();
+      await Promise.all([bus.invalidate("shop-state", shop), bus.invalidate("shop-scales", shop), bus.invalidate("shop-config", shop)]);
     },
   },
   {
