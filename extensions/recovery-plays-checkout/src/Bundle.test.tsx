@@ -3,9 +3,8 @@ import { getExtension } from "@shopify/ui-extensions-tester";
 import { createCartLine, createResult } from "@shopify/ui-extensions-tester/checkout";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { COMPLEMENTARY_QUERY } from "./Bundle";
-import { APP_URL, configEntry, englishTranslate, fakeBackend, publishedConfig, visitorAttributes, visitorInArm } from "./testing/fixtures";
+import { APP_URL, configEntry, englishTranslate, fakeBackend, publishedConfig, serverVisitor, VISITOR_ID, visitorAttributes } from "./testing/fixtures";
 import { settle } from "./testing/settle";
-import { assignArm } from "../../../app/lib/stats/assignment";
 
 const extension = getExtension("purchase.checkout.cart-line-list.render-after");
 
@@ -33,7 +32,7 @@ let query: ReturnType<typeof vi.fn>;
 beforeEach(() => {
   extension.setUp();
   vi.stubEnv("APP_URL", APP_URL);
-  extension.shopify.attributes.value = visitorAttributes("v-1", DEAL_SEEKER);
+  extension.shopify.attributes.value = visitorAttributes(VISITOR_ID, DEAL_SEEKER);
   extension.shopify.lines.value = [createCartLine()];
   extension.shopify.appMetafields.value = [
     configEntry(publishedConfig(["deal_seeker"], { shop: { bundleDiscountTitle: "Better Together 10%" } })),
@@ -91,7 +90,7 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
     expect(document.body.textContent).toContain("bundle.addedWithDiscount");
     expect(applyDiscountCodeChange).toHaveBeenCalledWith({ type: "addDiscountCode", code: "BUNDLE-ABCDEFGHJK" });
     const ask = backend.calls.find((c) => c.url.endsWith("/api/checkout/bundle"))!;
-    expect([ask.method, ask.body]).toEqual(["POST", { visitorId: "v-1" }]);
+    expect([ask.method, ask.body]).toEqual(["POST", { visitorId: VISITOR_ID }]);
     expect(ask.authorization).toMatch(/^Bearer /);
     await vi.waitFor(() => expect(backend.events().map((e) => e.type)).toContain("engaged"));
   });
@@ -149,7 +148,7 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
   });
 
   test("GIVEN a visitor the storefront did not flag as a deal seeker WHEN rendered THEN renders nothing and queries nothing", async () => {
-    extension.shopify.attributes.value = visitorAttributes("v-1", "vip:treatment:shown");
+    extension.shopify.attributes.value = visitorAttributes(VISITOR_ID, "vip:treatment:shown");
 
     await extension.render();
     await settle();
@@ -192,8 +191,10 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
     expect(document.body.innerHTML).toBe("");
   });
 
-  test("GIVEN the app backend is down WHEN the offer renders THEN the offer still works (events are fire-and-forget)", async () => {
-    extension.fetch = fakeBackend("throw").fetch;
+  test("GIVEN the events endpoint is down WHEN the offer renders THEN the offer still works (events are fire-and-forget)", async () => {
+    const backend = fakeBackend(null);
+    extension.fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
+      String(input).endsWith("/api/checkout/events") ? Promise.reject(new TypeError("Failed to fetch")) : backend.fetch(input, init)) as typeof fetch;
     const applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
     extension.shopify.applyCartLinesChange = applyCartLinesChange;
     await extension.render();
@@ -216,10 +217,19 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
     expect(document.body.innerHTML).toBe("");
   });
 
+  test("GIVEN the app cannot be reached for the visitor WHEN an offer exists THEN renders nothing (no server arm)", async () => {
+    extension.fetch = fakeBackend("throw").fetch;
+
+    await extension.render();
+    await vi.waitFor(() => expect(query).toHaveBeenCalled());
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
+  });
+
   test("GIVEN a deal seeker in the holdout arm WHEN an offer exists THEN renders nothing and reports eligible for the holdout", async () => {
     extension.shopify.appMetafields.value = [configEntry(publishedConfig(["deal_seeker"], { holdoutPercent: 50 }))];
-    extension.shopify.attributes.value = visitorAttributes(visitorInArm("deal_seeker", "holdout", 50), DEAL_SEEKER);
-    const backend = fakeBackend(null);
+    const backend = fakeBackend(null, { visitor: serverVisitor({ deal_seeker: "holdout" }) });
     extension.fetch = backend.fetch;
 
     await extension.render();
@@ -245,12 +255,7 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
     });
 
     test("GIVEN the buyer is in the Confidence play's holdout WHEN rendered THEN the turn passes to the bundle, which shows", async () => {
-      let visitor = "";
-      for (let i = 0; i < 10_000 && !visitor; i++) {
-        const id = `v-turn-${i}`;
-        if (assignArm(id, "confidence", 50) === "holdout" && assignArm(id, "deal_seeker", 50) === "treatment") visitor = id;
-      }
-      extension.shopify.attributes.value = visitorAttributes(visitor, DEAL_SEEKER);
+      extension.fetch = fakeBackend(null, { visitor: serverVisitor({ confidence: "holdout", deal_seeker: "treatment" }) }).fetch;
       extension.shopify.appMetafields.value = [
         configEntry(publishedConfig(["confidence", "deal_seeker"], { holdoutPercent: 50, shop: { bundleDiscountTitle: "Better Together 10%" } })),
       ];

@@ -9,7 +9,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { fetchBundleCode, withTimeout } from "./core/backend";
-import { storefrontPlays, visitorIdFrom } from "./core/data";
+import { storefrontPlays } from "./core/data";
 import { bundleDiscountPercent, checkoutSettings, isDealSeeker } from "./core/eligibility";
 import { backendDeps, shopifyApi, t, useConfig, useExposure, useProfile, useTurn } from "./runtime";
 
@@ -53,11 +53,13 @@ function Bundle() {
   const anchorProductId = lines[0]?.merchandise.product.id;
   const offer = useComplementaryOffer(dealSeeker && canAdd ? anchorProductId : undefined, lines);
   // The bundle comes last: a VIP or first-time buyer gets their play instead (one intervention at a time).
-  const turn = useTurn("deal_seeker", config, useProfile(dealSeeker));
+  const buyer = useProfile(dealSeeker);
+  const turn = useTurn("deal_seeker", config, buyer);
   const exposure = useExposure(
     "deal_seeker",
-    settings?.holdoutPercent ?? null,
+    settings !== null,
     offer === undefined || turn === undefined ? undefined : offer !== null,
+    buyer,
     { turn },
   );
   const [status, setStatus] = useState<Status>("idle");
@@ -70,8 +72,8 @@ function Bundle() {
 
   /** The visitor's bundle code from the app, applied to the checkout; false when there is none or it fails. */
   const applyBundleCode = async (): Promise<boolean> => {
-    // The same visitor id (and so the same arm) the exposure uses.
-    const visitor = visitorIdFrom(api.attributes.value, api.checkoutToken.value);
+    // The app's visitor, whose treatment arm the exposure used; the app checks both again before giving a code.
+    const visitor = buyer.visitor;
     if (percent === null || !visitor || !api.applyDiscountCodeChange || !api.instructions.value.discounts.canUpdateDiscountCodes) return false;
     const code = await fetchBundleCode(backendDeps(), visitor.id);
     if (!code) return false;

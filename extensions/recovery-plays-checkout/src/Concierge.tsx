@@ -22,7 +22,7 @@ function Concierge() {
   const vip = settings && href && buyer.ready ? isVip(settings, buyer.profile) : false;
   const step = shopifyApi().buyerJourney.activeStep.value?.handle ?? "unknown";
   const stalled = useStall(vip ? settings!.stallSeconds : null, step);
-  const exposure = useExposure("vip", settings?.holdoutPercent ?? null, vip && stalled ? true : undefined, { turn });
+  const exposure = useExposure("vip", settings !== null, vip && stalled ? true : undefined, buyer, { turn });
 
   if (!settings || !href || exposure.arm !== "treatment" || !turn) return null;
 

@@ -8,8 +8,8 @@ import {
   englishTranslate,
   fakeBackend,
   publishedConfig,
+  serverVisitor,
   visitorAttributes,
-  visitorInArm,
 } from "./testing/fixtures";
 import { settle } from "./testing/settle";
 
@@ -96,14 +96,27 @@ describe("purchase.checkout.payment-method-list.render-before (vip)", () => {
     expect(backend.calls).toHaveLength(0);
   });
 
-  test("GIVEN the backend is down and the cart is ≥ 3× the shop AOV WHEN rendered THEN still shows the big-order note from the config alone", async () => {
+  test("GIVEN a guest (no profile) whose cart is ≥ 3× the shop AOV WHEN rendered THEN shows the big-order note from the config alone", async () => {
     extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"], { shop: { aov: 50 } }))];
     extension.shopify.cost.subtotalAmount.value = { amount: 150, currencyCode: "USD" };
-    extension.fetch = fakeBackend("throw").fetch;
+    extension.fetch = fakeBackend(null).fetch;
 
     await extension.render();
 
     await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("vip.bigOrderHeading"));
+  });
+
+  test("GIVEN the backend is down and the cart is ≥ 3× the shop AOV WHEN rendered THEN renders nothing (no server arm, the holdout is kept)", async () => {
+    extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"], { shop: { aov: 50 } }))];
+    extension.shopify.cost.subtotalAmount.value = { amount: 150, currencyCode: "USD" };
+    const backend = fakeBackend("throw");
+    extension.fetch = backend.fetch;
+
+    await extension.render();
+    await vi.waitFor(() => expect(backend.profileCalls()).toHaveLength(1));
+    await settle();
+
+    expect(document.body.innerHTML).toBe("");
   });
 
   test("GIVEN the backend times out and the cart is small WHEN rendered THEN falls back to nothing", async () => {
@@ -134,8 +147,7 @@ describe("purchase.checkout.payment-method-list.render-before (vip)", () => {
 
   test("GIVEN a VIP in the holdout arm WHEN rendered THEN renders nothing and reports eligible for the holdout", async () => {
     extension.shopify.appMetafields.value = [configEntry(publishedConfig(["vip"], { holdoutPercent: 50 }))];
-    extension.shopify.attributes.value = visitorAttributes(visitorInArm("vip", "holdout", 50));
-    const backend = fakeBackend(customer({ segment: "CHAMPIONS" }));
+    const backend = fakeBackend(customer({ segment: "CHAMPIONS" }), { visitor: serverVisitor({ vip: "holdout" }) });
     extension.fetch = backend.fetch;
 
     await extension.render();

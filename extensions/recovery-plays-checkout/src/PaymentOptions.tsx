@@ -21,7 +21,7 @@ function PaymentOptions() {
   const turn = useTurn("vip", config, buyer);
   const vip = settings && ready ? isVip(settings, profile) : false;
   const bigTicket = settings && config && ready ? isBigTicket(settings, config, profile, checkoutCart()) : false;
-  const exposure = useExposure("vip", settings?.holdoutPercent ?? null, ready ? vip || bigTicket : undefined, { turn });
+  const exposure = useExposure("vip", settings !== null, ready ? vip || bigTicket : undefined, buyer, { turn });
 
   if (!settings || exposure.arm !== "treatment" || !turn) return null;
   const { heading, body } = settings.message;

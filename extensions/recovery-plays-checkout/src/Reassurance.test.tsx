@@ -1,4 +1,5 @@
 /// <reference types="@shopify/ui-extensions/purchase.checkout.block.render" />
+import { signal } from "@preact/signals";
 import { getExtension } from "@shopify/ui-extensions-tester";
 import { createResult } from "@shopify/ui-extensions-tester/checkout";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
@@ -9,8 +10,10 @@ import {
   englishTranslate,
   fakeBackend,
   publishedConfig,
+  idLocallyIn,
+  serverVisitor,
+  VISITOR_ID,
   visitorAttributes,
-  visitorInArm,
 } from "./testing/fixtures";
 import { settle } from "./testing/settle";
 
@@ -101,48 +104,52 @@ describe("purchase.checkout.block.render (confidence)", () => {
     expect(document.body.innerHTML).toBe("");
   });
 
-  test("GIVEN the backend answers 503 WHEN rendered THEN falls back to the generic reassurance", async () => {
+  test("GIVEN the backend answers 503 WHEN rendered THEN renders nothing and reports nothing (no arm without the app)", async () => {
     withConfig(publishedConfig(["confidence"]));
-    extension.fetch = fakeBackend("fail").fetch;
+    const backend = fakeBackend("fail");
+    extension.fetch = backend.fetch;
 
     await extension.render();
+    await vi.waitFor(() => expect(backend.profileCalls()).toHaveLength(1));
+    await settle();
 
-    await vi.waitFor(() => expect(banner()?.getAttribute("heading")).toBe("Shop with peace of mind"));
+    expect(document.body.innerHTML).toBe("");
+    expect(backend.events()).toHaveLength(0);
   });
 
-  test("GIVEN the backend never answers WHEN 1.5 s pass THEN falls back to the generic reassurance", async () => {
+  test("GIVEN the backend never answers WHEN 1.5 s pass THEN renders nothing (a holdout buyer must not be treated)", async () => {
     vi.useFakeTimers();
     withConfig(publishedConfig(["confidence"]));
     extension.fetch = fakeBackend("hang").fetch;
 
     await extension.render();
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(banner()).toBeNull();
-    await vi.advanceTimersByTimeAsync(600);
+    await vi.advanceTimersByTimeAsync(1600);
 
-    expect(banner()?.getAttribute("heading")).toBe("Shop with peace of mind");
+    expect(document.body.innerHTML).toBe("");
   });
 
-  test("GIVEN a treatment visitor in segment WHEN shown THEN reports eligible and shown with the session token and visitor id", async () => {
+  test("GIVEN the app's treatment visitor in segment WHEN shown THEN asks with the cart's _rp_vid and reports eligible and shown with the session token, that id and the server's arm", async () => {
     withConfig(publishedConfig(["confidence"], { holdoutPercent: 10 }));
-    const visitor = visitorInArm("confidence", "treatment", 10);
-    extension.shopify.attributes.value = visitorAttributes(visitor);
     const backend = fakeBackend(null);
     extension.fetch = backend.fetch;
 
     await extension.render();
 
     await vi.waitFor(() => expect(backend.events().map((e) => e.type)).toEqual(["eligible", "shown"]));
-    const post = backend.calls.find((c) => c.url === `${APP_URL}/api/checkout/events`)!;
+    const post = backend.eventPosts()[0];
     expect(post.authorization).toBe("Bearer mock-session-token");
-    expect(post.body).toMatchObject({ visitorId: visitor, events: [{ play: "confidence", arm: "treatment" }, {}] });
-    expect(backend.calls[0]).toMatchObject({ url: `${APP_URL}/api/checkout/profile`, authorization: "Bearer mock-session-token" });
+    expect(post.body).toMatchObject({ visitorId: VISITOR_ID, events: [{ play: "confidence", arm: "treatment" }, {}] });
+    expect(backend.calls[0]).toMatchObject({
+      url: `${APP_URL}/api/checkout/profile?vid=${encodeURIComponent(VISITOR_ID)}`,
+      authorization: "Bearer mock-session-token",
+    });
   });
 
-  test("GIVEN a holdout visitor in segment WHEN rendered THEN renders nothing and reports only eligible in the holdout arm", async () => {
+  test("GIVEN the server puts the visitor in the holdout although the old local hash says treatment WHEN rendered THEN renders nothing and reports only eligible in the server's holdout arm", async () => {
     withConfig(publishedConfig(["confidence"], { holdoutPercent: 50 }));
-    extension.shopify.attributes.value = visitorAttributes(visitorInArm("confidence", "holdout", 50));
-    const backend = fakeBackend(null);
+    const id = idLocallyIn("confidence", "treatment", 50);
+    extension.shopify.attributes.value = visitorAttributes(id);
+    const backend = fakeBackend(null, { visitor: serverVisitor({ confidence: "holdout" }, id) });
     extension.fetch = backend.fetch;
 
     await extension.render();
@@ -150,22 +157,82 @@ describe("purchase.checkout.block.render (confidence)", () => {
     await settle();
 
     expect(document.body.innerHTML).toBe("");
-    expect(backend.events()[0]).toMatchObject({ type: "eligible", play: "confidence", arm: "holdout" });
+    expect(backend.eventPosts()[0].body).toMatchObject({ visitorId: id, events: [{ type: "eligible", play: "confidence", arm: "holdout" }] });
   });
 
-  test("GIVEN no storefront visitor id WHEN shown THEN writes a checkout-derived _rp_vid attribute for attribution", async () => {
-    withConfig(publishedConfig(["confidence"]));
-    extension.shopify.attributes.value = [];
-    extension.shopify.checkoutToken.value = "tok123";
-    const applyAttributeChange = vi.fn().mockResolvedValue(createResult("applyAttributeChange"));
-    extension.shopify.applyAttributeChange = applyAttributeChange;
-    extension.fetch = fakeBackend(null).fetch;
+  test("GIVEN the server's treatment arm although the old local hash says holdout WHEN rendered THEN shows the play", async () => {
+    withConfig(publishedConfig(["confidence"], { holdoutPercent: 50 }));
+    const id = idLocallyIn("confidence", "holdout", 50);
+    extension.shopify.attributes.value = visitorAttributes(id);
+    extension.fetch = fakeBackend(null, { visitor: serverVisitor({ confidence: "treatment" }, id) }).fetch;
 
     await extension.render();
 
-    await vi.waitFor(() =>
-      expect(applyAttributeChange).toHaveBeenCalledWith({ type: "updateAttribute", key: "_rp_vid", value: "ct_tok123" }),
-    );
+    await vi.waitFor(() => expect(banner()).not.toBeNull());
+  });
+
+  describe("a cart without the app's visitor id", () => {
+    /** Checkout's attributes are a signal: a successful applyAttributeChange shows up in it and re-renders. */
+    function writableAttributes(initial: Array<{ key: string; value: string }>) {
+      const attributes = signal(initial);
+      extension.shopify.attributes = attributes as never;
+      const applyAttributeChange = vi.fn(async (change: { key: string; value: string }) => {
+        attributes.value = [...attributes.value.filter((a) => a.key !== change.key), { key: change.key, value: change.value }];
+        return createResult("applyAttributeChange");
+      });
+      extension.shopify.applyAttributeChange = applyAttributeChange as never;
+      return applyAttributeChange;
+    }
+
+    test("GIVEN no _rp_vid WHEN rendered THEN asks without ?vid=, writes the app's id to _rp_vid and reports with that id and the server's arm", async () => {
+      withConfig(publishedConfig(["confidence"]));
+      const applyAttributeChange = writableAttributes([]);
+      extension.shopify.checkoutToken.value = "tok123";
+      const backend = fakeBackend(null);
+      extension.fetch = backend.fetch;
+
+      await extension.render();
+
+      await vi.waitFor(() => expect(banner()).not.toBeNull());
+      expect(backend.profileCalls()[0].url).toBe(`${APP_URL}/api/checkout/profile`);
+      expect(applyAttributeChange).toHaveBeenCalledWith({ type: "updateAttribute", key: "_rp_vid", value: VISITOR_ID });
+      await vi.waitFor(() => expect(backend.events().map((e) => e.type)).toEqual(["eligible", "shown"]));
+      expect(backend.eventPosts().map((p) => (p.body as { visitorId: string }).visitorId)).toEqual([VISITOR_ID]);
+      expect(JSON.stringify(backend.calls)).not.toContain("ct_tok123");
+    });
+
+    test("GIVEN a _rp_vid the app did not sign WHEN rendered THEN it is replaced by the app's id and no event carries the old one", async () => {
+      withConfig(publishedConfig(["confidence"]));
+      const forged = idLocallyIn("confidence", "treatment", 0);
+      const applyAttributeChange = writableAttributes(visitorAttributes(forged));
+      const backend = fakeBackend(null);
+      extension.fetch = backend.fetch;
+
+      await extension.render();
+
+      await vi.waitFor(() => expect(backend.events().map((e) => e.type)).toEqual(["eligible", "shown"]));
+      expect(backend.profileCalls()[0].url).toContain(`?vid=${encodeURIComponent(forged)}`);
+      expect(applyAttributeChange).toHaveBeenCalledWith({ type: "updateAttribute", key: "_rp_vid", value: VISITOR_ID });
+      expect(backend.eventPosts().map((p) => (p.body as { visitorId: string }).visitorId)).toEqual([VISITOR_ID]);
+    });
+
+    test("GIVEN checkout does not allow attribute changes WHEN the app issues a new id THEN renders and reports nothing (the order could not be attributed)", async () => {
+      withConfig(publishedConfig(["confidence"]));
+      extension.shopify.attributes.value = [];
+      extension.shopify.instructions.value = {
+        ...extension.shopify.instructions.value,
+        attributes: { canUpdateAttributes: false },
+      };
+      const backend = fakeBackend(null);
+      extension.fetch = backend.fetch;
+
+      await extension.render();
+      await vi.waitFor(() => expect(backend.profileCalls()).toHaveLength(1));
+      await settle();
+
+      expect(document.body.innerHTML).toBe("");
+      expect(backend.events()).toHaveLength(0);
+    });
   });
 
   test("GIVEN the banner is shown WHEN the buyer dismisses it THEN a dismissed event is reported", async () => {
@@ -180,15 +247,16 @@ describe("purchase.checkout.block.render (confidence)", () => {
     await vi.waitFor(() => expect(backend.events().map((e) => e.type)).toContain("dismissed"));
   });
 
-  test("GIVEN no app URL was defined at build time WHEN rendered THEN makes no request and still shows the generic reassurance", async () => {
+  test("GIVEN no app URL was defined at build time WHEN rendered THEN makes no request and renders nothing (no server arm)", async () => {
     vi.stubEnv("APP_URL", "");
     withConfig(publishedConfig(["confidence"]));
-    const backend = fakeBackend(customer({ ordersCount: 3 }));
+    const backend = fakeBackend(customer({ ordersCount: 0 }));
     extension.fetch = backend.fetch;
 
     await extension.render();
+    await settle();
 
-    await vi.waitFor(() => expect(banner()).not.toBeNull());
+    expect(document.body.innerHTML).toBe("");
     expect(backend.calls).toHaveLength(0);
   });
 });
@@ -221,10 +289,12 @@ describe("profile cache shared by the targets", () => {
 
   test("GIVEN the backend failed WHEN the profile is resolved THEN nothing is cached", async () => {
     withConfig(publishedConfig(["confidence"]));
-    extension.fetch = fakeBackend("fail").fetch;
+    const backend = fakeBackend("fail");
+    extension.fetch = backend.fetch;
 
     await extension.render();
-    await vi.waitFor(() => expect(banner()).not.toBeNull());
+    await vi.waitFor(() => expect(backend.profileCalls()).toHaveLength(1));
+    await settle();
 
     expect(await extension.shopify.storage.read("rp_profile")).toBeNull();
   });

@@ -18,7 +18,7 @@ function Reassurance() {
   const turn = useTurn("confidence", config, buyer);
   const inSegment =
     settings && buyer.ready ? isFirstTimeBuyer(settings, { profile: buyer.profile, checkoutOrdersCount: checkoutOrdersCount() }) : undefined;
-  const exposure = useExposure("confidence", settings?.holdoutPercent ?? null, inSegment, { turn });
+  const exposure = useExposure("confidence", settings !== null, inSegment, buyer, { turn });
 
   if (!settings || exposure.arm !== "treatment" || !turn) return null;
   const { heading, body, cta } = settings.message;

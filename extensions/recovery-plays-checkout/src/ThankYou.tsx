@@ -1,12 +1,13 @@
 /** @jsxImportSource preact */
 /**
  * purchase.thank-you.block.render (all plans) — play "confidence" after the fact: a first-time buyer is
- * reminded of the returns policy they bought under. Nothing personalised beyond "first order", no network call,
- * and no events: a post-purchase view must not count as a pre-purchase exposure in the lift numbers.
+ * reminded of the returns policy they bought under. Nothing personalised beyond "first order", and no events: a
+ * post-purchase view must not count as a pre-purchase exposure in the lift numbers. The one network call asks the
+ * app for the arm of the order's `_rp_vid`, so a holdout buyer sees nothing here either.
  */
 import { render } from "preact";
 import { checkoutSettings } from "./core/eligibility";
-import { refundPolicyUrl, shopifyApi, t, useConfig, useExposure } from "./runtime";
+import { refundPolicyUrl, shopifyApi, t, useConfig, useExposure, useProfile } from "./runtime";
 
 export default async function extension() {
   render(<ThankYou />, document.body);
@@ -16,10 +17,9 @@ function ThankYou() {
   const api = shopifyApi();
   const settings = checkoutSettings(useConfig(), "confidence");
   const firstOrder = api.orderConfirmation?.value.isFirstOrder === true;
-  // Same arm as in checkout: holdout buyers see nothing from the play here either.
-  const exposure = useExposure("confidence", settings?.holdoutPercent ?? null, firstOrder ? true : undefined, {
-    measure: false,
-  });
+  // The server's arm for the order's visitor: holdout buyers see nothing from the play here either.
+  const buyer = useProfile(settings !== null && firstOrder);
+  const exposure = useExposure("confidence", settings !== null, firstOrder ? true : undefined, buyer, { measure: false });
 
   if (!settings || exposure.arm !== "treatment") return null;
   const policyUrl = refundPolicyUrl(api.shop.storefrontUrl);

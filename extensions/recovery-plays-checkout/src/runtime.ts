@@ -8,16 +8,24 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Api as CheckoutBlockApi } from "@shopify/ui-extensions/purchase.checkout.block.render";
 import type { Api as ThankYouApi } from "@shopify/ui-extensions/purchase.thank-you.block.render";
 import type { Arm, CustomerContext, PlayKey, PublishedPlaysConfig } from "../../../app/lib/plays/types";
-import { assignArm } from "../../../app/lib/stats/assignment";
 import {
   buildTimeAppUrl,
   fetchProfileResult,
   sendEvents,
   type BackendDeps,
+  type ProfileAnswer,
   type CheckoutEvent,
   type CheckoutEventType,
 } from "./core/backend";
-import { readConfig, storefrontPlays, toCustomerContext, visitorIdFrom, VISITOR_ATTRIBUTE } from "./core/data";
+import {
+  cartVisitorId,
+  readConfig,
+  storefrontPlays,
+  toCustomerContext,
+  toServerVisitor,
+  VISITOR_ATTRIBUTE,
+  type ServerVisitor,
+} from "./core/data";
 import { checkoutTurn, matchingCheckoutPlays, type CartFacts, type CheckoutPlay } from "./core/eligibility";
 
 /** The standard API every purchase target has; checkout-only mutations are optional at the type level. */
@@ -51,71 +59,84 @@ export function useConfig(): PublishedPlaysConfig | null {
   return readConfig(shopifyApi().appMetafields.value);
 }
 
-/** `buyerIdentity` only exists with protected customer data access; reading it must never throw. */
-function buyerCustomer(): { known: boolean; loggedIn: boolean; ordersCount?: number } {
+/** The logged-in buyer's order count; `buyerIdentity` only exists with protected customer data access, so reading it must never throw. */
+export function checkoutOrdersCount(): number | undefined {
   try {
     const api = shopifyApi();
-    if (!("buyerIdentity" in api) || !api.buyerIdentity) return { known: false, loggedIn: false };
-    const customer = api.buyerIdentity.customer.value;
-    return { known: true, loggedIn: Boolean(customer), ordersCount: customer?.ordersCount };
+    if (!("buyerIdentity" in api) || !api.buyerIdentity) return undefined;
+    return api.buyerIdentity.customer.value?.ordersCount;
   } catch {
-    return { known: false, loggedIn: false };
+    return undefined;
   }
-}
-
-export function checkoutOrdersCount(): number | undefined {
-  return buyerCustomer().ordersCount;
 }
 
 export interface ProfileState {
   ready: boolean;
   profile: CustomerContext | null;
+  /**
+   * The app's visitor for this cart: its signed id and server-decided arms, and only once the cart's `_rp_vid`
+   * carries that id (so the order is attributed to the visitor the events speak for). Null = no arm: render and
+   * report nothing.
+   */
+  visitor: ServerVisitor | null;
 }
 
+const NOT_NEEDED: ProfileState = { ready: true, profile: null, visitor: null };
+const PENDING: ProfileState = { ready: false, profile: null, visitor: null };
+
 /**
- * The buyer's profile from the backend, called after the first render with a timeout; any failure resolves to
- * `null` (unknown buyer) so the target falls back. A known guest needs no call.
+ * The buyer's profile and the app's visitor, asked after the first render with a timeout (`?vid=` the cart's
+ * `_rp_vid`: the app keeps it when it signed it, else issues a new id). Arms are never computed here: a client
+ * cannot be trusted with measurement. When the app answers with an id the cart does not carry, it is written to
+ * `_rp_vid`; the attribute change re-runs this hook, which then finds the answer in the shared cache.
  */
 export function useProfile(needed: boolean): ProfileState {
-  const buyer = buyerCustomer();
-  const skipNetwork = !needed || (buyer.known && !buyer.loggedIn);
-  const [state, setState] = useState<ProfileState>({ ready: false, profile: null });
+  const cartVid = cartVisitorId(shopifyApi().attributes.value);
+  const [state, setState] = useState<{ vid: string | undefined; answer: ProfileAnswer } | null>(null);
 
   useEffect(() => {
-    if (skipNetwork) return;
+    if (!needed) return;
     let live = true;
-    cachedProfile().then((profile) => {
-      if (live) setState({ ready: true, profile });
+    cachedProfile(cartVid).then((answer) => {
+      if (!live) return;
+      setState({ vid: cartVid, answer });
+      if (answer.visitor && answer.visitor.id !== cartVid) void writeVisitorAttribute(answer.visitor.id);
     });
     return () => {
       live = false;
     };
-  }, [skipNetwork]);
+  }, [needed, cartVid]);
 
-  if (skipNetwork) return { ready: true, profile: null };
-  return state;
+  if (!needed) return NOT_NEEDED;
+  if (!state || state.vid !== cartVid) return PENDING;
+  const { profile, visitor } = state.answer;
+  return { ready: true, profile, visitor: visitor && visitor.id === cartVid ? visitor : null };
 }
 
 const PROFILE_CACHE_KEY = "rp_profile";
 const PROFILE_CACHE_MS = 10 * 60 * 1000;
 
 /**
- * Profile through `shopify.storage` (shared by this extension's targets for the checkout session) so step
- * changes and sibling targets do not call the backend again. Only successful answers are cached.
+ * Profile and visitor through `shopify.storage` (shared by this extension's targets) so step changes and sibling
+ * targets do not call the backend again. A hit counts only for the visitor id the cart carries, and only
+ * successful answers are cached; the write is awaited so the `_rp_vid` change it may trigger finds it.
  */
-async function cachedProfile(): Promise<CustomerContext | null> {
+async function cachedProfile(cartVid: string | undefined): Promise<ProfileAnswer> {
   const storage = shopifyApi().storage;
   try {
-    const hit = await storage.read<{ at: number; profile: unknown }>(PROFILE_CACHE_KEY);
-    if (hit && Date.now() - hit.at < PROFILE_CACHE_MS) return toCustomerContext(hit.profile);
+    const hit = await storage.read<{ at: number; profile: unknown; visitor: unknown }>(PROFILE_CACHE_KEY);
+    const visitor = toServerVisitor(hit?.visitor);
+    if (hit && visitor && cartVid === visitor.id && Date.now() - hit.at < PROFILE_CACHE_MS) {
+      return { ok: true, profile: toCustomerContext(hit.profile), visitor };
+    }
   } catch {
     // Storage is an optimisation only.
   }
-  const result = await fetchProfileResult(backendDeps());
+  const result = await fetchProfileResult(backendDeps(), cartVid);
   if (result.ok) {
-    storage.write(PROFILE_CACHE_KEY, { at: Date.now(), profile: result.profile }).catch(() => undefined);
+    await storage.write(PROFILE_CACHE_KEY, { at: Date.now(), profile: result.profile, visitor: result.visitor }).catch(() => undefined);
   }
-  return result.profile;
+  return result;
 }
 
 /** The checkout's subtotal in its presentment currency. */
@@ -129,13 +150,13 @@ export function checkoutCart(): CartFacts {
 
 /**
  * Whether `play` has this checkout's one turn (`checkoutTurn`): every target works it out from the same facts
- * (config, profile, cart, cart attributes, deterministic arms), so they agree without talking to each other.
- * Undefined until the profile is settled.
+ * (config, profile, cart, cart attributes, the server's arms for the cart's visitor), so they agree without
+ * talking to each other. Undefined until the profile is settled; false without the app's visitor.
  */
 export function useTurn(play: CheckoutPlay, config: PublishedPlaysConfig | null, profile: ProfileState): boolean | undefined {
   const api = shopifyApi();
   if (!profile.ready) return undefined;
-  const visitor = visitorIdFrom(api.attributes.value, api.checkoutToken.value);
+  const visitor = profile.visitor;
   if (!visitor || !config) return false;
   const matching = matchingCheckoutPlays({
     config,
@@ -144,33 +165,29 @@ export function useTurn(play: CheckoutPlay, config: PublishedPlaysConfig | null,
     cart: checkoutCart(),
     storefrontPlays: storefrontPlays(api.attributes.value),
   });
-  const armOf = (p: CheckoutPlay) => {
-    const settings = config.plays[p];
-    return settings ? assignArm(visitor.id, p, settings.holdoutPercent) : null;
-  };
-  return checkoutTurn(matching, armOf) === play;
+  return checkoutTurn(matching, (p) => (config.plays[p] ? (visitor.arms[p] ?? null) : null)) === play;
 }
 
 export interface Exposure {
-  /** null while undecided or out of segment; "holdout" renders nothing; "treatment" renders the play. */
+  /** null while undecided, out of segment or without the app's visitor; "holdout" renders nothing. */
   arm: Arm | null;
   report: (type: CheckoutEventType) => void;
 }
 
 /**
- * Deterministic holdout arm for an in-segment buyer (same `assignArm` as the storefront), and measurement:
- * `eligible` for both arms plus `shown` for the treatment when it renders (it has the turn, `useTurn`), once per
- * mount. A visitor id derived from the checkout token is written to `_rp_vid` so the order can be attributed.
+ * The server's arm for an in-segment buyer of a published play, and measurement: `eligible` for both arms plus
+ * `shown` for the treatment when it renders (it has the turn, `useTurn`), once per mount, always with the app's
+ * signed id and the arm the app gave it (the events endpoint refuses anything else).
  */
 export function useExposure(
   play: PlayKey,
-  holdoutPercent: number | null,
+  published: boolean,
   inSegment: boolean | undefined,
+  profile: ProfileState,
   options: { measure?: boolean; turn?: boolean } = {},
 ): Exposure {
-  const api = shopifyApi();
-  const visitor = visitorIdFrom(api.attributes.value, api.checkoutToken.value);
-  const arm = visitor && inSegment && holdoutPercent !== null ? assignArm(visitor.id, play, holdoutPercent) : null;
+  const visitor = profile.visitor;
+  const arm = visitor && inSegment && published ? (visitor.arms[play] ?? null) : null;
   const measure = options.measure ?? true;
   const exposed = useRef(false);
 
@@ -188,19 +205,19 @@ export function useExposure(
     // A treated buyer whose turn went to a higher-priority play is eligible but was not shown this play.
     if (arm === "treatment" && options.turn !== false) events.push({ type: "shown", play, arm, ts: Date.now() });
     void sendEvents(backendDeps(), visitor.id, events);
-    if (visitor.derived) void writeVisitorAttribute(visitor.id);
   }, [visitor?.id, arm, measure]);
 
   return { arm, report };
 }
 
+/** Puts the app's id in `_rp_vid` so orders/create attributes the order to it; checkout may refuse (then no play). */
 async function writeVisitorAttribute(visitorId: string): Promise<void> {
   try {
     const api = shopifyApi();
     if (!api.applyAttributeChange || !api.instructions.value.attributes.canUpdateAttributes) return;
     await api.applyAttributeChange({ type: "updateAttribute", key: VISITOR_ATTRIBUTE, value: visitorId });
   } catch {
-    // Attribution falls back to the checkout token events; checkout must not be disturbed.
+    // Checkout must not be disturbed; without the attribute the visitor stays unset and nothing is measured.
   }
 }
 

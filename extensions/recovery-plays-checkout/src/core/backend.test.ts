@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { APP_URL, customer, fakeBackend } from "../testing/fixtures";
-import { buildTimeAppUrl, fetchProfile, sendEvents } from "./backend";
+import { APP_URL, customer, fakeBackend, serverVisitor, VISITOR_ID } from "../testing/fixtures";
+import { buildTimeAppUrl, fetchProfile, fetchProfileResult, sendEvents } from "./backend";
 
 const deps = (fetchImpl: typeof fetch, appUrl: string | undefined = APP_URL) => ({
   appUrl,
@@ -46,6 +46,32 @@ describe("fetchProfile", () => {
 
     expect(await result).toBeNull();
     expect(aborted).toBe(true);
+  });
+});
+
+describe("fetchProfileResult", () => {
+  test("GIVEN the cart's signed _rp_vid WHEN asked THEN sends it as ?vid= and returns the app's visitor and arms", async () => {
+    const backend = fakeBackend(null, { visitor: serverVisitor({ confidence: "holdout" }) });
+
+    const answer = await fetchProfileResult(deps(backend.fetch), VISITOR_ID);
+
+    expect(backend.calls[0].url).toBe(`${APP_URL}/api/checkout/profile?vid=${encodeURIComponent(VISITOR_ID)}`);
+    expect(answer).toMatchObject({ ok: true, profile: null, visitor: { id: VISITOR_ID, arms: { confidence: "holdout" } } });
+  });
+
+  test("GIVEN no id, or one the app cannot have signed WHEN asked THEN no ?vid= is sent (the app issues an id)", async () => {
+    const backend = fakeBackend(null);
+
+    await fetchProfileResult(deps(backend.fetch), undefined);
+    await fetchProfileResult(deps(backend.fetch), "ct_tok123");
+
+    expect(backend.calls.map((c) => c.url)).toEqual([`${APP_URL}/api/checkout/profile`, `${APP_URL}/api/checkout/profile`]);
+  });
+
+  test("GIVEN an answer without a visitor WHEN asked THEN it is not a usable answer (no arm, nothing cached)", async () => {
+    const backend = fakeBackend(customer(), { visitor: null });
+
+    expect(await fetchProfileResult(deps(backend.fetch), VISITOR_ID)).toMatchObject({ ok: false, visitor: null });
   });
 });
 

@@ -3,7 +3,8 @@
  * and every failure resolves to a fallback value instead of throwing.
  */
 import type { Arm, CustomerContext, PlayKey } from "../../../../app/lib/plays/types";
-import { toCustomerContext } from "./data";
+import { isSignedVisitorIdFormat } from "../../../../app/lib/stats/visitor";
+import { toCustomerContext, toServerVisitor, type ServerVisitor } from "./data";
 
 export const PROFILE_TIMEOUT_MS = 1500;
 export const EVENTS_TIMEOUT_MS = 3000;
@@ -57,7 +58,7 @@ export async function withTimeout<T>(ms: number, run: (signal: AbortSignal) => P
 
 /** GET /api/checkout/profile → the buyer's CustomerContext, or null on any failure or after the timeout. */
 export async function fetchProfile(deps: BackendDeps, timeoutMs = PROFILE_TIMEOUT_MS): Promise<CustomerContext | null> {
-  return (await fetchProfileResult(deps, timeoutMs)).profile;
+  return (await fetchProfileResult(deps, undefined, timeoutMs)).profile;
 }
 
 /**
@@ -89,17 +90,33 @@ async function callApp<T>(
   }
 }
 
-/** Like fetchProfile, telling an answer from the app (`ok`, cacheable, possibly null = guest) from a failure. */
+export interface ProfileAnswer {
+  /** The app answered (cacheable); false on any failure. */
+  ok: boolean;
+  /** The logged-in buyer's context; null for a guest or on failure. */
+  profile: CustomerContext | null;
+  /** The signed visitor id and its server arms; null on failure (then nothing renders or reports). */
+  visitor: ServerVisitor | null;
+}
+
+/**
+ * GET /api/checkout/profile[?vid=<cart's _rp_vid>]: the buyer's profile and the app's visitor. The app keeps the
+ * presented id when it signed it, else issues a new one; either way the arms are the server's.
+ */
 export function fetchProfileResult(
   deps: BackendDeps,
+  vid: string | undefined,
   timeoutMs = PROFILE_TIMEOUT_MS,
-): Promise<{ ok: boolean; profile: CustomerContext | null }> {
-  const failed = { ok: false, profile: null };
-  return callApp(deps, "/api/checkout/profile", undefined, timeoutMs, async (res) => {
+): Promise<ProfileAnswer> {
+  const failed: ProfileAnswer = { ok: false, profile: null, visitor: null };
+  const query = isSignedVisitorIdFormat(vid) ? `?vid=${encodeURIComponent(vid)}` : "";
+  return callApp(deps, `/api/checkout/profile${query}`, undefined, timeoutMs, async (res) => {
     if (!res.ok) return failed;
     const body: unknown = await res.json();
-    const customer = typeof body === "object" && body !== null ? (body as { customer?: unknown }).customer : undefined;
-    return { ok: customer !== undefined, profile: toCustomerContext(customer) };
+    if (typeof body !== "object" || body === null) return failed;
+    const { customer, visitor } = body as { customer?: unknown; visitor?: unknown };
+    const issued = toServerVisitor(visitor);
+    return { ok: customer !== undefined && issued !== null, profile: toCustomerContext(customer), visitor: issued };
   }, failed);
 }
 

@@ -3,8 +3,8 @@ import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "smol-toml";
-import { configEntry, publishedConfig } from "../testing/fixtures";
-import { METAFIELD_NAMESPACE, readConfig, storefrontPlays, visitorIdFrom } from "./data";
+import { configEntry, publishedConfig, VISITOR_ID } from "../testing/fixtures";
+import { cartVisitorId, METAFIELD_NAMESPACE, readConfig, storefrontPlays, toServerVisitor } from "./data";
 
 describe("readConfig", () => {
   test("GIVEN the published config on the shop WHEN read THEN returns the enabled plays and shop facts", () => {
@@ -56,17 +56,24 @@ describe("app metafield namespace", () => {
   });
 });
 
-describe("visitorIdFrom", () => {
-  test("GIVEN the storefront's _rp_vid attribute WHEN resolved THEN uses it as is", () => {
-    expect(visitorIdFrom([{ key: "_rp_vid", value: "abc" }], "tok")).toEqual({ id: "abc", derived: false });
+describe("toServerVisitor", () => {
+  test("GIVEN the profile endpoint's visitor WHEN read THEN keeps the signed id and the arms it gives", () => {
+    const raw = { id: VISITOR_ID, arms: { vip: "holdout", confidence: "treatment", bogus: "treatment" } };
+
+    expect(toServerVisitor(raw)).toEqual({ id: VISITOR_ID, arms: { vip: "holdout", confidence: "treatment" } });
   });
 
-  test("GIVEN no attribute but a checkout token WHEN resolved THEN derives a stable id from the token", () => {
-    expect(visitorIdFrom([], "tok")).toEqual({ id: "ct_tok", derived: true });
+  test("GIVEN an id not in the signed format, or arms that are not arms WHEN read THEN the visitor or the arm is dropped", () => {
+    expect(toServerVisitor({ id: "ct_tok123", arms: {} })).toBeNull();
+    expect(toServerVisitor({ id: VISITOR_ID })).toBeNull();
+    expect(toServerVisitor({ id: VISITOR_ID, arms: { vip: "control" } })).toEqual({ id: VISITOR_ID, arms: {} });
   });
+});
 
-  test("GIVEN neither WHEN resolved THEN there is no visitor id", () => {
-    expect(visitorIdFrom([], undefined)).toBeNull();
+describe("cartVisitorId", () => {
+  test("GIVEN the cart's _rp_vid WHEN read THEN returns it as is, and nothing is derived without it", () => {
+    expect(cartVisitorId([{ key: "_rp_vid", value: "abc" }])).toBe("abc");
+    expect(cartVisitorId([])).toBeUndefined();
   });
 });
 

@@ -4,11 +4,13 @@
  * never an exception inside checkout.
  */
 import type {
+  Arm,
   CustomerContext,
   PlayKey,
   PublishedPlaysConfig,
 } from "../../../../app/lib/plays/types";
 import { LIFECYCLE_STAGES, PLAY_KEYS, RFM_GROUPS } from "../../../../app/lib/plays/types";
+import { isSignedVisitorIdFormat } from "../../../../app/lib/stats/visitor";
 
 export const METAFIELD_NAMESPACE = "$app:recovery_plays";
 export const VISITOR_ATTRIBUTE = "_rp_vid";
@@ -111,18 +113,29 @@ export function attribute(attributes: readonly AttributeLike[] | undefined, key:
   return value ? value : undefined;
 }
 
+/** The `_rp_vid` the cart carries (the storefront's, or one this extension wrote); unverified until the app says so. */
+export function cartVisitorId(attributes: readonly AttributeLike[] | undefined): string | undefined {
+  return attribute(attributes, VISITOR_ATTRIBUTE);
+}
+
+/** The visitor the app issued: its signed id and its arm per play, decided by the server. */
+export interface ServerVisitor {
+  id: string;
+  arms: Partial<Record<PlayKey, Arm>>;
+}
+
 /**
- * Stable visitor id for holdout assignment: the storefront's `_rp_vid` cart attribute (same id, same arm as
- * on the storefront), else one derived from the checkout token. `derived` tells the caller to write it back.
+ * The profile endpoint's `visitor` from untrusted JSON, or null. Only the id format is checked here (the key is
+ * the server's); a play missing from `arms` has no arm, so it neither renders nor reports.
  */
-export function visitorIdFrom(
-  attributes: readonly AttributeLike[] | undefined,
-  checkoutToken: string | undefined,
-): { id: string; derived: boolean } | null {
-  const fromStorefront = attribute(attributes, VISITOR_ATTRIBUTE);
-  if (fromStorefront) return { id: fromStorefront, derived: false };
-  if (checkoutToken) return { id: `ct_${checkoutToken}`, derived: true };
-  return null;
+export function toServerVisitor(raw: unknown): ServerVisitor | null {
+  if (!isObject(raw) || !isSignedVisitorIdFormat(raw.id) || !isObject(raw.arms)) return null;
+  const arms: ServerVisitor["arms"] = {};
+  for (const play of PLAY_KEYS) {
+    const arm = raw.arms[play];
+    if (arm === "treatment" || arm === "holdout") arms[play] = arm;
+  }
+  return { id: raw.id, arms };
 }
 
 /** Plays the storefront recorded for this visitor in `_rp_plays` (`play:arm:shown|eligible,…`). */

@@ -4,9 +4,11 @@
  */
 import { vi } from "vitest";
 import { defaultSettings } from "../../../../app/lib/plays/defaults";
-import type { CustomerContext, PlayKey, PublishedPlaysConfig } from "../../../../app/lib/plays/types";
+import type { Arm, CustomerContext, PlayKey, PublishedPlaysConfig } from "../../../../app/lib/plays/types";
+import { PLAY_KEYS } from "../../../../app/lib/plays/types";
 import { assignArm } from "../../../../app/lib/stats/assignment";
 import type { AppMetafieldEntry } from "@shopify/ui-extensions/checkout";
+import type { ServerVisitor } from "../core/data";
 import en from "../../locales/en.default.json";
 
 export const APP_URL = "https://recovery-plays.test";
@@ -49,16 +51,28 @@ export function customer(overrides: Partial<CustomerContext> = {}): CustomerCont
   return { stage: "repeat_customer", segment: "LOYAL", ordersCount: 4, aov: 80, lastOrderAt: "2026-01-10T00:00:00Z", ...overrides };
 }
 
-export function visitorAttributes(visitorId = "v-123", plays?: string) {
+/** A well-formed signed id (`<nonce>.<tag>`, 22 base64url characters each); only the app could verify it. */
+export const VISITOR_ID = "nonceNONCEnonceNONCE01.tagTAGtagTAGtagTAG0123";
+
+/** The profile endpoint's `visitor`: the id and the server's arm in every play (treatment unless overridden). */
+export function serverVisitor(arms: Partial<Record<PlayKey, Arm>> = {}, id = VISITOR_ID): ServerVisitor {
+  return { id, arms: { ...Object.fromEntries(PLAY_KEYS.map((p) => [p, "treatment"])), ...arms } };
+}
+
+/** Cart attributes carrying the visitor id the app issued (the default fake backend answers with the same id). */
+export function visitorAttributes(visitorId = VISITOR_ID, plays?: string) {
   const attrs = [{ key: "_rp_vid", value: visitorId }];
   if (plays) attrs.push({ key: "_rp_plays", value: plays });
   return attrs;
 }
 
-/** A visitor id that `assignArm` puts in the wanted arm for a play at the given holdout percent. */
-export function visitorInArm(play: PlayKey, arm: "treatment" | "holdout", holdoutPercent: number): string {
+/**
+ * A well-formed id the old unkeyed `assignArm` put in `arm` for a play at the given holdout percent: the extension
+ * must ignore that local hash and use the server's arm.
+ */
+export function idLocallyIn(play: PlayKey, arm: Arm, holdoutPercent: number): string {
   for (let i = 0; i < 10_000; i++) {
-    const id = `visitor-${i}`;
+    const id = `${String(i).padStart(22, "n")}.${"t".repeat(22)}`;
     if (assignArm(id, play, holdoutPercent) === arm) return id;
   }
   throw new Error("no visitor found");
@@ -73,9 +87,13 @@ export interface BackendCall {
 
 /**
  * A fake app backend: `profile` answers GET /api/checkout/profile ("fail" → 503, "hang" → never answers,
- * "throw" → network error); events are recorded and answered 202.
+ * "throw" → network error) together with `visitor` (default `serverVisitor()`); events are recorded and answered 202.
  */
-export function fakeBackend(profile: CustomerContext | null | "fail" | "hang" | "throw", opts: { bundleCode?: string | null } = {}) {
+export function fakeBackend(
+  profile: CustomerContext | null | "fail" | "hang" | "throw",
+  opts: { bundleCode?: string | null; visitor?: ServerVisitor | null } = {},
+) {
+  const visitor = opts.visitor === undefined ? serverVisitor() : opts.visitor;
   const calls: BackendCall[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input);
@@ -86,8 +104,9 @@ export function fakeBackend(profile: CustomerContext | null | "fail" | "hang" | 
       authorization: headers.get("Authorization"),
       body: typeof init?.body === "string" ? JSON.parse(init.body) : undefined,
     });
-    if (url.endsWith("/api/checkout/events")) return new Response(null, { status: 202 });
-    if (url.endsWith("/api/checkout/bundle")) {
+    const path = new URL(url).pathname;
+    if (path === "/api/checkout/events") return new Response(null, { status: 202 });
+    if (path === "/api/checkout/bundle") {
       return opts.bundleCode ? Response.json({ code: opts.bundleCode }) : Response.json({ error: "The bundle offer is not available to this visitor" }, { status: 403 });
     }
     if (profile === "fail") return new Response("down", { status: 503 });
@@ -95,13 +114,13 @@ export function fakeBackend(profile: CustomerContext | null | "fail" | "hang" | 
     if (profile === "hang") {
       return new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
     }
-    return Response.json({ customer: profile });
+    return Response.json({ customer: profile, visitor });
   });
+  const eventPosts = () => calls.filter((c) => c.url.endsWith("/api/checkout/events"));
   const events = () =>
-    calls
-      .filter((c) => c.url.endsWith("/api/checkout/events"))
-      .flatMap((c) => (c.body as { events: Array<{ type: string; play: string; arm: string }> }).events);
-  return { fetch: fetchMock as unknown as typeof fetch, calls, events };
+    eventPosts().flatMap((c) => (c.body as { events: Array<{ type: string; play: string; arm: string }> }).events);
+  const profileCalls = () => calls.filter((c) => new URL(c.url).pathname === "/api/checkout/profile");
+  return { fetch: fetchMock as unknown as typeof fetch, calls, events, eventPosts, profileCalls };
 }
 
 /**
