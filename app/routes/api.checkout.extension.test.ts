@@ -11,7 +11,7 @@ import { fetchProfileResult, sendEvents, type BackendDeps } from "../../extensio
 import { loader as profileLoader } from "./api.checkout.profile";
 import { action as eventsAction } from "./api.checkout.events";
 
-type Handler = (args: { request: Request; params: object; context: object }) => Promise<Response> | Response;
+type Handler = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response> | Response;
 const ROUTES: Record<string, Handler> = { "/api/checkout/profile": profileLoader, "/api/checkout/events": eventsAction };
 
 /** What the extension gets in checkout: a session token for the shop and a fetch that reaches the app's routes. */
