@@ -110,8 +110,20 @@ export function createPgQueue(opts: PgQueueOptions): JobQueue & { boss: PgBoss }
     enqueue,
     async start() {
       await boss.start();
+      // Instances that start together create the same queues at once; pg-boss's queue creation (a partition per
+      // queue) can then deadlock in PostgreSQL. The loser retries and finds the queue made.
+      const createQueue = async (name: string, options: Parameters<typeof boss.createQueue>[1]) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await boss.createQueue(name, options);
+          } catch (err) {
+            if ((err as { code?: string }).code !== "40P01" || attempt >= 5) throw err;
+            await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt));
+          }
+        }
+      };
       for (const j of opts.catalog.perShop) {
-        await boss.createQueue(j.name, {
+        await createQueue(j.name, {
           name: j.name,
           policy: "stately",
           retryLimit: j.retryLimit ?? 5,
@@ -121,7 +133,7 @@ export function createPgQueue(opts: PgQueueOptions): JobQueue & { boss: PgBoss }
         });
       }
       for (const c of opts.catalog.cron) {
-        await boss.createQueue(c.name, { name: c.name, policy: "standard", retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 15 * 60 });
+        await createQueue(c.name, { name: c.name, policy: "standard", retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 15 * 60 });
       }
       if (!opts.work) return;
       for (const c of opts.catalog.cron) {
