@@ -165,8 +165,12 @@ describe("merchant refund on the dev store → app", () => {
 
   it("GIVEN an attributed storefront order WHEN the merchant cancels it with a refund THEN it leaves the customer's profile and its attributed revenue is refunded once", async () => {
     const shop = store.shopDomain;
+    const creates = () => handled.filter((h) => h.path === "/webhooks/orders/create").length;
+    const createsBefore = creates();
     const { customer, order, visitorId } = await storefrontOrder(1);
     await until("orders/create", () => prisma.orderAttribution.findUnique({ where: { shop_orderId: { shop, orderId: order.id } } }));
+    // The inbox processes a delivery before it answers; wait for the answer too, so it is not counted below.
+    await until("orders/create answered", async () => creates() > createsBefore);
     const profileKey = { shop_customerId: { shop, customerId: customer.id } };
     expect(await prisma.customerProfile.findUniqueOrThrow({ where: profileKey })).toMatchObject({ ordersCount: 1, netSpend: order.total });
     const from = handled.length;
