@@ -1,0 +1,138 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "../db.server";
+import { foldVisits, sumAggregates, type DayAggregate, type VisitEvent } from "../lib/stats/funnel";
+import { foldLeaks, loadLeakRange, loadPlayMoney } from "./leaks.server";
+
+let seq = 0;
+let shop = "";
+beforeEach(() => {
+  shop = `leaks-${++seq}.myshopify.com`;
+});
+
+type Ev = VisitEvent & { visitorId: string };
+const DAY = Date.UTC(2026, 2, 5);
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random visits on one UTC day: page views of a few kinds and paths, cart events, gaps of 1–90 s (distinct times). */
+function randomVisits(seed: number, count: number): Ev[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const pages = [["home", "/"], ["product", "/products/a"], ["product", "/products/b"], ["product", "/products/c"], ["cart", "/cart"], ["info", "/policies/refund-policy"], ["collection", "/collections/all"]] as const;
+  const out: Ev[] = [];
+  for (let v = 0; v < count; v++) {
+    const visitorId = `visitor-${seed}-${v}`;
+    let t = DAY + Math.floor(r() * 20 * 3_600_000);
+    const n = 1 + Math.floor(r() * 9);
+    for (let i = 0; i < n; i++) {
+      t += 1000 + Math.floor(r() * 89_000);
+      const x = r();
+      if (x < 0.6 || i === 0) {
+        const [pageType, path] = pick(pages);
+        out.push({ visitorId, type: "page_view", pageType, path, at: t });
+      } else out.push({ visitorId, type: pick(["add_to_cart", "remove_from_cart", "checkout_started"] as const), at: t });
+    }
+  }
+  return out;
+}
+
+async function store(events: Ev[]) {
+  await prisma.event.createMany({
+    data: events.map((e) => ({ shop, visitorId: e.visitorId, type: e.type, pageType: e.pageType ?? null, path: e.path ?? null, occurredAt: new Date(e.at) })),
+  });
+  // The leak fold reads only what the rollup has settled: move its cursor past the events.
+  const max = await prisma.event.aggregate({ where: { shop }, _max: { id: true } });
+  await prisma.rollupCursor.upsert({ where: { shop }, create: { shop, lastEventId: max._max.id ?? 0 }, update: { lastEventId: max._max.id ?? 0 } });
+}
+
+function reference(events: Ev[], ordered: Set<string>): DayAggregate {
+  const byVisitor = new Map<string, Ev[]>();
+  for (const e of events) byVisitor.set(e.visitorId, [...(byVisitor.get(e.visitorId) ?? []), e]);
+  return foldVisits([...byVisitor].map(([id, evs]) => ({ events: evs, ordered: ordered.has(id) })));
+}
+
+const sorted = (a: DayAggregate) => ({
+  funnel: a.funnel,
+  pages: [...a.pages].sort((x, y) => x.path.localeCompare(y.path)),
+  products: [...a.products].sort((x, y) => x.path.localeCompare(y.path)),
+});
+
+describe("foldLeaks", () => {
+  it("GIVEN random visits and some orders WHEN folded THEN the stored day equals the reference fold of lib/stats/funnel", async () => {
+    const events = randomVisits(7, 300);
+    await store(events);
+    const ordered = new Set<string>();
+    for (const id of [...new Set(events.map((e) => e.visitorId))].filter((_, i) => i % 5 === 0)) {
+      ordered.add(id);
+      await prisma.orderAttribution.create({ data: { shop, orderId: `o-${id}`, visitorId: id, total: 10, createdAt: new Date(DAY + 23 * 3_600_000) } });
+    }
+    const r = await foldLeaks(shop);
+    expect(r.days).toBe(1);
+    const { aggregate } = await loadLeakRange(shop, "2026-03-05", "2026-03-05");
+    expect(sorted(aggregate)).toEqual(sorted(reference(events, ordered)));
+  });
+
+  it("GIVEN a day folded once WHEN more events of that day arrive THEN the day is recomputed, not added twice", async () => {
+    const first = randomVisits(11, 100);
+    await store(first);
+    await foldLeaks(shop);
+    const more = randomVisits(12, 50);
+    await store(more);
+    await foldLeaks(shop);
+    await foldLeaks(shop);
+    const { aggregate } = await loadLeakRange(shop, "2026-03-05", "2026-03-05");
+    expect(sorted(aggregate)).toEqual(sorted(reference([...first, ...more], new Set())));
+  });
+
+  it("GIVEN an order stored after the day was folded WHEN folded again THEN the visit counts as ordered", async () => {
+    const events: Ev[] = [
+      { visitorId: "shopper-1", type: "page_view", pageType: "product", path: "/products/a", at: DAY + 1000 },
+      { visitorId: "shopper-1", type: "add_to_cart", at: DAY + 2000 },
+    ];
+    await store(events);
+    await foldLeaks(shop);
+    expect((await loadLeakRange(shop, "2026-03-05", "2026-03-05")).aggregate.funnel).toMatchObject({ adds: 1, abandonedCarts: 1, orders: 0 });
+    await prisma.orderAttribution.create({ data: { shop, orderId: "o-1", visitorId: "shopper-1", total: 10, createdAt: new Date(DAY + 5000) } });
+    await foldLeaks(shop);
+    expect((await loadLeakRange(shop, "2026-03-05", "2026-03-05")).aggregate.funnel).toMatchObject({ adds: 1, abandonedCarts: 0, orders: 1 });
+  });
+
+  it("GIVEN two days WHEN a range covers both THEN the range sums them and keeps one daily row each", async () => {
+    const a = randomVisits(21, 40);
+    const b = randomVisits(22, 40).map((e) => ({ ...e, visitorId: e.visitorId + "-b", at: e.at + 86_400_000 }));
+    await store([...a, ...b]);
+    await foldLeaks(shop);
+    const { aggregate, daily } = await loadLeakRange(shop, "2026-03-05", "2026-03-06");
+    expect(daily.map((x) => x.day)).toEqual(["2026-03-05", "2026-03-06"]);
+    expect(sorted(aggregate)).toEqual(sorted(sumAggregates([reference(a, new Set()), reference(b, new Set())])));
+  });
+
+  it("GIVEN exposures with orders WHEN folded THEN each arm's money moments are stored on the day first eligible", async () => {
+    await store([{ visitorId: "x-1", type: "page_view", pageType: "home", path: "/", at: DAY + 1000 }]);
+    await prisma.playExposure.createMany({
+      data: [
+        { shop, play: "deal_seeker", visitorId: "x-1", arm: "treatment", firstEligibleAt: new Date(DAY + 1000), orders: 1, revenue: 90, discount: 10 },
+        { shop, play: "deal_seeker", visitorId: "x-2", arm: "treatment", firstEligibleAt: new Date(DAY + 2000) },
+        { shop, play: "deal_seeker", visitorId: "x-3", arm: "holdout", firstEligibleAt: new Date(DAY + 3000), orders: 1, revenue: 50 },
+      ],
+    });
+    await foldLeaks(shop);
+    const money = (await loadPlayMoney(shop, "2026-03-05", "2026-03-05")).get("deal_seeker");
+    expect(money?.treatment).toEqual({ visitors: 2, revenue: 90, revenueSq: 8100, discount: 10, discountSq: 100, cross: 900 });
+    expect(money?.holdout).toEqual({ visitors: 1, revenue: 50, revenueSq: 2500, discount: 0, discountSq: 0, cross: 0 });
+  });
+
+  it("GIVEN events the rollup has not settled WHEN folded THEN nothing is read past the rollup cursor", async () => {
+    await prisma.event.create({ data: { shop, visitorId: "late-1", type: "page_view", pageType: "home", path: "/", occurredAt: new Date(DAY) } });
+    expect(await foldLeaks(shop)).toEqual({ days: 0, events: 0 });
+    expect(await prisma.leakFunnelDay.count({ where: { shop } })).toBe(0);
+  });
+});

@@ -1,0 +1,248 @@
+// Leak finder aggregates: after each rollup, the days (in the shop's measurement zone) that new events or new
+// attributed orders touched are recomputed whole from stored events, set-based in SQL, into LeakFunnelDay,
+// LeakPathDay and PlayMoneyDay. The SQL computes exactly what lib/stats/funnel.ts `foldVisits` defines (a test keeps
+// them equal). The event cursor never passes the rollup's, so only settled events are read; a day recomputed twice
+// gives the same rows, so a retry never double counts. The admin page reads only these tables.
+import prisma from "../db.server";
+import type { Prisma, PrismaClient } from "@prisma/client";
+import { addDays, dayIn, dayStart } from "../lib/stats/days";
+import { PLAY_KEYS } from "../lib/plays/types";
+import {
+  emptyFunnel, LEAK_SIGNALS, POLICY_VIEWS, REMOVALS, REPEAT_VIEWS, STALL_MS, type DayAggregate, type FunnelCounts, type PageRow, type ProductRow,
+} from "../lib/stats/funnel";
+import type { MoneyMoments } from "../lib/stats/profit";
+import { currentDialect, dialectSql, measurementZone, sqlDays, type Dialect } from "./rollup.server";
+
+type Tx = Prisma.TransactionClient | PrismaClient;
+
+export interface LeakFoldResult {
+  days: number;
+  events: number;
+}
+
+const num = (v: unknown) => (v == null ? 0 : Number(v));
+
+/** Folds what changed since the last run for one shop. */
+export async function foldLeaks(shop: string, o: { now?: Date } = {}): Promise<LeakFoldResult> {
+  const d = currentDialect();
+  const sql = dialectSql(d);
+  const zone = await measurementZone(prisma, shop, d);
+  let cursor = await prisma.leakCursor.findUnique({ where: { shop } });
+  if (!cursor) {
+    try {
+      cursor = await prisma.leakCursor.create({ data: { shop } });
+    } catch {
+      cursor = await prisma.leakCursor.findUniqueOrThrow({ where: { shop } });
+    }
+  }
+  const rollup = await prisma.rollupCursor.findUnique({ where: { shop }, select: { lastEventId: true } });
+  const lo = cursor.lastEventId;
+  const hi = Math.max(lo, rollup?.lastEventId ?? 0);
+  const dirty = new Set<string>();
+  const moneyDirty = new Set<string>();
+  let events = 0;
+  if (hi > lo) {
+    const [range] = await prisma.$queryRawUnsafe<{ a: unknown; b: unknown; c: number | bigint }[]>(
+      sql.q(`SELECT MIN("occurredAt") AS a, MAX("occurredAt") AS b, COUNT(*) AS c FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ?`),
+      shop, lo, hi,
+    );
+    events = num(range?.c);
+    if (events > 0) {
+      const days = sqlDays(d, zone, toMs(range.a), toMs(range.b));
+      const rows = await prisma.$queryRawUnsafe<{ day: string }[]>(
+        sql.q(`SELECT DISTINCT ${sql.day(`"occurredAt"`, days)} AS "day" FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ?`),
+        shop, lo, hi,
+      );
+      for (const r of rows) {
+        dirty.add(r.day);
+        moneyDirty.add(r.day);
+      }
+    }
+  }
+  // Orders change a day's "ordered" visits and their visitors' exposures' money (on the day first eligible).
+  const orders = await prisma.orderAttribution.findMany({
+    where: { shop, NOT: { visitorId: null }, ...(cursor.ordersAt ? { createdAt: { gt: cursor.ordersAt } } : {}) },
+    select: { visitorId: true, createdAt: true },
+  });
+  let ordersAt = cursor.ordersAt;
+  for (const ord of orders) {
+    dirty.add(dayIn(ord.createdAt, zone));
+    if (!ordersAt || ord.createdAt > ordersAt) ordersAt = ord.createdAt;
+  }
+  const visitors = [...new Set(orders.map((x) => x.visitorId as string))];
+  for (let i = 0; i < visitors.length; i += 500) {
+    const exposures = await prisma.playExposure.findMany({
+      where: { shop, play: { in: [...PLAY_KEYS] }, visitorId: { in: visitors.slice(i, i + 500) } },
+      select: { firstEligibleAt: true },
+    });
+    for (const e of exposures) moneyDirty.add(dayIn(e.firstEligibleAt, zone));
+  }
+
+  const all = [...new Set([...dirty, ...moneyDirty])].sort();
+  for (const day of all) await foldDay(shop, day, zone, d, { visits: dirty.has(day), money: moneyDirty.has(day) });
+  if (hi > lo || ordersAt !== cursor.ordersAt) {
+    // Compare-and-set: a concurrent fold that got here first already covered these days.
+    await prisma.leakCursor.updateMany({ where: { shop, lastEventId: lo }, data: { lastEventId: hi, ordersAt } });
+  }
+  return { days: all.length, events };
+}
+
+/** Schema-qualified name of a leak table, qualified exactly as rollup.server qualifies its own tables. */
+function table(d: Dialect, name: "LeakFunnelDay" | "LeakPathDay" | "PlayMoneyDay"): string {
+  return dialectSql(d).t("Event").replace(/"Event"$/, `"${name}"`);
+}
+
+const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : v == null ? NaN : Date.parse(String(v)));
+
+/** Seconds between two timestamp columns. */
+function secondsBetween(d: Dialect, a: string, b: string): string {
+  return d === "sqlite" ? `((julianday(${b}) - julianday(${a})) * 86400.0)` : `EXTRACT(EPOCH FROM (${b} - ${a}))`;
+}
+
+/** Recomputes one day's rows (the parts asked for) in one transaction. */
+export async function foldDay(shop: string, day: string, zone: string | null, d: Dialect, parts = { visits: true, money: true }): Promise<void> {
+  const sql = dialectSql(d);
+  const from = sql.tsValue(new Date(dayStart(day, zone)));
+  const to = sql.tsValue(new Date(dayStart(addDays(day, 1), zone)));
+  await prisma.$transaction(
+    async (tx) => {
+      if (parts.visits) await foldVisitsOfDay(tx, shop, day, from, to, d);
+      if (parts.money) {
+        await tx.playMoneyDay.deleteMany({ where: { shop, day } });
+        await tx.$executeRawUnsafe(
+          sql.q(`INSERT INTO ${table(d, "PlayMoneyDay")} ("shop", "day", "play", "arm", "visitors", "revenue", "revenueSq", "discount", "discountSq", "cross")
+            SELECT ?, ?, "play", "arm", COUNT(*), SUM("revenue"), SUM("revenue" * "revenue"), SUM("discount"), SUM("discount" * "discount"), SUM("revenue" * "discount")
+            FROM ${sql.t("PlayExposure")} WHERE "shop" = ? AND "firstEligibleAt" >= ${sql.ts} AND "firstEligibleAt" < ${sql.ts}
+            GROUP BY "play", "arm"`),
+          shop, day, shop, from, to,
+        );
+      }
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+}
+
+async function foldVisitsOfDay(tx: Tx, shop: string, day: string, from: string, to: string, d: Dialect): Promise<void> {
+  const sql = dialectSql(d);
+  const temp = (name: string, select: string) =>
+    d === "sqlite" ? `CREATE TEMP TABLE ${name} AS ${select}` : `CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${select}`;
+  const drop = async () => {
+    if (d === "sqlite") for (const t of ["rp_lev", "rp_vis", "rp_pv"]) await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.${t}`);
+  };
+  await tx.leakFunnelDay.deleteMany({ where: { shop, day } });
+  await tx.leakPathDay.deleteMany({ where: { shop, day } });
+  await drop();
+  const atCart = `(("t" = 'page_view' AND "pt" = 'cart') OR "t" = 'checkout_started')`;
+  await tx.$executeRawUnsafe(
+    sql.q(temp("rp_lev", `SELECT "visitorId" AS "v", "type" AS "t", "pageType" AS "pt", COALESCE("path", '') AS "p", "occurredAt" AS "at", "id",
+        LEAD("occurredAt") OVER (PARTITION BY "visitorId" ORDER BY "occurredAt", "id") AS "nxt"
+      FROM ${sql.t("Event")}
+      WHERE "shop" = ? AND "occurredAt" >= ${sql.ts} AND "occurredAt" < ${sql.ts}
+        AND "type" IN ('page_view', 'add_to_cart', 'remove_from_cart', 'checkout_started')`)),
+    shop, from, to,
+  );
+  await tx.$executeRawUnsafe(
+    temp("rp_vis", `SELECT "v",
+        SUM(CASE WHEN "t" = 'page_view' THEN 1 ELSE 0 END) AS "views",
+        MAX(CASE WHEN "t" = 'page_view' AND "pt" = 'product' THEN 1 ELSE 0 END) AS "prod",
+        MAX(CASE WHEN "t" = 'add_to_cart' THEN 1 ELSE 0 END) AS "added",
+        MAX(CASE WHEN ${atCart} THEN 1 ELSE 0 END) AS "cart",
+        MAX(CASE WHEN "t" = 'checkout_started' THEN 1 ELSE 0 END) AS "co",
+        CASE WHEN SUM(CASE WHEN "t" = 'page_view' AND "pt" = 'info' THEN 1 ELSE 0 END) >= ${POLICY_VIEWS} THEN 1 ELSE 0 END AS "policy",
+        MAX(CASE WHEN ${atCart} AND "nxt" IS NOT NULL AND ${secondsBetween(d, `"at"`, `"nxt"`)} >= ${STALL_MS / 1000 - 0.0005} THEN 1 ELSE 0 END) AS "stall",
+        CASE WHEN SUM(CASE WHEN "t" = 'remove_from_cart' THEN 1 ELSE 0 END) >= ${REMOVALS} THEN 1 ELSE 0 END AS "cycles",
+        0 AS "ordered", 0 AS "rep"
+      FROM rp_lev GROUP BY "v"`),
+  );
+  await tx.$executeRawUnsafe(
+    sql.q(`UPDATE rp_vis SET "ordered" = 1 WHERE "v" IN (SELECT "visitorId" FROM ${sql.t("OrderAttribution")}
+      WHERE "shop" = ? AND "visitorId" IS NOT NULL AND "createdAt" >= ${sql.ts} AND "createdAt" < ${sql.ts})`),
+    shop, from, to,
+  );
+  await tx.$executeRawUnsafe(
+    temp("rp_pv", `SELECT "v", "p", COUNT(*) AS "n" FROM rp_lev WHERE "t" = 'page_view' AND "pt" = 'product' AND "p" <> '' GROUP BY "v", "p"`),
+  );
+  await tx.$executeRawUnsafe(`UPDATE rp_vis SET "rep" = 1 WHERE "added" = 0 AND "v" IN (SELECT "v" FROM rp_pv WHERE "n" >= ${REPEAT_VIEWS})`);
+
+  await tx.$executeRawUnsafe(
+    sql.q(`INSERT INTO ${table(d, "LeakFunnelDay")} ("shop", "day", "visits", "productViews", "adds", "carts", "checkouts", "orders", "bounces", "abandonedCarts")
+      SELECT ?, ?, f.* FROM (
+        SELECT COUNT(*) AS "n", SUM("prod") AS "a", SUM("added") AS "b", SUM("cart") AS "c", SUM("co") AS "e", SUM("ordered") AS "f",
+          SUM(CASE WHEN "views" = 1 THEN 1 ELSE 0 END) AS "g", SUM(CASE WHEN "added" = 1 AND "ordered" = 0 THEN 1 ELSE 0 END) AS "h"
+        FROM rp_vis WHERE "views" > 0) AS f
+      WHERE f."n" > 0`),
+    shop, day,
+  );
+  // Pages: views per path, and the visits that ended there (their last page view) with their signals.
+  await tx.$executeRawUnsafe(
+    sql.q(`INSERT INTO ${table(d, "LeakPathDay")} ("shop", "day", "kind", "path", "pageType", "views", "exits", "policy", "stall", "cycles", "repeat")
+      SELECT ?, ?, 'page', pv."p", pv."pt", pv."views", COALESCE(x."exits", 0), COALESCE(x."policy", 0), COALESCE(x."stall", 0),
+        COALESCE(x."cycles", 0), COALESCE(x."rep", 0)
+      FROM (SELECT "p", MIN(COALESCE("pt", 'other')) AS "pt", COUNT(*) AS "views" FROM rp_lev WHERE "t" = 'page_view' GROUP BY "p") AS pv
+      LEFT JOIN (
+        SELECT e."p", COUNT(*) AS "exits", SUM(vi."policy") AS "policy", SUM(vi."stall") AS "stall", SUM(vi."cycles") AS "cycles", SUM(vi."rep") AS "rep"
+        FROM (SELECT "v", "p", ROW_NUMBER() OVER (PARTITION BY "v" ORDER BY "at" DESC, "id" DESC) AS "rn" FROM rp_lev WHERE "t" = 'page_view') AS e
+        JOIN rp_vis vi ON vi."v" = e."v"
+        WHERE e."rn" = 1 GROUP BY e."p"
+      ) AS x ON x."p" = pv."p"`),
+    shop, day,
+  );
+  const abandoned = (col: string) => `SUM(CASE WHEN vi."added" = 1 AND vi."ordered" = 0 AND vi."${col}" = 1 THEN 1 ELSE 0 END)`;
+  await tx.$executeRawUnsafe(
+    sql.q(`INSERT INTO ${table(d, "LeakPathDay")} ("shop", "day", "kind", "path", "pageType", "views", "exits", "abandoned", "policy", "stall", "cycles", "repeat")
+      SELECT ?, ?, 'product', pv."p", 'product', COUNT(*), SUM(vi."added"), SUM(CASE WHEN vi."added" = 1 AND vi."ordered" = 0 THEN 1 ELSE 0 END),
+        ${abandoned("policy")}, ${abandoned("stall")}, ${abandoned("cycles")},
+        SUM(CASE WHEN vi."added" = 0 AND pv."n" >= ${REPEAT_VIEWS} THEN 1 ELSE 0 END)
+      FROM rp_pv pv JOIN rp_vis vi ON vi."v" = pv."v" GROUP BY pv."p"`),
+    shop, day,
+  );
+  await drop();
+}
+
+/** The stored aggregates of a range of days [from, to] (inclusive), summed: what the leak page shows. */
+export async function loadLeakRange(shop: string, from: string, to: string): Promise<{ aggregate: DayAggregate; daily: (FunnelCounts & { day: string })[] }> {
+  const where = { shop, day: { gte: from, lte: to } };
+  const [funnelRows, pathRows] = await Promise.all([
+    prisma.leakFunnelDay.findMany({ where, orderBy: { day: "asc" } }),
+    prisma.leakPathDay.groupBy({
+      by: ["kind", "path"],
+      where,
+      _sum: { views: true, exits: true, abandoned: true, policy: true, stall: true, cycles: true, repeat: true },
+      _min: { pageType: true },
+    }),
+  ]);
+  const funnel = emptyFunnel();
+  const daily = funnelRows.map(({ shop: _s, day, ...c }) => ({ day, ...c }));
+  for (const r of daily) for (const k of Object.keys(funnel) as (keyof FunnelCounts)[]) funnel[k] += r[k];
+  const pages: PageRow[] = [];
+  const products: ProductRow[] = [];
+  for (const r of pathRows) {
+    const s = r._sum;
+    const signals = Object.fromEntries(LEAK_SIGNALS.map((k) => [k, s[k] ?? 0])) as Record<(typeof LEAK_SIGNALS)[number], number>;
+    if (r.kind === "page") pages.push({ path: r.path, pageType: r._min.pageType ?? "other", views: s.views ?? 0, exits: s.exits ?? 0, ...signals });
+    else products.push({ path: r.path, viewVisits: s.views ?? 0, carts: s.exits ?? 0, abandoned: s.abandoned ?? 0, ...signals });
+  }
+  return { aggregate: { funnel, pages, products }, daily };
+}
+
+/** Money moments per play and arm over a range of days first eligible. */
+export async function loadPlayMoney(shop: string, from: string, to: string): Promise<Map<string, { treatment: MoneyMoments; holdout: MoneyMoments }>> {
+  const rows = await prisma.playMoneyDay.groupBy({
+    by: ["play", "arm"],
+    where: { shop, day: { gte: from, lte: to } },
+    _sum: { visitors: true, revenue: true, revenueSq: true, discount: true, discountSq: true, cross: true },
+  });
+  const zero = (): MoneyMoments => ({ visitors: 0, revenue: 0, revenueSq: 0, discount: 0, discountSq: 0, cross: 0 });
+  const out = new Map<string, { treatment: MoneyMoments; holdout: MoneyMoments }>();
+  for (const r of rows) {
+    const entry = out.get(r.play) ?? { treatment: zero(), holdout: zero() };
+    const m: MoneyMoments = {
+      visitors: r._sum.visitors ?? 0, revenue: r._sum.revenue ?? 0, revenueSq: r._sum.revenueSq ?? 0,
+      discount: r._sum.discount ?? 0, discountSq: r._sum.discountSq ?? 0, cross: r._sum.cross ?? 0,
+    };
+    if (r.arm === "holdout") entry.holdout = m;
+    else entry.treatment = m;
+    out.set(r.play, entry);
+  }
+  return out;
+}
