@@ -10,6 +10,7 @@ import { publishConfig, retryPublishIfDue } from "../models/publish.server";
 import { pruneExpiredData } from "../models/retention.server";
 import { recomputeSegments } from "../models/profiles.server";
 import { rollupEvents, shopsWithEvents } from "../models/rollup.server";
+import { foldLeaks } from "../models/leaks.server";
 import { pollStaleSyncs } from "../models/sync.server";
 import { shopsWithDueWebhooks } from "../models/webhooks.server";
 import { processDueWebhooks } from "../models/webhookTopics.server";
@@ -89,7 +90,16 @@ export const appCatalog: Catalog = {
   perShop: [
     // Webhook deliveries whose attempt failed (after Shopify got its 200) or whose worker died, retried with backoff.
     { name: "webhooks-shop", expireInSeconds: 20 * 60, run: async (shop) => void (await processDueWebhooks(shop)) },
-    { name: "rollup-shop", expireInSeconds: 15 * 60, retryDelaySeconds: 10, run: async (shop) => void (await rollupEvents(shop)) },
+    {
+      name: "rollup-shop",
+      expireInSeconds: 15 * 60,
+      retryDelaySeconds: 10,
+      // The leak aggregates follow the rollup: they read only events its cursor has settled.
+      run: async (shop) => {
+        await rollupEvents(shop);
+        await foldLeaks(shop);
+      },
+    },
     {
       name: "upkeep-shop",
       expireInSeconds: 10 * 60,
