@@ -14,6 +14,7 @@ import { NO_FAULTS, type AdminContext, type AdminEnv, type Faults } from "./admi
 import { LeakyBucket, RESTORE_RATE, runAdminGraphql } from "./admin/graphql";
 import { TokenStore, accessTokenEndpoint, signSessionToken } from "./admin/auth";
 import { expire, setBulkQueries } from "./admin/bulk";
+import { handleProfileOutHttp, resetProfileOut } from "./admin/profileOut";
 import { renderCheckoutEditor } from "./admin/checkoutEditor";
 import { normalizeNamespace } from "./admin/mutations";
 import { createWebhookSender, type WebhookDelivery } from "./webhooks";
@@ -293,6 +294,8 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
       return;
     }
 
+    if (await handleProfileOutHttp(env, req, res, url)) return;
+
     if (p.startsWith("/__devstore/")) {
       if (p === "/__devstore/faults" && req.method === "POST") {
         const f = JSON.parse((await readBody(req)) || "{}") as Partial<Faults>;
@@ -324,6 +327,7 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
         env.bulkOps.length = 0;
         env.faults = { ...NO_FAULTS };
         setBulkQueries(env, opts.bulkQueries ?? true);
+        resetProfileOut(env);
         buckets.clear();
         return send(res, 200, { ok: true });
       }

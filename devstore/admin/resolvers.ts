@@ -22,6 +22,7 @@ import { customerTotals } from "./data";
 import { collectionsOf, isoSeconds } from "../seed/generate";
 import { decimal } from "../seed/jsonl";
 import { matches, parseSearch } from "./search";
+import { bulkOperationRunMutation, customerTags, metafieldsDelete, definitionsFor, flowTriggerReceive, metafieldDefinitionCreate, metafieldDefinitionUpdate, segmentCreate, stagedUploadsCreate, tagsAdd, tagsRemove } from "./profileOut";
 import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf } from "./mutations";
 import { bulkOperationCancel, bulkOperationRunQuery } from "./bulk";
 import { orderCancel, refundCreate } from "./refunds";
@@ -403,6 +404,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
       return ops[ops.length - 1] ?? null;
     },
     node: (_s, args, ctx) => nodeById(ctx, args.id),
+    metafieldDefinitions: (_s, args, ctx) => connection(definitionsFor(ctx.env, args.ownerType, args.namespace), args, ctx, (d) => d.id),
     themes: (_s, args, ctx) => {
       const roles: string[] | undefined = args.roles;
       const list = roles && !roles.includes("MAIN") ? [] : [MAIN_THEME];
@@ -449,6 +451,15 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     bulkOperationCancel: (_s, args, ctx) => bulkOperationCancel(ctx, args.id),
     refundCreate: (_s, args, ctx, info) => refundCreate(ctx, info, args.input),
     orderCancel: (_s, args, ctx) => orderCancel(ctx, args),
+    metafieldDefinitionCreate: (_s, args, ctx) => metafieldDefinitionCreate(ctx, args.definition),
+    metafieldDefinitionUpdate: (_s, args, ctx) => metafieldDefinitionUpdate(ctx, args.definition),
+    metafieldsDelete: (_s, args, ctx) => metafieldsDelete(ctx, args.metafields),
+    tagsAdd: (_s, args, ctx) => tagsAdd(ctx, args.id, args.tags),
+    tagsRemove: (_s, args, ctx) => tagsRemove(ctx, args.id, args.tags),
+    segmentCreate: (_s, args, ctx) => segmentCreate(ctx, args.name, args.query),
+    flowTriggerReceive: (_s, args, ctx) => flowTriggerReceive(ctx, args.handle, args.payload, args.body),
+    stagedUploadsCreate: (_s, args, ctx) => stagedUploadsCreate(ctx, args.input),
+    bulkOperationRunMutation: (_s, args, ctx) => bulkOperationRunMutation(ctx, args.mutation, args.stagedUploadPath),
   },
   OnlineStoreTheme: themeResolvers,
   Shop: {
@@ -508,7 +519,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     orders: (r: CustomerRecord, args, ctx) => ordersConnection(ctx, args, r.orders),
     statistics: (r: CustomerRecord) => ({ rfmGroup: r.customer.rfmGroup ?? null, predictedSpendTier: r.customer.predictedSpendTier ?? null }),
     state: () => "ENABLED",
-    tags: () => [],
+    tags: (r: CustomerRecord, _a, ctx) => customerTags(ctx.env, r.customer.id),
     verifiedEmail: () => true,
     validEmailAddress: () => true,
     ...metafieldFields((r: CustomerRecord) => gid("Customer", r.customer.id)),

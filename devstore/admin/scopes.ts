@@ -44,6 +44,10 @@ export const REQUIRED_SCOPE: Record<string, string> = {
   "Mutation.discountAutomaticDelete": "write_discounts",
   "Mutation.refundCreate": "write_orders",
   "Mutation.orderCancel": "write_orders",
+  // tagsAdd/tagsRemove on a Customer and segmentCreate: "Requires `write_customers` access scope."
+  "Mutation.tagsAdd": "write_customers",
+  "Mutation.tagsRemove": "write_customers",
+  "Mutation.segmentCreate": "write_customers",
 };
 
 /**
