@@ -8,9 +8,12 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 import { addDays, dayIn, dayStart } from "../lib/stats/days";
 import { PLAY_KEYS } from "../lib/plays/types";
 import {
-  emptyFunnel, LEAK_SIGNALS, POLICY_VIEWS, REMOVALS, REPEAT_VIEWS, STALL_MS, type DayAggregate, type FunnelCounts, type PageRow, type ProductRow,
+  emptyFunnel, funnelSteps, LEAK_SIGNALS, leaksCsv, rankLeaks, storeRates, POLICY_VIEWS, REMOVALS, REPEAT_VIEWS, STALL_MS, type DayAggregate, type FunnelCounts, type PageRow, type ProductRow,
 } from "../lib/stats/funnel";
-import type { MoneyMoments } from "../lib/stats/profit";
+import { DEFAULT_MARGIN, moneyLift, profitVerdict, verdictFor, type MoneyMoments } from "../lib/stats/profit";
+import { analyzeLift } from "../lib/stats/lift";
+import { newcombeDifference } from "../lib/stats/proportions";
+import { listPlays } from "./plays.server";
 import { currentDialect, dialectSql, measurementZone, sqlDays, type Dialect } from "./rollup.server";
 
 type Tx = Prisma.TransactionClient | PrismaClient;
@@ -245,4 +248,76 @@ export async function loadPlayMoney(shop: string, from: string, to: string): Pro
     out.set(r.play, entry);
   }
   return out;
+}
+
+export const LEAK_RANGE_DAYS = [7, 30, 90] as const;
+
+/** The range asked for (?days=, one of LEAK_RANGE_DAYS, 30 by default) as whole days of the shop's zone ending today. */
+export async function leakRange(shop: string, searchParams: URLSearchParams, now = new Date()) {
+  const asked = Number(searchParams.get("days"));
+  const days = (LEAK_RANGE_DAYS as readonly number[]).includes(asked) ? asked : 30;
+  const zone = await measurementZone(prisma, shop);
+  const to = dayIn(now, zone);
+  return { days, from: addDays(to, -(days - 1)), to, zone };
+}
+
+/** Everything the leak page shows for a range, from aggregates only. */
+export async function getLeakReport(shop: string, range: { from: string; to: string }) {
+  const [{ aggregate, daily }, money, armRows, plays, shopRow] = await Promise.all([
+    loadLeakRange(shop, range.from, range.to),
+    loadPlayMoney(shop, range.from, range.to),
+    prisma.dailyPlayStat.groupBy({ by: ["play", "arm"], where: { shop, day: { gte: range.from, lte: range.to } }, _sum: { eligible: true, orders: true, revenue: true } }),
+    listPlays(shop),
+    prisma.shop.findUnique({ where: { shop }, select: { marginPercent: true } }),
+  ]);
+  const margin = (shopRow?.marginPercent ?? DEFAULT_MARGIN * 100) / 100;
+  const arms = (play: string, arm: string) => {
+    const r = armRows.find((x) => x.play === play && x.arm === arm);
+    return { visitors: r?._sum.eligible ?? 0, converted: r?._sum.orders ?? 0, revenue: r?._sum.revenue ?? 0 };
+  };
+  const playRows = plays.map((p) => {
+    const t = arms(p.play, "treatment");
+    const h = arms(p.play, "holdout");
+    const conversion = analyzeLift(t, h, { expectedHoldoutShare: p.settings.holdoutPercent / 100 });
+    const m = money.get(p.play) ?? { treatment: { ...ZERO }, holdout: { ...ZERO } };
+    const lift = moneyLift(m.treatment, m.holdout, margin);
+    const costsMoney = p.play === "deal_seeker";
+    const profit = profitVerdict(m.treatment, m.holdout, lift, p.settings.holdoutPercent > 0);
+    return {
+      play: p.play, enabled: p.enabled, version: p.version, costsMoney, treatment: t, holdout: h, lift,
+      conversionVerdict: conversion.verdict, verdict: verdictFor(costsMoney, conversion.verdict, profit),
+    };
+  });
+  // Abandonment among the plays' eligible visitors, holdout minus treatment (pooled over plays; a visitor eligible
+  // for two plays counts in both).
+  const pooled = playRows.reduce((a, r) => ({ tv: a.tv + r.treatment.visitors, tc: a.tc + r.treatment.converted, hv: a.hv + r.holdout.visitors, hc: a.hc + r.holdout.converted }), { tv: 0, tc: 0, hv: 0, hc: 0 });
+  const reduction = pooled.tv > 0 && pooled.hv > 0 ? newcombeDifference(pooled.tc, pooled.tv, pooled.hc, pooled.hv) : null;
+  return {
+    funnel: aggregate.funnel,
+    steps: funnelSteps(aggregate.funnel),
+    daily,
+    leaks: rankLeaks(aggregate),
+    rates: storeRates(aggregate.funnel),
+    reduction: reduction && { ...reduction, treatment: pooled.tv, holdout: pooled.hv },
+    plays: playRows,
+    marginPercent: margin * 100,
+  };
+}
+
+const ZERO: MoneyMoments = { visitors: 0, revenue: 0, revenueSq: 0, discount: 0, discountSq: 0, cross: 0 };
+
+/** The leak table as CSV (English headers and labels: a file for spreadsheets, not UI copy). */
+export async function getLeakCsv(shop: string, range: { from: string; to: string }): Promise<string> {
+  const { aggregate } = await loadLeakRange(shop, range.from, range.to);
+  return leaksCsv(
+    rankLeaks(aggregate, { limit: 500 }),
+    ["kind", "path", "lost", "sample", "rate", "rate_low_95", "rate_high_95", "signal", "play"],
+    (l) => [l.signal ? `${l.signal.key} (${l.signal.count})` : "", l.play ?? ""],
+  );
+}
+
+/** The merchant's margin in percent (0–100), for profit. */
+export async function setMarginPercent(shop: string, percent: number): Promise<void> {
+  if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new RangeError("margin must be 0–100");
+  await prisma.shop.update({ where: { shop }, data: { marginPercent: percent } });
 }

@@ -1,0 +1,37 @@
+// Leak finder charts with Polaris Viz: the funnel and the daily trend. Rendered on the client only (the charts
+// measure the DOM) behind a fixed-height placeholder, so nothing shifts when they mount. Each chart is one image
+// for assistive technology; the page renders the same figures as a data table right after it.
+import { lazy, Suspense, useEffect, useState } from "react";
+import { Box, SkeletonBodyText } from "@shopify/polaris";
+
+type Series = { name: string; data: { key: string; value: number | null }[] }[];
+
+const Charts = lazy(async () => {
+  const viz = await import("@shopify/polaris-viz");
+  function VizChart({ kind, series, label }: { kind: "funnel" | "trend"; series: Series; label: string }) {
+    return (
+      <viz.PolarisVizProvider>
+        <div role="img" aria-label={label} style={{ height: 260 }}>
+          {kind === "funnel" ? <viz.FunnelChart data={series} theme="Light" /> : <viz.LineChart data={series} theme="Light" />}
+        </div>
+      </viz.PolarisVizProvider>
+    );
+  }
+  return { default: VizChart };
+});
+
+export function LeakChart(props: { kind: "funnel" | "trend"; series: Series; label: string }) {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  const placeholder = (
+    <Box minHeight="260px">
+      <SkeletonBodyText lines={6} />
+    </Box>
+  );
+  if (!mounted) return placeholder;
+  return (
+    <Suspense fallback={placeholder}>
+      <Charts {...props} />
+    </Suspense>
+  );
+}
