@@ -42,6 +42,7 @@ export default function App() {
           </Link>
           <Link to="/app/plays">{t("nav.plays")}</Link>
           <Link to="/app/analytics">{t("nav.analytics")}</Link>
+          <Link to="/app/leaks">{t("nav.leaks")}</Link>
           <Link to="/app/customers">{t("nav.customers")}</Link>
           <Link to="/app/data-requests">{t("nav.dataRequests")}</Link>
           <Link to="/app/settings">{t("nav.settings")}</Link>
