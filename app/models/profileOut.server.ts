@@ -464,3 +464,78 @@ export async function redactCustomerProfile(admin: Admin, customerId: string, o:
   if (mine.length) await c.request(TAGS_REMOVE, { id: ownerId, tags: mine });
   return { metafields: (del.data.metafieldsDelete.deletedMetafields ?? []).filter(Boolean).length, tags: mine };
 }
+
+// ------------------------------------------------------------------------------------- webhook and job hooks
+
+export interface WriteBackStatus {
+  status: WriteBackResult["status"];
+  reason?: WriteBackReason;
+  customers?: number;
+  at: string;
+}
+
+/** The last write-back's outcome, kept next to the settings on the app installation, for the admin page. */
+export async function recordWriteBack(admin: Admin, r: WriteBackResult, o: ProfileOutOptions = {}): Promise<void> {
+  const s = await readSettings(admin, o);
+  const last: WriteBackStatus = { status: r.status, at: new Date((o.now ?? Date.now)()).toISOString(), ...(r.status === "failed" ? { reason: r.reason } : { customers: r.customers }) };
+  await client(admin, o).request(METAFIELDS_SET, {
+    metafields: [{ ownerId: s.installationId, namespace: PROFILE_NAMESPACE, key: "profile_out", type: "json", value: JSON.stringify({ tags: s.tags, lastWriteBack: last }) }],
+  });
+}
+
+export async function lastWriteBack(admin: Admin, o: ProfileOutOptions = {}): Promise<WriteBackStatus | null> {
+  const r = await client(admin, o).request<{ currentAppInstallation: { metafield: { value: string } | null } }>(SETTINGS_READ);
+  try {
+    return (JSON.parse(r.data.currentAppInstallation.metafield?.value ?? "{}") as { lastWriteBack?: WriteBackStatus }).lastWriteBack ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** After a completed history sync: definitions (install/upgrade), then the one bulk write-back. */
+export async function afterHistorySync(shop: string, admin: Admin, o: ProfileOutOptions = {}): Promise<WriteBackResult> {
+  try {
+    const defs = await ensureProfileDefinitions(admin, o);
+    if (defs.errors.length) log(o)("metafield definitions refused", { shop, errors: defs.errors });
+    const r = await writeBackProfiles(shop, admin, o);
+    await recordWriteBack(admin, r, o);
+    return r;
+  } catch (err) {
+    if (err instanceof Response) throw err;
+    // The sync itself succeeded; publishing is retried from the admin (or the next sync), not by failing the webhook.
+    const message = err instanceof Error ? err.message : String(err);
+    log(o)("profile write-back failed", { shop, message });
+    return { status: "failed", reason: "start_failed", message };
+  }
+}
+
+/** orders/create: the buyer's metafields (and tags, when the setting is on) follow the new order. */
+export async function afterOrder(shop: string, payload: unknown, getAdmin: () => Promise<Admin>, o: ProfileOutOptions = {}): Promise<void> {
+  const raw = (payload as { customer?: { id?: unknown } | null } | null)?.customer?.id;
+  const customerId = raw == null ? null : String(raw).replace(/^gid:\/\/shopify\/Customer\//, "");
+  if (!customerId || !/^\d+$/.test(customerId)) return;
+  try {
+    const admin = await getAdmin();
+    await writeCustomerProfile(shop, admin, customerId, o);
+    if ((await readSettings(admin, o)).tags) await syncCustomerTags(shop, admin, customerId, o);
+  } catch (err) {
+    if (err instanceof Response) throw err;
+    log(o)("profile update after an order failed", { shop, customerId, message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** customers/redact: what the app wrote into Shopify goes too (the shop may be uninstalled: then nothing can be). */
+export async function afterRedact(shop: string, rawId: unknown, getAdmin: () => Promise<Admin>, o: ProfileOutOptions = {}): Promise<void> {
+  const customerId = rawId == null ? null : String(rawId).replace(/^gid:\/\/shopify\/Customer\//, "");
+  if (!customerId || !/^\d+$/.test(customerId)) return;
+  const installed = await prisma.shop.findUnique({ where: { shop }, select: { uninstalledAt: true } });
+  if (!installed || installed.uninstalledAt) return;
+  try {
+    await redactCustomerProfile(await getAdmin(), customerId, o);
+  } catch (err) {
+    if (err instanceof Response) throw err;
+    // The local erasure (the mandatory part) already happened; Shopify being unreachable must not undo its
+    // acknowledgement. The failure is logged for follow-up.
+    log(o)("removing the customer's metafields and tags failed", { shop, customerId, message: err instanceof Error ? err.message : String(err) });
+  }
+}

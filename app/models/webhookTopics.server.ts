@@ -9,6 +9,7 @@ import { forgetShopState } from "./edge.server";
 import { applyOrderWebhook } from "./profiles.server";
 import { invalidationBus } from "./shared.server";
 import { onBulkOperationFinish, type BulkFinishPayload } from "./sync.server";
+import { afterHistorySync, afterOrder, afterRedact } from "./profileOut.server";
 import { processDueDeliveries, shopDomainOf, type WebhookTopic } from "./webhooks.server";
 
 const ScopesPayload = z.object({ current: z.array(z.string().max(100)).max(100) });
@@ -80,7 +81,10 @@ const topics: WebhookTopic[] = [
     // its progress is recorded on the SyncJob, and a failure is retried from the inbox (and by the stale-sync poll).
     topic: "bulk_operations/finish",
     async handle({ shop, payload, admin }) {
-      await onBulkOperationFinish(shop, payload as BulkFinishPayload, await admin());
+      const a = await admin();
+      const job = await onBulkOperationFinish(shop, payload as BulkFinishPayload, a);
+      // A finished history sync publishes the profiles into Shopify (one bulk mutation).
+      if (job?.status === "completed") await afterHistorySync(shop, a);
     },
   },
   {
@@ -99,8 +103,9 @@ const topics: WebhookTopic[] = [
     schema: CustomerPayloadSchema,
     requireActiveShop: false,
     bodyShop: shopDomainOf,
-    async handle({ shop, payload }) {
+    async handle({ shop, payload, admin }) {
       await redactCustomer(shop, payload as RedactCustomerPayload);
+      await afterRedact(shop, (payload as RedactCustomerPayload).customer?.id, admin);
     },
   },
   {
@@ -122,9 +127,10 @@ const topics: WebhookTopic[] = [
     // older update) and tie it to the plays it saw through the cart attributes carried into the order.
     topic: "orders/create",
     schema: orderPayloadSchema,
-    async handle({ shop, payload }) {
+    async handle({ shop, payload, admin }) {
       await applyOrderWebhook(shop, payload);
       await attributeOrder(shop, payload);
+      await afterOrder(shop, payload, admin);
     },
   },
   {
