@@ -93,4 +93,24 @@ describe("leak finder page", () => {
     expect(lines[0]).toBe("kind,path,lost,sample,rate,rate_low_95,rate_high_95,signal,play");
     expect(lines[1].startsWith("product,/products/mug,30,40,0.7500,")).toBe(true);
   });
+
+  it("GIVEN a margin of 35 % WHEN saved THEN the page's profit uses it", async () => {
+    const { action, loader } = await import("./app.leaks");
+    const post = async (marginPercent: unknown) => (await action(args(await helpers.adminRequest("/app/leaks", {
+      shop: SHOP, method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ intent: "margin", marginPercent }),
+    })))) as Response;
+    expect((await post(35)).status).toBe(200);
+    const data = await ((await loader(args(await helpers.adminRequest("/app/leaks", { shop: SHOP })))) as Response).json();
+    expect(data.report.marginPercent).toBe(35);
+  });
+
+  it("GIVEN a margin outside 0–100 WHEN saved THEN the answer is 422 and the margin is unchanged", async () => {
+    const { action } = await import("./app.leaks");
+    const before = (await prisma.shop.findUniqueOrThrow({ where: { shop: SHOP } })).marginPercent;
+    const res = (await action(args(await helpers.adminRequest("/app/leaks", {
+      shop: SHOP, method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ intent: "margin", marginPercent: 150 }),
+    })))) as Response;
+    expect(res.status).toBe(422);
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop: SHOP } })).marginPercent).toBe(before);
+  });
 });

@@ -9,12 +9,13 @@ import { useAppBridge } from "@shopify/app-bridge-react";
 import { Badge, BlockStack, Button, Card, DataTable, EmptyState, InlineGrid, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState } from "react";
+import { z } from "zod";
 import { useI18n } from "../components/I18n";
 import { LeakChart } from "../components/LeakCharts";
 import { isPlayKey } from "../lib/playsSchema/schema";
 import { bounceBand, type Leak } from "../lib/stats/funnel";
 import { intField, readJsonBody } from "../models/adminData.server";
-import { getLeakReport, LEAK_RANGE_DAYS, leakRange } from "../models/leaks.server";
+import { getLeakReport, LEAK_RANGE_DAYS, leakRange, setMarginPercent } from "../models/leaks.server";
 import { savePlayAndPublish } from "../models/publish.server";
 import { authenticate } from "../shopify.server";
 
@@ -32,6 +33,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
   const body = await readJsonBody(request);
+  if (body.intent === "margin") {
+    const parsed = z.coerce.number().min(0).max(100).safeParse(body.marginPercent);
+    if (!parsed.success || body.marginPercent === "" || body.marginPercent == null) return json({ ok: false, error: "settings.marginError" }, { status: 422 });
+    await setMarginPercent(session.shop, parsed.data);
+    return json({ ok: true });
+  }
   const version = intField(body.version);
   if (body.intent !== "turnOn" || !isPlayKey(body.play) || version === null) {
     return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
