@@ -4,6 +4,7 @@ import type { MetaFunction, ActionFunctionArgs, LoaderFunctionArgs } from "@remi
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
+import { MarginSetting } from "../components/MarginSetting";
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { z } from "zod";
@@ -20,7 +21,7 @@ export const meta: MetaFunction = () => [{ title: "Settings · Recovery Plays" }
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const [shop, sync] = await Promise.all([prisma.shop.findUnique({ where: { shop: session.shop } }), getSyncProgress(session.shop)]);
-  return json({ retentionDays: shop?.retentionDays ?? 365, currency: shop?.currencyCode ?? "USD", sync });
+  return json({ retentionDays: shop?.retentionDays ?? 365, currency: shop?.currencyCode ?? "USD", sync, marginPercent: shop?.marginPercent ?? 50 });
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -47,7 +48,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 type ActionData = { ok: boolean; intent?: string; reason?: string; error?: string | null; fieldErrors?: Record<string, { key: string }> };
 
 export default function SettingsPage() {
-  const { retentionDays, sync } = useLoaderData<typeof loader>();
+  const { retentionDays, sync, marginPercent } = useLoaderData<typeof loader>();
   const { t, money, locale, currency, number } = useI18n();
   const retention = useFetcher<ActionData>();
   const resync = useFetcher<ActionData>();
@@ -87,6 +88,7 @@ export default function SettingsPage() {
             <Text as="p">{t("settings.formatBody", { currency, locale, example: `${money(1234.5)} · ${number(1234567)}` })}</Text>
           </Card>
         </Layout.AnnotatedSection>
+        <MarginSetting marginPercent={marginPercent} />
         <Layout.AnnotatedSection title={t("settings.retentionTitle")} description={t("settings.retentionBody")}>
           <Card>
             <retention.Form method="post" onSubmit={(e) => {
