@@ -117,6 +117,7 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
       timings: r.timings,
       loadAverage: (await import("node:os")).loadavg()[0],
       shopAov: r.shopAov,
+      writeBack: kind === "sqlite" ? await writeBackBench(db) : undefined,
     };
     console.log(JSON.stringify(out));
   } finally {
@@ -125,6 +126,68 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
     await db.$disconnect();
     await cleanup();
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Write-back: the synced profiles published into Shopify as ONE bulk mutation (a staged JSONL of metafieldsSet
+// variables), against the paginated metafieldsSet alternative (25 metafields a call).
+
+async function writeBackBench(db: import("@prisma/client").PrismaClient) {
+  const { historyLines, buildJsonlFile, writeBackProfiles } = await import("../app/models/profileOut.server");
+  const { historyLine, paginatedCalls } = await import("../app/lib/profile-out/encode");
+  const rows = await db.customerProfile.findMany({ where: { shop: SHOP, ordersCount: { gt: 0 } }, select: { customerId: true, stage: true, segment: true, aov: true } });
+  // Pure line building (what the target measures): rows already in memory → JSONL text.
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  let t = performance.now();
+  let bytes = 0;
+  for (const r of rows) bytes += historyLine(r).length + 1;
+  const buildSeconds = (performance.now() - t) / 1000;
+  rows.length = 0;
+  // The app's whole path: page the profiles out of the database, build, stream to a file.
+  t = performance.now();
+  const file = await buildJsonlFile(historyLines(SHOP, 5000, db));
+  const fileSeconds = (performance.now() - t) / 1000;
+  rmSync(file.dir, { recursive: true, force: true });
+  // The Admin calls one write-back makes, counted on a stand-in Admin API (the upload body is read to the end).
+  const calls: string[] = [];
+  const admin = {
+    graphql: async (q: string) => {
+      const op = /mutation (\w+)/.exec(q)?.[1] ?? "query";
+      calls.push(op);
+      const data =
+        op === "ProfileStagedUpload"
+          ? { stagedUploadsCreate: { stagedTargets: [{ url: "http://upload.invalid/", resourceUrl: "", parameters: [{ name: "key", value: "tmp/bench/profiles.jsonl" }] }], userErrors: [] } }
+          : { bulkOperationRunMutation: { bulkOperation: { id: "gid://shopify/BulkOperation/1", status: "CREATED" }, userErrors: [] } };
+      return new Response(JSON.stringify({ data }), { headers: { "content-type": "application/json" } });
+    },
+  };
+  let uploaded = 0;
+  const fakeFetch = (async (_u: string, init?: RequestInit) => {
+    const body = new Response(init?.body as FormData);
+    uploaded = (await body.arrayBuffer()).byteLength;
+    calls.push("upload");
+    return new Response("", { status: 201 });
+  }) as typeof fetch;
+  t = performance.now();
+  const r = await writeBackProfiles(SHOP, admin, { fetch: fakeFetch }, historyLines(SHOP, 5000, db));
+  const writeBackSeconds = (performance.now() - t) / 1000;
+  clearInterval(sampler);
+  const customers = r.status === "started" ? r.customers : 0;
+  return {
+    customers,
+    jsonlBytes: file.bytes,
+    uploadedBytes: uploaded,
+    buildCustomersPerSecond: Math.round(customers / buildSeconds),
+    dbToFileCustomersPerSecond: Math.round(file.lines / fileSeconds),
+    writeBackSeconds: Math.round(writeBackSeconds * 100) / 100,
+    peakRssMb: Math.round(peak / 1048576),
+    bulkMutations: calls.filter((c) => c === "ProfileBulkWrite").length,
+    adminCalls: calls,
+    paginatedMetafieldsSetCalls: paginatedCalls(customers * 3),
+    builtBytes: bytes,
+  };
 }
 
 function runChild(kind: string, file: string): Promise<Record<string, unknown>> {

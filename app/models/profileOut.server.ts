@@ -4,6 +4,11 @@
  * customer tags, ready-made customer segments, the "Shopper hesitated" Flow trigger, and erasure on redact.
  * The contract (keys, types, consent gating) is app/lib/profile-out/fields.ts.
  */
+import { createWriteStream, mkdtempSync, openAsBlob, rmSync } from "node:fs";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { PrismaClient } from "@prisma/client";
 import prisma from "../db.server";
 import { createAdminClient, type AdminClientOptions, type GraphqlFn } from "../lib/admin-client";
 import { PROFILE_FIELDS, PROFILE_NAMESPACE, PROFILE_OWNER_TYPE, PLAY_BARRIER, type ProfileValues } from "../lib/profile-out/fields";
@@ -176,10 +181,10 @@ export type WriteBackResult =
   | { status: "failed"; reason: WriteBackReason; message: string };
 
 /** Streams the shop's profiles as JSONL lines of metafieldsSet variables (history fields; no consent needed). */
-export async function* historyLines(shop: string, pageSize = 5000): AsyncGenerator<string> {
+export async function* historyLines(shop: string, pageSize = 5000, db: PrismaClient = prisma): AsyncGenerator<string> {
   let cursor: string | undefined;
   for (;;) {
-    const rows = await prisma.customerProfile.findMany({
+    const rows = await db.customerProfile.findMany({
       where: { shop, ordersCount: { gt: 0 } },
       select: { customerId: true, stage: true, segment: true, aov: true, ordersCount: true, lastOrderAt: true },
       orderBy: { customerId: "asc" },
@@ -202,16 +207,52 @@ export async function* historyLines(shop: string, pageSize = 5000): AsyncGenerat
  * time: both come back as typed reasons the admin explains.
  */
 export async function writeBackProfiles(shop: string, admin: Admin, o: ProfileOutOptions = {}, lines: AsyncIterable<string> = historyLines(shop)): Promise<WriteBackResult> {
-  const parts: string[] = [];
-  let customers = 0;
-  for await (const l of lines) {
-    parts.push(l);
-    customers++;
+  const file = await buildJsonlFile(lines);
+  try {
+    if (file.lines === 0) return { status: "empty", customers: 0 };
+    return await uploadAndRun(shop, admin, file, o);
+  } finally {
+    rmSync(file.dir, { recursive: true, force: true });
   }
-  if (customers === 0) return { status: "empty", customers: 0 };
-  const body = parts.join("\n") + "\n";
+}
+
+export interface JsonlFile {
+  dir: string;
+  path: string;
+  lines: number;
+  bytes: number;
+}
+
+/** Streams the lines to a temporary file: the upload then reads it from disk, so memory stays flat at any size. */
+export async function buildJsonlFile(lines: AsyncIterable<string>): Promise<JsonlFile> {
+  const dir = mkdtempSync(path.join(tmpdir(), "rp-profile-out-"));
+  const file = path.join(dir, "profiles.jsonl");
+  const out = createWriteStream(file);
+  let n = 0;
+  let bytes = 0;
+  let buf = "";
+  for await (const l of lines) {
+    buf += l + "\n";
+    n++;
+    if (buf.length > 1 << 16) {
+      bytes += Buffer.byteLength(buf);
+      if (!out.write(buf)) await once(out, "drain");
+      buf = "";
+    }
+  }
+  if (buf) {
+    bytes += Buffer.byteLength(buf);
+    out.write(buf);
+  }
+  out.end();
+  await once(out, "finish");
+  return { dir, path: file, lines: n, bytes };
+}
+
+async function uploadAndRun(shop: string, admin: Admin, file: JsonlFile, o: ProfileOutOptions): Promise<WriteBackResult> {
+  const customers = file.lines;
   const c = client(admin, o);
-  let path: string;
+  let stagedPath: string;
   try {
     const staged = await c.request<{ stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[]; userErrors: UserError[] } }>(STAGED_UPLOAD, {
       input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "profiles.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }],
@@ -222,10 +263,11 @@ export async function writeBackProfiles(shop: string, admin: Admin, o: ProfileOu
     }
     const form = new FormData();
     for (const p of target.parameters) form.append(p.name, p.value);
-    form.append("file", new Blob([body], { type: "text/jsonl" }), "profiles.jsonl");
+    // The file part comes last, after the signed parameters (staged upload targets require that order).
+    form.append("file", await openAsBlob(file.path, { type: "text/jsonl" }), "profiles.jsonl");
     const res = await (o.fetch ?? fetch)(target.url, { method: "POST", body: form });
     if (!res.ok) return { status: "failed", reason: "upload_failed", message: `upload answered ${res.status}` };
-    path = target.parameters.find((p) => p.name === "key")?.value ?? "";
+    stagedPath = target.parameters.find((p) => p.name === "key")?.value ?? "";
   } catch (err) {
     if (err instanceof Response) throw err;
     return { status: "failed", reason: "upload_failed", message: err instanceof Error ? err.message : String(err) };
@@ -233,14 +275,14 @@ export async function writeBackProfiles(shop: string, admin: Admin, o: ProfileOu
   try {
     const r = await c.request<{ bulkOperationRunMutation: { bulkOperation: { id: string } | null; userErrors: UserError[] } }>(RUN_BULK_MUTATION, {
       mutation: BULK_METAFIELDS_SET.replace(/^#graphql\s*/, ""),
-      stagedUploadPath: path,
+      stagedUploadPath: stagedPath,
     });
     const { bulkOperation, userErrors } = r.data.bulkOperationRunMutation;
     if (userErrors.some((e) => e.code === "OPERATION_IN_PROGRESS")) {
       return { status: "failed", reason: "bulk_mutation_in_progress", message: userErrors.map((e) => e.message).join("; ") };
     }
     if (!bulkOperation) return { status: "failed", reason: "start_failed", message: userErrors.map((e) => e.message).join("; ") || "no bulk operation" };
-    return { status: "started", bulkOperationId: bulkOperation.id, customers, bytes: Buffer.byteLength(body) };
+    return { status: "started", bulkOperationId: bulkOperation.id, customers, bytes: file.bytes };
   } catch (err) {
     if (err instanceof Response) throw err;
     const message = err instanceof Error ? err.message : String(err);
