@@ -44,6 +44,7 @@ export default function App() {
           <Link to="/app/analytics">{t("nav.analytics")}</Link>
           <Link to="/app/leaks">{t("nav.leaks")}</Link>
           <Link to="/app/customers">{t("nav.customers")}</Link>
+          <Link to="/app/profile-out">{t("nav.profileOut")}</Link>
           <Link to="/app/data-requests">{t("nav.dataRequests")}</Link>
           <Link to="/app/settings">{t("nav.settings")}</Link>
         </NavMenu>
