@@ -24,6 +24,7 @@ import {
 } from "@shopify/polaris";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { InterventionPreview } from "../components/InterventionPreview";
+import { PreviewOnStore } from "../components/PreviewOnStore";
 import { useI18n } from "../components/I18n";
 import { segmentSentence } from "../components/playCopy";
 import { RFM_GROUPS, type PlayKey, type PlaySettingsMap, type Surface } from "../lib/plays/types";
@@ -328,6 +329,7 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks }: Return
                   {t("playPage.status")}
                 </Text>
                 <Checkbox label={t("playPage.enabled")} helpText={t("playPage.enabledHelp")} checked={enabled} onChange={setEnabled} />
+                <PreviewOnStore play={play} />
               </BlockStack>
             </Card>
             <Card>
