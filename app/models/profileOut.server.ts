@@ -132,9 +132,12 @@ function client(admin: Admin, o: ProfileOutOptions = {}) {
 
 const log = (o: ProfileOutOptions) => o.log ?? ((msg: string, data?: Record<string, unknown>) => console.warn(`[profile-out] ${msg}`, data ?? {}));
 
-function accessDenied(err: unknown): boolean {
+/** Shopify's ACCESS_DENIED: by its code, or by its documented message "Access denied for <field> field." */
+function accessDenied(err: unknown, field: string): boolean {
   const details = (err as { details?: unknown } | null)?.details;
-  return Array.isArray(details) && details.some((e) => (e as { extensions?: { code?: unknown } } | null)?.extensions?.code === "ACCESS_DENIED");
+  const list = Array.isArray(details) ? (details as { message?: unknown; extensions?: { code?: unknown } }[]) : [];
+  const message = err instanceof Error ? err.message : "";
+  return list.some((e) => e?.extensions?.code === "ACCESS_DENIED" || String(e?.message ?? "").startsWith(`Access denied for ${field} field`)) || message.includes(`Access denied for ${field} field`);
 }
 
 // ------------------------------------------------------------------------------------------------ definitions
@@ -287,7 +290,7 @@ async function uploadAndRun(shop: string, admin: Admin, file: JsonlFile, o: Prof
     if (err instanceof Response) throw err;
     const message = err instanceof Error ? err.message : String(err);
     log(o)("bulk write-back could not start", { shop, message });
-    if (accessDenied(err)) return { status: "failed", reason: "bulk_mutation_access", message };
+    if (accessDenied(err, "bulkOperationRunMutation")) return { status: "failed", reason: "bulk_mutation_access", message };
     return { status: "failed", reason: "start_failed", message };
   }
 }
