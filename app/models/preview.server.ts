@@ -14,7 +14,7 @@ export const PREVIEW_SURFACE: Record<PlayKey, { kind: string; path: string }> = 
   confidence: { kind: "returns_confidence", path: "/cart" },
   vip: { kind: "payment_options", path: "/cart" },
   indecision: { kind: "alternatives", path: "/cart" },
-  // Without read_products the app knows no product handle: the catalogue page, from which any product page shows it in place.
+  // Without read_products the app knows no product handle: the catalogue page (the panel shows there too).
   deal_seeker: { kind: "bundle", path: "/collections/all" },
 };
 
@@ -62,7 +62,7 @@ export function previewUrl(shop: string, play: PlayKey, now = Date.now()): strin
 }
 
 /** What the storefront shows for a valid token: the play's intervention kind and its current (saved) copy. */
-export async function previewContent(shop: string, play: PlayKey): Promise<{ play: PlayKey; kind: string; message: PlayMessage }> {
-  const record = await getPlay(shop, play);
-  return { play, kind: PREVIEW_SURFACE[play].kind, message: record.settings.message };
+export async function previewContent(shop: string, play: PlayKey): Promise<{ play: PlayKey; kind: string } & Pick<PlayMessage, "heading" | "body">> {
+  const { heading, body } = (await getPlay(shop, play)).settings.message;
+  return { play, kind: PREVIEW_SURFACE[play].kind, heading, body };
 }

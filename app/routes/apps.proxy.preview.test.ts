@@ -54,7 +54,8 @@ describe("GET /apps/proxy/preview", () => {
     const body = await res.json();
     expect(body).toMatchObject({ play: "confidence", kind: "returns_confidence" });
     const play = await prisma.playConfig.findUniqueOrThrow({ where: { shop_play: { shop: SHOP, play: "confidence" } } });
-    expect(body.message).toEqual(JSON.parse(play.settings).message);
+    const { heading, body: text } = JSON.parse(play.settings).message;
+    expect({ heading: body.heading, body: body.body }).toEqual({ heading, body: text });
   });
 
   it("GIVEN another shop's token WHEN redeemed on this shop THEN the answer is 404", async () => {

@@ -13,6 +13,7 @@ import { decide, recordShown } from "../decisions/engine";
 import type { Intervention } from "../decisions/types";
 import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, type CartSnapshot } from "./cart";
 import { drain, type StorefrontEvent, type StorefrontEventType } from "./transport";
+import { preview } from "./preview";
 
 /** What blocks/app-embed.liquid renders into `<script type="application/json" id="rp-boot">`. */
 export interface EmbedBoot {
@@ -59,6 +60,8 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   // Locale-aware storefront routes ("/fr/cart.js"); the app proxy path is not localised.
   const root = S?.routes?.root || "/";
   const nativeFetch = w.fetch.bind(w);
+  // A merchant's preview tab shows one play and records nothing.
+  if (preview(PROXY, nativeFetch)) return;
   const now = Date.now;
   const $ = <E extends Element = HTMLElement>(sel: string, root: ParentNode = d) => root.querySelector<E & Element>(sel);
   const $$ = (sel: string, root: ParentNode = d) => Array.from(root.querySelectorAll<HTMLElement>(sel));
