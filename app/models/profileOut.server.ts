@@ -187,12 +187,12 @@ export type WriteBackResult =
 export async function* historyLines(shop: string, pageSize = 5000, db: PrismaClient = prisma): AsyncGenerator<string> {
   let cursor: string | undefined;
   for (;;) {
+    // Keyset pagination on the primary key (shop, customerId): every page is an index range, whatever the offset.
     const rows = await db.customerProfile.findMany({
-      where: { shop, ordersCount: { gt: 0 } },
+      where: { shop, ordersCount: { gt: 0 }, ...(cursor ? { customerId: { gt: cursor } } : {}) },
       select: { customerId: true, stage: true, segment: true, aov: true, ordersCount: true, lastOrderAt: true },
       orderBy: { customerId: "asc" },
       take: pageSize,
-      ...(cursor ? { cursor: { shop_customerId: { shop, customerId: cursor } }, skip: 1 } : {}),
     });
     if (rows.length === 0) return;
     for (const r of rows) {
