@@ -258,11 +258,14 @@ export async function leakRange(shop: string, searchParams: URLSearchParams, now
   const days = (LEAK_RANGE_DAYS as readonly number[]).includes(asked) ? asked : 30;
   const zone = await measurementZone(prisma, shop);
   const to = dayIn(now, zone);
-  return { days, from: addDays(to, -(days - 1)), to, zone };
+  // Smallest sample a leak is ranked on (?min=, 1–1000; 20 by default): small shops may ask for fewer.
+  const min = Number(searchParams.get("min"));
+  const minSample = Number.isInteger(min) && min >= 1 && min <= 1000 ? min : 20;
+  return { days, from: addDays(to, -(days - 1)), to, zone, minSample };
 }
 
 /** Everything the leak page shows for a range, from aggregates only. */
-export async function getLeakReport(shop: string, range: { from: string; to: string }) {
+export async function getLeakReport(shop: string, range: { from: string; to: string; minSample?: number }) {
   const [{ aggregate, daily }, money, armRows, plays, shopRow] = await Promise.all([
     loadLeakRange(shop, range.from, range.to),
     loadPlayMoney(shop, range.from, range.to),
@@ -296,7 +299,8 @@ export async function getLeakReport(shop: string, range: { from: string; to: str
     funnel: aggregate.funnel,
     steps: funnelSteps(aggregate.funnel),
     daily,
-    leaks: rankLeaks(aggregate),
+    leaks: rankLeaks(aggregate, { minSample: range.minSample }),
+    minSample: range.minSample ?? 20,
     rates: storeRates(aggregate.funnel),
     reduction: reduction && { ...reduction, treatment: pooled.tv, holdout: pooled.hv },
     plays: playRows,
@@ -307,10 +311,10 @@ export async function getLeakReport(shop: string, range: { from: string; to: str
 const ZERO: MoneyMoments = { visitors: 0, revenue: 0, revenueSq: 0, discount: 0, discountSq: 0, cross: 0 };
 
 /** The leak table as CSV (English headers and labels: a file for spreadsheets, not UI copy). */
-export async function getLeakCsv(shop: string, range: { from: string; to: string }): Promise<string> {
+export async function getLeakCsv(shop: string, range: { from: string; to: string; minSample?: number }): Promise<string> {
   const { aggregate } = await loadLeakRange(shop, range.from, range.to);
   return leaksCsv(
-    rankLeaks(aggregate, { limit: 500 }),
+    rankLeaks(aggregate, { limit: 500, minSample: range.minSample }),
     ["kind", "path", "lost", "sample", "rate", "rate_low_95", "rate_high_95", "signal", "play"],
     (l) => [l.signal ? `${l.signal.key} (${l.signal.count})` : "", l.play ?? ""],
   );

@@ -86,7 +86,7 @@ export default function LeaksPage() {
   const exportCsv = async () => {
     setExporting(true);
     try {
-      const res = await fetch(`/app/leaks/csv?days=${range.days}`);
+      const res = await fetch(`/app/leaks/csv?days=${range.days}&min=${report.minSample}`);
       if (!res.ok) throw new Error(String(res.status));
       const url = URL.createObjectURL(await res.blob());
       const a = document.createElement("a");
@@ -106,7 +106,7 @@ export default function LeaksPage() {
         labelInline
         options={LEAK_RANGE_DAYS.map((d) => ({ label: t(`leaks.ranges.${d}`), value: String(d) }))}
         value={String(range.days)}
-        onChange={(v) => navigate(`?days=${v}`)}
+        onChange={(v) => navigate(`?days=${v}&min=${report.minSample}`)}
       />
       <Text as="p" tone="subdued">
         {t("leaks.rangeNote", { from: day(range.from) ?? range.from, to: day(range.to) ?? range.to })}
@@ -231,7 +231,7 @@ function LeakTable({ report, playOf }: { report: Report; playOf: (k: string) => 
     <Card>
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">{t("leaks.leaksTitle")}</Text>
-        <Text as="p" tone="subdued">{t("leaks.leaksBody", { min: 20 })}</Text>
+        <Text as="p" tone="subdued">{t("leaks.leaksBody", { min: report.minSample })}</Text>
         {report.leaks.length === 0 ? (
           <Text as="p">{t("leaks.noLeaks")}</Text>
         ) : (
