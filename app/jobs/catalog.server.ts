@@ -11,6 +11,7 @@ import { pruneExpiredData } from "../models/retention.server";
 import { recomputeSegments } from "../models/profiles.server";
 import { rollupEvents, shopsWithEvents } from "../models/rollup.server";
 import { foldLeaks } from "../models/leaks.server";
+import { fireHesitations } from "../models/profileOut.server";
 import { pollStaleSyncs } from "../models/sync.server";
 import { shopsWithDueWebhooks } from "../models/webhooks.server";
 import { processDueWebhooks } from "../models/webhookTopics.server";
@@ -20,6 +21,9 @@ import type { Catalog } from "./queue.server";
 const ROLLUP_MS = Number(process.env.ROLLUP_INTERVAL_MS ?? 30_000);
 const UPKEEP_MS = Number(process.env.UPKEEP_INTERVAL_MS ?? 5 * 60_000);
 const HOUR = 60 * 60_000;
+// "Shopper hesitated": how often to look, and how long without an order counts as having left.
+const HESITATION_SCAN_MS = Number(process.env.HESITATION_SCAN_MS ?? 60_000);
+const HESITATION_LEAVE_MS = Number(process.env.HESITATION_LEAVE_MS ?? 30 * 60_000);
 
 /** Shops that have the app installed now. */
 async function activeShops(): Promise<string[]> {
@@ -34,6 +38,14 @@ export const appCatalog: Catalog = {
       everyMs: ROLLUP_MS,
       run: async (ctx) => {
         for (const shop of await shopsWithEvents()) await ctx.enqueue("rollup-shop", shop);
+      },
+    },
+    {
+      name: "hesitations",
+      cron: "* * * * *",
+      everyMs: HESITATION_SCAN_MS,
+      run: async (ctx) => {
+        for (const shop of await activeShops()) await ctx.enqueue("hesitations-shop", shop);
       },
     },
     {
@@ -88,6 +100,16 @@ export const appCatalog: Catalog = {
     },
   ],
   perShop: [
+    {
+      // Known customers who hesitated and left without buying fire the Flow trigger once each (the customer's
+      // last_hesitation metafield is the watermark); only the last day is looked at.
+      name: "hesitations-shop",
+      expireInSeconds: 5 * 60,
+      run: async (shop) => {
+        const { admin } = await unauthenticated.admin(shop);
+        await fireHesitations(shop, admin, { storefrontUrl: `https://${shop}`, leaveMs: HESITATION_LEAVE_MS, since: new Date(Date.now() - 24 * HOUR) });
+      },
+    },
     // Webhook deliveries whose attempt failed (after Shopify got its 200) or whose worker died, retried with backoff.
     { name: "webhooks-shop", expireInSeconds: 20 * 60, run: async (shop) => void (await processDueWebhooks(shop)) },
     {
