@@ -8,7 +8,7 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 import { addDays, dayIn, dayStart } from "../lib/stats/days";
 import { PLAY_KEYS } from "../lib/plays/types";
 import {
-  emptyFunnel, funnelSteps, LEAK_SIGNALS, leaksCsv, rankLeaks, storeRates, POLICY_VIEWS, REMOVALS, REPEAT_VIEWS, STALL_MS, type DayAggregate, type FunnelCounts, type PageRow, type ProductRow,
+  emptyFunnel, funnelSteps, LEAK_RANGE_DAYS, LEAK_SIGNALS, leaksCsv, rankLeaks, storeRates, POLICY_VIEWS, REMOVALS, REPEAT_VIEWS, STALL_MS, type DayAggregate, type FunnelCounts, type PageRow, type ProductRow,
 } from "../lib/stats/funnel";
 import { DEFAULT_MARGIN, moneyLift, profitVerdict, verdictFor, type MoneyMoments } from "../lib/stats/profit";
 import { analyzeLift } from "../lib/stats/lift";
@@ -249,8 +249,6 @@ export async function loadPlayMoney(shop: string, from: string, to: string): Pro
   }
   return out;
 }
-
-export const LEAK_RANGE_DAYS = [7, 30, 90] as const;
 
 /** The range asked for (?days=, one of LEAK_RANGE_DAYS, 30 by default) as whole days of the shop's zone ending today. */
 export async function leakRange(shop: string, searchParams: URLSearchParams, now = new Date()) {

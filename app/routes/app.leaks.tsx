@@ -13,9 +13,9 @@ import { z } from "zod";
 import { useI18n } from "../components/I18n";
 import { LeakChart } from "../components/LeakCharts";
 import { isPlayKey } from "../lib/playsSchema/schema";
-import { bounceBand, type Leak } from "../lib/stats/funnel";
+import { bounceBand, LEAK_RANGE_DAYS, type Leak } from "../lib/stats/funnel";
 import { intField, readJsonBody } from "../models/adminData.server";
-import { getLeakReport, LEAK_RANGE_DAYS, leakRange, setMarginPercent } from "../models/leaks.server";
+import { getLeakReport, leakRange, setMarginPercent } from "../models/leaks.server";
 import { savePlayAndPublish } from "../models/publish.server";
 import { authenticate } from "../shopify.server";
 

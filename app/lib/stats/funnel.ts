@@ -36,6 +36,9 @@ export const PLAY_FOR_SIGNAL: Record<LeakSignal, PlayKey> = {
   repeat: "deal_seeker",
 };
 
+/** Date ranges the leak finder offers (whole days of the shop's zone, ending today). */
+export const LEAK_RANGE_DAYS = [7, 30, 90] as const;
+
 export const FUNNEL_STEPS = ["visits", "productViews", "adds", "carts", "checkouts", "orders"] as const;
 export type FunnelStep = (typeof FUNNEL_STEPS)[number];
 export type FunnelCounts = Record<FunnelStep, number> & { bounces: number; abandonedCarts: number };
