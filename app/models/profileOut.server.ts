@@ -454,6 +454,8 @@ export async function fireHesitations(shop: string, admin: Admin, o: HesitationS
     if (Number.isFinite(seen) && seen >= e.occurredAt.getTime()) continue;
     const profile = await prisma.customerProfile.findUnique({ where: { shop_customerId: { shop, customerId } }, select: { aov: true } });
     const cartValue = await lastCartValue(shop, customerId, e.occurredAt);
+    // Hesitation events carry no path: the page is the last one the shopper viewed up to that moment.
+    const page = e.path ?? (await prisma.event.findFirst({ where: { shop, customerId, type: "page_view", occurredAt: { lte: e.occurredAt } }, orderBy: { occurredAt: "desc" }, select: { path: true } }))?.path;
     const play = e.play as PlayKey;
     const payload = hesitatedPayload({
       customerId,
@@ -461,7 +463,7 @@ export async function fireHesitations(shop: string, admin: Admin, o: HesitationS
       cartValue,
       aov: profile?.aov ?? 0,
       propensityBand: null,
-      storefrontUrl: new URL(e.path ?? "/", o.storefrontUrl).toString(),
+      storefrontUrl: new URL(page ?? "/", o.storefrontUrl).toString(),
       holdout: e.arm === "holdout",
     });
     const r = await c.request<{ flowTriggerReceive: { userErrors: UserError[] } }>(FLOW_TRIGGER, { handle: HESITATED_TRIGGER_HANDLE, payload });

@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, create
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { GraphQLError, execute, getOperationAST } from "graphql";
 import { parse as parseToml } from "smol-toml";
@@ -17,7 +18,7 @@ import { BULK_ACCESS_DOCS, BULK_ACCESS_LAPSE_MS } from "./bulk";
 import { isoSeconds } from "../seed/generate";
 
 type Args = Record<string, any>;
-const REPO = path.resolve(__dirname, "..", "..");
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const gid = (type: string, id: string | number) => `gid://shopify/${type}/${id}`;
 const parseGid = (v: unknown) => {
   const m = typeof v === "string" ? v.match(/^gid:\/\/shopify\/(\w+)\/([^/?]+)$/) : null;
@@ -54,7 +55,8 @@ const states = new WeakMap<AdminEnv, ProfileOutState>();
 export function profileOutState(env: AdminEnv): ProfileOutState {
   let s = states.get(env);
   if (!s) {
-    s = { definitions: [], tags: new Map(), segments: [], uploads: new Map(), flowTriggers: [], mutationsEnabledAt: 0, lastMutationRunAt: null };
+    // Bulk mutations start enabled (as bulk queries do, DevStoreOptions.bulkQueries); tests turn them off.
+    s = { definitions: [], tags: new Map(), segments: [], uploads: new Map(), flowTriggers: [], mutationsEnabledAt: now(env), lastMutationRunAt: null };
     states.set(env, s);
   }
   return s;
