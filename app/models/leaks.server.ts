@@ -130,7 +130,7 @@ async function foldVisitsOfDay(tx: Tx, shop: string, day: string, from: string, 
   const temp = (name: string, select: string) =>
     d === "sqlite" ? `CREATE TEMP TABLE ${name} AS ${select}` : `CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${select}`;
   const drop = async () => {
-    if (d === "sqlite") for (const t of ["rp_lev", "rp_vis", "rp_pv"]) await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.${t}`);
+    if (d === "sqlite") for (const t of ["rp_lev", "rp_vis", "rp_pv", "rp_add"]) await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.${t}`);
   };
   await tx.leakFunnelDay.deleteMany({ where: { shop, day } });
   await tx.leakPathDay.deleteMany({ where: { shop, day } });
@@ -138,7 +138,9 @@ async function foldVisitsOfDay(tx: Tx, shop: string, day: string, from: string, 
   const atCart = `(("t" = 'page_view' AND "pt" = 'cart') OR "t" = 'checkout_started')`;
   await tx.$executeRawUnsafe(
     sql.q(temp("rp_lev", `SELECT "visitorId" AS "v", "type" AS "t", "pageType" AS "pt", COALESCE("path", '') AS "p", "occurredAt" AS "at", "id",
-        LEAD("occurredAt") OVER (PARTITION BY "visitorId" ORDER BY "occurredAt", "id") AS "nxt"
+        LEAD("occurredAt") OVER (PARTITION BY "visitorId" ORDER BY "occurredAt", "id") AS "nxt",
+        SUM(CASE WHEN "type" = 'page_view' AND "pageType" = 'product' AND COALESCE("path", '') <> '' THEN 1 ELSE 0 END)
+          OVER (PARTITION BY "visitorId" ORDER BY "occurredAt", "id" ROWS UNBOUNDED PRECEDING) AS "g"
       FROM ${sql.t("Event")}
       WHERE "shop" = ? AND "occurredAt" >= ${sql.ts} AND "occurredAt" < ${sql.ts}
         AND "type" IN ('page_view', 'add_to_cart', 'remove_from_cart', 'checkout_started')`)),
@@ -165,6 +167,13 @@ async function foldVisitsOfDay(tx: Tx, shop: string, day: string, from: string, 
   await tx.$executeRawUnsafe(
     temp("rp_pv", `SELECT "v", "p", COUNT(*) AS "n" FROM rp_lev WHERE "t" = 'page_view' AND "pt" = 'product' AND "p" <> '' GROUP BY "v", "p"`),
   );
+  // Each add belongs to the product page viewed last before it: the product view with the same running count.
+  await tx.$executeRawUnsafe(`CREATE INDEX rp_lev_vg ON rp_lev ("v", "g")`);
+  await tx.$executeRawUnsafe(
+    temp("rp_add", `SELECT DISTINCT a."v", pv."p" FROM rp_lev a
+      JOIN rp_lev pv ON pv."v" = a."v" AND pv."g" = a."g" AND pv."t" = 'page_view' AND pv."pt" = 'product' AND pv."p" <> ''
+      WHERE a."t" = 'add_to_cart' AND a."g" > 0`),
+  );
   await tx.$executeRawUnsafe(`UPDATE rp_vis SET "rep" = 1 WHERE "added" = 0 AND "v" IN (SELECT "v" FROM rp_pv WHERE "n" >= ${REPEAT_VIEWS})`);
 
   await tx.$executeRawUnsafe(
@@ -190,13 +199,14 @@ async function foldVisitsOfDay(tx: Tx, shop: string, day: string, from: string, 
       ) AS x ON x."p" = pv."p"`),
     shop, day,
   );
-  const abandoned = (col: string) => `SUM(CASE WHEN vi."added" = 1 AND vi."ordered" = 0 AND vi."${col}" = 1 THEN 1 ELSE 0 END)`;
+  const carted = `ad."v" IS NOT NULL AND vi."ordered" = 0`;
+  const abandoned = (col: string) => `SUM(CASE WHEN ${carted} AND vi."${col}" = 1 THEN 1 ELSE 0 END)`;
   await tx.$executeRawUnsafe(
     sql.q(`INSERT INTO ${table(d, "LeakPathDay")} ("shop", "day", "kind", "path", "pageType", "views", "exits", "abandoned", "policy", "stall", "cycles", "repeat")
-      SELECT ?, ?, 'product', pv."p", 'product', COUNT(*), SUM(vi."added"), SUM(CASE WHEN vi."added" = 1 AND vi."ordered" = 0 THEN 1 ELSE 0 END),
+      SELECT ?, ?, 'product', pv."p", 'product', COUNT(*), SUM(CASE WHEN ad."v" IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN ${carted} THEN 1 ELSE 0 END),
         ${abandoned("policy")}, ${abandoned("stall")}, ${abandoned("cycles")},
         SUM(CASE WHEN vi."added" = 0 AND pv."n" >= ${REPEAT_VIEWS} THEN 1 ELSE 0 END)
-      FROM rp_pv pv JOIN rp_vis vi ON vi."v" = pv."v" GROUP BY pv."p"`),
+      FROM rp_pv pv JOIN rp_vis vi ON vi."v" = pv."v" LEFT JOIN rp_add ad ON ad."v" = pv."v" AND ad."p" = pv."p" GROUP BY pv."p"`),
     shop, day,
   );
   await drop();

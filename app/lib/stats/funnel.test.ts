@@ -37,6 +37,13 @@ describe("foldVisits", () => {
     expect(products["/p/b"]).toEqual({ path: "/p/b", viewVisits: 1, carts: 0, abandoned: 0, policy: 0, stall: 0, cycles: 0, repeat: 1 });
   });
 
+  it("GIVEN an add on product A and a later view of product B WHEN folded THEN only A counts the cart", () => {
+    const v = { events: [view("product", "/p/a", 0), ev("add_to_cart", 5), view("product", "/p/b", 10)], ordered: false };
+    const products = Object.fromEntries(foldVisits([v]).products.map((p) => [p.path, p]));
+    expect(products["/p/a"]).toMatchObject({ viewVisits: 1, carts: 1, abandoned: 1 });
+    expect(products["/p/b"]).toMatchObject({ viewVisits: 1, carts: 0, abandoned: 0 });
+  });
+
   it("GIVEN a visit with cart events but no page view WHEN folded THEN it is not a visit", () => {
     expect(foldVisits([{ events: [ev("add_to_cart", 0)], ordered: false }]).funnel.visits).toBe(0);
   });

@@ -56,8 +56,8 @@ export interface PageRow {
 }
 
 /**
- * Product carts: `viewVisits` visits that viewed the product, `carts` of them added to the cart, `abandoned` of
- * those placed no order that day; signals are counted over the abandoned carts, except `repeat` (visits that
+ * Product carts: `viewVisits` visits that viewed the product, `carts` of them added to the cart from it (the
+ * product page viewed last before the add), `abandoned` of those placed no order that day; signals are counted over the abandoned carts, except `repeat` (visits that
  * viewed the product ≥ 3 times without any add).
  */
 export interface ProductRow {
@@ -88,6 +88,13 @@ export function summarizeVisit(events: readonly VisitEvent[], ordered: boolean) 
   const productViews = new Map<string, number>();
   for (const v of views) if (v.pageType === "product" && v.path) productViews.set(v.path, (productViews.get(v.path) ?? 0) + 1);
   const added = evs.some((e) => e.type === "add_to_cart");
+  // Each add is the cart of the product page viewed last before it (where its add-to-cart button was).
+  const carted = new Set<string>();
+  let lastProduct: string | null = null;
+  for (const e of evs) {
+    if (e.type === "page_view" && e.pageType === "product" && e.path) lastProduct = e.path;
+    else if (e.type === "add_to_cart" && lastProduct) carted.add(lastProduct);
+  }
   const checkout = evs.some((e) => e.type === "checkout_started");
   let stall = false;
   for (let i = 0; i < evs.length - 1; i++) {
@@ -106,6 +113,7 @@ export function summarizeVisit(events: readonly VisitEvent[], ordered: boolean) 
     viewed: views.length > 0,
     bounce: views.length === 1,
     productViews,
+    carted,
     added,
     cart: checkout || views.some((v) => v.pageType === "cart"),
     checkout,
@@ -148,7 +156,7 @@ export function foldVisits(visits: readonly { events: readonly VisitEvent[]; ord
       if (!r) products.set(path, (r = { path, viewVisits: 0, carts: 0, abandoned: 0, policy: 0, stall: 0, cycles: 0, repeat: 0 }));
       r.viewVisits++;
       if (!s.added && n >= REPEAT_VIEWS) r.repeat++;
-      if (!s.added) continue;
+      if (!s.carted.has(path)) continue;
       r.carts++;
       if (s.ordered) continue;
       r.abandoned++;
