@@ -19,6 +19,7 @@ import { renderCheckoutEditor } from "./admin/checkoutEditor";
 import { normalizeNamespace } from "./admin/mutations";
 import { createWebhookSender, type WebhookDelivery } from "./webhooks";
 import { API_VERSION, loadAppConfig } from "./config";
+import type { ThemeSetup } from "./storefront/themes/load";
 import { APP_BRIDGE_JS } from "./appbridge/script";
 import { embeddedAppUrl, renderAdminFrame } from "./appbridge/frame";
 
@@ -43,6 +44,8 @@ export interface DevStoreOptions {
   quiet?: boolean;
   webhookRetries?: number;
   webhookRetryDelayMs?: number;
+  /** Render a real theme folder (Horizon, Dawn…) instead of the own theme; default: DEVSTORE_THEME_DIR, if set. */
+  theme?: ThemeSetup | null;
 }
 
 /** What the storefront receives from the server (declared once, next to the storefront). */
@@ -202,6 +205,7 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
       return storeUrl;
     },
     deliverWebhook: deliver,
+    theme: opts.theme,
     appMetafield(namespace, key) {
       // Liquid resolves `$app:x` to the stored `app--<app id>--x`; a plain namespace reads only itself.
       const ns = normalizeNamespace(namespace, env.appId);

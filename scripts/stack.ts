@@ -92,6 +92,10 @@ export async function startStack(opts: {
   size?: "demo" | "test";
   quiet?: boolean;
   env?: Record<string, string>;
+  /** Render this Shopify theme folder (e.g. ../shared/themes/horizon) instead of the dev store's own theme. */
+  themeDir?: string;
+  /** Override the theme's `cart_type` setting (Horizon: drawer by default; Dawn: notification). */
+  cartType?: "drawer" | "notification" | "page";
 } = {}): Promise<Stack> {
   const log = opts.quiet ? () => undefined : (m: string) => console.log(m);
   const appPort = opts.appPort ?? (await freePort());
@@ -110,6 +114,8 @@ export async function startStack(opts: {
     seed: opts.seed ?? 42,
     size: opts.size ?? "demo",
     quiet: opts.quiet,
+    // Without themeDir the dev store falls back to DEVSTORE_THEME_DIR / DEVSTORE_CART_TYPE (npm run demo).
+    ...(opts.themeDir ? { theme: { dir: opts.themeDir, cartType: opts.cartType } } : {}),
   });
   const storeUrl: string = devstore.url;
 

@@ -1,4 +1,5 @@
 import type { DevMetafield, DevStoreData } from "../types";
+import type { ThemeSetup } from "./themes/load";
 
 /** What the dev store server hands the storefront (see devstore/server.ts). */
 export interface StorefrontContext {
@@ -16,6 +17,8 @@ export interface StorefrontContext {
    * `app--<app id>--x` (as metafieldsSet stores it), a plain namespace reads only that plain namespace.
    */
   appMetafield(namespace: string, key: string): DevMetafield | undefined;
+  /** A real theme folder to render instead of the dev store's own theme (null: own theme, ignore the env). */
+  theme?: ThemeSetup | null;
 }
 
 /** Optional knobs, mostly for tests. */
@@ -26,4 +29,6 @@ export interface StorefrontOptions {
   appTomlPath?: string;
   /** Upstream timeout for app proxy requests (Shopify gives up after ~10 s). */
   proxyTimeoutMs?: number;
+  /** A real theme to render (wins over ctx.theme and DEVSTORE_THEME_DIR; null forces the own theme). */
+  theme?: ThemeSetup | null;
 }

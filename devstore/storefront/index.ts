@@ -54,6 +54,7 @@ import {
 } from "./liquid/objects";
 import { CONSENT_COOKIE, type ConsentState, consentBanner, consentFromCookie, consentSwitch, contentForHeader } from "./privacy";
 import { appProxyConfigured, forwardAppProxy } from "./proxy";
+import { installTheme, themeSetupFromEnv } from "./themes/load";
 import { ThemeEditError, addAppBlock, embedStates, ensureThemeFiles, placedAppBlocks, removeAppBlock, setEmbedEnabled } from "./theme";
 
 export type { StorefrontContext, StorefrontOptions } from "./context";
@@ -163,6 +164,9 @@ export function createStorefrontHandler(
   const extensions = new ExtensionLoader(options.extensionDir ?? DEFAULT_EXTENSION_DIR);
   const app = readAppConfig(options.appTomlPath ?? path.join(REPO, "shopify.app.toml"));
   const proxyTimeoutMs = options.proxyTimeoutMs ?? 10_000;
+  // A real theme (Horizon, Dawn…) replaces the dev store's own: from the options, the server, or the environment.
+  const themeSetup = options.theme !== undefined ? options.theme : ctx.theme !== undefined ? ctx.theme : themeSetupFromEnv();
+  if (themeSetup) installTheme(state, themeSetup, app.handle, extensions.get());
   const assetCache = new Map<string, Buffer>();
 
   const readMetafield = (namespace: string, key: string): DevMetafield | undefined => ctx.appMetafield(namespace, key);
