@@ -74,7 +74,9 @@ describe("app blocks", () => {
       c.plays.deal_seeker && (c.plays.deal_seeker.freeShippingThreshold = 75);
       const html = await renderBlock(engine, b.file, scope(c, { request: { page_type: b.page } }));
       for (const k of b.kinds) expect(html).toContain(`data-rp-kind="${k}"`);
-      expect(html).toMatch(/style="visibility:hidden;/);
+      // Hidden, not invisible: a shopper who sees no play gets no reserved empty space.
+      expect(html).toMatch(/class="rp-slot"[^>]*\shidden\s/);
+      expect(html).not.toContain("visibility:hidden");
       expect(html).toContain('aria-live="polite"');
       expect(html).toContain(`aria-label="${LOCALE.recovery_plays.dismiss}"`);
       if (b.kinds[0] !== "checkout_prompt" && b.kinds[0] !== "free_shipping_hint") expectEscaped(html, "H");
@@ -92,7 +94,16 @@ describe("app blocks", () => {
     }));
     expect(html).toContain('class="rp-slot rp-overlay"');
     expect(html).toMatch(/\shidden\s/);
-    expect(html).not.toContain("visibility:hidden;--rp-bg");
+    expect(html).not.toContain("visibility:hidden");
+  });
+  it("GIVEN the theme editor WHEN a block renders THEN it is shown with a label naming its play", async () => {
+    const html = await renderBlock(engine, "bundle-offer.liquid", scope(configWith(["deal_seeker"]), { request: { page_type: "product", design_mode: true } }));
+    expect(html).not.toMatch(/class="rp-slot"[^>]*\shidden\s/);
+    expect(html).toContain(`${LOCALE.recovery_plays.preview}: ${LOCALE.recovery_plays.kinds.bundle}`);
+  });
+  it("GIVEN the theme editor and a play not published WHEN its block renders THEN the labelled preview still shows", async () => {
+    const html = await renderBlock(engine, "cart-confidence.liquid", scope(configWith(["vip"]), { request: { page_type: "cart", design_mode: true } }));
+    expect(html).toContain(LOCALE.recovery_plays.kinds.returns_confidence);
   });
   it("GIVEN block colour settings WHEN rendered THEN they become the intervention's CSS variables", async () => {
     const html = await renderBlock(engine, "cart-confidence.liquid", scope(configWith(["confidence"])));
@@ -100,8 +111,8 @@ describe("app blocks", () => {
   });
   it("GIVEN the checkout prompt WHEN rendered THEN guest and account variants are both present and hidden", async () => {
     const html = await renderBlock(engine, "checkout-prompt.liquid", scope(configWith(["confidence"])));
-    expect(html).toMatch(/data-rp-variant="guest" style="visibility:hidden"/);
-    expect(html).toMatch(/data-rp-variant="account" style="visibility:hidden"/);
+    expect(html).toMatch(/data-rp-variant="guest" hidden/);
+    expect(html).toMatch(/data-rp-variant="account" hidden/);
     expect(html).toContain(LOCALE.recovery_plays.checkout_prompt.guest_cta);
   });
   it("GIVEN every play on its defaults and a shop without pay-later methods WHEN every block renders THEN no instalment or pay-later wording appears", async () => {
@@ -122,7 +133,7 @@ describe("app blocks", () => {
     const html = await renderBlock(engine, "payment-options.liquid", scope(configWith(["vip"])));
     expect(html).toContain("<li>Shopify pay</li>");
     expect(html).toContain("<li>Klarna</li>");
-    expect(html).toMatch(/data-rp-variant="bnpl" style="visibility:hidden"/);
+    expect(html).toMatch(/data-rp-variant="bnpl" hidden/);
     expect(html).not.toContain('data-rp-kind="concierge"');
   });
   const concierge = async (contact: string) => {

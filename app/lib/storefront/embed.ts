@@ -12,6 +12,7 @@ import type { PageKind, SessionSignals, SignalEvent, VisitorState } from "../sig
 import { decide, recordShown } from "../decisions/engine";
 import type { Intervention } from "../decisions/types";
 import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, type CartSnapshot } from "./cart";
+import { findSurface, place, type CartSurface } from "./surface";
 import { drain, type StorefrontEvent, type StorefrontEventType } from "./transport";
 import { preview } from "./preview";
 
@@ -30,6 +31,8 @@ export interface EmbedBoot {
     i: [number | string, number][];
     a: string;
     v?: string;
+    /** The merchant's selector for their theme's cart drawer (embed setting), when the built-in ones miss it. */
+    s?: string;
   };
 }
 
@@ -37,7 +40,9 @@ type Stored = SessionSignals & { k?: CartSnapshot; sent?: PlayKey[] };
 type StoredVisitor = VisitorState;
 /** The profile endpoint's answer, kept for the browser session: `li` logged in, `c` customer, `v` signed visitor. */
 interface Ident { li: boolean; c: CustomerContext | null; v: { id: string; arms: Partial<Record<PlayKey, Arm>> } }
-interface Rec { title: string; url: string; price: number; featured_image?: string | null; variants?: { id: number; available?: boolean }[] }
+interface Rec { title: string; url: string; price: number; available?: boolean; featured_image?: string | null; variants?: { id: number; price?: number; available?: boolean }[] }
+/** Theme elements with their own cart re-render (Dawn's cart notification and drawer). */
+interface ThemeCart extends HTMLElement { getSectionsToRender?: () => { id: string; section?: string }[]; renderContents?: (s: unknown) => void }
 interface ShopifyGlobal {
   customerPrivacy?: { analyticsProcessingAllowed?: () => boolean; userCanBeTracked?: () => boolean };
   routes?: { root?: string };
@@ -82,6 +87,15 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   let refreshTimer = 0;
   let lastExit = 0;
   let checkedOut = false;
+  // The cart drawer/notification the shopper has open (or the cart page's checkout), and since when the cart on
+  // it has not changed: an open drawer is the cart, so stall timers and the cart plays apply there.
+  let surface: CartSurface | null = null;
+  let overlayAt = 0;
+  // What a cart play revealed, kept to put it back above the checkout button after the theme redraws the drawer.
+  let placed: HTMLElement[] = [];
+  // A play whose recommendations feed was empty on this page: never revealed, never counted as shown.
+  let pending = false;
+  const empty: string[] = [];
 
   const put = (k: string, v: unknown) => {
     try {
@@ -134,7 +148,10 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     } catch {
       // A scorer failure must not stop the plays that do not need a band.
     }
-    const dec = decide({ config: cfg, session, visitor, customer, propensity, now: t, consent: true, active, arms });
+    const view: SessionSignals = overlayAt && session.page && session.page.kind !== "cart"
+      ? { ...session, page: { kind: "cart", product: null, since: overlayAt, idleSince: overlayAt } }
+      : session;
+    const dec = decide({ config: cfg, session: view, visitor, customer, propensity, now: t, consent: true, active, arms });
     // Plain assignments: the ES2020 target would expand `||=` on properties into temporaries.
     const sent = session.sent || (session.sent = []);
     for (const { play, arm } of dec.eligible) {
@@ -142,11 +159,23 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
         sent.push(play);
         send("eligible", { play, arm });
       }
-      if (dec.show?.play === play && reveal(dec.show)) {
-        active = play;
-        activeArm = arm;
-        recordShown(visitor, play, cfg, t);
-        send("shown", { play, arm });
+      const iv = dec.show;
+      if (iv?.play === play && !pending && !empty.includes(play + iv.productId)) {
+        const shown = () => {
+          active = play;
+          activeArm = arm;
+          recordShown(visitor, play, cfg, now());
+          send("shown", { play, arm });
+          save();
+        };
+        if (iv.productId && (iv.kind === "bundle" || iv.kind === "alternatives")) {
+          pending = true;
+          recs(iv).then((ok) => {
+            pending = false;
+            if (!ok) empty.push(play + iv.productId);
+            else if (running && !active && reveal(iv)) shown();
+          });
+        } else if (reveal(iv)) shown();
       }
     }
     // The order reaches the app with the cart's `_rp_vid`: a pointer to the signed id, never a claim of an arm or an
@@ -180,6 +209,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     cartItems = cart.items.length;
     if (cart.attributes) cartVid = cart.attributes._rp_vid as string | undefined;
     apply({ type: "cart_updated", ts: t, subtotal: value });
+    if (overlayAt && (adds.length || removes.length)) overlayAt = t;
     for (const [productId, quantity] of adds) {
       apply({ type: "add_to_cart", ts: t, productId, quantity });
       send("add_to_cart", { value });
@@ -228,55 +258,85 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
       return amount.toFixed(2);
     }
   };
+  // The intervention's roots: its app blocks on this page, else the embed's panel filled from its template.
+  const rootsOf = (iv: Intervention): HTMLElement[] => {
+    const roots = iv.parts.flatMap((part) => $$(`[data-rp-kind="${part}"]`));
+    if (roots.length && roots[0].dataset.rpKind === iv.kind) return roots;
+    const tpl = $<HTMLTemplateElement>(`template[data-rp-fallback="${iv.kind}"]`);
+    const panel = $("#rp-panel");
+    if (!tpl || !panel) return [];
+    if (panel.dataset.rpKind !== iv.kind) panel.replaceChildren(tpl.content.cloneNode(true));
+    panel.dataset.rpKind = iv.kind;
+    return [panel];
+  };
+  // Fills the recommendations (only products that can be bought, each with its first available variant); false
+  // when the feed has none, so the play is neither revealed nor counted as shown.
+  const recs = (iv: Intervention): Promise<boolean> => {
+    const bundle = iv.kind === "bundle";
+    const limit = bundle ? 2 : cfg.plays.indecision?.alternativesCount || 4;
+    const pct = bundle ? cfg.plays.deal_seeker?.discountPercent || 0 : 0;
+    return nativeFetch(`${root}recommendations/products.json?product_id=${encodeURIComponent(iv.productId!)}&intent=${bundle ? "complementary" : "related"}&limit=${limit}`)
+      .then((res) => res.json())
+      .then((j: { products?: Rec[] }) => {
+        const card = $<HTMLTemplateElement>("#rp-card");
+        const box = rootsOf(iv).map((r) => $("[data-rp-recs]", r)).find(Boolean);
+        const items: [Rec, number][] = [];
+        for (const p of j.products || []) {
+          const v = p.available !== false && p.variants?.find((x) => x.available);
+          if (v && items.length < limit) items.push([p, v.id]);
+        }
+        if (!card || !box || !items.length) return false;
+        const list = d.createElement("ul");
+        for (const [p] of items) {
+          const li = card.content.cloneNode(true) as DocumentFragment;
+          const a = $<HTMLAnchorElement>("a", li)!;
+          const img = $<HTMLImageElement>("img", li)!;
+          a.href = p.url.startsWith("/") ? p.url : "/" + p.url;
+          if (p.featured_image) img.src = p.featured_image;
+          else img.remove();
+          $("[data-f=title]", li)!.textContent = p.title;
+          const price = $("[data-f=price]", li)!;
+          price.textContent = money((p.price * (100 - pct)) / 1e4);
+          // The bundle price next to the regular one; the discount sentence above says why, once.
+          if (pct) price.before(Object.assign(d.createElement("s"), { textContent: money(p.price / 100) }), " ");
+          list.append(li);
+        }
+        box.replaceChildren(list);
+        // "Add bundle" adds exactly what is shown: the anchor's selected variant (read at click time) and these.
+        bundleIds = items.map((x) => x[1]);
+        return true;
+      })
+      .catch(() => false);
+  };
   const reveal = (iv: Intervention): boolean => {
-    let roots = iv.parts.flatMap((part) => $$(`[data-rp-kind="${part}"]`));
-    if (!roots.length || roots[0].dataset.rpKind !== iv.kind) {
-      // No app block for this intervention on the page: the embed's floating panel, from its template.
-      const tpl = $<HTMLTemplateElement>(`template[data-rp-fallback="${iv.kind}"]`);
-      const panel = $("#rp-panel");
-      if (!tpl || !panel) return false;
-      panel.replaceChildren(tpl.content.cloneNode(true));
-      panel.dataset.rpKind = iv.kind;
-      roots = [panel];
-    }
+    const roots = rootsOf(iv);
+    if (!roots.length) return false;
     const variant = iv.checkoutPrompt || (iv.bnpl ? "bnpl" : "");
     for (const r of roots) {
-      for (const v of $$("[data-rp-variant]", r)) if (v.dataset.rpVariant === variant) v.style.visibility = "";
-      const box = $("[data-rp-recs]", r);
-      if (box && iv.productId) {
-        const bundle = iv.kind === "bundle";
-        const limit = bundle ? 2 : cfg.plays.indecision?.alternativesCount || 4;
-        nativeFetch(`${root}recommendations/products.json?product_id=${encodeURIComponent(iv.productId)}&intent=${bundle ? "complementary" : "related"}&limit=${limit}`)
-          .then((res) => res.json())
-          .then((j: { products?: Rec[] }) => {
-            const recs = (j.products || []).slice(0, limit);
-            const card = $<HTMLTemplateElement>("#rp-card");
-            if (!card || !recs.length) return;
-            const list = d.createElement("ul");
-            for (const p of recs) {
-              const li = card.content.cloneNode(true) as DocumentFragment;
-              const a = $<HTMLAnchorElement>("a", li)!;
-              const img = $<HTMLImageElement>("img", li)!;
-              a.href = p.url.startsWith("/") ? p.url : "/" + p.url;
-              if (p.featured_image) img.src = p.featured_image;
-              else img.remove();
-              $("[data-f=title]", li)!.textContent = p.title;
-              $("[data-f=price]", li)!.textContent = money(p.price / 100);
-              list.append(li);
-            }
-            box.replaceChildren(list);
-            // The first recommendation with a variant that can be bought (a sold-out first pick must not break "add both").
-            if (bundle) for (const p of recs) if ((bundleIds = [pg.vid, p.variants?.find((x) => x.available !== false)?.id]).every(Boolean)) break;
-          })
-          .catch(() => 0);
-      }
+      for (const v of $$("[data-rp-variant]", r)) if (v.dataset.rpVariant === variant) v.hidden = false;
       r.hidden = false;
-      r.style.visibility = "";
       r.classList.add("rp-in");
+    }
+    if (iv.kind !== "bundle") {
+      placed = roots;
+      locate();
     }
     const live = $("#rp-live");
     if (live) live.textContent = `${iv.message.heading}. ${iv.message.body}`;
     return true;
+  };
+  // Finds the cart surface; a newly opened drawer/notification becomes "the cart" (stall timer from now), and a
+  // cart play is (re)placed directly above its checkout button, also after the theme redrew the drawer.
+  const locate = () => {
+    const s = findSurface(d, pg.k === "cart", pg.s);
+    const was = surface?.overlay;
+    surface = s;
+    overlayAt = s?.overlay ? (was === s.overlay ? overlayAt : now()) : 0;
+    if (s && placed.length) {
+      for (const n of placed) n.classList.add("rp-placed");
+      place(placed, s);
+    }
+    if (s?.overlay && s.overlay !== was) evaluate();
   };
   const dismiss = () => {
     if (!active) return;
@@ -291,16 +351,30 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     const cta = t.closest?.<HTMLElement>("[data-rp-cta],[data-rp-recs] a");
     if (cta && active) {
       send("engaged", { play: active, arm: activeArm });
-      if (cta.dataset.rpBundle != null && bundleIds.every(Boolean)) {
+      // The anchor product's currently selected variant, as the theme's own add-to-cart form holds it.
+      const anchor = $<HTMLInputElement>("form[action*='/cart/add'] [name=id]")?.value || pg.vid;
+      if (cta.dataset.rpBundle != null && anchor && bundleIds.length) {
         cta.setAttribute("aria-busy", "true");
         const post = (url: string, body: unknown) => nativeFetch(url, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body) });
+        const themeCart = $<ThemeCart>("cart-notification,cart-drawer");
+        const sections = themeCart?.getSectionsToRender?.().map((x) => x.section || x.id) ||
+          $$("cart-items-component[data-section-id]").map((x) => x.dataset.sectionId!);
         // The bundle, then its discount code: the app hands the code only to this play's treated visitors, so
         // no other cart gets the discount (the code is not in the page).
         (async () => {
-          if (!(await post(root + "cart/add.js", { items: bundleIds.map((id) => ({ id: Number(id), quantity: 1 })) })).ok) return;
+          const added = await post(root + "cart/add.js", { items: [anchor, ...bundleIds].map((id) => ({ id: Number(id), quantity: 1 })) });
+          if (!added.ok) return;
           const res = await post(PROXY + "bundle", { visitorId: visitor.id });
           const code = res.ok && ((await res.json()) as { code?: string }).code;
-          if (code) await post(root + "cart/update.js", { discount: code });
+          // With the theme's sections (Section Rendering API), so the theme redraws its cart count and drawer or
+          // notification its own way.
+          const state = (await (await post(root + "cart/update.js", { discount: code || undefined, sections, sections_url: location.pathname })).json()) as { items?: { key?: string }[]; item_count?: number; sections?: Record<string, string> };
+          if (themeCart?.renderContents) themeCart.renderContents({ ...state, key: state.items?.[0]?.key });
+          else {
+            const e = new Event("shopify:cart:lines-update", { bubbles: true });
+            Object.assign(e, { action: "add", promise: Promise.resolve({ cart: null, detail: { itemCount: state.item_count, sections: state.sections, source: "recovery-plays" } }) });
+            d.dispatchEvent(e);
+          }
         })()
           .catch(() => 0)
           .finally(() => {
@@ -312,17 +386,21 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   };
 
   const wire = () => {
-    w.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
-      const p = nativeFetch(input, init);
-      if (isCartMutation(typeof input === "string" ? input : input instanceof URL ? input.href : input.url)) {
-        p.then((r) => {
-          if (r.ok) r.clone().json().then((j: unknown) => (isAjaxCart(j) ? onCart(j) : refreshCart()), refreshCart);
-        }, () => 0);
-      }
-      return p;
-    }) as typeof fetch;
-    // Themes announce cart changes made without fetch (XHR, section rendering) with their own events.
-    for (const name of ["cart:updated", "cart:refresh", "cart-update", "theme:cart:change"]) d.addEventListener(name, refreshCart);
+    // Cart requests, whoever made them (theme, other apps, forms), seen through Resource Timing: nothing global is
+    // patched, the cart is re-read once after they finish.
+    try {
+      new PerformanceObserver((l) => l.getEntries().some((e) => isCartMutation(e.name)) && refreshCart()).observe({ type: "resource" });
+    } catch {
+      // No Resource Timing: the theme events below still report changes.
+    }
+    // The theme opens, closes and redraws its cart drawer/notification in the DOM: checked once per frame.
+    let frame = 0;
+    new MutationObserver(() => (frame ||= requestAnimationFrame(() => ((frame = 0), locate())))).observe(d.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["open", "class", "hidden"],
+    });
     d.addEventListener("click", onClick, true);
     d.addEventListener("submit", (e) => {
       if (/\/checkout/.test((e.target as HTMLFormElement).action) || (e as SubmitEvent).submitter?.getAttribute("name") === "checkout") checkout();
@@ -364,6 +442,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     send("page_view", { pageType: pg.k, path: location.pathname });
     if (!wired) wire();
     wired = true;
+    locate();
     // Once per browser session (and again when the shopper logs in or out): the app proxy confirms the signed id
     // (or issues one) with its arms, and the customer from Shopify's signed logged_in_customer_id.
     let cached: Ident | null = null;

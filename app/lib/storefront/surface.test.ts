@@ -125,7 +125,7 @@ describe("place", () => {
     html(HORIZON_DRAWER(true));
     const s = findSurface(document, false)!;
     const node = document.createElement("div");
-    expect(place(node, s)).toBe(true);
+    expect(place([node], s)).toBe(true);
     expect(node.nextElementSibling?.className).toBe("cart__ctas");
     expect(node.parentElement?.className).toBe("cart-drawer__summary");
   });
@@ -133,27 +133,37 @@ describe("place", () => {
   it("GIVEN Dawn's notification WHEN placing THEN the intervention sits between View cart and the checkout form", () => {
     html(DAWN_NOTIFICATION(true));
     const node = document.createElement("div");
-    place(node, findSurface(document, false)!);
+    place([node], findSurface(document, false)!);
     expect(node.previousElementSibling?.id).toBe("cart-notification-button");
     expect(node.nextElementSibling?.id).toBe("cart-notification-form");
+  });
+
+  it("GIVEN two parts of one play WHEN placing THEN both sit above the checkout in their order", () => {
+    html(DAWN_PAGE);
+    const a = document.createElement("div");
+    const b = document.createElement("div");
+    const s = findSurface(document, true)!;
+    place([a, b], s);
+    expect([a.nextElementSibling, b.nextElementSibling]).toEqual([b, anchorOf(s)]);
+    expect(place([a, b], s)).toBe(false);
   });
 
   it("GIVEN the intervention already placed WHEN placing again THEN nothing moves", () => {
     html(DAWN_PAGE);
     const node = document.createElement("div");
     const s = findSurface(document, true)!;
-    place(node, s);
-    expect(place(node, s)).toBe(false);
+    place([node], s);
+    expect(place([node], s)).toBe(false);
   });
 
   it("GIVEN a theme redraw replaced the drawer's contents WHEN placing again THEN the intervention returns above the new button", () => {
     html(HORIZON_DRAWER(true));
     const node = document.createElement("div");
-    place(node, findSurface(document, false)!);
+    place([node], findSurface(document, false)!);
     const inner = document.querySelector("cart-drawer-component")!;
     inner.innerHTML = new DOMParser().parseFromString(HORIZON_DRAWER(true), "text/html").querySelector("cart-drawer-component")!.innerHTML;
     expect(node.isConnected).toBe(false);
-    expect(place(node, findSurface(document, false)!)).toBe(true);
+    expect(place([node], findSurface(document, false)!)).toBe(true);
     expect(node.nextElementSibling).toBe(anchorOf(findSurface(document, false)!));
     expect(node.nextElementSibling?.querySelector("[name=checkout]")?.isConnected).toBe(true);
   });

@@ -4,26 +4,24 @@
  * cart play directly above its checkout button. Kept apart from embed.ts so it is tested on theme-shaped markup.
  */
 
-/** A theme's cart overlay: its root element and the selector that matches the root while it is shown. */
-export interface OverlayDef {
-  root: string;
-  open: string;
-}
-
 /**
- * Documented per-theme overlays, from the themes' own markup and scripts:
+ * Documented per-theme overlays, as `root selector` + `selector the root matches while shown`, from the themes' own
+ * markup and scripts:
  * - Horizon: `<theme-drawer id="cart-drawer">` gets the `open` attribute while its modal dialog is shown;
  * - Dawn (cart type "drawer"): `<cart-drawer>` gets the class `active` while open;
  * - Dawn (cart type "notification"): `#cart-notification` gets the class `active` while shown.
  */
-export const THEME_OVERLAYS: OverlayDef[] = [
-  { root: "theme-drawer#cart-drawer", open: "[open]" },
-  { root: "cart-drawer", open: ".active" },
-  { root: "#cart-notification", open: ".active" },
+export const THEME_OVERLAYS: [root: string, open: string][] = [
+  ["theme-drawer#cart-drawer", "[open]"],
+  ["cart-drawer", ".active"],
+  ["#cart-notification", ".active"],
 ];
+const ANY_OVERLAY = THEME_OVERLAYS.map((o) => o[0]).join();
 
 /** Generic fallback: the checkout button of any theme (a named submit, or the submit of a form posting to /cart). */
 const CHECKOUT = "[name=checkout],form[action$='/cart'] [type=submit]";
+/** Not shown, as far as the DOM says (no layout needed): hidden, inert or in a closed dialog. */
+const HIDDEN = "[hidden],[inert],[aria-hidden=true],dialog:not([open])";
 
 export interface CartSurface {
   /** The drawer/notification root, or null for the cart page itself. */
@@ -32,20 +30,7 @@ export interface CartSurface {
   checkout: Element;
 }
 
-/** Shown to the shopper as far as the DOM says (no layout): not inside a closed dialog, hidden or inert subtree. */
-function shown(el: Element, stop: Element | null): boolean {
-  for (let n: Element | null = el; n && n !== stop; n = n.parentElement) {
-    if (n.hasAttribute("hidden") || n.hasAttribute("inert") || n.getAttribute("aria-hidden") === "true") return false;
-    if (n.tagName === "DIALOG" && !n.hasAttribute("open")) return false;
-    if (n.tagName === "TEMPLATE") return false;
-  }
-  return true;
-}
-
-function checkoutIn(root: ParentNode, stop: Element | null): Element | null {
-  for (const b of Array.from(root.querySelectorAll(CHECKOUT))) if (shown(b, stop)) return b;
-  return null;
-}
+const buttons = (root: ParentNode) => Array.from(root.querySelectorAll(CHECKOUT)).filter((b) => !b.closest(HIDDEN));
 
 /**
  * The surface the shopper is on. `override` is the merchant's selector for their theme's cart overlay (embed
@@ -53,32 +38,23 @@ function checkoutIn(root: ParentNode, stop: Element | null): Element | null {
  * surface unless an overlay is open on top of it.
  */
 export function findSurface(doc: Document, onCartPage: boolean, override?: string | null): CartSurface | null {
-  const defs = override ? [{ root: override, open: "*" }, ...THEME_OVERLAYS] : THEME_OVERLAYS;
-  for (const def of defs) {
-    let roots: Element[];
+  for (const [sel, open] of override ? [[override, "*"], ...THEME_OVERLAYS] : THEME_OVERLAYS) {
     try {
-      roots = Array.from(doc.querySelectorAll(def.root));
+      for (const overlay of Array.from(doc.querySelectorAll(sel))) {
+        const checkout = overlay.matches(open) && !overlay.closest(HIDDEN) && buttons(overlay)[0];
+        if (checkout) return { overlay, checkout };
+      }
     } catch {
-      continue;
-    }
-    for (const root of roots) {
-      if (!root.matches(def.open) || !shown(root, null)) continue;
-      const checkout = checkoutIn(root, root);
-      if (checkout) return { overlay: root, checkout };
+      // An invalid merchant selector: the theme selectors still apply.
     }
   }
-  if (!onCartPage) return null;
-  // The cart page: skip buttons inside closed overlays (a drawer's markup is often in the page, just closed).
-  for (const b of Array.from(doc.querySelectorAll(CHECKOUT))) {
-    if (shown(b, null) && !THEME_OVERLAYS.some((o) => b.closest(o.root))) return { overlay: null, checkout: b };
-  }
-  return null;
+  // The cart page: not a button inside a closed overlay (a drawer's markup is often in the page, just closed).
+  const checkout = onCartPage && buttons(doc).find((b) => !b.closest(ANY_OVERLAY));
+  return checkout ? { overlay: null, checkout } : null;
 }
 
 /** Wrappers that belong to the checkout button: its own form, a CTA row, or a box holding only the button. */
-function wraps(el: Element): boolean {
-  return el.tagName === "FORM" || /cta|checkout/i.test(el.getAttribute("class") || "") || el.childElementCount === 1;
-}
+const wraps = (el: Element) => el.tagName === "FORM" || /cta|checkout/i.test(el.className) || el.childElementCount < 2;
 
 /** The element to insert the intervention before: the checkout button's outermost own wrapper inside the surface. */
 export function anchorOf(surface: CartSurface): Element {
@@ -88,12 +64,12 @@ export function anchorOf(surface: CartSurface): Element {
 }
 
 /**
- * Puts `node` directly above the surface's checkout button; returns whether it moved (a theme redraw that replaced
- * the drawer's contents removed it, or the shopper opened another surface).
+ * Puts `nodes` (in order) directly above the surface's checkout button; returns whether they moved (a theme redraw
+ * that replaced the drawer's contents removed them, or the shopper opened another surface).
  */
-export function place(node: Element, surface: CartSurface): boolean {
+export function place(nodes: Element[], surface: CartSurface): boolean {
   const anchor = anchorOf(surface);
-  if (anchor.previousElementSibling === node) return false;
-  anchor.before(node);
+  if (nodes.every((n, i) => n.nextElementSibling === (nodes[i + 1] || anchor))) return false;
+  anchor.before(...nodes);
   return true;
 }
