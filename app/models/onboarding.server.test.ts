@@ -3,7 +3,7 @@ import { parse, validate } from "graphql";
 import prisma from "../db.server";
 import { adminSchema } from "../graphql/schema.server";
 import type { AdminGraphqlClient } from "./adminData.server";
-import { adminBaseUrl, appBlockPlacedIn, deepLinks, embedEnabledIn, missingScopes, onboardingState, parseThemeJson, surfaceLiveness } from "./onboarding.server";
+import { adminBaseUrl, appBlockPlacedIn, cartTypeIn, checkoutSectionIn, deepLinks, embedEnabledIn, missingScopes, onboardingState, parseThemeJson, surfaceLiveness } from "./onboarding.server";
 import { themeFiles } from "./adminStub.testkit";
 import { rollupEvents } from "./rollup.server";
 
@@ -39,6 +39,32 @@ describe("onboarding: theme state", () => {
     const links = deepLinks("demo.myshopify.com", "key123");
     expect(links.embed).toBe("https://demo.myshopify.com/admin/themes/current/editor?context=apps&activateAppId=key123/app-embed");
     expect(links.cartBlock).toContain("template=cart&addAppBlockId=key123/cart-confidence");
+  });
+});
+
+describe("onboarding: cart block for the active theme's cart", () => {
+  it("GIVEN settings_data with cart_type on current or on the named preset WHEN read THEN that cart type is returned", () => {
+    expect(cartTypeIn({ current: { cart_type: "drawer" } })).toBe("drawer");
+    expect(cartTypeIn({ current: "Default", presets: { Default: { cart_type: "notification" } } })).toBe("notification");
+    expect(cartTypeIn({ current: { cart_type: "sideways" } })).toBeNull();
+  });
+
+  it("GIVEN a Dawn-like cart template WHEN the checkout section is looked up THEN the cart footer section is chosen", () => {
+    const tpl = { sections: { "cart-items": { type: "main-cart-items" }, "cart-footer": { type: "main-cart-footer" }, recs: { type: "related-products" } } };
+    expect(checkoutSectionIn(tpl)).toBe("cart-footer");
+    expect(checkoutSectionIn({ sections: { main: { type: "main-cart" } } })).toBe("main");
+  });
+
+  it("GIVEN a theme with a cart drawer or notification WHEN deep links are built THEN the cart link turns on the app embed that places plays in the drawer", () => {
+    for (const cartType of ["drawer", "notification"] as const) {
+      const links = deepLinks("demo.myshopify.com", "k", null, { cartType, checkoutSection: "main" });
+      expect(links.cartBlock).toBe(links.embed);
+    }
+  });
+
+  it("GIVEN a theme with a cart page WHEN deep links are built THEN the cart block is added into the section holding checkout", () => {
+    const links = deepLinks("demo.myshopify.com", "k", null, { cartType: "page", checkoutSection: "cart-footer" });
+    expect(links.cartBlock).toBe("https://demo.myshopify.com/admin/themes/current/editor?template=cart&addAppBlockId=k/cart-confidence&target=sectionId:cart-footer");
   });
 });
 

@@ -62,9 +62,13 @@ export interface ThemeState {
   embedEnabled: boolean | null;
   cartBlock: boolean | null;
   productBlock: boolean | null;
+  /** Where the theme shows the cart after add-to-cart (`cart_type`); null when unknown. */
+  cartType: CartType | null;
   themeName: string | null;
   error: string | null;
 }
+
+export type CartType = "drawer" | "notification" | "page";
 
 export interface OnboardingState {
   shopDomain: string;
@@ -124,6 +128,25 @@ export function embedEnabledIn(settingsData: unknown): boolean {
   return Object.values(blocks).some((b) => isOurBlock(b?.type, THEME_BLOCKS.embed) && b?.disabled !== true);
 }
 
+/** The theme's `cart_type` setting from settings_data.json (`current` is the settings or the name of a preset). */
+export function cartTypeIn(settingsData: unknown): CartType | null {
+  const d = settingsData as { current?: unknown; presets?: Record<string, unknown> } | null;
+  const cur = typeof d?.current === "string" ? d.presets?.[d.current] : d?.current;
+  const t = (cur as { cart_type?: unknown } | undefined)?.cart_type;
+  return t === "drawer" || t === "notification" || t === "page" ? t : null;
+}
+
+/**
+ * The cart template's section that holds the checkout button (a section typed as the cart footer or summary, else
+ * the main cart section), so the cart block lands right above checkout instead of in a new section below the cart.
+ */
+export function checkoutSectionIn(template: unknown): string | null {
+  const sections = ((template as { sections?: Record<string, { type?: unknown; disabled?: unknown }> } | null)?.sections) ?? {};
+  const keys = Object.keys(sections).filter((k) => sections[k]?.disabled !== true && typeof sections[k]?.type === "string");
+  const by = (re: RegExp) => keys.find((k) => re.test(sections[k].type as string));
+  return by(/cart.*(footer|summary)/) ?? by(/main-cart/) ?? null;
+}
+
 /** Any enabled block of our app in an enabled section of a JSON template. */
 export function appBlockPlacedIn(template: unknown): boolean {
   const sections = ((template as { sections?: Record<string, { disabled?: unknown; blocks?: BlockMap }> } | null)?.sections) ?? {};
@@ -150,13 +173,27 @@ export function adminBaseUrl(shopDomain: string, launchUrl?: string | null): str
   return `https://${shopDomain}/admin`;
 }
 
-/** Theme editor deep links (app embed: activateAppId; app blocks: addAppBlockId) and the checkout editor. */
-export function deepLinks(shopDomain: string, apiKey: string, launchUrl?: string | null) {
+/**
+ * Theme editor deep links (app embed: activateAppId; app blocks: addAppBlockId) and the checkout editor.
+ * The cart block goes where the active theme shows the cart: with a cart drawer or notification (no section there
+ * accepts app blocks) the app embed places the cart plays above the drawer's checkout button, so the link turns the
+ * embed on; with a cart page the block goes into the section holding the checkout button.
+ */
+export function deepLinks(
+  shopDomain: string,
+  apiKey: string,
+  launchUrl?: string | null,
+  theme?: { cartType: CartType | null; checkoutSection: string | null },
+) {
   const admin = adminBaseUrl(shopDomain, launchUrl);
   const editor = `${admin}/themes/current/editor`;
+  const embed = `${editor}?context=apps&activateAppId=${apiKey}/${THEME_BLOCKS.embed}`;
+  const target = theme?.checkoutSection ? `sectionId:${theme.checkoutSection}` : theme ? "mainSection" : "newAppsSection";
   return {
-    embed: `${editor}?context=apps&activateAppId=${apiKey}/${THEME_BLOCKS.embed}`,
-    cartBlock: `${editor}?template=cart&addAppBlockId=${apiKey}/${THEME_BLOCKS.cart}&target=newAppsSection`,
+    embed,
+    cartBlock: theme?.cartType === "drawer" || theme?.cartType === "notification"
+      ? embed
+      : `${editor}?template=cart&addAppBlockId=${apiKey}/${THEME_BLOCKS.cart}&target=${target}`,
     productBlock: `${editor}?template=product&addAppBlockId=${apiKey}/${THEME_BLOCKS.product}&target=mainSection`,
     checkoutEditor: `${admin}/settings/checkout/editor`,
   };
@@ -202,10 +239,11 @@ export async function onboardingState(
         embedEnabled: embedEnabledIn(files.get("config/settings_data.json")),
         cartBlock: appBlockPlacedIn(files.get("templates/cart.json")),
         productBlock: appBlockPlacedIn(files.get("templates/product.json")),
+        cartType: cartTypeIn(files.get("config/settings_data.json")),
         themeName: theme.name,
         error: null,
       }
-    : { embedEnabled: null, cartBlock: null, productBlock: null, themeName: null, error: error ?? "no published theme" };
+    : { embedEnabled: null, cartBlock: null, productBlock: null, cartType: null, themeName: null, error: error ?? "no published theme" };
 
   if (data) {
     // Keep the shop row's plan/currency current (used for formatting and the published config), and its time zone
@@ -234,12 +272,17 @@ export async function onboardingState(
     checkout,
     sync,
     playsOn,
-    links: deepLinks(shopDomain, apiKey, data?.currentAppInstallation?.launchUrl),
+    links: deepLinks(shopDomain, apiKey, data?.currentAppInstallation?.launchUrl, theme && {
+      cartType: themeState.cartType,
+      checkoutSection: checkoutSectionIn(files.get("templates/cart.json")),
+    }),
     grants: grantsOf(data, required, job.job),
     steps: {
       sync: sync.status === "completed",
       embed: themeState.embedEnabled === true,
-      blocks: themeState.cartBlock === true && themeState.productBlock === true,
+      // A drawer/notification theme's cart plays come with the app embed (no cart section to place a block in).
+      blocks: (themeState.cartBlock === true || (themeState.cartType !== "page" && themeState.cartType !== null && themeState.embedEnabled === true)) &&
+        themeState.productBlock === true,
       checkout: checkout.done,
       play: playsOn.length > 0,
     },
