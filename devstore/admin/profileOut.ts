@@ -51,20 +51,21 @@ interface ProfileOutState {
   lastMutationRunAt: number | null;
 }
 
-const states = new WeakMap<AdminEnv, ProfileOutState>();
+// Kept on the env under a registry symbol, not in a module-level map: a test runner can load this module twice
+// (once for the store, once for the test reading it), and both must see the same state.
+const STATE = Symbol.for("recovery-plays.devstore.profile-out");
+type WithState = AdminEnv & { [STATE]?: ProfileOutState };
+
 export function profileOutState(env: AdminEnv): ProfileOutState {
-  let s = states.get(env);
-  if (!s) {
-    // Bulk mutations start enabled (as bulk queries do, DevStoreOptions.bulkQueries); tests turn them off.
-    s = { definitions: [], tags: new Map(), segments: [], uploads: new Map(), flowTriggers: [], mutationsEnabledAt: now(env), lastMutationRunAt: null };
-    states.set(env, s);
-  }
-  return s;
+  const e = env as WithState;
+  // Bulk mutations start enabled (as bulk queries do, DevStoreOptions.bulkQueries); tests turn them off.
+  e[STATE] ??= { definitions: [], tags: new Map(), segments: [], uploads: new Map(), flowTriggers: [], mutationsEnabledAt: now(env), lastMutationRunAt: null };
+  return e[STATE];
 }
 
 /** Clears what this module keeps (the dev store's reset). */
 export function resetProfileOut(env: AdminEnv): void {
-  states.delete(env);
+  delete (env as WithState)[STATE];
 }
 
 const now = (env: AdminEnv) => env.now?.() ?? Date.now();

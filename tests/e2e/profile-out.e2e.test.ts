@@ -13,7 +13,9 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ quiet: true, env: { ROLLUP_INTERVAL_MS: "1500", HESITATION_SCAN_MS: "1000", HESITATION_LEAVE_MS: "1500" } });
+  // The app runs its job scheduler as in production (the runner inherits VITEST, which switches it off for unit
+  // tests); the hesitation scan looks every second and counts 1.5 s without an order as having left.
+  stack = await startStack({ quiet: true, env: { VITEST: "", ROLLUP_INTERVAL_MS: "1500", HESITATION_SCAN_MS: "1000", HESITATION_LEAVE_MS: "1500" } });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -40,7 +42,7 @@ async function hesitateAndLeave(customer: DevCustomer, arm: "treatment" | "holdo
   await shopper.page.goto(`${stack.storeUrl}/account/login`);
   await shopper.page.fill('input[name="customer[email]"]', customer.email);
   await shopper.page.fill('input[name="customer[password]"]', customer.password || "password");
-  await Promise.all([shopper.page.waitForURL(/\/account/), shopper.page.press('input[name="customer[password]"]', "Enter")]);
+  await Promise.all([shopper.page.waitForURL((u) => u.pathname === "/account"), shopper.page.press('input[name="customer[password]"]', "Enter")]);
   for (let i = 0; i < 3; i++) await shopper.page.goto(`${stack.storeUrl}/policies/refund-policy`);
   await addFirstProductToCart(shopper.page, stack);
   await shopper.page.goto(`${stack.storeUrl}/cart`);
@@ -80,7 +82,12 @@ describe("profile out end to end", () => {
     const triggersFor = (c: DevCustomer) => profileOutState(store().env).flowTriggers.filter((t) => t.payload.customer_id === Number(c.id));
 
     await hesitateAndLeave(treated, "treatment");
-    await until("the treated customer's trigger", () => triggersFor(treated).length > 0);
+    await until("the treated customer's trigger", () => triggersFor(treated).length > 0).catch(async (e) => {
+      // What the app stored for the customer, to tell a storefront problem from a trigger problem.
+      const { createPrismaClient } = await import("../../app/db.server");
+      const events = await createPrismaClient(stack.databaseUrl).event.findMany({ where: { customerId: treated.id }, select: { type: true, play: true, arm: true } });
+      throw new Error(`${(e as Error).message}; events: ${JSON.stringify(events)}; triggers: ${JSON.stringify(profileOutState(store().env).flowTriggers)}`);
+    });
     await hesitateAndLeave(held, "holdout");
     await until("the holdout customer's trigger", () => triggersFor(held).length > 0);
     // Later scans find nothing new: one trigger each.
