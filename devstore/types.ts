@@ -63,6 +63,10 @@ export interface DevLineItem {
   title: string;
   quantity: number;
   price: number;
+  /** The discount allocated to this line at checkout (absent on seeded orders: allocated pro rata then). */
+  discount?: number;
+  /** Line item properties from the cart line (e.g. the storefront's bundle tag). */
+  properties?: { name: string; value: string }[];
 }
 
 export interface DevOrder {
@@ -112,7 +116,8 @@ export interface DevMetafield {
 export interface DevDiscount {
   id: string;
   title: string;
-  kind: "automatic_basic" | "automatic_bxgy" | "code_basic";
+  /** code_app: a code discount whose value a Shopify Function decides (discountCodeAppCreate). */
+  kind: "automatic_basic" | "automatic_bxgy" | "code_basic" | "code_app";
   /** Fraction off, 0–1, as the Admin API's DiscountPercentage.percentage (0.1 = 10 % off). */
   percentage: number;
   productIds: string[];
@@ -125,8 +130,13 @@ export interface DevDiscount {
   minimumSubtotal?: number | null;
   minimumQuantity?: number | null;
   combinesWith?: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
-  /** code_basic only: the code shoppers enter (unique per shop, case-insensitive). */
+  /** code_basic / code_app: the code shoppers enter (unique per shop, case-insensitive). */
   code?: string;
+  /** code_app only: the Function's extension handle, its discount classes and the discount's metafields
+   * ("namespace.key" → JSON value string), which the Function reads through its input query. */
+  functionHandle?: string;
+  discountClasses?: ("PRODUCT" | "ORDER" | "SHIPPING")[];
+  metafields?: Record<string, string>;
   /** code_basic only: total uses allowed (null = unlimited) and one use per customer. */
   usageLimit?: number | null;
   appliesOncePerCustomer?: boolean;

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { DevDiscount, DevStoreData } from "../types";
 import { type Catalog, productImageUrl, variantAvailable } from "./catalog";
 import { toCents } from "./money";
+import { functionLinePercents } from "./functions";
 
 export interface CartLine {
   key: string;
@@ -288,6 +289,10 @@ function usageLeft(d: DevDiscount, data: DevStoreData): boolean {
  * products are in the cart. Percentage off every eligible line; a fixed amount is spread over them pro rata.
  */
 function discountAmounts(d: DevDiscount, lines: PricedLine[]): number[] | null {
+  if (d.kind === "code_app") {
+    const percents = functionLinePercents(d, lines.map((pl) => pl.line));
+    return percents && lines.map((pl, i) => Math.round((pl.originalLineCents * percents[i]) / 100));
+  }
   const ids = new Set(d.productIds.map(String));
   const eligible = (pl: PricedLine) => (ids.size === 0 && d.appliesToAll !== false) || ids.has(pl.line.productId);
   const entitled = lines.filter(eligible);
@@ -318,6 +323,7 @@ function discountAmounts(d: DevDiscount, lines: PricedLine[]): number[] | null {
  * the cart is `applicable` only when its discount is the one applied.
  * `automatic_basic` / `code_basic` take their value off every line whose product they list (all when none);
  * `automatic_bxgy` is the bundle: it applies to the listed products only when the cart holds two different ones.
+ * `code_app` runs the discount's Function (./functions.ts) and takes off what it returns, line by line.
  */
 export function priceCart(cart: Cart, catalog: Catalog, data: DevStoreData, now = Date.now()): PricedCart {
   const lines: PricedLine[] = [];
@@ -346,7 +352,7 @@ export function priceCart(cart: Cart, catalog: Catalog, data: DevStoreData, now 
   for (const d of data.discounts ?? []) {
     if (!inWindow(d, now)) continue;
     if (d.kind === "automatic_basic" || d.kind === "automatic_bxgy") candidates.push({ discount: d, code: null });
-    else if (d.kind === "code_basic" && d.code && usageLeft(d, data)) {
+    else if ((d.kind === "code_basic" || d.kind === "code_app") && d.code && usageLeft(d, data)) {
       const entered = codes.find((c) => sameCode(c, d.code!));
       if (entered) candidates.push({ discount: d, code: entered });
     }

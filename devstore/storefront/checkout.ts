@@ -72,6 +72,8 @@ export function createOrderFromCart(
       title: pl.productTitle,
       quantity: pl.line.quantity,
       price: pl.unitCents / 100,
+      discount: pl.discountCents / 100,
+      properties: Object.entries(pl.line.properties).map(([name, value]) => ({ name, value })),
     })),
     attributes: Object.entries(cart.attributes).map(([key, value]) => ({ key, value })),
     // Only a code that actually discounted the order is recorded on it (an inapplicable one is dropped, as on Shopify).
@@ -95,7 +97,7 @@ export function orderWebhookPayload(order: DevOrder, data?: DevStoreData): Recor
   const currency = order.currencyCode;
   const lineTotal = order.lineItems.reduce((s, l) => s + l.price * l.quantity, 0);
   const code = order.discountCodes[0];
-  const codeDiscount = code ? data?.discounts.find((d) => d.kind === "code_basic" && d.code?.toLowerCase() === code.toLowerCase()) : undefined;
+  const codeDiscount = code ? data?.discounts.find((d) => (d.kind === "code_basic" || d.kind === "code_app") && d.code?.toLowerCase() === code.toLowerCase()) : undefined;
   const codeType = codeDiscount?.amount ? "fixed_amount" : "percentage";
   const discountApplications =
     order.totalDiscounts <= 0
@@ -107,7 +109,7 @@ export function orderWebhookPayload(order: DevOrder, data?: DevStoreData): Recor
             value: codeDiscount ? (codeDiscount.amount ? money(codeDiscount.amount) : (codeDiscount.percentage * 100).toFixed(1)) : "",
             value_type: codeType,
             allocation_method: "across",
-            target_selection: codeDiscount?.appliesToAll === false ? "entitled" : "all",
+            target_selection: codeDiscount?.appliesToAll === false || codeDiscount?.kind === "code_app" ? "entitled" : "all",
             code,
           }]
         : [{ target_type: "line_item", type: "automatic", value: "", value_type: "percentage", allocation_method: "across", target_selection: "entitled", title: "Automatic discount" }];
@@ -116,10 +118,15 @@ export function orderWebhookPayload(order: DevOrder, data?: DevStoreData): Recor
   const lineItems = order.lineItems.map((li, i) => {
     const product = products.get(li.productId);
     const variant = product?.variants.find((v) => v.id === li.variantId);
-    // Allocate the order discount to lines pro rata (the last line takes the rounding remainder).
+    // The checkout's own allocation when it recorded one; else (seeded orders) pro rata, the last line taking
+    // the rounding remainder.
     const lineCents = Math.round(li.price * li.quantity * 100);
     const share =
-      i === order.lineItems.length - 1 ? remainingDiscount : Math.round((order.totalDiscounts * 100 * lineCents) / Math.max(1, Math.round(lineTotal * 100)));
+      li.discount !== undefined
+        ? Math.round(li.discount * 100)
+        : i === order.lineItems.length - 1
+          ? remainingDiscount
+          : Math.round((order.totalDiscounts * 100 * lineCents) / Math.max(1, Math.round(lineTotal * 100)));
     remainingDiscount -= share;
     const discount = (share / 100).toFixed(2);
     return {
@@ -143,7 +150,7 @@ export function orderWebhookPayload(order: DevOrder, data?: DevStoreData): Recor
       total_discount: discount,
       total_discount_set: setOf(discount, currency),
       discount_allocations: share > 0 ? [{ amount: discount, amount_set: setOf(discount, currency), discount_application_index: 0 }] : [],
-      properties: [],
+      properties: li.properties ?? [],
       requires_shipping: true,
       taxable: true,
       tax_lines: [],
