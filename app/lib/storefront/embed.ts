@@ -393,9 +393,9 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     } catch {
       // No Resource Timing: the theme events below still report changes.
     }
-    // The theme opens, closes and redraws its cart drawer/notification in the DOM: checked once per frame.
-    let frame = 0;
-    new MutationObserver(() => (frame ||= requestAnimationFrame(() => ((frame = 0), locate())))).observe(d.body, {
+    // The theme opens, closes and redraws its cart drawer/notification in the DOM: checked at most every 50 ms.
+    let later = 0;
+    new MutationObserver(() => (later ||= w.setTimeout(() => ((later = 0), locate()), 50))).observe(d.body, {
       subtree: true,
       childList: true,
       attributes: true,
