@@ -14,7 +14,7 @@ import { DEFAULT_MARGIN, moneyLift, profitVerdict, verdictFor, type MoneyMoments
 import { analyzeLift } from "../lib/stats/lift";
 import { newcombeDifference } from "../lib/stats/proportions";
 import { listPlays } from "./plays.server";
-import { currentDialect, dialectSql, measurementZone, sqlDays, type Dialect } from "./rollup.server";
+import { currentDialect, dialectSql, measurementZone, sqlDays, type Dialect, type SqlDays } from "./rollup.server";
 
 type Tx = Prisma.TransactionClient | PrismaClient;
 
@@ -82,7 +82,7 @@ export async function foldLeaks(shop: string, o: { now?: Date } = {}): Promise<L
   }
 
   const all = [...new Set([...dirty, ...moneyDirty])].sort();
-  for (const day of all) await foldDay(shop, day, zone, d, { visits: dirty.has(day), money: moneyDirty.has(day) });
+  await foldDays(shop, [...dirty], [...moneyDirty], zone, d);
   if (hi > lo || ordersAt !== cursor.ordersAt) {
     // Compare-and-set: a concurrent fold that got here first already covered these days.
     await prisma.leakCursor.updateMany({ where: { shop, lastEventId: lo }, data: { lastEventId: hi, ordersAt } });
@@ -103,51 +103,84 @@ function secondsBetween(d: Dialect, a: string, b: string): string {
 }
 
 /** Recomputes one day's rows (the parts asked for) in one transaction. */
-export async function foldDay(shop: string, day: string, zone: string | null, d: Dialect, parts = { visits: true, money: true }): Promise<void> {
-  const sql = dialectSql(d);
-  const from = sql.tsValue(new Date(dayStart(day, zone)));
-  const to = sql.tsValue(new Date(dayStart(addDays(day, 1), zone)));
-  await prisma.$transaction(
-    async (tx) => {
-      if (parts.visits) await foldVisitsOfDay(tx, shop, day, from, to, d);
-      if (parts.money) {
-        await tx.playMoneyDay.deleteMany({ where: { shop, day } });
-        await tx.$executeRawUnsafe(
-          sql.q(`INSERT INTO ${table(d, "PlayMoneyDay")} ("shop", "day", "play", "arm", "visitors", "revenue", "revenueSq", "discount", "discountSq", "cross")
-            SELECT ?, ?, "play", "arm", COUNT(*), SUM("revenue"), SUM("revenue" * "revenue"), SUM("discount"), SUM("discount" * "discount"), SUM("revenue" * "discount")
-            FROM ${sql.t("PlayExposure")} WHERE "shop" = ? AND "firstEligibleAt" >= ${sql.ts} AND "firstEligibleAt" < ${sql.ts}
-            GROUP BY "play", "arm"`),
-          shop, day, shop, from, to,
-        );
-      }
-    },
-    { timeout: 600_000, maxWait: 60_000 },
-  );
+/** Days folded in one pass at most (a run of consecutive days; bounds the temporary tables). */
+const MAX_BATCH_DAYS = 7;
+
+/** Consecutive days in runs of at most MAX_BATCH_DAYS. */
+function runsOf(days: string[]): string[][] {
+  const runs: string[][] = [];
+  for (const day of [...days].sort()) {
+    const run = runs[runs.length - 1];
+    if (run && run.length < MAX_BATCH_DAYS && addDays(run[run.length - 1], 1) === day) run.push(day);
+    else runs.push([day]);
+  }
+  return runs;
 }
 
-async function foldVisitsOfDay(tx: Tx, shop: string, day: string, from: string, to: string, d: Dialect): Promise<void> {
+/** Recomputes whole days: visits for `visitDays`, money for `moneyDays`, each run of consecutive days in one transaction. */
+export async function foldDays(shop: string, visitDays: string[], moneyDays: string[], zone: string | null, d: Dialect): Promise<void> {
+  const visits = new Set(visitDays);
+  const money = new Set(moneyDays);
+  for (const run of runsOf([...new Set([...visitDays, ...moneyDays])])) {
+    const first = run[0];
+    const last = run[run.length - 1];
+    const fromMs = dayStart(first, zone);
+    const toMs = dayStart(addDays(last, 1), zone);
+    const sql = dialectSql(d);
+    const from = sql.tsValue(new Date(fromMs));
+    const to = sql.tsValue(new Date(toMs));
+    const days = sqlDays(d, zone, fromMs, toMs);
+    await prisma.$transaction(
+      async (tx) => {
+        const v = run.filter((x) => visits.has(x));
+        if (v.length) await foldVisitsOfDays(tx, shop, v, from, to, days, d);
+        const m = run.filter((x) => money.has(x));
+        if (m.length) {
+          await tx.playMoneyDay.deleteMany({ where: { shop, day: { in: m } } });
+          await tx.$executeRawUnsafe(
+            sql.q(`INSERT INTO ${table(d, "PlayMoneyDay")} ("shop", "day", "play", "arm", "visitors", "revenue", "revenueSq", "discount", "discountSq", "cross")
+              SELECT ?, x."d", x."play", x."arm", COUNT(*), SUM(x."revenue"), SUM(x."revenue" * x."revenue"), SUM(x."discount"), SUM(x."discount" * x."discount"), SUM(x."revenue" * x."discount")
+              FROM (SELECT ${sql.day(`"firstEligibleAt"`, days)} AS "d", "play", "arm", "revenue", "discount" FROM ${sql.t("PlayExposure")}
+                    WHERE "shop" = ? AND "firstEligibleAt" >= ${sql.ts} AND "firstEligibleAt" < ${sql.ts}) AS x
+              WHERE x."d" IN (${m.map(() => "?").join(", ")})
+              GROUP BY x."d", x."play", x."arm"`),
+            shop, shop, from, to, ...m,
+          );
+        }
+      },
+      { timeout: 600_000, maxWait: 60_000 },
+    );
+  }
+}
+
+async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: string, to: string, days: SqlDays, d: Dialect): Promise<void> {
   const sql = dialectSql(d);
   const temp = (name: string, select: string) =>
     d === "sqlite" ? `CREATE TEMP TABLE ${name} AS ${select}` : `CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${select}`;
   const drop = async () => {
     if (d === "sqlite") for (const t of ["rp_lev", "rp_vis", "rp_pv", "rp_add"]) await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.${t}`);
   };
-  await tx.leakFunnelDay.deleteMany({ where: { shop, day } });
-  await tx.leakPathDay.deleteMany({ where: { shop, day } });
+  await tx.leakFunnelDay.deleteMany({ where: { shop, day: { in: dayList } } });
+  await tx.leakPathDay.deleteMany({ where: { shop, day: { in: dayList } } });
   await drop();
+  const inDays = `"d" IN (${dayList.map(() => "?").join(", ")})`;
   const atCart = `(("t" = 'page_view' AND "pt" = 'cart') OR "t" = 'checkout_started')`;
+  // A visit is (day, visitor): every window and group is partitioned by both.
   await tx.$executeRawUnsafe(
-    sql.q(temp("rp_lev", `SELECT "visitorId" AS "v", "type" AS "t", "pageType" AS "pt", COALESCE("path", '') AS "p", "occurredAt" AS "at", "id",
-        LEAD("occurredAt") OVER (PARTITION BY "visitorId" ORDER BY "occurredAt", "id") AS "nxt",
-        SUM(CASE WHEN "type" = 'page_view' AND "pageType" = 'product' AND COALESCE("path", '') <> '' THEN 1 ELSE 0 END)
-          OVER (PARTITION BY "visitorId" ORDER BY "occurredAt", "id" ROWS UNBOUNDED PRECEDING) AS "g"
-      FROM ${sql.t("Event")}
-      WHERE "shop" = ? AND "occurredAt" >= ${sql.ts} AND "occurredAt" < ${sql.ts}
-        AND "type" IN ('page_view', 'add_to_cart', 'remove_from_cart', 'checkout_started')`)),
-    shop, from, to,
+    sql.q(temp("rp_lev", `SELECT "d", "v", "t", "pt", "p", "at", "id",
+        LEAD("at") OVER (PARTITION BY "d", "v" ORDER BY "at", "id") AS "nxt",
+        SUM(CASE WHEN "t" = 'page_view' AND "pt" = 'product' AND "p" <> '' THEN 1 ELSE 0 END)
+          OVER (PARTITION BY "d", "v" ORDER BY "at", "id" ROWS UNBOUNDED PRECEDING) AS "g"
+      FROM (SELECT ${sql.day(`"occurredAt"`, days)} AS "d", "visitorId" AS "v", "type" AS "t", "pageType" AS "pt", COALESCE("path", '') AS "p",
+              "occurredAt" AS "at", "id"
+            FROM ${sql.t("Event")}
+            WHERE "shop" = ? AND "occurredAt" >= ${sql.ts} AND "occurredAt" < ${sql.ts}
+              AND "type" IN ('page_view', 'add_to_cart', 'remove_from_cart', 'checkout_started')) AS e
+      WHERE ${inDays}`)),
+    shop, from, to, ...dayList,
   );
   await tx.$executeRawUnsafe(
-    temp("rp_vis", `SELECT "v",
+    temp("rp_vis", `SELECT "d", "v",
         SUM(CASE WHEN "t" = 'page_view' THEN 1 ELSE 0 END) AS "views",
         MAX(CASE WHEN "t" = 'page_view' AND "pt" = 'product' THEN 1 ELSE 0 END) AS "prod",
         MAX(CASE WHEN "t" = 'add_to_cart' THEN 1 ELSE 0 END) AS "added",
@@ -157,57 +190,62 @@ async function foldVisitsOfDay(tx: Tx, shop: string, day: string, from: string, 
         MAX(CASE WHEN ${atCart} AND "nxt" IS NOT NULL AND ${secondsBetween(d, `"at"`, `"nxt"`)} >= ${STALL_MS / 1000 - 0.0005} THEN 1 ELSE 0 END) AS "stall",
         CASE WHEN SUM(CASE WHEN "t" = 'remove_from_cart' THEN 1 ELSE 0 END) >= ${REMOVALS} THEN 1 ELSE 0 END AS "cycles",
         0 AS "ordered", 0 AS "rep"
-      FROM rp_lev GROUP BY "v"`),
+      FROM rp_lev GROUP BY "d", "v"`),
   );
+  await tx.$executeRawUnsafe(`CREATE INDEX rp_vis_v ON rp_vis ("d", "v")`);
+  // A visit ordered when its visitor has an attributed order on that day.
   await tx.$executeRawUnsafe(
-    sql.q(`UPDATE rp_vis SET "ordered" = 1 WHERE "v" IN (SELECT "visitorId" FROM ${sql.t("OrderAttribution")}
+    sql.q(`UPDATE rp_vis SET "ordered" = 1 WHERE ("d", "v") IN (
+      SELECT ${sql.day(`"createdAt"`, days)}, "visitorId" FROM ${sql.t("OrderAttribution")}
       WHERE "shop" = ? AND "visitorId" IS NOT NULL AND "createdAt" >= ${sql.ts} AND "createdAt" < ${sql.ts})`),
     shop, from, to,
   );
   await tx.$executeRawUnsafe(
-    temp("rp_pv", `SELECT "v", "p", COUNT(*) AS "n" FROM rp_lev WHERE "t" = 'page_view' AND "pt" = 'product' AND "p" <> '' GROUP BY "v", "p"`),
+    temp("rp_pv", `SELECT "d", "v", "p", COUNT(*) AS "n" FROM rp_lev WHERE "t" = 'page_view' AND "pt" = 'product' AND "p" <> '' GROUP BY "d", "v", "p"`),
   );
   // Each add belongs to the product page viewed last before it: the product view with the same running count.
-  await tx.$executeRawUnsafe(`CREATE INDEX rp_lev_vg ON rp_lev ("v", "g")`);
+  await tx.$executeRawUnsafe(`CREATE INDEX rp_lev_vg ON rp_lev ("v", "d", "g")`);
   await tx.$executeRawUnsafe(
-    temp("rp_add", `SELECT DISTINCT a."v", pv."p" FROM rp_lev a
-      JOIN rp_lev pv ON pv."v" = a."v" AND pv."g" = a."g" AND pv."t" = 'page_view' AND pv."pt" = 'product' AND pv."p" <> ''
+    temp("rp_add", `SELECT DISTINCT a."d", a."v", pv."p" FROM rp_lev a
+      JOIN rp_lev pv ON pv."v" = a."v" AND pv."d" = a."d" AND pv."g" = a."g" AND pv."t" = 'page_view' AND pv."pt" = 'product' AND pv."p" <> ''
       WHERE a."t" = 'add_to_cart' AND a."g" > 0`),
   );
-  await tx.$executeRawUnsafe(`UPDATE rp_vis SET "rep" = 1 WHERE "added" = 0 AND "v" IN (SELECT "v" FROM rp_pv WHERE "n" >= ${REPEAT_VIEWS})`);
+  await tx.$executeRawUnsafe(
+    `UPDATE rp_vis SET "rep" = 1 WHERE "added" = 0 AND ("d", "v") IN (SELECT "d", "v" FROM rp_pv WHERE "n" >= ${REPEAT_VIEWS})`,
+  );
 
   await tx.$executeRawUnsafe(
     sql.q(`INSERT INTO ${table(d, "LeakFunnelDay")} ("shop", "day", "visits", "productViews", "adds", "carts", "checkouts", "orders", "bounces", "abandonedCarts")
-      SELECT ?, ?, f.* FROM (
-        SELECT COUNT(*) AS "n", SUM("prod") AS "a", SUM("added") AS "b", SUM("cart") AS "c", SUM("co") AS "e", SUM("ordered") AS "f",
-          SUM(CASE WHEN "views" = 1 THEN 1 ELSE 0 END) AS "g", SUM(CASE WHEN "added" = 1 AND "ordered" = 0 THEN 1 ELSE 0 END) AS "h"
-        FROM rp_vis WHERE "views" > 0) AS f
-      WHERE f."n" > 0`),
-    shop, day,
+      SELECT ?, "d", COUNT(*), SUM("prod"), SUM("added"), SUM("cart"), SUM("co"), SUM("ordered"),
+        SUM(CASE WHEN "views" = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN "added" = 1 AND "ordered" = 0 THEN 1 ELSE 0 END)
+      FROM rp_vis WHERE "views" > 0 GROUP BY "d"`),
+    shop,
   );
   // Pages: views per path, and the visits that ended there (their last page view) with their signals.
   await tx.$executeRawUnsafe(
     sql.q(`INSERT INTO ${table(d, "LeakPathDay")} ("shop", "day", "kind", "path", "pageType", "views", "exits", "policy", "stall", "cycles", "repeat")
-      SELECT ?, ?, 'page', pv."p", pv."pt", pv."views", COALESCE(x."exits", 0), COALESCE(x."policy", 0), COALESCE(x."stall", 0),
+      SELECT ?, pv."d", 'page', pv."p", pv."pt", pv."views", COALESCE(x."exits", 0), COALESCE(x."policy", 0), COALESCE(x."stall", 0),
         COALESCE(x."cycles", 0), COALESCE(x."rep", 0)
-      FROM (SELECT "p", MIN(COALESCE("pt", 'other')) AS "pt", COUNT(*) AS "views" FROM rp_lev WHERE "t" = 'page_view' GROUP BY "p") AS pv
+      FROM (SELECT "d", "p", MIN(COALESCE("pt", 'other')) AS "pt", COUNT(*) AS "views" FROM rp_lev WHERE "t" = 'page_view' GROUP BY "d", "p") AS pv
       LEFT JOIN (
-        SELECT e."p", COUNT(*) AS "exits", SUM(vi."policy") AS "policy", SUM(vi."stall") AS "stall", SUM(vi."cycles") AS "cycles", SUM(vi."rep") AS "rep"
-        FROM (SELECT "v", "p", ROW_NUMBER() OVER (PARTITION BY "v" ORDER BY "at" DESC, "id" DESC) AS "rn" FROM rp_lev WHERE "t" = 'page_view') AS e
-        JOIN rp_vis vi ON vi."v" = e."v"
-        WHERE e."rn" = 1 GROUP BY e."p"
-      ) AS x ON x."p" = pv."p"`),
-    shop, day,
+        SELECT e."d", e."p", COUNT(*) AS "exits", SUM(vi."policy") AS "policy", SUM(vi."stall") AS "stall", SUM(vi."cycles") AS "cycles", SUM(vi."rep") AS "rep"
+        FROM (SELECT "d", "v", "p", ROW_NUMBER() OVER (PARTITION BY "d", "v" ORDER BY "at" DESC, "id" DESC) AS "rn" FROM rp_lev WHERE "t" = 'page_view') AS e
+        JOIN rp_vis vi ON vi."v" = e."v" AND vi."d" = e."d"
+        WHERE e."rn" = 1 GROUP BY e."d", e."p"
+      ) AS x ON x."d" = pv."d" AND x."p" = pv."p"`),
+    shop,
   );
   const carted = `ad."v" IS NOT NULL AND vi."ordered" = 0`;
   const abandoned = (col: string) => `SUM(CASE WHEN ${carted} AND vi."${col}" = 1 THEN 1 ELSE 0 END)`;
   await tx.$executeRawUnsafe(
     sql.q(`INSERT INTO ${table(d, "LeakPathDay")} ("shop", "day", "kind", "path", "pageType", "views", "exits", "abandoned", "policy", "stall", "cycles", "repeat")
-      SELECT ?, ?, 'product', pv."p", 'product', COUNT(*), SUM(CASE WHEN ad."v" IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN ${carted} THEN 1 ELSE 0 END),
+      SELECT ?, pv."d", 'product', pv."p", 'product', COUNT(*), SUM(CASE WHEN ad."v" IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN ${carted} THEN 1 ELSE 0 END),
         ${abandoned("policy")}, ${abandoned("stall")}, ${abandoned("cycles")},
         SUM(CASE WHEN vi."added" = 0 AND pv."n" >= ${REPEAT_VIEWS} THEN 1 ELSE 0 END)
-      FROM rp_pv pv JOIN rp_vis vi ON vi."v" = pv."v" LEFT JOIN rp_add ad ON ad."v" = pv."v" AND ad."p" = pv."p" GROUP BY pv."p"`),
-    shop, day,
+      FROM rp_pv pv JOIN rp_vis vi ON vi."v" = pv."v" AND vi."d" = pv."d"
+      LEFT JOIN rp_add ad ON ad."v" = pv."v" AND ad."d" = pv."d" AND ad."p" = pv."p"
+      GROUP BY pv."d", pv."p"`),
+    shop,
   );
   await drop();
 }
