@@ -1,5 +1,5 @@
 // Benchmark: roll up N raw events (default 10,000,000) into PlayExposure / DailyPlayStat with the real
-// rollupEvents(). Event generation is not timed: on SQLite a template database is generated once with
+// rollupEvents(), then fold the leak finder's aggregates (foldLeaks, as the rollup job does); `seconds` is both. Event generation is not timed: on SQLite a template database is generated once with
 // better-sqlite3 (cached in bench/out/) and copied fresh for every run.
 //   npm run bench:rollup                          # SQLite, 10M events
 //   npm run bench:rollup -- --events 1000000 --db postgres
@@ -195,14 +195,22 @@ async function main() {
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   const result = await rollupEvents(undefined, { chunkSize: CHUNK, settleMs: 0 });
+  const rollupSeconds = (performance.now() - started) / 1000;
+  // The leak finder's funnel, path and money aggregates follow each rollup (the same per-shop job): timed with it.
+  const { foldLeaks } = await import("../app/models/leaks.server");
+  let leakDays = 0;
+  for (const { shop } of SHOPS) leakDays += (await foldLeaks(shop)).days;
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
   // Sanity: the aggregates account for every exposure.
   const exposures = await prisma.playExposure.count();
   const eligible = (await prisma.dailyPlayStat.aggregate({ _sum: { eligible: true } }))._sum.eligible ?? 0;
   const dailyRows = await prisma.dailyPlayStat.count();
+  const visits = (await prisma.leakFunnelDay.aggregate({ _sum: { visits: true } }))._sum.visits ?? 0;
+  const leakPathRows = await prisma.leakPathDay.count();
   await prisma.$disconnect();
   await prepared.cleanup?.();
+  if (visits === 0 || leakPathRows === 0) throw new Error("leak aggregates are empty");
   if (result.events !== N || eligible !== exposures) {
     throw new Error(`rollup mismatch: events ${result.events}/${N}, eligible ${eligible} vs exposures ${exposures}`);
   }
@@ -212,6 +220,11 @@ async function main() {
       zone: ZONE,
       events: result.events,
       seconds: Math.round(seconds * 100) / 100,
+      rollupSeconds: Math.round(rollupSeconds * 100) / 100,
+      leakSeconds: Math.round((seconds - rollupSeconds) * 100) / 100,
+      leakDays,
+      visits,
+      leakPathRows,
       eventsPerSecond: Math.round(result.events / seconds),
       playEvents: prepared.playEvents,
       exposures,
