@@ -48,6 +48,8 @@ export interface PageState {
   layout: string | null;
   /** Form state for `{% form %}` (e.g. login errors and the posted email). */
   forms: Record<string, { errors: string[] | null; values: Record<string, string> }>;
+  /** Sections / theme blocks being rendered, innermost last (`content_for` renders the top one's blocks). */
+  containers: Container[];
 }
 
 export type Globals = Record<string | symbol, unknown> & { [PAGE]: PageState };
@@ -57,12 +59,40 @@ export interface ResourceResolver {
   collection(handle: string): unknown;
 }
 
+/** A block in a JSON template / section group: theme blocks nest (`blocks`), static ones are rendered by id. */
+interface JsonBlock {
+  type: string;
+  settings?: Record<string, unknown>;
+  disabled?: boolean;
+  static?: boolean;
+  blocks?: Record<string, JsonBlock>;
+  block_order?: string[];
+}
+
 interface JsonSection {
   type: string;
   settings?: Record<string, unknown>;
-  blocks?: Record<string, { type: string; settings?: Record<string, unknown>; disabled?: boolean }>;
+  blocks?: Record<string, JsonBlock>;
   block_order?: string[];
   disabled?: boolean;
+}
+
+/** A section group file (sections/header-group.json). */
+interface SectionGroup {
+  type?: string;
+  name?: string;
+  sections: Record<string, JsonSection>;
+  order: string[];
+}
+
+/** The raw JSON data behind a section / block object (for static blocks and nested `content_for 'blocks'`). */
+const RAW = Symbol("raw");
+
+/** What `content_for` renders into: the innermost section or theme block, and what `closest` resolves to. */
+interface Container {
+  node: { blocks?: unknown[]; [RAW]?: JsonBlock | JsonSection };
+  section: unknown;
+  closest: Record<string, unknown>;
 }
 
 export interface JsonTemplate {
@@ -138,12 +168,12 @@ function mapFs(read: () => Record<string, string> | Map<string, string>): FS {
     readFile: async (p) => {
       const c = get(p);
       if (c === undefined) throw enoent(p);
-      return c;
+      return stripInert(c);
     },
     readFileSync: (p) => {
       const c = get(p);
       if (c === undefined) throw enoent(p);
-      return c;
+      return stripInert(c);
     },
     sep: "/",
     dirname: (p) => p.slice(0, p.lastIndexOf("/")),
@@ -322,6 +352,7 @@ export class StorefrontRenderer {
   private extParsed = new Map<string, Template[]>();
   private localeCache: { content: string | undefined; value: unknown } = { content: undefined, value: {} };
   private jsonCache = new Map<string, unknown>();
+  private schemaCache = new Map<string, unknown>();
 
   constructor(
     private readonly files: () => Record<string, string>,
@@ -405,7 +436,7 @@ export class StorefrontRenderer {
     let t = this.parsed.get(content);
     if (!t) {
       if (this.parsed.size > MAX_PARSE_CACHE) this.parsed.clear();
-      t = this.theme.parse(content, file);
+      t = this.theme.parse(stripInert(content), file);
       this.parsed.set(content, t);
     }
     return t;
@@ -434,6 +465,66 @@ export class StorefrontRenderer {
         }
         render() {
           return "";
+        }
+      },
+    );
+    liquid.registerTag(
+      "doc",
+      class extends Tag {
+        constructor(token: TagToken, remain: TopLevelToken[], l: Liquid) {
+          super(token, remain, l);
+          readRaw("doc", token, remain);
+        }
+        render() {
+          return "";
+        }
+      },
+    );
+    liquid.registerTag(
+      "sections",
+      class extends Tag {
+        private groupName: string;
+        constructor(token: TagToken, remain: TopLevelToken[], l: Liquid) {
+          super(token, remain, l);
+          this.groupName = token.args.trim().replace(/^['"]|['"]$/g, "");
+        }
+        *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+          emitter.write(renderer.renderSectionGroup(this.groupName, ctx.globals as Globals));
+        }
+      },
+    );
+    liquid.registerTag(
+      "content_for",
+      class extends Tag {
+        private kindToken: ReturnType<Tag["tokenizer"]["readValue"]>;
+        private params: [string, NonNullable<ReturnType<Tag["tokenizer"]["readValue"]>>][] = [];
+        constructor(token: TagToken, remain: TopLevelToken[], l: Liquid) {
+          super(token, remain, l);
+          const tz = this.tokenizer;
+          this.kindToken = tz.readValue();
+          // Parameter names may be dotted (`closest.product: …`), which liquidjs' Hash does not read.
+          for (;;) {
+            tz.skipBlank();
+            if (tz.peek() === ",") tz.advance();
+            tz.skipBlank();
+            const m = /^[\w.-]+/.exec(tz.input.slice(tz.p, tz.N));
+            if (!m) break;
+            tz.p += m[0].length;
+            tz.skipBlank();
+            if (tz.peek() !== ":") break;
+            tz.advance();
+            const value = tz.readValue();
+            if (!value) break;
+            this.params.push([m[0], value]);
+          }
+        }
+        *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+          const kind = String((yield evalToken(this.kindToken!, ctx)) ?? "");
+          const globals = ctx.globals as Globals;
+          if (kind === "blocks") return emitter.write(renderer.renderContentForBlocks(globals));
+          const args: Record<string, unknown> = {};
+          for (const [k, t] of this.params) args[k] = yield evalToken(t, ctx);
+          emitter.write(renderer.renderContentForBlock(globals, args));
         }
       },
     );
@@ -592,25 +683,123 @@ export class StorefrontRenderer {
     return extractSchema(content);
   }
 
+  /** Parsed `{% schema %}` of a theme file, cached by content. */
+  private schemaOf<T>(content: string | undefined): T {
+    if (content === undefined) return {} as T;
+    let v = this.schemaCache.get(content);
+    if (v === undefined) {
+      if (this.schemaCache.size > MAX_PARSE_CACHE) this.schemaCache.clear();
+      v = extractSchema(content);
+      this.schemaCache.set(content, v);
+    }
+    return v as T;
+  }
+
+  /**
+   * A block object as Liquid sees it: settings (schema defaults + saved), nested theme blocks in order (static
+   * ones excluded: `content_for 'block'` renders those by id), app blocks as AppBlockDrop. The block's schema is
+   * the section's local block definition if it has one, else the theme block file blocks/<type>.liquid.
+   */
+  private buildBlock(id: string, data: JsonBlock, local?: { type: string; settings?: SchemaSetting[] }[]): Record<string | symbol, unknown> {
+    const localDef = local?.find((b) => b.type === data.type && b.settings);
+    const schema = localDef ?? this.schemaOf<{ settings?: SchemaSetting[] }>(this.files()[`blocks/${data.type}.liquid`]);
+    return {
+      id,
+      type: data.type,
+      settings: this.resolveSettings(schema.settings, data.settings),
+      blocks: this.childBlocks(data),
+      shopify_attributes: "",
+      [RAW]: data,
+    };
+  }
+
+  private childBlocks(data: JsonBlock | JsonSection | undefined, local?: { type: string; settings?: SchemaSetting[] }[]): unknown[] {
+    const out: unknown[] = [];
+    for (const blockId of data?.block_order ?? Object.keys(data?.blocks ?? {})) {
+      const b = data?.blocks?.[blockId];
+      if (!b || b.disabled || b.static) continue;
+      out.push(parseAppBlockType(b.type) ? new AppBlockDrop(blockId, b.type, b.settings ?? {}) : this.buildBlock(blockId, b, local));
+    }
+    return out;
+  }
+
   private renderSectionFile(id: string, type: string, data: JsonSection | undefined, globals: Globals): string {
     const content = this.files()[`sections/${type}.liquid`];
     if (content === undefined) return `<!-- section ${escapeHtml(type)} not found -->`;
-    const schema = this.sectionSchema(content);
-    const blocks: unknown[] = [];
-    for (const blockId of data?.block_order ?? Object.keys(data?.blocks ?? {})) {
-      const b = data?.blocks?.[blockId];
-      if (!b || b.disabled) continue;
-      if (parseAppBlockType(b.type)) {
-        blocks.push(new AppBlockDrop(blockId, b.type, b.settings ?? {}));
-      } else {
-        const blockSchema = schema.blocks?.find((s) => s.type === b.type);
-        blocks.push({ id: blockId, type: b.type, settings: this.resolveSettings(blockSchema?.settings, b.settings), shopify_attributes: "" });
-      }
+    const schema = this.schemaOf<{ settings?: SchemaSetting[]; blocks?: { type: string; settings?: SchemaSetting[] }[]; class?: string; tag?: string }>(content);
+    const section = { id, settings: this.resolveSettings(schema.settings, data?.settings), blocks: this.childBlocks(data, schema.blocks), [RAW]: data ?? { type } };
+    const containers = globals[PAGE].containers;
+    containers.push({ node: section, section, closest: { product: globals.product, collection: globals.collection } });
+    let html: string;
+    try {
+      html = this.theme.renderSync(this.parseTheme(content, `sections/${type}.liquid`), { section }, { globals }) as string;
+    } finally {
+      containers.pop();
     }
-    const section = { id, settings: this.resolveSettings(schema.settings, data?.settings), blocks };
-    const html = this.theme.renderSync(this.parseTheme(content, `sections/${type}.liquid`), { section }, { globals }) as string;
     const cls = schema.class ? ` ${escapeHtml(schema.class)}` : "";
-    return `<div id="shopify-section-${escapeHtml(id)}" class="shopify-section${cls}">${html}</div>`;
+    const tag = schema.tag && /^[a-z]+$/.test(schema.tag) ? schema.tag : "div";
+    return `<${tag} id="shopify-section-${escapeHtml(id)}" class="shopify-section${cls}">${html}</${tag}>`;
+  }
+
+  /** A theme block (blocks/<type>.liquid) with its own scope: `block`, `section`, `closest` and passed params. */
+  renderThemeBlock(drop: Record<string | symbol, unknown>, globals: Globals, parent: Container, params: Record<string, unknown>): string {
+    const file = `blocks/${String(drop.type)}.liquid`;
+    const content = this.files()[file];
+    if (content === undefined) return `<!-- block ${escapeHtml(String(drop.type))} not found -->`;
+    const closest = { ...parent.closest };
+    const vars: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(params)) {
+      if (k.startsWith("closest.")) closest[k.slice("closest.".length)] = v;
+      else vars[k] = v;
+    }
+    const containers = globals[PAGE].containers;
+    containers.push({ node: drop, section: parent.section, closest });
+    try {
+      return this.theme.renderSync(this.parseTheme(content, file), { ...vars, block: drop, section: parent.section, closest }, { globals }) as string;
+    } finally {
+      containers.pop();
+    }
+  }
+
+  /** `{% content_for 'blocks' %}`: the innermost container's blocks (theme blocks and app blocks) in order. */
+  renderContentForBlocks(globals: Globals): string {
+    const top = globals[PAGE].containers.at(-1);
+    if (!top) return "";
+    let out = "";
+    for (const b of top.node.blocks ?? []) {
+      out += b instanceof AppBlockDrop ? this.renderAppBlock(b, globals) : this.renderThemeBlock(b as Record<string | symbol, unknown>, globals, top, {});
+    }
+    return out;
+  }
+
+  /** `{% content_for 'block', type:, id:, … %}`: a static block, its saved settings looked up by id in the container. */
+  renderContentForBlock(globals: Globals, args: Record<string, unknown>): string {
+    const top = globals[PAGE].containers.at(-1);
+    if (!top || typeof args.type !== "string") return "";
+    const id = String(args.id ?? args.type);
+    const saved = (top.node[RAW] as JsonBlock | undefined)?.blocks?.[id];
+    const drop = this.buildBlock(id, { ...(saved ?? {}), type: args.type });
+    const params = { ...args };
+    delete params.type;
+    delete params.id;
+    return this.renderThemeBlock(drop, globals, top, params);
+  }
+
+  /** `{% sections 'header-group' %}`: every section of the group file in order, with group-scoped ids. */
+  renderSectionGroup(name: string, globals: Globals): string {
+    const group = this.json<SectionGroup>(`sections/${name}.json`);
+    if (!group) return `<!-- section group ${escapeHtml(name)} not found -->`;
+    const parts: string[] = [];
+    for (const key of group.order ?? []) {
+      const sec = group.sections[key];
+      if (!sec || sec.disabled) continue;
+      parts.push(this.renderSectionFile(this.groupSectionId(name, key), sec.type, sec, globals));
+    }
+    return `<!-- BEGIN sections: ${escapeHtml(name)} -->${parts.join("")}<!-- END sections: ${escapeHtml(name)} -->`;
+  }
+
+  private groupSectionId(group: string, key: string): string {
+    return `sections--${createHash("md5").update(group).digest("hex").slice(0, 8)}__${key}`;
   }
 
   renderStaticSection(name: string, globals: Globals): string {
@@ -658,6 +847,18 @@ export class StorefrontRenderer {
         if (!sec || sec.disabled) continue;
         if (sectionId === key || sectionId === this.sectionId(template, key) || sectionId === sec.type) {
           return this.renderJsonSection(template, key, sec, globals);
+        }
+      }
+    }
+    // Sections of the section groups (header, footer, overlays) by full id or key.
+    for (const name of Object.keys(this.files())) {
+      const m = /^sections\/(.+)\.json$/.exec(name);
+      if (!m) continue;
+      const group = this.json<SectionGroup>(name);
+      for (const key of group?.order ?? []) {
+        const sec = group!.sections[key];
+        if (sec && !sec.disabled && (sectionId === key || sectionId === this.groupSectionId(m[1], key))) {
+          return this.renderSectionFile(this.groupSectionId(m[1], key), sec.type, sec, globals);
         }
       }
     }
@@ -795,6 +996,18 @@ const FORM_TYPES: Record<string, { action: string; method: string; enctype?: str
   localization: { action: "/localization", method: "post" },
 };
 
+const INERT_RE = /\{%-?\s*(schema|doc)\s*-?%\}[\s\S]*?\{%-?\s*end\1\s*-?%\}/g;
+
+/**
+ * `{% schema %}` and `{% doc %}` bodies are data/documentation that Shopify never tokenizes as Liquid (schemas hold
+ * `visible_if: "{{ … \"x\" }}"`, which liquidjs' tokenizer rejects); they render nothing, so they are blanked
+ * before parsing, keeping the line count for error positions.
+ */
+export function stripInert(source: string): string {
+  if (!source.includes("schema") && !source.includes("doc")) return source;
+  return source.replace(INERT_RE, (m) => m.replace(/[^\n]/g, ""));
+}
+
 function insertBefore(html: string, tag: string, insert: string): string {
   const i = html.lastIndexOf(tag);
   return i < 0 ? html + insert : html.slice(0, i) + insert + html.slice(i);
@@ -811,5 +1024,6 @@ export function newPageState(template: string, moneyFormat: string, moneyWithCur
     inlineJs: [],
     layout: "theme",
     forms: {},
+    containers: [],
   };
 }

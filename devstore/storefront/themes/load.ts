@@ -31,11 +31,31 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * Shopify writes a `/* … *\/` banner at the top of generated JSON files (templates, section groups,
- * settings_data); it is not JSON, so it is dropped here once instead of in every reader.
+ * Shopify's theme JSON files are JSON with comments: a generated `/* … *\/` banner on templates, section groups
+ * and settings_data, and `//` notes for translators in locales. Comments outside strings are removed here once
+ * instead of in every reader.
  */
-export function stripJsonBanner(text: string): string {
-  return text.replace(/^\uFEFF?\s*\/\*[\s\S]*?\*\/\s*/, "");
+export function stripJsonComments(text: string): string {
+  let out = "";
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let start = i;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      i++;
+    } else if (c === "/" && text[i + 1] === "/") {
+      out += text.slice(start, i);
+      while (i < text.length && text[i] !== "\n") i++;
+      start = i;
+    } else if (c === "/" && text[i + 1] === "*") {
+      out += text.slice(start, i);
+      const end = text.indexOf("*/", i + 2);
+      i = end < 0 ? text.length : end + 2;
+      start = i;
+    } else i++;
+  }
+  return out + text.slice(start);
 }
 
 /** The theme's text files keyed like Shopify's theme files API ("sections/header.liquid"); cached per folder. */
@@ -60,7 +80,7 @@ export function readThemeDir(dir: string): Record<string, string> {
         else if (TEXT_EXT.has(path.extname(name))) {
           const key = path.relative(root, full).split(path.sep).join("/");
           const text = readFileSync(full, "utf8");
-          files[key] = name.endsWith(".json") ? stripJsonBanner(text) : text;
+          files[key] = name.endsWith(".json") ? stripJsonComments(text) : text;
         }
       }
     };
@@ -92,6 +112,17 @@ export function resolvedSettingsData(files: Record<string, string>): { current: 
   return { ...data, current: { ...defaults, ...(current as Record<string, unknown>) } };
 }
 
+/**
+ * The theme editor target for an app block in a template: the main section if it accepts `@app` blocks, else the
+ * first other "main-*" section that does (Dawn's cart: main-cart-footer), else a new apps section.
+ */
+function appTarget(files: Record<string, string>, template: string): string {
+  const tpl = JSON.parse(files[`templates/${template}.json`]) as { sections: Record<string, { type: string }>; order: string[] };
+  const mains = tpl.order.filter((k) => k === "main" || tpl.sections[k]?.type.startsWith("main"));
+  const key = mains.find((k) => sectionAcceptsApps(files, tpl.sections[k].type));
+  return key ? `sectionId:${key}` : "newAppsSection";
+}
+
 /** Where each app block went: `{ template, section, handle }` (also written to the README). */
 export interface Placement {
   template: string;
@@ -117,12 +148,7 @@ export function installTheme(state: DevStoreData, setup: ThemeSetup, appHandle: 
       for (const template of block.schema.enabled_on?.templates ?? []) {
         if (!state.themeFiles[`templates/${template}.json`]) continue;
         const accepts = (type: string) => sectionAcceptsApps(state.themeFiles, type);
-        let placed: { sectionKey: string };
-        try {
-          placed = addAppBlock(state, appHandle, ext, block.handle, template, "mainSection", accepts);
-        } catch {
-          placed = addAppBlock(state, appHandle, ext, block.handle, template, "newAppsSection", accepts);
-        }
+        const placed = addAppBlock(state, appHandle, ext, block.handle, template, appTarget(state.themeFiles, template), accepts);
         placements.push({ template, section: placed.sectionKey, handle: block.handle });
       }
     }
