@@ -86,7 +86,7 @@ describe("onboarding: admin URL and scopes", () => {
 });
 
 describe("onboarding: surface liveness", () => {
-  const base = { theme: { embedEnabled: true, cartBlock: false, productBlock: true, themeName: "Dawn", error: null }, checkout: { done: true, evidence: "merchant" as const }, plan: { name: "Basic", shopifyPlus: false } };
+  const base = { theme: { embedEnabled: true, cartBlock: false, productBlock: true, cartType: "notification" as const, themeName: "Dawn", error: null }, checkout: { done: true, evidence: "merchant" as const }, plan: { name: "Basic", shopifyPlus: false } };
 
   it("GIVEN the embed on and no cart block WHEN the cart surface is checked THEN it is live (the embed injects it)", () => {
     expect(surfaceLiveness("cart", base)).toMatchObject({ live: true, blockPlaced: false });
