@@ -1,0 +1,1 @@
+export { cartPaymentMethodsTransformRun } from "./run";
