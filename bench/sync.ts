@@ -143,6 +143,7 @@ async function writeBackBench(db: import("@prisma/client").PrismaClient) {
   const file = await buildJsonlFile(historyLines(SHOP, 5000, db));
   const fileSeconds = (performance.now() - t) / 1000;
   rmSync(file.dir, { recursive: true, force: true });
+  const buildPeak = peak;
   // The Admin calls one write-back makes, counted on a stand-in Admin API (the upload body is read to the end).
   const calls: string[] = [];
   const admin = {
@@ -186,6 +187,7 @@ async function writeBackBench(db: import("@prisma/client").PrismaClient) {
     writeBackSeconds: Math.round(writeBackSeconds * 100) / 100,
     peakRssMb: Math.round(writeBackPeak / 1048576),
     rssBeforeMb: Math.round(rss0 / 1048576),
+    buildPeakRssMb: Math.round(buildPeak / 1048576),
     bulkMutations: calls.filter((c) => c === "ProfileBulkWrite").length,
     adminCalls: calls,
     paginatedMetafieldsSetCalls: paginatedCalls(customers * 3),
