@@ -5,7 +5,12 @@
  *                      features + scorer + decision engine) over a generated 1,000-event journey, repeated
  *   lighthouseDelta    Lighthouse performance points lost with the embed on (product + collection pages of the
  *                      dev store, mobile defaults, mean of RUNS runs each); null when the dev store is missing
- * Env: RUNS (Lighthouse runs per page and state, default 2), JOURNEY_REPEATS (default 60), SKIP_LIGHTHOUSE=1.
+ *   horizon            the same figures on Shopify's Horizon theme (../shared/themes/horizon or DEVSTORE_THEME_DIR):
+ *                      {jsBytesGzip, decisionP99Micros, lighthouseDelta} — the extension's JS and the decision
+ *                      cost do not depend on the theme; the Lighthouse delta is measured on Horizon's pages.
+ *                      null when the theme folder is missing.
+ * Env: RUNS (Lighthouse runs per page and state, default 2), JOURNEY_REPEATS (default 60), SKIP_LIGHTHOUSE=1,
+ * SKIP_HORIZON=1.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -137,7 +142,7 @@ async function decisionP99Micros(): Promise<number> {
 }
 
 // ---- 3. Lighthouse on the dev store --------------------------------------------------------------------------
-async function lighthouseDelta(): Promise<number | null> {
+async function lighthouseDelta(themeDir?: string): Promise<number | null> {
   if (process.env.SKIP_LIGHTHOUSE === "1") {
     note("SKIP_LIGHTHOUSE=1: lighthouseDelta not measured");
     return null;
@@ -166,7 +171,11 @@ async function lighthouseDelta(): Promise<number | null> {
   process.env.CHROME_PATH = chrome;
   const { default: lighthouse } = await import("lighthouse");
   const { launch } = await import("chrome-launcher");
-  const store = await server.startDevStore({ appUrl: "http://127.0.0.1:9", apiKey: "bench-key", apiSecret: "bench-secret", size: "test", port: 0, quiet: true });
+  const store = await server.startDevStore({
+    appUrl: "http://127.0.0.1:9", apiKey: "bench-key", apiSecret: "bench-secret", size: "test", port: 0, quiet: true,
+    // An explicit theme (or none: the dev store's own theme, whatever DEVSTORE_THEME_DIR says).
+    theme: themeDir ? { dir: themeDir } : null,
+  });
   const browser = await launch({ chromePath: chrome, chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
   try {
     const state = store.state;
@@ -199,7 +208,7 @@ async function lighthouseDelta(): Promise<number | null> {
         scores[on ? "on" : "off"].push(await score(url));
       }
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      note(`${name}: embed off ${scores.off.join(", ")} | on ${scores.on.join(", ")}`);
+      note(`${themeDir ? path.basename(themeDir) + " " : ""}${name}: embed off ${scores.off.join(", ")} | on ${scores.on.join(", ")}`);
       deltas.push(mean(scores.off) - mean(scores.on));
     }
     return Math.round((deltas.reduce((a, b) => a + b, 0) / deltas.length) * 10) / 10;
@@ -212,9 +221,17 @@ async function lighthouseDelta(): Promise<number | null> {
   }
 }
 
+const jsBytes = jsBytesGzip();
+const p99 = await decisionP99Micros();
+const horizonDir = process.env.DEVSTORE_THEME_DIR && path.basename(path.resolve(process.env.DEVSTORE_THEME_DIR)) === "horizon"
+  ? path.resolve(process.env.DEVSTORE_THEME_DIR)
+  : path.join(process.env.SHARED_DIR ?? path.resolve(ROOT, "../shared"), "themes/horizon");
+const runHorizon = process.env.SKIP_HORIZON !== "1" && existsSync(horizonDir);
+if (!runHorizon) note(process.env.SKIP_HORIZON === "1" ? "SKIP_HORIZON=1: horizon not measured" : `!!! Horizon theme not found at ${horizonDir}: horizon not measured`);
 const result = {
-  jsBytesGzip: jsBytesGzip(),
-  decisionP99Micros: await decisionP99Micros(),
+  jsBytesGzip: jsBytes,
+  decisionP99Micros: p99,
   lighthouseDelta: await lighthouseDelta(),
+  horizon: runHorizon ? { jsBytesGzip: jsBytes, decisionP99Micros: p99, lighthouseDelta: await lighthouseDelta(horizonDir) } : null,
 };
 console.log(JSON.stringify(result));

@@ -273,7 +273,9 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   // when the feed has none, so the play is neither revealed nor counted as shown.
   const recs = (iv: Intervention): Promise<boolean> => {
     const bundle = iv.kind === "bundle";
+    // The bundle is the anchor plus one complementary product ("add both"); a second pick stands in for a sold-out first.
     const limit = bundle ? 2 : cfg.plays.indecision?.alternativesCount || 4;
+    const max = bundle ? 1 : limit;
     const pct = bundle ? cfg.plays.deal_seeker?.discountPercent || 0 : 0;
     return nativeFetch(`${root}recommendations/products.json?product_id=${encodeURIComponent(iv.productId!)}&intent=${bundle ? "complementary" : "related"}&limit=${limit}`)
       .then((res) => res.json())
@@ -283,7 +285,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
         const items: [Rec, number][] = [];
         for (const p of j.products || []) {
           const v = p.available !== false && p.variants?.find((x) => x.available);
-          if (v && items.length < limit) items.push([p, v.id]);
+          if (v && items.length < max) items.push([p, v.id]);
         }
         if (!card || !box || !items.length) return false;
         const list = d.createElement("ul");
