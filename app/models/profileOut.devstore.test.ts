@@ -10,6 +10,7 @@ import {
   ensureProfileDefinitions,
   fireHesitations,
   redactCustomerProfile,
+  saveSettings,
   syncCustomerTags,
   writeBackProfiles,
 } from "./profileOut.server";
@@ -155,6 +156,16 @@ describe("Shopper hesitated Flow trigger", () => {
     expect(vip).toEqual({ customer_id: Number(ids[0]), play: "vip", barrier: "convenience", "cart value": 450, "cart aov ratio": 3, "propensity band": "unknown", "storefront url": `${store.url}/cart`, holdout: false });
     expect(got.find((t) => t.payload.customer_id === Number(ids[3]))!.payload).toMatchObject({ play: "deal_seeker", barrier: "price", holdout: true });
     expect((await fireHesitations(shop, admin, { storefrontUrl: store.url })).fired).toBe(0);
+  });
+
+  it("GIVEN the tags setting on WHEN a known customer who hesitated on price left THEN rp:hesitated-price is added with the trigger", async () => {
+    const at = new Date(Date.now() - 60 * 60_000);
+    const id = ids[2]!;
+    await saveSettings(admin, { tags: true });
+    await prisma.event.create({ data: { shop, visitorId: "v3", customerId: id, type: "eligible", play: "deal_seeker", arm: "treatment", path: "/products/y", occurredAt: at } });
+    expect((await fireHesitations(shop, admin, { storefrontUrl: store.url })).fired).toBe(1);
+    expect(profileOutState(store.env).tags.get(id)).toContain("rp:hesitated-price");
+    await saveSettings(admin, { tags: false });
   });
 
   it("GIVEN a payload with an undeclared field WHEN flowTriggerReceive runs THEN the dev store refuses it and records nothing", async () => {

@@ -445,6 +445,7 @@ export async function fireHesitations(shop: string, admin: Admin, o: HesitationS
   for (const e of events) if (e.customerId && e.play && !latest.has(e.customerId)) latest.set(e.customerId, e);
   const c = client(admin, o);
   let fired = 0;
+  const tags = latest.size > 0 && (await readSettings(admin, o)).tags;
   for (const [customerId, e] of latest) {
     const bought = await prisma.profileOrder.count({ where: { shop, customerId, createdAt: { gte: e.occurredAt } } });
     if (bought > 0) continue;
@@ -478,6 +479,8 @@ export async function fireHesitations(shop: string, admin: Admin, o: HesitationS
     await c.request(METAFIELDS_SET, {
       metafields: metafieldInputs(customerId, { last_hesitation: { play, barrier: PLAY_BARRIER[play], at: e.occurredAt.toISOString() } }, true),
     });
+    // With the tags setting on, rp:hesitated-price follows the new barrier (and app tags that stopped being true go).
+    if (tags) await syncCustomerTags(shop, admin, customerId, o);
   }
   return { fired };
 }
