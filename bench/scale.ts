@@ -27,6 +27,7 @@ import { fetchRetry, startBenchStack, type BenchStack } from "./lib/stack";
 import { browserHeaders, checkoutHeaders, eventBatch, forgedArms, issueVisitors, madeUpVisitor, proxyPath, storedFrom, type IssuedVisitor, type Target } from "./lib/traffic";
 import { buildDir, freePort, SCOPES } from "../scripts/stack";
 import { bossConnection } from "../app/jobs/queue.server";
+import { EXPECTED, type Kind, pick } from "./lib/mix";
 
 const SECONDS = Number(process.env.SCALE_SECONDS ?? 60);
 const ONE_SECONDS = Number(process.env.SCALE_ONE_SECONDS ?? 15);
@@ -153,34 +154,6 @@ async function waitHealthy(url: string, timeoutMs = 30_000) {
 }
 
 // ------------------------------------------------------------------------------------------------ traffic
-
-type Kind =
-  | "proxyProfile" | "proxyProfileLoggedOut" | "proxyEvents" | "checkoutProfile" | "checkoutEvents"
-  | "forgedProxy" | "staleProxy" | "forgedToken" | "wrongAudience" | "expiredToken" | "malformedBatch" | "invalidBatch"
-  | "madeUpVisitor" | "forgedArm";
-
-/** The soak's mix (bench/soak.ts): share of traffic and the status each kind must get. */
-const MIX: [Kind, number, number][] = [
-  ["proxyProfile", 32, 200], ["proxyProfileLoggedOut", 6, 200], ["proxyEvents", 25, 202], ["checkoutProfile", 15, 200],
-  ["checkoutEvents", 10, 202], ["forgedProxy", 2, 401], ["staleProxy", 2, 401], ["forgedToken", 1.5, 401],
-  ["wrongAudience", 1, 401], ["expiredToken", 1, 401], ["malformedBatch", 1.5, 400], ["invalidBatch", 1, 400],
-  ["madeUpVisitor", 1, 403], ["forgedArm", 1, 403],
-];
-const EXPECTED = new Map(MIX.map(([k, , s]) => [k, s]));
-const EVENT_KINDS = new Set<Kind>(["proxyEvents", "checkoutEvents"]);
-
-function pick(allowEvents: boolean): Kind {
-  for (;;) {
-    let r = Math.random() * 100;
-    for (const [k, w] of MIX) {
-      r -= w;
-      if (r < 0) {
-        if (!allowEvents && EVENT_KINDS.has(k)) break;
-        return k;
-      }
-    }
-  }
-}
 
 interface PhaseStats {
   requests: number;

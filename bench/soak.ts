@@ -18,6 +18,7 @@ import pg from "pg";
 import { runLoad, type LoadRequest } from "./lib/load";
 import { startBenchStack, type BenchStack } from "./lib/stack";
 import { browserHeaders, checkoutHeaders, eventBatch, forgedArms, issueVisitors, madeUpVisitor, proxyPath, storedFrom, storedPerVisitor, type Target } from "./lib/traffic";
+import { EXPECTED, type Kind, pick } from "./lib/mix";
 
 const TOTAL_CAP_SECONDS = 120;
 const SOAK_SECONDS = Math.min(Number(process.env.SOAK_SECONDS ?? 45), TOTAL_CAP_SECONDS / 2);
@@ -27,44 +28,6 @@ const MAX_REQUESTS = Number(process.env.MAX_REQUESTS ?? 500_000);
 const VISITORS = Number(process.env.VISITORS ?? 3000);
 const PG_BASE = process.env.BENCH_PG_URL ?? "postgresql://root@127.0.0.1:5432/test";
 const log = (m: string) => console.error(m);
-
-type Kind =
-  | "proxyProfile" | "proxyProfileLoggedOut" | "proxyEvents" | "checkoutProfile" | "checkoutEvents"
-  | "forgedProxy" | "staleProxy" | "forgedToken" | "wrongAudience" | "expiredToken" | "malformedBatch" | "invalidBatch"
-  | "madeUpVisitor" | "forgedArm";
-
-/** Share of traffic (sums to 100) and the status each kind must get. */
-const MIX: [Kind, number, number][] = [
-  ["proxyProfile", 32, 200],
-  ["proxyProfileLoggedOut", 6, 200],
-  ["proxyEvents", 25, 202],
-  ["checkoutProfile", 15, 200],
-  ["checkoutEvents", 10, 202],
-  ["forgedProxy", 2, 401],
-  ["staleProxy", 2, 401],
-  ["forgedToken", 1.5, 401],
-  ["wrongAudience", 1, 401],
-  ["expiredToken", 1, 401],
-  ["malformedBatch", 1.5, 400],
-  ["invalidBatch", 1, 400],
-  ["madeUpVisitor", 1, 403],
-  ["forgedArm", 1, 403],
-];
-const EXPECTED = new Map(MIX.map(([k, , s]) => [k, s]));
-const EVENT_KINDS = new Set<Kind>(["proxyEvents", "checkoutEvents"]);
-
-function pick(allowEvents: boolean): Kind {
-  for (;;) {
-    let r = Math.random() * 100;
-    for (const [k, w] of MIX) {
-      r -= w;
-      if (r < 0) {
-        if (!allowEvents && EVENT_KINDS.has(k)) break;
-        return k;
-      }
-    }
-  }
-}
 
 interface DbResult {
   requests: number;
