@@ -159,4 +159,16 @@ export interface DevStoreData {
    * onboarding checks the real state.
    */
   themeFiles: Record<string, string>;
+  /** Payment customizations (paymentCustomizationCreate); the checkout runs the enabled ones' Function logic. */
+  paymentCustomizations?: DevPaymentCustomization[];
+}
+
+export interface DevPaymentCustomization {
+  id: string;
+  title: string;
+  enabled: boolean;
+  /** The Function's extension handle (functionHandle) or id (functionId). */
+  functionHandle: string;
+  /** The customization's metafields, app-reserved namespaces resolved: "namespace.key" → {type, value}. */
+  metafields: Record<string, { type: string; value: string }>;
 }

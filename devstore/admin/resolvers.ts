@@ -22,6 +22,7 @@ import { customerTotals } from "./data";
 import { collectionsOf, isoSeconds } from "../seed/generate";
 import { decimal } from "../seed/jsonl";
 import { matches, parseSearch } from "./search";
+import { paymentCustomizationActivation, paymentCustomizationCreate, paymentCustomizationNode, paymentCustomizationUpdate } from "./paymentCustomizations";
 import { bulkOperationRunMutation, customerTags, metafieldsDelete, definitionsFor, flowTriggerReceive, metafieldDefinitionCreate, metafieldDefinitionUpdate, segmentCreate, stagedUploadsCreate, tagsAdd, tagsRemove } from "./profileOut";
 import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf } from "./mutations";
 import { bulkOperationCancel, bulkOperationRunQuery } from "./bulk";
@@ -430,6 +431,8 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
       const list = ctx.env.state.discounts.filter((d) => familyOf(d) === "code" && matches(d, groups, discountSearch, (x) => `${x.title} ${x.code ?? ""}`));
       return connection(list, args, ctx, (d) => d.id, discountNode);
     },
+    paymentCustomizations: (_s, args, ctx) =>
+      connection(ctx.env.state.paymentCustomizations ?? [], args, ctx, (c) => c.id, (c) => paymentCustomizationNode(ctx, c)),
     discountNode: (_s, args, ctx) => {
       const n = findByNode(ctx, args.id, "DiscountAutomaticNode") ?? findByNode(ctx, args.id, "DiscountCodeNode");
       return n ? { __typename: "DiscountNode", id: n.id, discount: n.discount } : null;
@@ -460,6 +463,9 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     flowTriggerReceive: (_s, args, ctx) => flowTriggerReceive(ctx, args.handle, args.payload, args.body),
     stagedUploadsCreate: (_s, args, ctx) => stagedUploadsCreate(ctx, args.input),
     bulkOperationRunMutation: (_s, args, ctx) => bulkOperationRunMutation(ctx, args.mutation, args.stagedUploadPath),
+    paymentCustomizationCreate: (_s, args, ctx) => paymentCustomizationCreate(ctx, args.paymentCustomization),
+    paymentCustomizationUpdate: (_s, args, ctx) => paymentCustomizationUpdate(ctx, args.id, args.paymentCustomization),
+    paymentCustomizationActivation: (_s, args, ctx) => paymentCustomizationActivation(ctx, args.ids, args.enabled),
   },
   OnlineStoreTheme: themeResolvers,
   Shop: {

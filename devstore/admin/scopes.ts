@@ -48,6 +48,11 @@ export const REQUIRED_SCOPE: Record<string, string> = {
   "Mutation.tagsAdd": "write_customers",
   "Mutation.tagsRemove": "write_customers",
   "Mutation.segmentCreate": "write_customers",
+  // "Requires `write_payment_customizations` access scope." (paymentCustomizationCreate/Update/Activation pages).
+  "Mutation.paymentCustomizationCreate": "write_payment_customizations",
+  "Mutation.paymentCustomizationUpdate": "write_payment_customizations",
+  "Mutation.paymentCustomizationActivation": "write_payment_customizations",
+  "QueryRoot.paymentCustomizations": "read_payment_customizations",
 };
 
 /**
