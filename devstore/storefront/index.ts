@@ -374,7 +374,7 @@ export function createStorefrontHandler(
 
   // ---------- recommendations ----------
 
-  function recommendations(r: Req): void {
+  async function recommendations(r: Req): Promise<void> {
     const q = r.url.searchParams;
     const productId = q.get("product_id");
     if (!productId || !/^\d+$/.test(productId)) {
@@ -389,9 +389,55 @@ export function createStorefrontHandler(
       .filter((id) => id !== product.id)
       .map((id) => catalog.product(id))
       .filter((p): p is NonNullable<typeof p> => !!p)
-      .slice(0, limit)
-      .map((p) => ({ ...productAjaxJson(p), url: `/products/${p.handle}?pr_prod_strat=${intent}&pr_rec_pid=${p.id}&pr_ref_pid=${product.id}` }));
-    sendJson(r.res, 200, { intent, products });
+      .slice(0, limit);
+    const sectionId = q.get("section_id");
+    if (sectionId) {
+      // HTML flavour (Section Rendering API): the theme's recommendations section with `recommendations` filled.
+      const recs = { performed: true, intent, products: products.map((x) => productObject(x, catalog)), products_count: products.length };
+      const globals = buildGlobals(r, "product", "product", { product: productObject(product, catalog), recommendations: recs });
+      const html = renderer.renderSection("product", sectionId, globals);
+      if (html === null) return sendHtml(r.res, 404, "");
+      return sendHtml(r.res, 200, html);
+    }
+    const json = products.map((p) => ({ ...productAjaxJson(p), url: `/products/${p.handle}?pr_prod_strat=${intent}&pr_rec_pid=${p.id}&pr_ref_pid=${product.id}` }));
+    sendJson(r.res, 200, { intent, products: json });
+  }
+
+  function searchProducts(terms: string, limit: number) {
+    const needle = terms.trim().toLowerCase();
+    if (!needle) return [];
+    return catalog
+      .allProducts()
+      .filter((x) => x.title.toLowerCase().includes(needle) || x.tags.some((t) => t.toLowerCase() === needle) || x.productType.toLowerCase() === needle)
+      .slice(0, limit);
+  }
+
+  /** Predictive Search API: `q`, `resources[limit]`; JSON, or a section (`section_id`) with `predictive_search`. */
+  async function predictiveSearch(r: Req, asJson: boolean): Promise<void> {
+    const q = r.url.searchParams;
+    const terms = (q.get("q") ?? "").trim();
+    if (!terms) return sendJson(r.res, 422, { status: 422, message: "Invalid parameter error", description: "q is required" });
+    const limit = Math.min(10, Math.max(1, Number(q.get("resources[limit]")) || 10));
+    const products = searchProducts(terms, limit);
+    const sectionId = q.get("section_id");
+    if (asJson || !sectionId) {
+      return sendJson(r.res, 200, { resources: { results: { products: products.map((x) => productAjaxJson(x)), collections: [], pages: [], articles: [], queries: [] } } });
+    }
+    const predictive = {
+      performed: true,
+      terms,
+      types: ["product", "collection", "page", "article", "query"],
+      resources: { products: products.map((x) => productObject(x, catalog)), collections: [], pages: [], articles: [], queries: [] },
+    };
+    const globals = buildGlobals(r, "search", "search", { predictive_search: predictive });
+    const html = renderer.renderSection("search", sectionId, globals);
+    if (html === null) return sendHtml(r.res, 404, "");
+    sendHtml(r.res, 200, html);
+  }
+
+  /** Themes post to routes.cart_add_url (/cart/add) from fetch() with X-Requested-With or Accept JSON and read JSON back. */
+  function wantsJson(r: Req): boolean {
+    return r.req.headers["x-requested-with"] === "XMLHttpRequest" || /application\/json/.test(String(r.req.headers.accept ?? ""));
   }
 
   // ---------- accounts ----------
@@ -593,7 +639,7 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
     if ((m = /^\/cart\/(add|change|update|clear)(\.js|\.json)?$/.exec(p))) {
       if (isGet && !m[2]) cartGet(r, m[1]);
       else if (isGet) throw new HttpError(405, "Method Not Allowed");
-      else await cartAction(r, m[1], !!m[2]);
+      else await cartAction(r, m[1], !!m[2] || wantsJson(r));
       return true;
     }
     if (p === "/cart") {
@@ -607,7 +653,11 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
       return true;
     }
     if (p === "/recommendations/products.json" || p === "/recommendations/products") {
-      recommendations(r);
+      await recommendations(r);
+      return true;
+    }
+    if (p === "/search/suggest" || p === "/search/suggest.json") {
+      await predictiveSearch(r, p.endsWith(".json"));
       return true;
     }
     if (p === "/checkout" || p === "/checkouts") {
@@ -694,13 +744,7 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
     }
     if (p === "/search") {
       const terms = (r.url.searchParams.get("q") ?? "").trim();
-      const needle = terms.toLowerCase();
-      const results = needle
-        ? catalog
-            .allProducts()
-            .filter((x) => x.title.toLowerCase().includes(needle) || x.tags.some((t) => t.toLowerCase() === needle) || x.productType.toLowerCase() === needle)
-            .slice(0, 48)
-        : [];
+      const results = searchProducts(terms, 48);
       await renderPage(r, "search", "search", {
         search: { performed: !!terms, terms, results: results.map((x) => productObject(x, catalog)), results_count: results.length },
         page_title: translate(renderer.themeLocale(), "templates.search.title", {}),

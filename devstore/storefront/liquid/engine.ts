@@ -729,10 +729,12 @@ export class StorefrontRenderer {
     const schema = this.schemaOf<{ settings?: SchemaSetting[]; blocks?: { type: string; settings?: SchemaSetting[] }[]; class?: string; tag?: string }>(content);
     const section = { id, settings: this.resolveSettings(schema.settings, data?.settings), blocks: this.childBlocks(data, schema.blocks), [RAW]: data ?? { type } };
     const containers = globals[PAGE].containers;
-    containers.push({ node: section, section, closest: { product: globals.product, collection: globals.collection } });
+    // `closest.*` in a section is the page's resource (the product on a product page, etc.).
+    const closest = { product: globals.product, collection: globals.collection, article: globals.article, blog: globals.blog, page: globals.page };
+    containers.push({ node: section, section, closest });
     let html: string;
     try {
-      html = this.theme.renderSync(this.parseTheme(content, `sections/${type}.liquid`), { section }, { globals }) as string;
+      html = this.theme.renderSync(this.parseTheme(content, `sections/${type}.liquid`), { section, closest }, { globals }) as string;
     } finally {
       containers.pop();
     }
