@@ -14,6 +14,8 @@ const MAX_DWELL_PER_PAGE_S = 30 * 60;
 export const MAX_TRACKED_PRODUCTS = 24;
 /** Visits kept per visitor (7 days); more than this adds nothing to any rule. */
 const MAX_VISITS = 30;
+/** Products remembered as "removed since their last add"; a cart rarely holds more distinct products. */
+const MAX_CUT = 50;
 
 export function newSession(now: number): SessionSignals {
   return {
@@ -102,15 +104,25 @@ export function applySignal(
     }
     case "add_to_cart":
       s.addCount += 1;
+      if (s.cut) s.cut = s.cut.filter((id) => id !== String(e.productId));
       bump(s.adds, String(e.productId), e.quantity ?? 1);
       if (s.page?.kind === "cart") s.page.idleSince = now;
       break;
-    case "remove_from_cart":
-      s.remCount += 1;
-      s.lastRemoved = String(e.productId);
-      bump(s.rems, s.lastRemoved, e.quantity ?? 1);
+    case "remove_from_cart": {
+      // Indecision is add/remove cycles of one product: a stepper trim (4 → 3 → 2 → 1) is one decision, so a
+      // removal counts only when the product was added again since its last counted removal.
+      const id = String(e.productId);
+      const cut = (s.cut ??= []);
+      if (!cut.includes(id)) {
+        s.remCount += 1;
+        cut.push(id);
+        if (cut.length > MAX_CUT) cut.shift();
+      }
+      s.lastRemoved = id;
+      bump(s.rems, id, e.quantity ?? 1);
       if (s.page?.kind === "cart") s.page.idleSince = now;
       break;
+    }
     case "cart_updated":
       s.subtotal = e.subtotal;
       break;

@@ -64,6 +64,23 @@ describe("session signals", () => {
     expect(s.rems).toEqual({ "8": 2, "9": 1 });
     expect(s.lastRemoved).toBe("9");
   });
+  it("GIVEN a stepper trim 4 → 1 of one product WHEN its three removals apply THEN it counts as one removal", () => {
+    const v = newVisitor("visitor-0001", T0);
+    const s = newSession(T0);
+    applySignal(s, v, { type: "add_to_cart", ts: T0, productId: "8", quantity: 4 });
+    for (let i = 1; i <= 3; i++) applySignal(s, v, { type: "remove_from_cart", ts: T0 + i * S, productId: "8" });
+    expect(s.remCount).toBe(1);
+    expect(s.rems).toEqual({ "8": 3 });
+  });
+  it("GIVEN one product added and removed three times WHEN applied THEN three add/remove cycles count", () => {
+    const v = newVisitor("visitor-0001", T0);
+    const s = newSession(T0);
+    for (let i = 0; i < 3; i++) {
+      applySignal(s, v, { type: "add_to_cart", ts: T0 + 2 * i * S, productId: "8" });
+      applySignal(s, v, { type: "remove_from_cart", ts: T0 + (2 * i + 1) * S, productId: "8" });
+    }
+    expect(s.remCount).toBe(3);
+  });
   it("GIVEN more products than tracked WHEN viewed THEN the map stays bounded", () => {
     const v = newVisitor("visitor-0001", T0);
     const s = newSession(T0);

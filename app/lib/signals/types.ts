@@ -35,9 +35,12 @@ export interface SessionSignals {
   pv: Record<string, number>;
   adds: Record<string, number>;
   rems: Record<string, number>;
-  /** Add-to-cart and remove-from-cart actions this session (an action = one request, whatever the quantity). */
+  /** Add-to-cart actions this session (an action = one request, whatever the quantity). */
   addCount: number;
+  /** Add/remove cycles: removals of a product that was (re-)added since its last counted removal. */
   remCount: number;
+  /** Products whose last cart action was a removal (a further removal continues the same decision). */
+  cut?: string[];
   lastRemoved: string | null;
   page: CurrentPage | null;
   /** Running sums of the shop-level page metrics over the pages viewed (averaged for the propensity features). */
