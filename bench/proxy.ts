@@ -28,6 +28,9 @@ const EVENTS_PER_BATCH = Number(process.env.EVENTS_PER_BATCH ?? 20);
 // Enough visitors that none nears the per-visitor limit (20-batch burst, 2/s) in a phase.
 const VISITORS = Number(process.env.VISITORS ?? 4000);
 const VERIFY_IDS = Number(process.env.VERIFY_IDS ?? 100_000);
+// Shoppers per address in the events phase (a household behind one router): each batch carries its visitor's
+// X-Forwarded-For, so the per-IP limit runs on every batch as it does behind the app proxy.
+const VISITORS_PER_IP = Number(process.env.VISITORS_PER_IP ?? 4);
 const log = (m: string) => console.error(m);
 
 type Measured = LoadResult & { serverCpuMsPerRequest: number | null };
@@ -113,9 +116,12 @@ try {
     path: eventsPath,
     headers: browserHeaders({ "content-type": "text/plain;charset=UTF-8" }),
     setupRequest: (req, ctx) => {
-      const visitor = pool[seq++ % pool.length];
+      const i = seq++ % pool.length;
+      const visitor = pool[i];
       ctx.visitor = visitor.id;
-      return { ...req, body: eventBatch(visitor, EVENTS_PER_BATCH) };
+      const a = Math.floor(i / VISITORS_PER_IP);
+      const ip = `10.${(a >> 16) & 255}.${(a >> 8) & 255}.${a & 255}`;
+      return { ...req, headers: { ...req.headers, "x-forwarded-for": ip }, body: eventBatch(visitor, EVENTS_PER_BATCH) };
     },
     onResponse: (status, body, ctx) => {
       const n = storedFrom(status, body);
