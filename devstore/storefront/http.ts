@@ -37,7 +37,8 @@ export async function readParams(req: IncomingMessage): Promise<Params> {
   const raw = (await readRawBody(req)).toString("utf8");
   if (!raw) return {};
   const type = String(req.headers["content-type"] ?? "").toLowerCase();
-  if (type.includes("multipart/form-data")) return nestParams(parseMultipart(raw, type));
+  // The boundary is case-sensitive (Chromium's is "----WebKitFormBoundary…"): parse it from the raw header.
+  if (type.includes("multipart/form-data")) return nestParams(parseMultipart(raw, String(req.headers["content-type"])));
   if (type.includes("application/json") || /^\s*[{[]/.test(raw)) {
     try {
       const parsed: unknown = JSON.parse(raw);

@@ -98,6 +98,14 @@ function readAppConfig(tomlPath: string): AppConfig {
   return config;
 }
 
+const STANDARD_EVENTS_CDN = "https://cdn.shopify.com/storefront/standard-events.js";
+const STANDARD_EVENTS_PATH = "/cdn/shopifycloud/storefront/standard-events.js";
+let standardEvents: string | undefined;
+function standardEventsSource(): string {
+  standardEvents ??= readFileSync(fileURLToPath(new URL("./themes/standard-events.js", import.meta.url)), "utf8");
+  return standardEvents;
+}
+
 const CONTENT_TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
@@ -284,7 +292,8 @@ export function createStorefrontHandler(
       accept: translate(locale, "privacy.banner.accept", {}),
       decline: translate(locale, "privacy.banner.decline", {}),
     });
-    const html = await renderer.renderPage(template, globals, header, banner);
+    // Shopify's CDN is out of reach offline: its standard events module is served by the dev store instead.
+    const html = (await renderer.renderPage(template, globals, header, banner)).replaceAll(STANDARD_EVENTS_CDN, STANDARD_EVENTS_PATH);
     sendHtml(r.res, status, html);
   }
 
@@ -614,6 +623,11 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
     }
     if ((m = /^\/admin\/themes\/(current|\d+)\/editor$/.exec(p))) {
       await themeEditor(r);
+      return true;
+    }
+    if (p === STANDARD_EVENTS_PATH) {
+      r.res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" });
+      r.res.end(standardEventsSource());
       return true;
     }
     if ((m = /^\/cdn\/shop\/t\/\d+\/assets\/(.+)$/.exec(p))) {

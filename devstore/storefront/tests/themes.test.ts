@@ -98,3 +98,33 @@ describe("theme files", () => {
     },
   );
 });
+
+describe.skipIf(!requireShared(sharedThemeDir("horizon"), "horizon theme fixture"))("theme JavaScript support", () => {
+  let store: TestStorefront;
+  beforeAll(async () => {
+    store = await startStorefront({ options: { theme: { dir: sharedThemeDir("horizon") } } });
+  });
+  afterAll(() => store?.close());
+
+  it("GIVEN Horizon's import map WHEN a page renders THEN @shopify/events points at the dev store's module, which is served", async () => {
+    const html = await new Shopper(store.url).html("/products/linen-shirt");
+    const url = /"@shopify\/events":\s*"([^"]+)"/.exec(html)?.[1];
+    expect(url).toBe("/cdn/shopifycloud/storefront/standard-events.js");
+    const res = await new Shopper(store.url).get(url!);
+    expect(res.headers.get("content-type")).toContain("javascript");
+    expect(await res.text()).toContain("export class ShopifyStandardEvent");
+  });
+
+  it("GIVEN a browser's FormData (mixed-case boundary) WHEN the theme posts to /cart/add with X-Requested-With THEN the line comes back as JSON", async () => {
+    const b = "----WebKitFormBoundaryAgBIIO8BWuxMDyOb";
+    const fields = [["id", "1011"], ["quantity", "3"]];
+    const body = fields.map(([k, v]) => `--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join("") + `--${b}--\r\n`;
+    const res = await new Shopper(store.url).fetch("/cart/add", {
+      method: "POST",
+      body,
+      headers: { "content-type": `multipart/form-data; boundary=${b}`, "x-requested-with": "XMLHttpRequest" },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { quantity: number }).quantity).toBe(3);
+  });
+});
