@@ -208,7 +208,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     session.k = next;
     cartItems = cart.items.length;
     if (cart.attributes) cartVid = cart.attributes._rp_vid as string | undefined;
-    apply({ type: "cart_updated", ts: t, subtotal: value });
+    apply({ type: "cart_updated", ts: t, subtotal: value, currency: cart.currency });
     if (overlayAt && (adds.length || removes.length)) overlayAt = t;
     for (const [productId, quantity] of adds) {
       apply({ type: "add_to_cart", ts: t, productId, quantity });
@@ -330,12 +330,14 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   // Finds the cart surface; a newly opened drawer/notification becomes "the cart" (stall timer from now), and a
   // cart play is (re)placed directly above its checkout button, also after the theme redrew the drawer.
   const locate = () => {
+    if (!running) return;
     const s = findSurface(d, pg.k === "cart", pg.s);
     const was = surface?.overlay;
     surface = s;
     overlayAt = s?.overlay ? (was === s.overlay ? overlayAt : now()) : 0;
     if (s && placed.length) {
-      for (const n of placed) n.classList.add("rp-placed");
+      // Only when missing: re-adding a class is an attribute mutation, which would wake the observer again.
+      for (const n of placed) if (!n.classList.contains("rp-placed")) n.classList.add("rp-placed");
       place(placed, s);
     }
     if (s?.overlay && s.overlay !== was) evaluate();

@@ -12,6 +12,7 @@ let arms: Record<string, string>;
 let beacons: { type: string; play?: string }[] = [];
 let posts: { url: string; body: unknown }[] = [];
 let recs: unknown[] = [];
+let consent = true;
 
 const DRAWER = `
   <theme-drawer id="cart-drawer"><dialog><cart-drawer-component><div class="cart-drawer__inner">
@@ -40,10 +41,11 @@ beforeEach(() => {
   beacons = [];
   posts = [];
   recs = [];
+  consent = true;
   localStorage.clear();
   sessionStorage.clear();
   document.body.innerHTML = DRAWER + EMBED + BUNDLE;
-  (window as unknown as { Shopify: unknown }).Shopify = { customerPrivacy: { analyticsProcessingAllowed: () => true }, routes: { root: "/" } };
+  (window as unknown as { Shopify: unknown }).Shopify = { customerPrivacy: { analyticsProcessingAllowed: () => consent }, routes: { root: "/" } };
   Object.assign(navigator, {
     sendBeacon: (_: string, body: string) => (beacons.push(...(JSON.parse(body) as { events: typeof beacons }).events), true),
   });
@@ -55,7 +57,12 @@ beforeEach(() => {
     return new Response(JSON.stringify({ items: [], total_price: 0, attributes: { _rp_vid: SIGNED } }));
   }) as typeof fetch;
 });
-afterEach(() => vi.useRealTimers());
+// Each test's embed keeps its listeners: withdrawn consent stops it, so it cannot write into the next test's storage.
+afterEach(() => {
+  consent = false;
+  document.dispatchEvent(new Event("visitorConsentCollected"));
+  vi.useRealTimers();
+});
 
 const settle = async () => {
   for (let i = 0; i < 6; i++) await vi.advanceTimersByTimeAsync(1_000);
@@ -92,6 +99,18 @@ describe("embed on a cart drawer", () => {
     expect(shown("confidence")).toBe(1);
   });
 
+  it("GIVEN the play placed in the open drawer WHEN the page is left alone THEN the embed stops changing the DOM", async () => {
+    startEmbed(boot("confidence"));
+    openDrawer();
+    await settle();
+    const records: MutationRecord[] = [];
+    const mo = new MutationObserver((r) => records.push(...r));
+    mo.observe(document.body, { subtree: true, childList: true, attributes: true });
+    await settle();
+    mo.disconnect();
+    expect(records).toEqual([]);
+  });
+
   it("GIVEN a holdout shopper WHEN the drawer opens THEN nothing is revealed or placed", async () => {
     arms.confidence = "holdout";
     startEmbed(boot("confidence"));
@@ -99,7 +118,7 @@ describe("embed on a cart drawer", () => {
     await settle();
     expect(panel().hidden).toBe(true);
     expect(document.querySelector(".cart__ctas")?.previousElementSibling?.id).not.toBe("rp-panel");
-    expect(beacons.some((e) => e.type === "eligible" && e.play === "confidence")).toBe(true);
+    expect(beacons.some((e) => e.type === "eligible" && e.play === "confidence"), JSON.stringify(beacons)).toBe(true);
   });
 
   it("GIVEN the embed running WHEN the page's fetch is inspected THEN it is the theme's own, not wrapped", async () => {
