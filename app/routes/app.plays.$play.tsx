@@ -25,6 +25,7 @@ import {
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { InterventionPreview } from "../components/InterventionPreview";
 import { PreviewOnStore } from "../components/PreviewOnStore";
+import { CheckoutPaymentOrder } from "../components/CheckoutPaymentOrder";
 import { useI18n } from "../components/I18n";
 import { segmentSentence } from "../components/playCopy";
 import { RFM_GROUPS, type PlayKey, type PlaySettingsMap, type Surface } from "../lib/plays/types";
@@ -538,6 +539,11 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks }: Return
             </BlockStack>
           </Card>
         </Layout.Section>
+        {play === "vip" ? (
+          <Layout.Section>
+            <CheckoutPaymentOrder />
+          </Layout.Section>
+        ) : null}
       </Layout>
       <Modal
         open={blocker.state === "blocked"}
