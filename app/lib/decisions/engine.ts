@@ -7,14 +7,9 @@ import { assignArm } from "../stats/assignment";
 import type { SessionSignals, VisitorState } from "../signals/types";
 import { cartStallSeconds, currentProductViews, policyViews, sessionMinutes, visitsLast7Days, DAY_MS } from "../signals/session";
 import type { Decision, DecisionInput, Intervention, PropensityBand } from "./types";
+import { hasNoPurchase, isBigTicket, isVipSegment, PRIORITY } from "./eligibility";
 
-/**
- * One intervention at a time, in this order: convenience for known VIPs first (they are the most valuable
- * and the least likely to need persuasion), then trust for anxious first-timers, then reassurance for the
- * undecided; the margin-costing deal-seeker offer comes last so no discount is shown where trust or
- * convenience is the barrier.
- */
-export const PRIORITY: readonly PlayKey[] = ["vip", "confidence", "indecision", "deal_seeker"];
+export { PRIORITY } from "./eligibility";
 
 /** PRODUCT.md "return visit count": ≥ 3 visits in 7 days without a purchase marks a price-sensitive visitor. */
 export const RETURN_VISITS_AT_LEAST = 3;
@@ -28,15 +23,8 @@ export function bandOf(p: number | null, bands: PropensityBands): PropensityBand
 }
 
 /** "No completed purchase (since the merchant's date)": from the customer profile, else this device's history. */
-export function hasNoPurchase(customer: CustomerContext | null, visitor: VisitorState, since: string | null): boolean {
-  const sinceMs = since ? Date.parse(since) : NaN;
-  if (customer) {
-    if (customer.ordersCount <= 0) return true;
-    if (!Number.isFinite(sinceMs)) return false;
-    return customer.lastOrderAt == null || Date.parse(customer.lastOrderAt) < sinceMs;
-  }
-  if (visitor.purchasedAt == null) return true;
-  return Number.isFinite(sinceMs) && visitor.purchasedAt < sinceMs;
+function noPurchase(customer: CustomerContext | null, visitor: VisitorState, since: string | null): boolean {
+  return hasNoPurchase({ profile: customer, devicePurchasedAt: visitor.purchasedAt }, since);
 }
 
 function surfaceOf(s: SessionSignals): "cart" | "product" | null {
@@ -56,7 +44,7 @@ export function evaluatePlay(play: PlayKey, input: DecisionInput): Intervention 
     case "confidence": {
       const st = config.plays.confidence!;
       if (!(policyViews(s) > st.policyViewsMoreThan)) return null;
-      if (!hasNoPurchase(customer, input.visitor, st.noPurchaseSince)) return null;
+      if (!noPurchase(customer, input.visitor, st.noPurchaseSince)) return null;
       const iv: Intervention = { play, kind: "returns_confidence", parts: ["returns_confidence"], message: st.message };
       if (st.checkoutPrompt) {
         const band = bandOf(input.propensity, config.bands);
@@ -68,10 +56,10 @@ export function evaluatePlay(play: PlayKey, input: DecisionInput): Intervention 
     }
     case "vip": {
       const st = config.plays.vip!;
-      if (!customer || !st.segments.includes(customer.segment)) return null;
+      if (!isVipSegment(st.segments, customer)) return null;
       if (!(cartStallSeconds(s, now) > st.stallSeconds)) return null;
-      const aov = customer.aov > 0 ? customer.aov : config.shop.aov;
-      const bnpl = aov > 0 && s.subtotal >= st.aovMultiple * aov;
+      // Sessions stored before the cart currency was tracked carry none: their subtotal was the shop's.
+      const bnpl = isBigTicket(st.aovMultiple, config.shop, customer, { subtotal: s.subtotal, currency: s.cur ?? config.shop.currency });
       const iv: Intervention = { play, kind: "payment_options", parts: ["payment_options"], message: st.message, bnpl };
       if (st.conciergeContact.trim()) iv.parts.push("concierge");
       return iv;
@@ -93,7 +81,7 @@ export function evaluatePlay(play: PlayKey, input: DecisionInput): Intervention 
       if (
         st.freeShippingThreshold > 0 && s.subtotal > 0 && s.subtotal < st.freeShippingThreshold &&
         visitsLast7Days(input.visitor, now) >= RETURN_VISITS_AT_LEAST &&
-        hasNoPurchase(customer, input.visitor, null)
+        noPurchase(customer, input.visitor, null)
       ) {
         return { play, kind: "free_shipping_hint", parts: ["free_shipping_hint"], message: st.message };
       }

@@ -125,6 +125,7 @@ export function applySignal(
     }
     case "cart_updated":
       s.subtotal = e.subtotal;
+      if (e.currency) s.cur = e.currency;
       break;
     case "checkout_started":
       s.checkoutStarted = true;

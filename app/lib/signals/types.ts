@@ -49,8 +49,10 @@ export interface SessionSignals {
   valueSum: number;
   statN: number;
   exitIntents: number;
-  /** Cart subtotal in shop currency (major units) as last seen. */
+  /** Cart subtotal (major units) as last seen, in the cart's currency `cur`. */
   subtotal: number;
+  /** The cart's (presentment) currency as last seen; absent in sessions stored before it was tracked. */
+  cur?: string;
   checkoutStarted: boolean;
   /** Plays the shopper dismissed this session: not shown again in it. */
   dismissed: PlayKey[];
@@ -76,7 +78,7 @@ export type SignalEvent =
   | { type: "page_view"; ts: number; kind: PageKind; productId?: string | null }
   | { type: "add_to_cart"; ts: number; productId: string; quantity?: number }
   | { type: "remove_from_cart"; ts: number; productId: string; quantity?: number }
-  | { type: "cart_updated"; ts: number; subtotal: number }
+  | { type: "cart_updated"; ts: number; subtotal: number; currency?: string }
   | { type: "checkout_started"; ts: number }
   | { type: "exit_intent"; ts: number }
   | { type: "tick"; ts: number }

@@ -6,6 +6,8 @@ export type CartSnapshot = Record<string, number>;
 export interface AjaxCartLike {
   items: { product_id: number | string; quantity: number }[];
   total_price: number;
+  /** The cart's presentment currency (ISO code); money in the cart is in it. */
+  currency?: string;
   attributes?: Record<string, unknown> | null;
 }
 

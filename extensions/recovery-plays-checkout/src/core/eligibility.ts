@@ -9,6 +9,7 @@ import type {
   PublishedPlaysConfig,
   VipSettings,
 } from "../../../../app/lib/plays/types";
+import { hasNoPurchase, isBigTicket as sharedIsBigTicket, isVipSegment, PRIORITY } from "../../../../app/lib/decisions/eligibility";
 
 /** A play's settings when it is published (= enabled) and the merchant put it on the checkout surface. */
 export function checkoutSettings<K extends "confidence" | "vip" | "deal_seeker">(
@@ -26,25 +27,13 @@ export interface BuyerFacts {
   checkoutOrdersCount?: number;
 }
 
-/**
- * First-time buyer for the confidence play: no completed purchase (optionally none since `noPurchaseSince`).
- * An unknown buyer counts as first-time: the copy is generic trust information, safe to show anyone.
- */
+/** First-time buyer for the confidence play: the shared rule, fed with what checkout knows. */
 export function isFirstTimeBuyer(settings: ConfidenceSettings, buyer: BuyerFacts): boolean {
-  const { profile } = buyer;
-  if (profile) {
-    if (profile.ordersCount === 0) return true;
-    if (settings.noPurchaseSince && profile.lastOrderAt) {
-      return Date.parse(profile.lastOrderAt) < Date.parse(settings.noPurchaseSince);
-    }
-    return false;
-  }
-  if (typeof buyer.checkoutOrdersCount === "number") return buyer.checkoutOrdersCount === 0;
-  return true;
+  return hasNoPurchase({ profile: buyer.profile, checkoutOrdersCount: buyer.checkoutOrdersCount }, settings.noPurchaseSince);
 }
 
 export function isVip(settings: VipSettings, profile: CustomerContext | null): boolean {
-  return profile !== null && settings.segments.includes(profile.segment);
+  return isVipSegment(settings.segments, profile);
 }
 
 export interface CartFacts {
@@ -53,20 +42,14 @@ export interface CartFacts {
   currency: string;
 }
 
-/**
- * Big-ticket cart: subtotal ≥ aovMultiple × the buyer's AOV (shop AOV when unknown). Only compared when the
- * checkout is in the shop currency, since AOVs are stored in shop currency.
- */
+/** Big-ticket cart, the shared rule: only compared when the checkout is in the shop currency. */
 export function isBigTicket(
   settings: VipSettings,
   config: PublishedPlaysConfig,
   profile: CustomerContext | null,
   cart: CartFacts,
 ): boolean {
-  if (!config.shop.currency || cart.currency !== config.shop.currency) return false;
-  const aov = profile && profile.aov > 0 ? profile.aov : config.shop.aov;
-  if (!(aov > 0) || !(settings.aovMultiple > 0)) return false;
-  return cart.subtotal >= settings.aovMultiple * aov;
+  return sharedIsBigTicket(settings.aovMultiple, config.shop, profile, cart);
 }
 
 /** Deal seeker in checkout = the storefront's decision engine flagged this visitor for the play. */
@@ -91,12 +74,10 @@ export function conciergeHref(contact: string): string | null {
 
 export type CheckoutPlay = "vip" | "confidence" | "deal_seeker";
 
-/**
- * One intervention at a time, in the storefront engine's order (app/lib/decisions/engine.ts PRIORITY):
- * convenience for VIPs first, then trust, and the margin-costing bundle last, so no discount is offered where
- * trust or convenience is the barrier.
- */
-export const CHECKOUT_PRIORITY: readonly CheckoutPlay[] = ["vip", "confidence", "deal_seeker"];
+const CHECKOUT_PLAYS: readonly string[] = ["vip", "confidence", "deal_seeker"];
+
+/** The storefront's one priority order, restricted to the checkout plays. */
+export const CHECKOUT_PRIORITY = PRIORITY.filter((p): p is CheckoutPlay => CHECKOUT_PLAYS.includes(p));
 
 export interface CheckoutFacts extends BuyerFacts {
   config: PublishedPlaysConfig | null;
