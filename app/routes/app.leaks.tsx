@@ -152,7 +152,7 @@ export default function LeaksPage() {
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">{t("leaks.funnelTitle")}</Text>
-                <LeakChart kind="funnel" series={funnelSeries} label={t("leaks.funnelLabel")} />
+                <LeakChart kind="funnel" series={funnelSeries} />
                 <DataTable
                   columnContentTypes={["text", "numeric", "numeric", "numeric"]}
                   headings={[t("leaks.step"), t("leaks.visitsCol"), t("leaks.fromPrevious"), t("leaks.fromStart")]}
@@ -163,7 +163,7 @@ export default function LeaksPage() {
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">{t("leaks.trendTitle")}</Text>
-                <LeakChart kind="trend" series={trendSeries} label={t("leaks.trendLabel")} />
+                <LeakChart kind="trend" series={trendSeries} />
                 <DataTable
                   columnContentTypes={["text", "numeric", "numeric", "numeric"]}
                   headings={[t("leaks.dayCol"), ...trendSteps.map(stepName)]}
