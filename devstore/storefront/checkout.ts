@@ -5,6 +5,7 @@ import type { Catalog } from "./catalog";
 import { type Cart, priceCart } from "./cart";
 import { escapeHtml } from "./http";
 import { translate } from "./liquid/engine";
+import { checkoutPaymentMethods } from "./payments";
 import { formatMoney, moneyFormats } from "./money";
 import { refundWebhookPayload } from "../webhooks";
 
@@ -223,7 +224,7 @@ function page(title: string, body: string): string {
 }
 
 /** The checkout page (GET /checkout): cart summary and a "Pay now" button. */
-export function checkoutPage(cart: Cart, catalog: Catalog, data: DevStoreData, locale: unknown, loggedIn: boolean): string {
+export function checkoutPage(cart: Cart, catalog: Catalog, data: DevStoreData, locale: unknown, loggedIn: boolean, customerId: string | null = null): string {
   const t = (k: string, a: Record<string, unknown> = {}) => translate(locale, `checkout.${k}`, a);
   const fmt = moneyFormats(data.shop.currencyCode);
   const priced = priceCart(cart, catalog, data);
@@ -239,6 +240,10 @@ export function checkoutPage(cart: Cart, catalog: Catalog, data: DevStoreData, l
 <table><tbody>${rows}
 <tr><td>${escapeHtml(t("subtotal"))}</td><td>${escapeHtml(formatMoney(priced.originalTotal, fmt.money))}</td></tr>${discount}
 <tr><th scope="row">${escapeHtml(t("total"))}</th><td><strong id="checkout-total">${escapeHtml(formatMoney(priced.total, fmt.withCurrency))}</strong></td></tr></tbody></table>
+<h2 id="payment-methods-title">${escapeHtml(t("payment_methods"))}</h2>
+<ol id="payment-methods" aria-labelledby="payment-methods-title">${checkoutPaymentMethods(data, customerId, priced.originalTotal / 100)
+    .map((m) => `<li data-payment-method="${escapeHtml(m.id)}">${escapeHtml(m.name)}</li>`)
+    .join("")}</ol>
 <form method="post" action="/checkout">
 ${loggedIn ? "" : `<label for="checkout-email">${escapeHtml(t("email"))}</label><input id="checkout-email" type="email" name="email" autocomplete="email">`}
 <p class="muted">${escapeHtml(t("demo_note"))}</p>

@@ -488,7 +488,7 @@ export function createStorefrontHandler(
     const cart = currentCart(r);
     if (r.req.method === "GET") {
       if (!cart || !cart.lines.length) return redirect(r.res, "/cart");
-      return sendHtml(r.res, 200, checkoutPage(cart, catalog, state, renderer.themeLocale(), !!r.customer));
+      return sendHtml(r.res, 200, checkoutPage(cart, catalog, state, renderer.themeLocale(), !!r.customer, r.customer?.id ?? null));
     }
     await readParams(r.req);
     if (!cart || !cart.lines.length) return redirect(r.res, "/cart", 303);
