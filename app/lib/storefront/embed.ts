@@ -54,6 +54,15 @@ interface ShopifyGlobal {
 const DEFAULT_PROXY = "/apps/recovery-plays";
 const JSON_HEADERS = { "content-type": "application/json", accept: "application/json" };
 
+/**
+ * Recommendations an intervention fetches: the bundle asks for two (a second stands in for a sold-out first);
+ * alternatives follow the merchant's count, where 0 means none (the reassurance shows alone).
+ */
+export function recsWanted(iv: Pick<Intervention, "kind">, cfg: PublishedPlaysConfig): number {
+  if (iv.kind === "bundle") return 2;
+  return iv.kind === "alternatives" ? (cfg.plays.indecision?.alternativesCount ?? 0) : 0;
+}
+
 export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop?: { scale: number; shift: number }) => number): void {
   const w = window;
   const d = document;
@@ -168,7 +177,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
           send("shown", { play, arm });
           save();
         };
-        if (iv.productId && (iv.kind === "bundle" || iv.kind === "alternatives")) {
+        if (iv.productId && recsWanted(iv, cfg) > 0) {
           pending = true;
           recs(iv).then((ok) => {
             pending = false;
@@ -274,7 +283,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   const recs = (iv: Intervention): Promise<boolean> => {
     const bundle = iv.kind === "bundle";
     // The bundle is the anchor plus one complementary product ("add both"); a second pick stands in for a sold-out first.
-    const limit = bundle ? 2 : cfg.plays.indecision?.alternativesCount || 4;
+    const limit = recsWanted(iv, cfg);
     const max = bundle ? 1 : limit;
     const pct = bundle ? cfg.plays.deal_seeker?.discountPercent || 0 : 0;
     return nativeFetch(`${root}recommendations/products.json?product_id=${encodeURIComponent(iv.productId!)}&intent=${bundle ? "complementary" : "related"}&limit=${limit}`)
