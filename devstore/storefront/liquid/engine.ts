@@ -323,6 +323,107 @@ function registerFilters(liquid: Liquid, assetUrl: (name: string) => string, loc
   liquid.registerFilter("payment_type_img_url", (type: unknown) => `/cdn/shop/payment-icons/${encodeURIComponent(String(type ?? ""))}.svg`);
 }
 
+/** Hex "#rrggbb" / "rgb(a)" → [r, g, b, a] (0-255, alpha 0-1), or null. */
+function parseColor(input: unknown): [number, number, number, number] | null {
+  const v = String(input ?? "").trim();
+  let m = /^#?([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(v);
+  if (m) {
+    const n = parseInt(m[1], 16);
+    return [(n >> 16) & 255, (n >> 8) & 255, n & 255, m[2] ? parseInt(m[2], 16) / 255 : 1];
+  }
+  m = /^rgba?\(\s*(\d+)[\s,]+(\d+)[\s,]+(\d+)(?:[\s,/]+([\d.]+))?\s*\)$/i.exec(v);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])] : null;
+}
+
+function formatColor([r, g, b, a]: [number, number, number, number]): string {
+  const c = (x: number) => Math.max(0, Math.min(255, Math.round(x)));
+  return a >= 1 ? `#${[r, g, b].map((x) => c(x).toString(16).padStart(2, "0")).join("")}` : `rgba(${c(r)}, ${c(g)}, ${c(b)}, ${Number(a.toFixed(2))})`;
+}
+
+/**
+ * Theme filters the extension never uses. Fonts and media are visual-only: stand-ins that keep the markup valid
+ * (no web fonts are served offline); colours are computed on hex/rgb values.
+ */
+function registerThemeOnlyFilters(liquid: Liquid, asset: (name: string) => string | undefined): void {
+  liquid.registerFilter("inline_asset_content", (name: unknown) => asset(String(name ?? "")) ?? "");
+  liquid.registerFilter("preload_tag", (url: unknown, ...args: unknown[]) => {
+    const attrs = Object.entries(kwargs(args))
+      .map(([k, v]) => ` ${k}="${escapeHtml(String(v))}"`)
+      .join("");
+    return `<link href="${escapeHtml(String(url ?? ""))}" rel="preload"${attrs}>`;
+  });
+  liquid.registerFilter("font_face", () => "");
+  liquid.registerFilter("font_url", () => "");
+  liquid.registerFilter("font_modify", (font: unknown) => font);
+  liquid.registerFilter("color_brightness", (c: unknown) => {
+    const p = parseColor(c);
+    return p ? Number(((p[0] * 299 + p[1] * 587 + p[2] * 114) / 1000).toFixed(2)) : 0;
+  });
+  const shift = (c: unknown, pct: unknown, sign: 1 | -1) => {
+    const p = parseColor(c);
+    if (!p) return c;
+    const k = (Number(pct) || 0) / 100;
+    return formatColor([p[0] + sign * 255 * k, p[1] + sign * 255 * k, p[2] + sign * 255 * k, p[3]]);
+  };
+  liquid.registerFilter("color_lighten", (c: unknown, pct: unknown) => shift(c, pct, 1));
+  liquid.registerFilter("color_darken", (c: unknown, pct: unknown) => shift(c, pct, -1));
+  liquid.registerFilter("color_modify", (c: unknown, prop: unknown, value: unknown) => {
+    const p = parseColor(c);
+    if (!p) return c;
+    const i = ["red", "green", "blue", "alpha"].indexOf(String(prop));
+    if (i < 0) return c;
+    p[i] = Number(value);
+    return formatColor(p);
+  });
+  liquid.registerFilter("color_contrast", (a: unknown, b: unknown) => {
+    const lum = (c: unknown) => {
+      const p = parseColor(c);
+      if (!p) return 0;
+      const ch = p.slice(0, 3).map((x) => {
+        const v = x / 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+    };
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return Number(((hi + 0.05) / (lo + 0.05)).toFixed(1));
+  });
+  liquid.registerFilter("item_count_for_variant", (cart: unknown, variantId: unknown) => {
+    const items = ((cart as { items?: { variant_id?: unknown; quantity?: number }[] } | null)?.items ?? []);
+    return items.filter((i) => String(i.variant_id) === String(variantId)).reduce((n, i) => n + Number(i.quantity ?? 0), 0);
+  });
+  liquid.registerFilter("line_items_for", (cart: unknown, obj: unknown) => {
+    const items = ((cart as { items?: { variant_id?: unknown; product_id?: unknown }[] } | null)?.items ?? []);
+    const o = obj as { id?: unknown; product_id?: unknown; variants?: unknown[] } | null;
+    return items.filter((i) => (o?.variants ? String(i.product_id) === String(o.id) : String(i.variant_id) === String(o?.id)));
+  });
+  liquid.registerFilter("structured_data", () => "");
+  liquid.registerFilter("standard_event_data", () => "{}");
+  liquid.registerFilter("payment_terms", () => "");
+  liquid.registerFilter("payment_button", () => "");
+  liquid.registerFilter("login_button", () => "");
+  liquid.registerFilter("unit_price_with_measurement", () => "");
+  liquid.registerFilter("avatar", () => "");
+  liquid.registerFilter("metafield_tag", (m: unknown) => escapeHtml(String((m as { value?: unknown } | null)?.value ?? m ?? "")));
+  liquid.registerFilter("shopify_asset_url", (name: unknown) => `/cdn/shopifycloud/${encodeURIComponent(String(name ?? ""))}`);
+  liquid.registerFilter("external_video_url", () => "");
+  for (const name of ["video_tag", "external_video_tag", "media_tag", "model_viewer_tag"]) {
+    // Media stand-in: the preview image, when the media has one.
+    liquid.registerFilter(name, (media: unknown) => {
+      const src = imageSrc((media as { preview_image?: unknown } | null)?.preview_image ?? media);
+      return src ? `<img src="${escapeHtml(src)}" alt="" loading="lazy">` : "";
+    });
+  }
+  liquid.registerFilter("format_address", (a: unknown) => {
+    const o = (a ?? {}) as Record<string, unknown>;
+    return ["name", "address1", "address2", "city", "zip", "country"]
+      .map((k) => o[k])
+      .filter(Boolean)
+      .map((v) => escapeHtml(String(v)))
+      .join("<br>");
+  });
+}
+
 /** Parses the templates up to `{% end<name> %}` (for block tags that render their body: style, paginate, form). */
 function parseBody(name: string, tagToken: TagToken, remain: TopLevelToken[], parser: Parser): Template[] {
   const templates: Template[] = [];
@@ -387,6 +488,7 @@ export class StorefrontRenderer {
     });
     registerFilters(this.theme, (name) => this.themeAssetUrl(name), () => this.themeLocale());
     registerFilters(this.ext, (name) => this.extensionAssetUrl(name), () => this.extension()?.locale ?? {});
+    registerThemeOnlyFilters(this.theme, (name) => this.files()[`assets/${name}`]);
     for (const liquid of [this.theme, this.ext]) this.registerTags(liquid);
   }
 
@@ -754,13 +856,29 @@ export class StorefrontRenderer {
       if (k.startsWith("closest.")) closest[k.slice("closest.".length)] = v;
       else vars[k] = v;
     }
+    const block: Record<string | symbol, unknown> = { ...drop, settings: this.dynamicSources(drop.settings as Record<string, unknown>, { closest, section: parent.section }, globals) };
     const containers = globals[PAGE].containers;
-    containers.push({ node: drop, section: parent.section, closest });
+    containers.push({ node: block, section: parent.section, closest });
     try {
-      return this.theme.renderSync(this.parseTheme(content, file), { ...vars, block: drop, section: parent.section, closest }, { globals }) as string;
+      return this.theme.renderSync(this.parseTheme(content, file), { ...vars, block, section: parent.section, closest }, { globals }) as string;
     } finally {
       containers.pop();
     }
+  }
+
+  /**
+   * Dynamic sources: a text setting saved as `{{ closest.product.title }}` (Horizon's product blocks) shows the
+   * referenced value, so string settings holding Liquid output are rendered against the block's scope.
+   */
+  private dynamicSources(settings: Record<string, unknown> | undefined, scope: Record<string, unknown>, globals: Globals): Record<string, unknown> {
+    if (!settings) return {};
+    let out: Record<string, unknown> | null = null;
+    for (const [k, v] of Object.entries(settings)) {
+      if (typeof v !== "string" || !v.includes("{{")) continue;
+      out ??= { ...settings };
+      out[k] = this.theme.renderSync(this.parseTheme(v, "dynamic source"), scope, { globals });
+    }
+    return out ?? settings;
   }
 
   /** `{% content_for 'blocks' %}`: the innermost container's blocks (theme blocks and app blocks) in order. */

@@ -29,6 +29,8 @@ for (const name of ["horizon", "dawn"] as const) {
       expect(html.lastIndexOf("shopify-app-block")).toBeLessThan(html.lastIndexOf("</body>"));
       expect(html).not.toMatch(/translation missing: en\.(?!sections\.cart\.title|templates\.search\.title)/);
       expect(html).not.toMatch(/<!-- (section|block) [\w-]+ not found -->/);
+      // Dynamic sources in block settings are resolved, not printed.
+      expect(html).not.toContain("{{ closest.");
     });
 
     it(`GIVEN ${name} WHEN the product page renders THEN the app's product block is inside the theme's main product section`, async () => {
