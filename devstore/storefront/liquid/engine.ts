@@ -833,6 +833,10 @@ export class StorefrontRenderer {
     const containers = globals[PAGE].containers;
     // `closest.*` in a section is the page's resource (the product on a product page, etc.).
     const closest = { product: globals.product, collection: globals.collection, article: globals.article, blog: globals.blog, page: globals.page };
+    // Section blocks (Dawn) hold dynamic sources too (`{{ product.vendor }}`).
+    section.blocks = section.blocks.map((b) =>
+      b instanceof AppBlockDrop ? b : { ...(b as Record<string | symbol, unknown>), settings: this.dynamicSources((b as { settings: Record<string, unknown> }).settings, { closest, section }, globals) },
+    );
     containers.push({ node: section, section, closest });
     let html: string;
     try {

@@ -30,7 +30,7 @@ for (const name of ["horizon", "dawn"] as const) {
       expect(html).not.toMatch(/translation missing: en\.(?!sections\.cart\.title|templates\.search\.title)/);
       expect(html).not.toMatch(/<!-- (section|block) [\w-]+ not found -->/);
       // Dynamic sources in block settings are resolved, not printed.
-      expect(html).not.toContain("{{ closest.");
+      expect(html).not.toMatch(/\{\{ (closest\.|product\.)/);
     });
 
     it(`GIVEN ${name} WHEN the product page renders THEN the app's product block is inside the theme's main product section`, async () => {
