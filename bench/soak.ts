@@ -1,6 +1,6 @@
 /**
  * `npm run bench:soak` — mixed storefront + checkout traffic against the built app (remix-serve, production) on
- * SQLite and then on PostgreSQL (a fresh schema, dropped afterwards), issue 10's load criterion. Per database,
+ * SQLite and then on PostgreSQL (a fresh schema, dropped afterwards), the load criterion. Per database,
  * SOAK_SECONDS (default 45 s; the two load phases together are capped at 120 s) of autocannon on loopback with:
  *   profile reads through the signed app proxy (logged in and out), event batches through the proxy, checkout
  *   profile reads and checkout events with session tokens, and ~12% hostile requests (forged or stale proxy

@@ -1,4 +1,4 @@
-// Issue 9 acceptance: an order placed on the dev store after an intervention appears attributed to that play on
+// An order placed on the dev store after an intervention appears attributed to that play on
 // the Analytics page (cart attributes → orders/create → attribution → rollup → aggregates → admin). A bundle code
 // used by a shopper it was never offered to shows on the Deal-Seeker page, and replacing it stops the old code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,7 +60,7 @@ describe("exact attribution end to end", () => {
     }
     expect(row).toBe("Ordered 1 0");
 
-    // Issue 5: the same page explains the propensity scores of the range's sessions; the shopper's session ended
+    // The same page explains the propensity scores of the range's sessions; the shopper's session ended
     // in that order, so at least one session with a purchase is counted.
     const f = await admin.frame();
     await f.getByRole("heading", { name: "What drives purchase propensity" }).waitFor({ timeout: 20_000 });

@@ -1,4 +1,4 @@
-// Issue 3/6/7 acceptance: the merchant opens the admin and turns a play on; a matching shopper then sees that
+// The merchant opens the admin and turns a play on; a matching shopper then sees that
 // play's intervention on the storefront; a holdout shopper does not; turned off, it is gone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";

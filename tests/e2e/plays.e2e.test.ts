@@ -1,5 +1,5 @@
-// Issue 7 acceptance: one scripted journey per play shows its intervention (and a holdout shopper does not);
-// without analytics consent nothing personalised is shown and nothing is collected. Issue 6: a custom message
+// One scripted journey per play shows its intervention (and a holdout shopper does not);
+// without analytics consent nothing personalised is shown and nothing is collected. A custom message
 // set in the play's settings is exactly what the storefront shows.
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -106,7 +106,7 @@ describe("one journey per play", () => {
       await s.context.close();
     }
 
-    // Issue 5: the merchant looks the customer up and sees their latest storefront session scored and explained
+    // The merchant looks the customer up and sees their latest storefront session scored and explained
     // (the logged-in page views above, replayed on the server through the embed's reducer).
     const conn = db();
     const views = conn.prepare(`SELECT COUNT(*) AS n FROM "Event" WHERE customerId = ? AND type = 'page_view'`).get(vip!.customerId) as { n: number };
