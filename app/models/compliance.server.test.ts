@@ -1,9 +1,10 @@
 // Erasure under load and under concurrency: shop/redact in bounded batches; customers/redact that a rollup running
 // at the same moment cannot undo; retention and rollup passes that survive one shop's failure.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
-import { redactCustomer, redactShop } from "./compliance.server";
+import { redactCustomer, redactShop, SHOP_TABLES } from "./compliance.server";
 import { pruneExpiredData } from "./retention.server";
 import * as rollup from "./rollup.server";
 
@@ -47,6 +48,14 @@ describe("shop/redact", () => {
     const profileDeletes = raw.mock.calls.map((c) => String(c[0])).filter((q) => q.includes('"CustomerProfile"'));
     expect(profileDeletes).toHaveLength(3);
     expect(profileDeletes.every((q) => q.includes("LIMIT 50"))).toBe(true);
+  });
+});
+
+describe("shop/redact covers the whole schema", () => {
+  it("GIVEN every model of the Prisma schema WHEN one has a shop column THEN shop/redact empties its table", () => {
+    const withShop = Prisma.dmmf.datamodel.models.filter((m) => m.fields.some((f) => f.name === "shop")).map((m) => m.name);
+    expect(withShop.length).toBeGreaterThan(10);
+    expect(withShop.filter((name) => !(SHOP_TABLES as string[]).includes(name))).toEqual([]);
   });
 });
 

@@ -50,10 +50,10 @@ export async function redactCustomer(shop: string, payload: RedactCustomerPayloa
  * Tables shop/redact empties, in this order: measurement first (events before what is rolled up from them), the
  * shop's identity last, so an erasure cut short is simply run again by the webhook inbox's retry.
  */
-const SHOP_TABLES: ShopTable[] = [
+export const SHOP_TABLES: ShopTable[] = [
   "Event", "PlayExposure", "DailyPlayStat", "OrderAttribution", "OrderRefund", "PageStat", "RollupCursor", "ShopModel",
-  "CustomerProfile", "ProfileOrder", "DataRequest", "SyncJob", "PlayConfig", "PublishedConfig", "Session",
-  "WebhookDelivery", "Shop",
+  "LeakFunnelDay", "LeakPathDay", "PlayMoneyDay", "LeakCursor", "CustomerProfile", "ProfileOrder", "DataRequest",
+  "SyncJob", "PlayConfig", "PublishedConfig", "Session", "WebhookDelivery", "Shop",
 ];
 export const REDACT_BATCH = 5000;
 

@@ -40,7 +40,7 @@ const SAFE_ZONE = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
 export type ShopTable =
   | "Event" | "PlayExposure" | "DailyPlayStat" | "OrderAttribution" | "OrderRefund" | "PageStat" | "RollupCursor"
   | "ShopModel" | "CustomerProfile" | "ProfileOrder" | "SyncJob" | "DataRequest" | "PlayConfig" | "PublishedConfig"
-  | "Session" | "WebhookDelivery" | "Shop";
+  | "Session" | "WebhookDelivery" | "LeakFunnelDay" | "LeakPathDay" | "PlayMoneyDay" | "LeakCursor" | "Shop";
 
 /** The SQL pieces that differ between SQLite and PostgreSQL. Statements are written with `?` placeholders. */
 export function dialectSql(d: Dialect) {
