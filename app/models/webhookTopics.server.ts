@@ -130,7 +130,11 @@ const topics: WebhookTopic[] = [
     async handle({ shop, payload, admin }) {
       await applyOrderWebhook(shop, payload);
       await attributeOrder(shop, payload);
-      await afterOrder(shop, payload, admin);
+      // Publishing the buyer's profile to Shopify is best effort and can take a minute of Admin API retries when
+      // Shopify is slow or unreachable: it runs after the order is folded and attributed, never holding them up.
+      void afterOrder(shop, payload, admin).catch((err: unknown) =>
+        console.error("[profile-out] profile update after an order failed", { shop, status: err instanceof Response ? err.status : String(err) }),
+      );
     },
   },
   {
