@@ -30,3 +30,14 @@ export async function appFrame(page: Page) {
   await frame.waitForLoadState("domcontentloaded");
   return frame;
 }
+
+/** Polls `get` every 250 ms until it returns something truthy (a condition wait, not a fixed sleep). */
+export async function until<T>(what: string, get: () => T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

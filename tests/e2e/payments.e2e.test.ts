@@ -4,7 +4,7 @@
 // Champion see the default order.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { launchBrowser, startStack, type Stack } from "./harness";
+import { launchBrowser, startStack, type Stack, until } from "./harness";
 import { addFirstProductToCart, adminNav, openAdmin, PLAY_NAMES, UA } from "./journeys";
 import { paymentsArm, parsePaymentsConfig } from "../../app/lib/payments/customization";
 import { DEV_PAYMENT_METHODS } from "../../devstore/storefront/payments";
@@ -24,15 +24,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function until<T>(what: string, get: () => T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Seeds the profile metafields the profile-out job would write (this test does not run that job). */
 function seedProfile(customer: DevCustomer, fields: Record<string, string>) {

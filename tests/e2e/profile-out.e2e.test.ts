@@ -3,7 +3,7 @@
 // on the storefront and leaves fires one "Shopper hesitated" Flow trigger, a holdout customer too (marked).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { launchBrowser, startStack, type Stack } from "./harness";
+import { launchBrowser, startStack, type Stack, until as waitUntil } from "./harness";
 import { addFirstProductToCart, enableThemeExtension, newShopper, openAdmin, setPlay, UA, visitorIn } from "./journeys";
 import { profileOutState } from "../../devstore/admin/profileOut";
 import type { DevCustomer } from "../../devstore/types";
@@ -23,15 +23,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function until<T>(what: string, get: () => T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** Jobs here run on timers of a second or two, and the browser journey precedes them: allow a minute. */
+const until = <T>(what: string, get: () => T | undefined | null | false) => waitUntil(what, get, 60_000);
 
 const store = () => stack.devstore as DevStore;
 const appNamespace = () => `app--${store().env.appId}--recovery_plays`;
