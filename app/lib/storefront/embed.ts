@@ -325,6 +325,8 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     const variant = iv.checkoutPrompt || (iv.bnpl ? "bnpl" : "");
     for (const r of roots) {
       for (const v of $$("[data-rp-variant]", r)) if (v.dataset.rpVariant === variant) v.hidden = false;
+      // A card that is only its variants stays hidden when none applies: no empty box for the shopper.
+      for (const c of $$("[data-rp-needs-variant]", r)) c.hidden = $$("[data-rp-variant]", c).every((v) => v.hidden);
       r.hidden = false;
       r.classList.add("rp-in");
     }
