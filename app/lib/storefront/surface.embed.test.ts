@@ -111,6 +111,18 @@ describe("embed on a cart drawer", () => {
     expect(records).toEqual([]);
   });
 
+  it("GIVEN the Confidence play with its checkout prompt card WHEN no prompt variant applies THEN the returns card shows and the prompt card stays hidden", async () => {
+    document.querySelector('template[data-rp-fallback="returns_confidence"]')!.innerHTML +=
+      '<div class="rp-card" data-rp-needs-variant><button data-rp-dismiss>x</button><p data-rp-variant="guest" hidden>Guest</p><p data-rp-variant="account" hidden>Sign in</p></div>';
+    startEmbed(boot("confidence"));
+    openDrawer();
+    await settle();
+    expect(panel().hidden).toBe(false);
+    const [returns, prompt] = Array.from(panel().querySelectorAll<HTMLElement>(".rp-card"));
+    expect(returns.hidden).toBe(false);
+    expect(prompt.hidden).toBe(true);
+  });
+
   it("GIVEN a holdout shopper WHEN the drawer opens THEN nothing is revealed or placed", async () => {
     arms.confidence = "holdout";
     startEmbed(boot("confidence"));
