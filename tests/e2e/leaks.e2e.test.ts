@@ -85,7 +85,8 @@ describe("leak finder", () => {
     const frame = await adminNav(admin.page, "Leak finder");
     const name = PLAY_NAMES.confidence;
     // Row 0 is the header; the first leak's cells follow on the next lines.
-    const rows = await leakPage(frame, (r) => (r[1] ?? "").includes(`/products/${leaky}`));
+    // Ready once the fold has taken in all four shoppers' carts (the last one may still be on its way).
+    const rows = await leakPage(frame, (r) => (r[1] ?? "").includes(`/products/${leaky}`) && r.slice(1, 4).join(" ").includes("4 abandoned of 4 carts"));
     expect(rows[1]).toContain(`Product /products/${leaky}`);
     const first = rows.slice(1, 4).join(" ");
     expect(first).toContain("4 abandoned of 4 carts");
