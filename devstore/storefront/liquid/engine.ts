@@ -436,6 +436,28 @@ function parseBody(name: string, tagToken: TagToken, remain: TopLevelToken[], pa
 }
 
 /** Reads the raw text up to `{% end<name> %}` (for schema / javascript / stylesheet). */
+/** A tag's single name argument, with or without quotes (`{% section 'header' %}`, `{% layout none %}`). */
+function unquote(args: string): string {
+  return args.trim().replace(/^['"]|['"]$/g, "");
+}
+
+/** `{% sections 'group' %}` and `{% section 'name' %}`: one name argument, rendered by the theme renderer. */
+function registerNamedTag(liquid: Liquid, tag: string, render: (name: string, globals: Globals) => string): void {
+  liquid.registerTag(
+    tag,
+    class extends Tag {
+      private argName: string;
+      constructor(token: TagToken, remain: TopLevelToken[], l: Liquid) {
+        super(token, remain, l);
+        this.argName = unquote(token.args);
+      }
+      *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+        emitter.write(render(this.argName, ctx.globals as Globals));
+      }
+    },
+  );
+}
+
 function readRaw(name: string, tagToken: TagToken, remainTokens: TopLevelToken[]): string {
   const parts: string[] = [];
   while (remainTokens.length) {
@@ -582,19 +604,7 @@ export class StorefrontRenderer {
         }
       },
     );
-    liquid.registerTag(
-      "sections",
-      class extends Tag {
-        private groupName: string;
-        constructor(token: TagToken, remain: TopLevelToken[], l: Liquid) {
-          super(token, remain, l);
-          this.groupName = token.args.trim().replace(/^['"]|['"]$/g, "");
-        }
-        *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
-          emitter.write(renderer.renderSectionGroup(this.groupName, ctx.globals as Globals));
-        }
-      },
-    );
+    registerNamedTag(liquid, "sections", (name, globals) => renderer.renderSectionGroup(name, globals));
     liquid.registerTag(
       "content_for",
       class extends Tag {
@@ -667,7 +677,7 @@ export class StorefrontRenderer {
         private layoutName: string | null;
         constructor(token: TagToken, remain: TopLevelToken[], l: Liquid) {
           super(token, remain, l);
-          const arg = token.args.trim().replace(/^['"]|['"]$/g, "");
+          const arg = unquote(token.args);
           this.layoutName = arg === "none" ? null : arg || "theme";
         }
         render(ctx: Context) {
@@ -676,19 +686,7 @@ export class StorefrontRenderer {
         }
       },
     );
-    liquid.registerTag(
-      "section",
-      class extends Tag {
-        private sectionName: string;
-        constructor(token: TagToken, remain: TopLevelToken[], l: Liquid) {
-          super(token, remain, l);
-          this.sectionName = token.args.trim().replace(/^['"]|['"]$/g, "");
-        }
-        *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
-          emitter.write(renderer.renderStaticSection(this.sectionName, ctx.globals as Globals));
-        }
-      },
-    );
+    registerNamedTag(liquid, "section", (name, globals) => renderer.renderStaticSection(name, globals));
     liquid.registerTag(
       "render",
       class extends RenderTag {
