@@ -151,24 +151,7 @@ export function bulkOperationRunQuery(ctx: AdminContext, query: string, _groupOb
   if (running) {
     return { bulkOperation: null, userErrors: [{ field: null, message: `A bulk query operation for this app and shop is already in progress: ${gid(running.id)}.`, code: "OPERATION_IN_PROGRESS" }] };
   }
-  const op: BulkOperationRecord = {
-    id: String(ctx.env.nextId()),
-    shop: ctx.shop.domain,
-    type: "QUERY",
-    status: "CREATED",
-    query,
-    createdAt: isoSeconds(now),
-    completedAt: null,
-    errorCode: null,
-    objectCount: 0,
-    rootObjectCount: 0,
-    fileSize: null,
-    url: null,
-    partialDataUrl: null,
-    file: null,
-    cancelRequested: false,
-  };
-  ctx.env.bulkOps.push(op);
+  const op = newBulkOperation(ctx, "QUERY", query, now);
   if (ctx.env.bulkAccess) ctx.env.bulkAccess.lastQueryRunAt = now;
   setImmediate(() => {
     runBulk({ ...ctx, bulk: undefined }, op, parsed.doc).catch((e) => {
@@ -241,6 +224,29 @@ async function writeLines(out: WriteStream, lines: string[]): Promise<number> {
   const text = lines.join("\n") + "\n";
   if (!out.write(text)) await once(out, "drain");
   return Buffer.byteLength(text);
+}
+
+/** A new bulk operation of the shop, CREATED at `at` and recorded in the store (queries and mutations alike). */
+export function newBulkOperation(ctx: AdminContext, type: BulkOperationRecord["type"], query: string, at: number): BulkOperationRecord {
+  const op: BulkOperationRecord = {
+    id: String(ctx.env.nextId()),
+    shop: ctx.shop.domain,
+    type,
+    status: "CREATED",
+    query,
+    createdAt: isoSeconds(at),
+    completedAt: null,
+    errorCode: null,
+    objectCount: 0,
+    rootObjectCount: 0,
+    fileSize: null,
+    url: null,
+    partialDataUrl: null,
+    file: null,
+    cancelRequested: false,
+  };
+  ctx.env.bulkOps.push(op);
+  return op;
 }
 
 async function runBulk(ctx: AdminContext, op: BulkOperationRecord, doc: DocumentNode): Promise<void> {

@@ -14,7 +14,7 @@ import type { AdminContext, AdminEnv, BulkOperationRecord } from "./context";
 import { checkedFieldResolver, parseAndValidate } from "./graphql";
 import { typeResolver } from "./resolvers";
 import { normalizeNamespace } from "./mutations";
-import { BULK_ACCESS_DOCS, BULK_ACCESS_LAPSE_MS } from "./bulk";
+import { BULK_ACCESS_DOCS, BULK_ACCESS_LAPSE_MS, newBulkOperation } from "./bulk";
 import { isoSeconds } from "../seed/generate";
 
 type Args = Record<string, any>;
@@ -469,24 +469,7 @@ export function bulkOperationRunMutation(ctx: AdminContext, mutation: string, st
   const running = ctx.env.bulkOps.find((b) => b.shop === ctx.shop.domain && b.type === "MUTATION" && (b.status === "CREATED" || b.status === "RUNNING" || b.status === "CANCELING"));
   if (running) return ue(`A bulk mutation operation for this app and shop is already in progress: ${gid("BulkOperation", running.id)}.`, "OPERATION_IN_PROGRESS");
   const t = now(ctx.env);
-  const rec: BulkOperationRecord = {
-    id: String(ctx.env.nextId()),
-    shop: ctx.shop.domain,
-    type: "MUTATION",
-    status: "CREATED",
-    query: mutation,
-    createdAt: isoSeconds(t),
-    completedAt: null,
-    errorCode: null,
-    objectCount: 0,
-    rootObjectCount: 0,
-    fileSize: null,
-    url: null,
-    partialDataUrl: null,
-    file: null,
-    cancelRequested: false,
-  };
-  ctx.env.bulkOps.push(rec);
+  const rec = newBulkOperation(ctx, "MUTATION", mutation, t);
   s.lastMutationRunAt = t;
   setImmediate(() => {
     runBulkMutation(ctx, rec, parsed.doc, file).catch((e) => {
