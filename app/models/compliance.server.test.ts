@@ -6,6 +6,7 @@ import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { redactCustomer, redactShop, SHOP_TABLES } from "./compliance.server";
 import { pruneExpiredData } from "./retention.server";
+import * as dialect from "../db/dialect";
 import * as rollup from "./rollup.server";
 
 const SHOP = "erase-a.myshopify.com";
@@ -94,8 +95,8 @@ describe("one failing shop does not stop the loop", () => {
     await prisma.shop.create({ data: { shop: OTHER, retentionDays: 10 } });
     await prisma.event.createMany({ data: [SHOP, OTHER].map((shop) => ({ shop, visitorId: "v-old", type: "page_view", occurredAt: at(1) })) });
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const real = rollup.usableZone;
-    vi.spyOn(rollup, "usableZone").mockImplementation(async (db, zone, d) => {
+    const real = dialect.usableZone;
+    vi.spyOn(dialect, "usableZone").mockImplementation(async (db, zone, d) => {
       if (zone === "Broken/Zone") throw new Error("lock timeout");
       return real(db, zone, d);
     });

@@ -4,7 +4,8 @@ import { z } from "zod";
 import prisma from "../db.server";
 import { eraseCustomer } from "./profiles.server";
 import { eraseCustomerEvents } from "./retention.server";
-import { currentDialect, dialectSql, lockShopMeasurement, type ShopTable } from "./rollup.server";
+import { currentDialect, dialectSql, type ShopTable } from "../db/dialect";
+import { lockShopMeasurement } from "./rollup.server";
 
 const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^(gid:\/\/shopify\/\w+\/)?\d{1,20}$/)]);
 

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import prisma from "../db.server";
 import { PLAY_KEYS } from "../lib/plays/types";
-import { currentDialect, dialectSql } from "./rollup.server";
+import { currentDialect, dialectSql } from "../db/dialect";
 
 export const EVENT_TYPES = [
   "page_view", "eligible", "shown", "engaged", "dismissed", "add_to_cart", "remove_from_cart", "checkout_started",

@@ -14,7 +14,8 @@ import { DEFAULT_MARGIN, moneyLift, profitVerdict, verdictFor, type MoneyMoments
 import { analyzeLift } from "../lib/stats/lift";
 import { newcombeDifference } from "../lib/stats/proportions";
 import { listPlays } from "./plays.server";
-import { currentDialect, dialectSql, measurementZone, sqlDays, type Dialect, type SqlDays } from "./rollup.server";
+import { currentDialect, dialectSql, sqlDays, type Dialect, type SqlDays } from "../db/dialect";
+import { measurementZone } from "./rollup.server";
 
 type Tx = Prisma.TransactionClient | PrismaClient;
 

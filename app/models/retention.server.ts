@@ -3,7 +3,8 @@
 import prisma from "../db.server";
 import { PLAY_KEYS } from "../lib/plays/types";
 import { addDays, dayIn, dayStart } from "../lib/stats/days";
-import { applyExposureChanges, currentDialect, dialectSql, lockShopMeasurement, usableZone } from "./rollup.server";
+import { currentDialect, dialectSql, usableZone } from "../db/dialect";
+import { applyExposureChanges, lockShopMeasurement } from "./rollup.server";
 
 const DELETE_BATCH = 50_000;
 

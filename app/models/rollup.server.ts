@@ -2,93 +2,15 @@
 // unit of analysis) and keeps DailyPlayStat (per day first eligible × play × arm) equal to the aggregate of
 // PlayExposure. Set-based SQL in chunks of events, one transaction per chunk (exposures, daily deltas and the
 // cursor move together), so a crash loses nothing and a rerun double-counts nothing.
-// The SQL runs on SQLite and PostgreSQL; the few dialect differences live in `dialectSql` below.
-import prisma, { databaseKind } from "../db.server";
+// The SQL runs on SQLite and PostgreSQL; the few dialect differences live in app/db/dialect.ts.
+import prisma from "../db.server";
 import type { Prisma, PrismaClient } from "@prisma/client";
-import { isTimeZone } from "../lib/signals/zone";
-import { dayIn, offsetIntervals, type OffsetInterval } from "../lib/stats/days";
+import { currentDialect, dialectSql, sqlDays, usableZone, type Dialect, type SqlDays } from "../db/dialect";
+import { dayIn } from "../lib/stats/days";
 
-export type Dialect = "sqlite" | "postgres";
 type Tx = Prisma.TransactionClient | PrismaClient;
 
 export const PLAY_EVENT_TYPES_SQL = "('eligible','shown','engaged','dismissed')";
-
-export function currentDialect(): Dialect {
-  return databaseKind();
-}
-
-/** PostgreSQL schema from DATABASE_URL (`?schema=`), as the Prisma adapter uses it; raw SQL must name it. */
-function pgSchema(url = process.env.DATABASE_URL ?? ""): string {
-  try {
-    return new URL(url).searchParams.get("schema") ?? "public";
-  } catch {
-    return "public";
-  }
-}
-
-/**
- * How SQL maps a timestamp to a shop's measurement day; null = the UTC day. The zone is written into the SQL as a
- * literal, so it must pass SAFE_ZONE (a name `isTimeZone` accepted); `intervals` (SQLite only, which knows no IANA
- * zones) are the zone's UTC offsets over the time range of the rows being mapped.
- */
-export type SqlDays = { zone: string; intervals: OffsetInterval[] } | null;
-
-/** IANA zone names as Shopify sends them; anything else never reaches SQL. */
-const SAFE_ZONE = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
-
-/** Every table keyed by a `shop` column (shop/redact erases them in batches, compliance.server). */
-export type ShopTable =
-  | "Event" | "PlayExposure" | "DailyPlayStat" | "OrderAttribution" | "OrderRefund" | "PageStat" | "RollupCursor"
-  | "ShopModel" | "CustomerProfile" | "ProfileOrder" | "SyncJob" | "DataRequest" | "PlayConfig" | "PublishedConfig"
-  | "Session" | "WebhookDelivery" | "LeakFunnelDay" | "LeakPathDay" | "PlayMoneyDay" | "LeakCursor" | "Shop";
-
-/** The SQL pieces that differ between SQLite and PostgreSQL. Statements are written with `?` placeholders. */
-export function dialectSql(d: Dialect) {
-  const schema = d === "postgres" ? `"${pgSchema().replace(/"/g, '""')}".` : "";
-  const tsValue = (date: Date): string => {
-    const iso = date.toISOString();
-    return d === "sqlite" ? iso.replace("Z", "+00:00") : iso.replace("T", " ").replace("Z", "");
-  };
-  return {
-    /** Schema-qualified table name (raw SQL does not get the adapter's schema on PostgreSQL). */
-    t(name: "Event" | "PlayExposure" | "DailyPlayStat" | "RollupCursor" | "OrderAttribution" | "Shop" | ShopTable): string {
-      return `${schema}"${name}"`;
-    },
-    /** Placeholders: `?` for SQLite, `$1…$n` for PostgreSQL. */
-    q(text: string): string {
-      if (d === "sqlite") return text;
-      let i = 0;
-      return text.replace(/\?/g, () => `$${++i}`);
-    },
-    /**
-     * Calendar day (YYYY-MM-DD) of a timestamp column (UTC values) in the shop's zone, or UTC without one — the
-     * same day `dayIn` gives in JS. Prisma stores SQLite DateTimes as ISO-8601 text (`tsValue`): SQLite's date()
-     * reads it, and the offset intervals are picked by lexicographic comparison on that exact format (a balanced
-     * CASE tree, so many intervals cost few comparisons per row).
-     */
-    day(col: string, days: SqlDays = null): string {
-      if (!days) return d === "sqlite" ? `substr(${col}, 1, 10)` : `to_char(${col}, 'YYYY-MM-DD')`;
-      if (!SAFE_ZONE.test(days.zone)) throw new RangeError("unsafe time zone name");
-      if (d === "postgres") return `to_char((${col} AT TIME ZONE 'UTC') AT TIME ZONE '${days.zone}', 'YYYY-MM-DD')`;
-      const iv = days.intervals.length ? days.intervals : [{ until: Infinity, offsetSeconds: 0 }];
-      const shifted = (o: number) => (o === 0 ? `substr(${col}, 1, 10)` : `date(${col}, '${o > 0 ? "+" : ""}${Math.trunc(o)} seconds')`);
-      const tree = (lo: number, hi: number): string => {
-        if (lo === hi) return shifted(iv[lo].offsetSeconds);
-        const mid = (lo + hi) >> 1;
-        return `CASE WHEN ${col} < '${tsValue(new Date(iv[mid].until))}' THEN ${tree(lo, mid)} ELSE ${tree(mid + 1, hi)} END`;
-      };
-      return tree(0, iv.length - 1);
-    },
-    /** A timestamp parameter. */
-    ts: d === "sqlite" ? "?" : "CAST(? AS TIMESTAMP(3))",
-    /** The value bound to `ts`: the exact text Prisma writes on SQLite, so comparisons stay lexicographic. */
-    tsValue,
-    tsType: d === "sqlite" ? "TEXT" : "TIMESTAMP(3)",
-    realType: d === "sqlite" ? "REAL" : "DOUBLE PRECISION",
-    /** Temporary tables: dropped at commit on PostgreSQL; SQLite has no ON COMMIT, so they are dropped by hand. */
-    tempSuffix: d === "sqlite" ? "" : " ON COMMIT DROP",
-  };
-}
 
 /**
  * Serialises measurement writers (rollup chunks, attribution, erasure) per shop. PostgreSQL: a transaction-level
@@ -133,27 +55,6 @@ export function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-// Zone names PostgreSQL's own time zone database knows (it may lag the runtime's ICU data): asked once per name.
-const pgZones = new Map<string, boolean>();
-
-/**
- * A zone the measurement may use on this database, or null (UTC): a name the runtime knows, safe to write into
- * SQL, and on PostgreSQL one its time zone database knows too (JS and SQL must make the same days).
- */
-export async function usableZone(db: Tx, zone: string | null | undefined, d: Dialect = currentDialect()): Promise<string | null> {
-  if (!zone || !SAFE_ZONE.test(zone) || !isTimeZone(zone)) return null;
-  if (d === "postgres") {
-    let ok = pgZones.get(zone);
-    if (ok === undefined) {
-      const rows = await db.$queryRawUnsafe<{ c: number | bigint }[]>(`SELECT COUNT(*) AS c FROM pg_timezone_names WHERE name = $1`, zone);
-      ok = Number(rows[0]?.c ?? 0) > 0;
-      pgZones.set(zone, ok);
-    }
-    if (!ok) return null;
-  }
-  return zone;
-}
-
 /**
  * The zone a shop's DailyPlayStat rows are keyed in (`Shop.statsZone`, set by rebuildDailyStats), or null (UTC).
  * Every writer reads it inside its locked transaction, so deltas always land on the days the rows are keyed by,
@@ -162,12 +63,6 @@ export async function usableZone(db: Tx, zone: string | null | undefined, d: Dia
 export async function measurementZone(db: Tx, shop: string, d: Dialect = currentDialect()): Promise<string | null> {
   const row = await db.shop.findUnique({ where: { shop }, select: { statsZone: true } });
   return usableZone(db, row?.statsZone, d);
-}
-
-/** SQL day mapping for a zone over rows whose timestamps lie in [from, to] (ms). */
-export function sqlDays(d: Dialect, zone: string | null, from: number, to: number): SqlDays {
-  if (!zone) return null;
-  return { zone, intervals: d === "sqlite" ? offsetIntervals(zone, from, to) : [] };
 }
 
 const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : v == null ? NaN : Date.parse(String(v)));
