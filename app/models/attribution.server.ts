@@ -11,6 +11,7 @@ import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
 import { MAX_EVENT_AGE_MS, normalizeCustomerId } from "./events.server";
 import { verifyVisitorId } from "./visitors.server";
 import { applyExposureChanges, lockShopMeasurement, type ExposureState } from "./rollup.server";
+import { paymentsExposureForOrder, recordPaymentsExposure } from "./paymentCustomization.server";
 
 /** Plays whose intervention carries the app's discount, so the discount is their cost. */
 const DISCOUNT_PLAYS: readonly PlayKey[] = ["deal_seeker"];
@@ -53,12 +54,17 @@ export interface AttributedPlay {
   play: PlayKey;
   arm: string;
   status: ExposureStatus;
-  /** "visitor": an exposure the server recorded for the signed id ("cart" only in orders stored before that rule). */
-  source: "cart" | "visitor";
+  /**
+   * "visitor": an exposure the server recorded for the signed id ("cart" only in orders stored before that rule);
+   * "customer": the payment customization Function's exposure, keyed by the order's customer.
+   */
+  source: "cart" | "visitor" | "customer";
+  /** The exposure's key when it is not the order's visitor id (the Function's customer exposure). */
+  exposureId?: string;
 }
 
 export type AttributionResult =
-  | { status: "attributed"; orderId: string; visitorId: string; plays: AttributedPlay[]; total: number; discount: number }
+  | { status: "attributed"; orderId: string; visitorId: string | null; plays: AttributedPlay[]; total: number; discount: number }
   | { status: "unattributed"; orderId: string }
   | { status: "duplicate"; orderId: string };
 
@@ -83,6 +89,9 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
   const titles = options.bundleDiscountTitles ?? (await bundleDiscountTitles(shop));
   const discount = appDiscount(order, titles);
   const customerId = normalizeCustomerId(order.customer?.id ?? null);
+  const subtotal = typeof order.subtotal_price === "string" || typeof order.subtotal_price === "number" ? Number(order.subtotal_price) : null;
+  // Read before the transaction (it queries through the shared client); null when the Function did not run for it.
+  const viaFunction = await paymentsExposureForOrder(shop, { orderId, customerId, createdAt, subtotal: Number.isFinite(subtotal) ? subtotal : null });
 
   try {
     return await prisma.$transaction(
@@ -97,7 +106,12 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
         const refunded = Math.min(total, early);
         if (refunded > 0) await tx.orderAttribution.update({ where: { shop_orderId: { shop, orderId } }, data: { refunded } });
         const revenue = Math.round((total - refunded) * 100) / 100;
-        if (!visitorId) return { status: "unattributed", orderId } as const;
+        if (!visitorId) {
+          if (!viaFunction) return { status: "unattributed", orderId } as const;
+          const plays: AttributedPlay[] = [await recordPaymentsExposure(tx, shop, viaFunction, { createdAt, revenue, countOrder: true })];
+          await tx.orderAttribution.update({ where: { shop_orderId: { shop, orderId } }, data: { plays: JSON.stringify(plays) } });
+          return { status: "attributed", orderId, visitorId: null, plays, total, discount } as const;
+        }
 
         // play IN (…) lets the (shop, play, visitorId) primary key serve the lookup (there is no visitor index).
         const existing = await tx.playExposure.findMany({ where: { shop, play: { in: [...PLAY_KEYS] }, visitorId } });
@@ -155,6 +169,11 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
           }
         }
         await applyExposureChanges(tx, shop, changes);
+        if (viaFunction) {
+          const already = plays.some((p) => p.play === "vip");
+          const p = await recordPaymentsExposure(tx, shop, viaFunction, { createdAt, revenue, countOrder: !already });
+          if (!already) plays.push(p);
+        }
         await tx.orderAttribution.update({
           where: { shop_orderId: { shop, orderId } },
           data: { plays: JSON.stringify(plays) },
@@ -257,13 +276,22 @@ export async function recordRefund(shop: string, payload: unknown): Promise<Refu
         const take = Math.min(amount, Math.max(0, order.total - order.refunded));
         await tx.orderAttribution.update({ where: { shop_orderId: { shop, orderId } }, data: { refunded: { increment: take } } });
         const plays = parsePlaysJson(order.plays);
-        if (!order.visitorId || plays.length === 0 || take === 0) return { status: "applied", orderId, amount: take, plays: [] } as const;
+        if (plays.length === 0 || take === 0) return { status: "applied", orderId, amount: take, plays: [] } as const;
+        // Each play's exposure: the order's visitor's, or the one the stored entry names (the Function's customer).
+        const keyOf = new Map(
+          storedPlays(order.plays).map((p) => {
+            const own = (p as { exposureId?: unknown }).exposureId;
+            return [p.play, typeof own === "string" ? own : order.visitorId];
+          }),
+        );
         const changes: { before: ExposureState | null; after: ExposureState }[] = [];
         for (const play of plays) {
-          const before = await tx.playExposure.findUnique({ where: { shop_play_visitorId: { shop, play, visitorId: order.visitorId } } });
+          const visitorId = keyOf.get(play);
+          if (!visitorId) continue;
+          const before = await tx.playExposure.findUnique({ where: { shop_play_visitorId: { shop, play, visitorId } } });
           if (!before) continue;
           const after = await tx.playExposure.update({
-            where: { shop_play_visitorId: { shop, play, visitorId: order.visitorId } },
+            where: { shop_play_visitorId: { shop, play, visitorId } },
             data: { revenue: Math.max(0, Math.round((before.revenue - take) * 100) / 100) },
           });
           changes.push({ before, after });

@@ -3,11 +3,14 @@
 // from the shop's visitor key, so the server recomputes any customer's arm (paymentsArmForCustomer) and the
 // visitor key itself never leaves the server.
 import { createHmac } from "node:crypto";
-import { PAYMENTS_CONFIG_KEY, PAYMENTS_CONFIG_NAMESPACE, paymentsArm, type PaymentsConfig } from "../lib/payments/customization";
+import type { Prisma, PrismaClient } from "@prisma/client";
+import prisma from "../db.server";
+import { customerArmId, PAYMENTS_CONFIG_KEY, PAYMENTS_CONFIG_NAMESPACE, PAYMENTS_PLAY, paymentsArm, type PaymentsConfig } from "../lib/payments/customization";
 import type { Arm } from "../lib/plays/types";
 import { adminGraphql, type AdminGraphqlClient } from "./adminData.server";
 import { getPlay } from "./plays.server";
-import { holdoutPercents, visitorKey } from "./visitors.server";
+import { applyExposureChanges } from "./rollup.server";
+import { visitorKey } from "./visitors.server";
 
 export const PAYMENTS_FUNCTION_HANDLE = "recovery-plays-payments";
 /** Shopify's cap on active payment customizations per store. */
@@ -87,12 +90,78 @@ export async function paymentsFunctionKey(shop: string): Promise<string | null> 
   return key ? createHmac("sha256", key).update("payments-function").digest("hex") : null;
 }
 
-/** The arm the Function gives a customer (for attribution and exposure records). */
+/** The arm the Function gives a customer (for attribution and exposure records), with the VIP play's holdout. */
 export async function paymentsArmForCustomer(shop: string, customerGid: string): Promise<Arm | null> {
   const key = await paymentsFunctionKey(shop);
   if (!key) return null;
-  const pct = (await holdoutPercents(shop)).get("vip") ?? 10;
-  return paymentsArm(key, customerGid, pct);
+  const vip = await getPlay(shop, PAYMENTS_PLAY);
+  return paymentsArm(key, customerGid, vip.settings.holdoutPercent);
+}
+
+/**
+ * What the server knows about the Function's run for one order, derived before attribution's transaction (the
+ * Function cannot call the app, and a buyer's claim is never read): the customization was on when the order was
+ * placed, the buyer was a logged-in customer with a profile from earlier orders (what the Function needs to act;
+ * a first order's buyer had none), and the arm is recomputed from the same key and customer id the Function
+ * hashed. `tailored`: the treatment arm's list was actually reordered (cart ≥ N× the earlier AOV, or a VIP group).
+ */
+export interface PaymentsOrderExposure {
+  visitorId: string;
+  customerId: string;
+  arm: Arm;
+  tailored: boolean;
+}
+
+export async function paymentsExposureForOrder(
+  shop: string,
+  order: { orderId: string; customerId: string | null; createdAt: Date; subtotal: number | null },
+): Promise<PaymentsOrderExposure | null> {
+  if (!order.customerId) return null;
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { paymentsOnAt: true } });
+  if (!row?.paymentsOnAt || row.paymentsOnAt > order.createdAt) return null;
+  const earlier = await prisma.profileOrder.findMany({
+    where: { shop, customerId: order.customerId, cancelled: false, createdAt: { lt: order.createdAt }, orderId: { not: order.orderId } },
+    select: { total: true, refunded: true },
+  });
+  if (earlier.length === 0) return null;
+  const gid = `gid://shopify/Customer/${order.customerId}`;
+  const arm = await paymentsArmForCustomer(shop, gid);
+  if (!arm) return null;
+  const vip = await getPlay(shop, PAYMENTS_PLAY);
+  const profile = await prisma.customerProfile.findUnique({ where: { shop_customerId: { shop, customerId: order.customerId } }, select: { segment: true } });
+  const aov = earlier.reduce((s, o) => s + o.total - o.refunded, 0) / earlier.length;
+  const bigTicket = order.subtotal !== null && aov > 0 && order.subtotal >= vip.settings.aovMultiple * aov;
+  const segment = profile?.segment ?? null;
+  const vipGroup = segment === "CHAMPIONS" || (segment !== null && (vip.settings.segments as string[]).includes(segment));
+  return { visitorId: customerArmId(gid), customerId: order.customerId, arm, tailored: arm === "treatment" && (bigTicket || vipGroup) };
+}
+
+type Tx = Prisma.TransactionClient | PrismaClient;
+
+/**
+ * Inside attribution's transaction: the Function's exposure for this customer (one per customer, keyed like the
+ * Function's arm message) is created or updated with the order, and DailyPlayStat with it, for both arms, so
+ * Analytics compares them like any play's. `countOrder` false when the order already counts for the play through
+ * the storefront: it then records the exposure only, so an order is never counted twice for one play.
+ */
+export async function recordPaymentsExposure(
+  tx: Tx,
+  shop: string,
+  e: PaymentsOrderExposure,
+  order: { createdAt: Date; revenue: number; countOrder: boolean },
+): Promise<{ play: typeof PAYMENTS_PLAY; arm: Arm; status: "shown" | "eligible"; source: "customer"; exposureId: string }> {
+  const where = { shop_play_visitorId: { shop, play: PAYMENTS_PLAY, visitorId: e.visitorId } };
+  const before = await tx.playExposure.findUnique({ where });
+  const shownAt = e.tailored ? (before?.shownAt ?? order.createdAt) : (before?.shownAt ?? null);
+  const money = order.countOrder ? { orders: 1, revenue: order.revenue } : { orders: 0, revenue: 0 };
+  const after = before
+    ? await tx.playExposure.update({ where, data: { shownAt, orders: { increment: money.orders }, revenue: { increment: money.revenue } } })
+    : await tx.playExposure.create({
+        data: { shop, play: PAYMENTS_PLAY, visitorId: e.visitorId, arm: e.arm, customerId: e.customerId, firstEligibleAt: order.createdAt, shownAt, ...money },
+      });
+  await applyExposureChanges(tx, shop, [{ before, after }]);
+  // The exposure's stored arm stands (as for every play): it came from the same deterministic assignment.
+  return { play: PAYMENTS_PLAY, arm: after.arm as Arm, status: after.shownAt ? "shown" : "eligible", source: "customer", exposureId: e.visitorId };
 }
 
 export async function getPaymentsState(admin: AdminGraphqlClient): Promise<PaymentsState> {
@@ -107,6 +176,13 @@ export async function getPaymentsState(admin: AdminGraphqlClient): Promise<Payme
     activeCount: nodes.filter((n) => n.enabled).length,
     hide: Array.isArray(hide) ? hide.filter((s): s is string => typeof s === "string") : [],
   };
+}
+
+/** getPaymentsState, with the shop's local on/off (what orders/create reads) brought in line with Shopify's. */
+export async function syncedPaymentsState(shop: string, admin: AdminGraphqlClient): Promise<PaymentsState> {
+  const state = await getPaymentsState(admin);
+  await markPaymentsOn(shop, state.id !== null && state.enabled);
+  return state;
 }
 
 async function configFor(shop: string, hide: string[]): Promise<PaymentsConfig> {
@@ -137,20 +213,36 @@ export async function enablePayments(shop: string, admin: AdminGraphqlClient, hi
       input: { title: "Recovery Plays: checkout payment order", functionHandle: PAYMENTS_FUNCTION_HANDLE, enabled: true, metafields },
     });
     if (r.paymentCustomizationCreate.userErrors.length) return capOrError(r.paymentCustomizationCreate.userErrors);
+    await markPaymentsOn(shop, true);
   } else {
     const u = await adminGraphql<{ paymentCustomizationUpdate: { userErrors: UserError[] } }>(admin, UPDATE, { id: state.id, input: { metafields } });
     if (u.paymentCustomizationUpdate.userErrors.length) return capOrError(u.paymentCustomizationUpdate.userErrors);
     const a = await adminGraphql<{ paymentCustomizationActivation: { userErrors: UserError[] } }>(admin, ACTIVATION, { ids: [state.id], enabled: true });
     if (a.paymentCustomizationActivation.userErrors.length) return capOrError(a.paymentCustomizationActivation.userErrors);
+    await markPaymentsOn(shop, true);
   }
   return { ok: true, state: await getPaymentsState(admin) };
 }
 
+/**
+ * Keeps Shop.paymentsOnAt in step with Shopify: set when turned on (kept while it stays on), cleared when off. The
+ * VIP page's and onboarding's state reads call it too, so a customization switched off in Shopify's settings stops
+ * counting exposures from the next look at the app.
+ */
+export async function markPaymentsOn(shop: string, on: boolean, now = new Date()): Promise<void> {
+  if (on) await prisma.shop.updateMany({ where: { shop, paymentsOnAt: null }, data: { paymentsOnAt: now } });
+  else await prisma.shop.updateMany({ where: { shop, paymentsOnAt: { not: null } }, data: { paymentsOnAt: null } });
+}
+
 /** Turns it off: deactivates (kept, so turning on again reuses it and its history). */
-export async function disablePayments(admin: AdminGraphqlClient): Promise<PaymentsToggleResult> {
+export async function disablePayments(shop: string, admin: AdminGraphqlClient): Promise<PaymentsToggleResult> {
   const state = await getPaymentsState(admin);
-  if (!state.id) return { ok: true, state };
+  if (!state.id) {
+    await markPaymentsOn(shop, false);
+    return { ok: true, state };
+  }
   const a = await adminGraphql<{ paymentCustomizationActivation: { userErrors: UserError[] } }>(admin, ACTIVATION, { ids: [state.id], enabled: false });
   if (a.paymentCustomizationActivation.userErrors.length) return capOrError(a.paymentCustomizationActivation.userErrors);
+  await markPaymentsOn(shop, false);
   return { ok: true, state: await getPaymentsState(admin) };
 }
