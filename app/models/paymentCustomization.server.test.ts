@@ -1,0 +1,123 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "../db.server";
+import { customerArmId } from "../lib/payments/customization";
+import { attributeOrder, recordRefund } from "./attribution.server";
+import { markPaymentsOn, paymentsArmForCustomer } from "./paymentCustomization.server";
+import { signedVisitorFor } from "./visitors.testkit";
+
+let seq = 0;
+let shop = "";
+let VID = "";
+beforeEach(async () => {
+  shop = `pay-${++seq}.myshopify.com`;
+  VID = await signedVisitorFor(shop);
+});
+
+const at = (d: number) => new Date(Date.UTC(2026, 2, d, 12));
+
+/** The first customer id (from 1000) the Function puts in `arm` with this shop's key. */
+async function customerIn(arm: "treatment" | "holdout"): Promise<string> {
+  for (let id = 1000; id < 3000; id++) if ((await paymentsArmForCustomer(shop, `gid://shopify/Customer/${id}`)) === arm) return String(id);
+  throw new Error(`no customer in ${arm}`);
+}
+
+/** An earlier order folded into the customer's profile, so the Function had a profile to act on. */
+const earlierOrder = (customerId: string, total = 100) =>
+  prisma.profileOrder.create({ data: { shop, orderId: `prev-${customerId}`, customerId, createdAt: at(1), total, sourceUpdatedAt: at(1) } });
+
+const order = (id: number, customerId: string | null, subtotal: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  created_at: at(5).toISOString(),
+  total_price: subtotal.toFixed(2),
+  subtotal_price: subtotal.toFixed(2),
+  customer: customerId ? { id: Number(customerId) } : null,
+  note_attributes: [] as { name: string; value: string }[],
+  ...extra,
+});
+
+const exposure = (customerId: string) =>
+  prisma.playExposure.findUnique({ where: { shop_play_visitorId: { shop, play: "vip", visitorId: customerArmId(`gid://shopify/Customer/${customerId}`) } } });
+
+describe("the payment customization Function's exposures and attribution", () => {
+  it("GIVEN the customization on and a holdout customer with earlier orders WHEN they order THEN a holdout exposure is recorded with the order, not shown", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("holdout");
+    await earlierOrder(c);
+    const r = await attributeOrder(shop, order(1, c, 400), { bundleDiscountTitles: [] });
+    expect(r.status).toBe("attributed");
+    const e = await exposure(c);
+    expect(e).toMatchObject({ arm: "holdout", orders: 1, revenue: 400, shownAt: null, customerId: c });
+    const day = await prisma.dailyPlayStat.findMany({ where: { shop, play: "vip" } });
+    expect(day).toEqual([expect.objectContaining({ arm: "holdout", eligible: 1, shown: 0, orders: 1, revenue: 400 })]);
+  });
+
+  it("GIVEN a treated customer whose cart is ≥ 3× their earlier AOV WHEN they order THEN the order is attributed to the VIP play as shown in the treatment arm", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("treatment");
+    await earlierOrder(c, 100);
+    await attributeOrder(shop, order(2, c, 310), { bundleDiscountTitles: [] });
+    const row = await prisma.orderAttribution.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: "2" } } });
+    expect(JSON.parse(row.plays)).toEqual([expect.objectContaining({ play: "vip", arm: "treatment", status: "shown", source: "customer" })]);
+    expect((await exposure(c))?.shownAt).toEqual(at(5));
+  });
+
+  it("GIVEN a treated customer below 3× their AOV and not a VIP group WHEN they order THEN the exposure is eligible, not shown", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("treatment");
+    await earlierOrder(c, 100);
+    await attributeOrder(shop, order(3, c, 290), { bundleDiscountTitles: [] });
+    expect(await exposure(c)).toMatchObject({ arm: "treatment", shownAt: null, orders: 1 });
+  });
+
+  it("GIVEN a first-time buyer WHEN they order THEN no Function exposure is recorded (the Function saw no profile)", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("treatment");
+    expect(await attributeOrder(shop, order(4, c, 400), { bundleDiscountTitles: [] })).toEqual({ status: "unattributed", orderId: "4" });
+    expect(await prisma.playExposure.count({ where: { shop } })).toBe(0);
+  });
+
+  it("GIVEN the customization off WHEN a customer with a profile orders THEN no Function exposure is recorded", async () => {
+    const c = await customerIn("treatment");
+    await earlierOrder(c);
+    await attributeOrder(shop, order(5, c, 400), { bundleDiscountTitles: [] });
+    expect(await prisma.playExposure.count({ where: { shop } })).toBe(0);
+  });
+
+  it("GIVEN the customization turned on after the order was placed WHEN the order arrives THEN it is not counted for the Function", async () => {
+    await markPaymentsOn(shop, true, at(6));
+    const c = await customerIn("treatment");
+    await earlierOrder(c);
+    await attributeOrder(shop, order(6, c, 400), { bundleDiscountTitles: [] });
+    expect(await exposure(c)).toBeNull();
+  });
+
+  it("GIVEN an order that already counts for the VIP play through the storefront WHEN the Function also ran THEN its exposure is recorded without the order's money", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("treatment");
+    await earlierOrder(c);
+    await prisma.playExposure.create({ data: { shop, play: "vip", visitorId: VID, arm: "treatment", firstEligibleAt: at(4), shownAt: at(4) } });
+    await attributeOrder(shop, order(7, c, 400, { note_attributes: [{ name: "_rp_vid", value: VID }] }), { bundleDiscountTitles: [] });
+    expect(await exposure(c)).toMatchObject({ orders: 0, revenue: 0 });
+    const row = await prisma.orderAttribution.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: "7" } } });
+    expect(JSON.parse(row.plays).map((p: { source: string }) => p.source)).toEqual(["visitor"]);
+  });
+
+  it("GIVEN an order attributed through the Function WHEN it is refunded THEN the customer exposure's revenue drops", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("holdout");
+    await earlierOrder(c);
+    await attributeOrder(shop, order(8, c, 400), { bundleDiscountTitles: [] });
+    const r = await recordRefund(shop, { id: 81, order_id: 8, created_at: at(6).toISOString(), transactions: [{ amount: "100.00", kind: "refund", status: "success" }] });
+    expect(r).toMatchObject({ status: "applied", plays: ["vip"] });
+    expect((await exposure(c))?.revenue).toBe(300);
+  });
+
+  it("GIVEN the customization was on WHEN it is marked off and on again THEN the new start time counts", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    await markPaymentsOn(shop, true, at(3));
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).paymentsOnAt).toEqual(at(2));
+    await markPaymentsOn(shop, false);
+    await markPaymentsOn(shop, true, at(4));
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).paymentsOnAt).toEqual(at(4));
+  });
+});
