@@ -57,7 +57,8 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
   const { migrate } = await import("../scripts/db-migrate-lib");
   const { createPrismaClient } = await import("../app/db.server");
   const { processHistory } = await import("../app/models/sync.server");
-  const { storeFor, closeSqliteWriters } = await import("../app/models/profiles.server");
+  const { storeFor } = await import("../app/db/store");
+  const { closeSqliteWriters } = await import("../app/db/drivers");
   let url: string;
   let cleanup: () => Promise<void>;
   if (kind === "sqlite") {

@@ -7,7 +7,8 @@ import { startDevStore, type DevStore } from "../../devstore/server";
 import { devStoreAdmin } from "../../tests/helpers/devstore";
 import { orderWebhookPayload } from "../../devstore/webhooks";
 import { onBulkOperationFinish, startHistorySync, type SyncOptions } from "./sync.server";
-import { applyOrderWebhook, closeSqliteWriters } from "./profiles.server";
+import { closeSqliteWriters } from "../db/drivers";
+import { applyOrderWebhook } from "./orders.server";
 
 const API_KEY = "sync-test-key";
 const API_SECRET = "sync-test-secret";

@@ -11,16 +11,10 @@ import {
   shopAovOf,
   type Contribution,
 } from "../lib/segments";
-import {
-  defaultStore,
-  persistProfiles,
-  rawTable,
-  rememberShopScales,
-  sqlDate,
-  sqlString,
-  type ProfileRow,
-  type Store,
-} from "./profiles.server";
+import { sqlDate, sqlString } from "../db/dialect";
+import { persistProfiles, type ProfileRow } from "../db/profileWriter";
+import { defaultStore, rawTable, type Store } from "../db/store";
+import { rememberShopScales } from "./profiles.server";
 import { invalidationBus } from "./shared.server";
 
 /**

@@ -7,7 +7,7 @@ import { startDevStore, type DevStore } from "../../devstore/server";
 import { setBulkQueries } from "../../devstore/admin/bulk";
 import { devStoreAdmin } from "../../tests/helpers/devstore";
 import { onBulkOperationFinish, startHistorySync, type SyncOptions } from "./sync.server";
-import { closeSqliteWriters } from "./profiles.server";
+import { closeSqliteWriters } from "../db/drivers";
 
 const API_KEY = "sync-window-key";
 const API_SECRET = "sync-window-secret";

@@ -6,7 +6,7 @@ import prisma from "../db.server";
 import { attributeOrder, orderPayloadSchema, recordRefund, refundPayloadSchema } from "./attribution.server";
 import { CustomerPayloadSchema, redactCustomer, redactShop, reportCustomerData, ShopRedactPayloadSchema, type RedactCustomerPayload } from "./compliance.server";
 import { forgetShopState } from "./edge.server";
-import { applyOrderWebhook } from "./profiles.server";
+import { applyOrderWebhook } from "./orders.server";
 import { invalidationBus } from "./shared.server";
 import { onBulkOperationFinish, type BulkFinishPayload } from "./sync.server";
 import { afterHistorySync, afterOrder, afterRedact } from "./profileOut.server";

@@ -1,0 +1,165 @@
+// Order folding: orders/create, orders/updated and orders/cancelled deliveries move a customer's profile by
+// exactly the change of that order's contribution. Each order is stored once (ProfileOrder), so deliveries are
+// idempotent and order-insensitive.
+import type { CustomerProfile } from "@prisma/client";
+import { rawTable, defaultStore, type Store } from "../db/store";
+import { applyContribution, contributionOf, deriveProfile, legacyId, NO_CONTRIBUTION } from "../lib/segments";
+import { aggregateOf, shopScales } from "./profiles.server";
+
+/** The fields of a REST order webhook payload (orders/create, orders/updated, orders/cancelled) that we use. */
+export interface OrderWebhookPayload {
+  id: number | string;
+  created_at: string;
+  updated_at?: string | null;
+  total_price: string | number;
+  cancelled_at?: string | null;
+  financial_status?: string | null;
+  customer?: { id: number | string } | null;
+  refunds?: {
+    created_at?: string | null;
+    /** Simplified payloads may carry the refunded amount directly. */
+    amount?: string | number | null;
+    transactions?: { amount?: string | number | null; kind?: string | null; status?: string | null }[] | null;
+  }[] | null;
+}
+
+interface ParsedOrder {
+  orderId: string;
+  customerId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  total: number;
+  refunded: number;
+  cancelledAt: number | null;
+  voided: boolean;
+  refunds: { at: number; amount: number }[];
+}
+
+function num(x: unknown): number {
+  const n = typeof x === "number" ? x : typeof x === "string" ? Number(x) : NaN;
+  return Number.isFinite(n) ? n : NaN;
+}
+
+/** Validates the payload; null when it cannot be an order. */
+export function parseOrderWebhook(p: unknown): ParsedOrder | null {
+  if (!p || typeof p !== "object") return null;
+  const o = p as OrderWebhookPayload;
+  const orderId = legacyId(o.id as string);
+  const createdAt = typeof o.created_at === "string" ? Date.parse(o.created_at) : NaN;
+  const total = num(o.total_price);
+  if (!orderId || !Number.isFinite(createdAt) || !Number.isFinite(total) || total < 0) return null;
+  const updatedRaw = typeof o.updated_at === "string" ? Date.parse(o.updated_at) : NaN;
+  const cancelledAt = typeof o.cancelled_at === "string" && o.cancelled_at ? Date.parse(o.cancelled_at) : null;
+  const refunds: { at: number; amount: number }[] = [];
+  for (const r of Array.isArray(o.refunds) ? o.refunds : []) {
+    if (!r || typeof r !== "object") continue;
+    let amount = 0;
+    if (Array.isArray(r.transactions) && r.transactions.length > 0) {
+      for (const t of r.transactions) {
+        if (t && (t.kind ?? "refund") === "refund" && (t.status ?? "success") === "success") {
+          const a = num(t.amount);
+          if (Number.isFinite(a)) amount += a;
+        }
+      }
+    } else {
+      const a = num(r.amount);
+      if (Number.isFinite(a)) amount = a;
+    }
+    const at = typeof r.created_at === "string" ? Date.parse(r.created_at) : NaN;
+    refunds.push({ at: Number.isFinite(at) ? at : createdAt, amount });
+  }
+  return {
+    orderId,
+    customerId: legacyId(o.customer?.id as string | undefined),
+    createdAt,
+    updatedAt: Number.isFinite(updatedRaw) ? updatedRaw : createdAt,
+    total,
+    refunded: refunds.reduce((s, r) => s + r.amount, 0),
+    cancelledAt: cancelledAt !== null && Number.isFinite(cancelledAt) ? cancelledAt : null,
+    voided: o.financial_status === "voided",
+    refunds,
+  };
+}
+
+/** The order as a completed sync that started at `cutoff` saw it (refunds and cancellation up to then). */
+function stateAsOf(o: ParsedOrder, cutoff: number) {
+  const refunded = o.refunds.filter((r) => r.at <= cutoff).reduce((s, r) => s + r.amount, 0);
+  const cancelled = (o.cancelledAt !== null && o.cancelledAt <= cutoff) || (o.voided && o.updatedAt <= cutoff);
+  return { createdAt: o.createdAt, total: o.total, refunded, cancelled };
+}
+
+/** When the last completed history sync started: orders created before it are in the synced baseline. */
+export async function baselineCutoff(shop: string, store: Store = defaultStore()): Promise<number | null> {
+  const job = await store.db.syncJob.findFirst({ where: { shop, status: "completed" }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
+  return job ? job.startedAt.getTime() : null;
+}
+
+export type OrderWebhookResult =
+  | { applied: true; customerId: string | null; profile: CustomerProfile | null }
+  | { applied: false; reason: "invalid" | "stale" | "duplicate" };
+
+/**
+ * orders/create and orders/updated-like deliveries. Idempotent: each order is stored once (ProfileOrder, keyed
+ * by order id, with the source's updated_at); a repeated delivery is a no-op, an older one never regresses, and
+ * the profile moves by exactly (new contribution − previous contribution) of that order.
+ */
+export async function applyOrderWebhook(shop: string, payload: unknown, store: Store = defaultStore(), now = Date.now()): Promise<OrderWebhookResult> {
+  const o = parseOrderWebhook(payload);
+  if (!o) return { applied: false, reason: "invalid" };
+  const cutoff = await baselineCutoff(shop, store);
+  const scales = o.customerId ? await shopScales(shop, store, now) : null;
+  const cancelled = o.cancelledAt !== null || o.voided;
+  return store.db.$transaction(async (tx) => {
+    if (o.customerId) {
+      await tx.customerProfile.upsert({ where: { shop_customerId: { shop, customerId: o.customerId } }, create: { shop, customerId: o.customerId }, update: {} });
+      // Serialise concurrent deliveries for one customer (SQLite transactions are serial already).
+      if (store.kind === "postgres") {
+        await tx.$queryRawUnsafe(`SELECT 1 FROM ${rawTable(store, "CustomerProfile")} WHERE "shop" = $1 AND "customerId" = $2 FOR UPDATE`, shop, o.customerId);
+      }
+    }
+    const existing = await tx.profileOrder.findUnique({ where: { shop_orderId: { shop, orderId: o.orderId } } });
+    if (existing) {
+      const seen = existing.sourceUpdatedAt.getTime();
+      if (seen > o.updatedAt) return { applied: false as const, reason: "stale" as const };
+      if (seen === o.updatedAt && existing.refunded === o.refunded && existing.cancelled === cancelled && existing.total === o.total) {
+        return { applied: false as const, reason: "duplicate" as const };
+      }
+    }
+    const before = existing
+      ? contributionOf({ createdAt: existing.createdAt.getTime(), total: existing.total, refunded: existing.refunded, cancelled: existing.cancelled })
+      : cutoff !== null && o.createdAt <= cutoff
+        ? contributionOf(stateAsOf(o, cutoff))
+        : NO_CONTRIBUTION;
+    const after = contributionOf({ createdAt: o.createdAt, total: o.total, refunded: o.refunded, cancelled });
+    const row = {
+      customerId: o.customerId,
+      createdAt: new Date(o.createdAt),
+      total: o.total,
+      refunded: o.refunded,
+      cancelled,
+      sourceUpdatedAt: new Date(o.updatedAt),
+    };
+    await tx.profileOrder.upsert({ where: { shop_orderId: { shop, orderId: o.orderId } }, create: { shop, orderId: o.orderId, ...row }, update: row });
+    if (!o.customerId || !scales) return { applied: true as const, customerId: null, profile: null };
+    const p = await tx.customerProfile.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId: o.customerId } } });
+    const agg = aggregateOf(p);
+    applyContribution(agg, before, -1);
+    applyContribution(agg, after, 1);
+    // Order dates can't be un-folded in general (the other orders' dates aren't kept), but with no order left
+    // there is no first or last order: a customer whose only order was cancelled is a prospect again.
+    if (agg.ordersCount === 0) agg.firstOrderAt = agg.lastOrderAt = null;
+    const d = deriveProfile(agg, scales, now);
+    const profile = await tx.customerProfile.update({
+      where: { shop_customerId: { shop, customerId: o.customerId } },
+      data: {
+        ordersCount: agg.ordersCount,
+        grossSpend: agg.grossSpend,
+        refunded: agg.refunded,
+        firstOrderAt: agg.firstOrderAt === null ? null : new Date(agg.firstOrderAt),
+        lastOrderAt: agg.lastOrderAt === null ? null : new Date(agg.lastOrderAt),
+        ...d,
+      },
+    });
+    return { applied: true as const, customerId: o.customerId, profile };
+  }, { timeout: 30_000, maxWait: 10_000 });
+}
