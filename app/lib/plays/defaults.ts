@@ -56,6 +56,8 @@ export const DEFAULT_SETTINGS: PlaySettingsMap = {
     discountPercent: 10,
     discountCapPercent: 15,
     freeShippingThreshold: 0,
+    bundleCodesPerDay: 100,
+    bundleDiscountPerDay: 0,
   },
 };
 

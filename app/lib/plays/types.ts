@@ -69,11 +69,15 @@ export interface IndecisionSettings extends CommonPlaySettings {
 export interface DealSeekerSettings extends CommonPlaySettings {
   /** Same product viewed at least this many times with no add-to-cart (default 3). */
   sameProductViewsAtLeast: number;
-  /** Bundle discount percent (a real automatic discount in Shopify). Never above discountCapPercent. */
+  /** Bundle discount percent (a code discount in Shopify, one single-use code per treated visitor). Never above discountCapPercent. */
   discountPercent: number;
   discountCapPercent: number;
   /** Show a personalised free-shipping threshold hint. 0 = no threshold configured. */
   freeShippingThreshold: number;
+  /** Daily budget: at most this many single-use bundle codes issued in any 24 hours. 0 = no code-count limit. */
+  bundleCodesPerDay: number;
+  /** Daily budget: bundle discount value (shop currency) issued in any 24 hours. 0 = no value limit. */
+  bundleDiscountPerDay: number;
 }
 
 export interface PlaySettingsMap {

@@ -80,6 +80,8 @@ export const playSchemas = {
       discountPercent: z.number().min(0).max(100),
       discountCapPercent: z.number().min(0).max(90),
       freeShippingThreshold: z.number().min(0).max(1_000_000),
+      bundleCodesPerDay: int(0, 100_000),
+      bundleDiscountPerDay: z.number().min(0).max(10_000_000),
     })
     .superRefine((s, ctx) => {
       if (s.discountPercent > s.discountCapPercent) {
