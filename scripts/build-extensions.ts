@@ -1,10 +1,13 @@
 /**
- * Bundles the theme app embed's browser entry (app/lib/storefront/index.ts) into
- * extensions/recovery-plays-theme/assets/recovery-plays.js: minified ES2020 module, no runtime deps, property names of
- * internal state shortened (fixed names for stored state).
- * The output is committed so the extension is valid without a build. `--check` fails when it is stale.
+ * Bundles the theme app embed's browser entries into the extension's assets, minified ES2020 modules without runtime
+ * deps, property names of internal state shortened (fixed names for stored state):
+ * - app/lib/storefront/index.ts → assets/recovery-plays.js, the embed every page loads;
+ * - app/lib/storefront/lazy.ts → assets/recovery-plays-lazy.js, what the embed imports only when needed (the
+ *   propensity scorer and its model, recommendations, Add bundle, merchant preview). The two share no code: the
+ *   lazy one takes what it needs as arguments, so nothing is bundled twice.
+ * The output is committed so the extension is valid without a build. `--check` fails when either is stale.
  */
-import { build, type BuildOptions, type Plugin } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +16,8 @@ import { gzipSync } from "node:zlib";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ENTRY = path.join(ROOT, "app/lib/storefront/index.ts");
 export const OUTFILE = path.join(ROOT, "extensions/recovery-plays-theme/assets/recovery-plays.js");
-const SCORER = path.join(ROOT, "app/lib/propensity/score.ts");
+export const LAZY_ENTRY = path.join(ROOT, "app/lib/storefront/lazy.ts");
+export const LAZY_OUTFILE = path.join(ROOT, "extensions/recovery-plays-theme/assets/recovery-plays-lazy.js");
 
 /**
  * Fields of the state the embed keeps in localStorage (session `rp_s`, visitor `rp_v`), renamed to fixed names so a
@@ -38,18 +42,6 @@ const TRANSIENT_PROPS = [
 // Never config keys, event payloads, feature names or Shopify API fields: those are contracts with other code.
 export const INTERNAL_PROPS = new RegExp(`^(${[...Object.keys(STORED_NAMES), ...TRANSIENT_PROPS].join("|")})$`);
 
-/** `rp-scorer` → the propensity module when it exports scorePropensity; otherwise no scorer (null propensity). */
-const scorerAlias: Plugin = {
-  name: "rp-scorer",
-  setup(b) {
-    b.onResolve({ filter: /^rp-scorer$/ }, () => {
-      const ok = existsSync(SCORER) && /export\s+function\s+scorePropensity\b/.test(readFileSync(SCORER, "utf8"));
-      return ok ? { path: SCORER } : { path: "rp-scorer", namespace: "rp-none" };
-    });
-    b.onLoad({ filter: /.*/, namespace: "rp-none" }, () => ({ contents: "export const scorePropensity = undefined;", loader: "js" }));
-  },
-};
-
 const options = {
   entryPoints: [ENTRY],
   bundle: true,
@@ -60,7 +52,6 @@ const options = {
   platform: "browser",
   write: false,
   legalComments: "none",
-  plugins: [scorerAlias],
   logLevel: "silent",
 } satisfies BuildOptions;
 
@@ -79,17 +70,23 @@ export async function bundleEmbed(): Promise<string> {
   return out.outputFiles[0].text;
 }
 
+/** The lazily imported module (scorer, recommendations, Add bundle, preview): no stored state, nothing mangled. */
+export async function bundleLazy(): Promise<string> {
+  const out = await build({ ...options, entryPoints: [LAZY_ENTRY] });
+  return out.outputFiles[0].text;
+}
+
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  const js = await bundleEmbed();
-  if (process.argv.includes("--check")) {
-    const current = existsSync(OUTFILE) ? readFileSync(OUTFILE, "utf8") : "";
-    if (current !== js) {
-      console.error(`${path.relative(ROOT, OUTFILE)} is stale: run npm run build:extensions`);
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(OUTFILE, js);
+  let stale = false;
+  for (const [file, js] of [[OUTFILE, await bundleEmbed()], [LAZY_OUTFILE, await bundleLazy()]]) {
+    if (process.argv.includes("--check")) {
+      if ((existsSync(file) ? readFileSync(file, "utf8") : "") !== js) {
+        console.error(`${path.relative(ROOT, file)} is stale: run npm run build:extensions`);
+        stale = true;
+      }
+    } else writeFileSync(file, js);
+    console.log(`${path.relative(ROOT, file)}: ${js.length} bytes, ${gzipSync(js, { level: 9 }).length} bytes gzip`);
   }
-  console.log(`${path.relative(ROOT, OUTFILE)}: ${js.length} bytes, ${gzipSync(js, { level: 9 }).length} bytes gzip`);
+  if (stale) process.exit(1);
 }

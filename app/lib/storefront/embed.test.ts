@@ -5,6 +5,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { configWith } from "../decisions/test-fixtures";
 import { startEmbed, type EmbedBoot } from "./embed";
 
+// The lazily imported module, as the embed gets it from its asset (loaded up front: fake timers do not wait for I/O).
+const lazyModule = await import("./lazy");
+const lazy = () => Promise.resolve(lazyModule);
+
 const SIGNED = "AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB";
 const ARMS = { confidence: "holdout", vip: "treatment", indecision: "treatment", deal_seeker: "treatment" };
 
@@ -48,7 +52,7 @@ const settle = async () => {
 
 describe("embed identity", () => {
   it("GIVEN a first visit WHEN the embed starts THEN it asks the app proxy for an id and sends events only under the signed id", async () => {
-    startEmbed(boot([[101, 1]]));
+    startEmbed(boot([[101, 1]]), undefined, lazy);
     expect(beacons).toEqual([]);
     await settle();
     expect(fetches[0].url).toBe("/apps/recovery-plays/profile");
@@ -58,7 +62,7 @@ describe("embed identity", () => {
   });
 
   it("GIVEN a cart with items WHEN attribution is written THEN the cart gets only the pointer `_rp_vid`, no arm or exposure claim", async () => {
-    startEmbed(boot([[101, 1]]));
+    startEmbed(boot([[101, 1]]), undefined, lazy);
     await settle();
     const update = fetches.find((f) => f.url === "/cart/update.js");
     expect(update?.body).toEqual({ attributes: { _rp_vid: SIGNED } });
@@ -66,7 +70,7 @@ describe("embed identity", () => {
 
   it("GIVEN a stored id WHEN the embed starts in a new session THEN it presents the id for the server to confirm", async () => {
     localStorage.setItem("rp_v", JSON.stringify({ v: 1, id: SIGNED, visits: [], firstSeen: 1, shows: {}, purchasedAt: null }));
-    startEmbed(boot());
+    startEmbed(boot(), undefined, lazy);
     await settle();
     expect(fetches[0].url).toBe(`/apps/recovery-plays/profile?vid=${encodeURIComponent(SIGNED)}`);
   });
@@ -74,7 +78,7 @@ describe("embed identity", () => {
 
 describe("embed consent", () => {
   it("GIVEN a running embed with queued events WHEN consent is withdrawn THEN id, session and profile leave storage at once and nothing more is sent", async () => {
-    startEmbed(boot([[101, 1]]));
+    startEmbed(boot([[101, 1]]), undefined, lazy);
     await settle();
     expect(localStorage.getItem("rp_v")).not.toBeNull();
     expect(sessionStorage.getItem("rp_c")).not.toBeNull();
@@ -97,7 +101,7 @@ describe("embed consent", () => {
     localStorage.setItem("rp_s", "{}");
     sessionStorage.setItem("rp_c", JSON.stringify({ li: false, c: null, v: { id: SIGNED, arms: ARMS } }));
     allowed = false;
-    startEmbed(boot());
+    startEmbed(boot(), undefined, lazy);
     await settle();
     expect([localStorage.getItem("rp_v"), localStorage.getItem("rp_s"), sessionStorage.getItem("rp_c")]).toEqual([null, null, null]);
     expect(fetches).toEqual([]);

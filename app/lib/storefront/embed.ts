@@ -12,9 +12,11 @@ import type { PageKind, SessionSignals, SignalEvent, VisitorState } from "../sig
 import { decide, recordShown } from "../decisions/engine";
 import type { Intervention } from "../decisions/types";
 import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, type CartSnapshot } from "./cart";
+import { bandFreeDecision } from "./bands";
+import { consent, get, money, onExitIntent, put, read, type ShopifyGlobal } from "./page";
 import { findSurface, place, type CartSurface } from "./surface";
 import { drain, type StorefrontEvent, type StorefrontEventType } from "./transport";
-import { preview } from "./preview";
+import type * as Lazy from "./lazy";
 
 /** What blocks/app-embed.liquid renders into `<script type="application/json" id="rp-boot">`. */
 export interface EmbedBoot {
@@ -33,6 +35,8 @@ export interface EmbedBoot {
     v?: string;
     /** The merchant's selector for their theme's cart drawer (embed setting), when the built-in ones miss it. */
     s?: string;
+    /** URL of the lazily loaded asset (scorer, recommendations, Add bundle, preview): see ./lazy. */
+    u?: string;
   };
 }
 
@@ -40,14 +44,6 @@ type Stored = SessionSignals & { k?: CartSnapshot; sent?: PlayKey[] };
 type StoredVisitor = VisitorState;
 /** The profile endpoint's answer, kept for the browser session: `li` logged in, `c` customer, `v` signed visitor. */
 interface Ident { li: boolean; c: CustomerContext | null; v: { id: string; arms: Partial<Record<PlayKey, Arm>> } }
-interface Rec { title: string; url: string; price: number; available?: boolean; featured_image?: string | null; variants?: { id: number; price?: number; available?: boolean }[] }
-/** Theme elements with their own cart re-render (Dawn's cart notification and drawer). */
-interface ThemeCart extends HTMLElement { getSectionsToRender?: () => { id: string; section?: string }[]; renderContents?: (s: unknown) => void }
-interface ShopifyGlobal {
-  customerPrivacy?: { analyticsProcessingAllowed?: () => boolean; userCanBeTracked?: () => boolean };
-  routes?: { root?: string };
-  loadFeatures?: (f: { name: string; version: string }[], cb: (err?: unknown) => void) => void;
-}
 
 // The toml's app proxy path, until the published config carries the one the shop's signed requests showed
 // (merchants can change the prefix and subpath).
@@ -63,7 +59,13 @@ export function recsWanted(iv: Pick<Intervention, "kind">, cfg: PublishedPlaysCo
   return iv.kind === "alternatives" ? (cfg.plays.indecision?.alternativesCount ?? 0) : 0;
 }
 
-export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop?: { scale: number; shift: number }) => number): void {
+type Scorer = (f: PropensityFeatures, shop?: { scale: number; shift: number }) => number;
+
+/**
+ * `score` is the propensity scorer when given; otherwise it comes from the lazy module, imported only once the
+ * propensity band could change the decision. `load` imports that module (default: the asset at `boot.p.u`).
+ */
+export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<typeof Lazy> = () => import(boot.p.u!)): void {
   const w = window;
   const d = document;
   const cfg = boot.c;
@@ -74,8 +76,15 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   // Locale-aware storefront routes ("/fr/cart.js"); the app proxy path is not localised.
   const root = S?.routes?.root || "/";
   const nativeFetch = w.fetch.bind(w);
-  // A merchant's preview tab shows one play and records nothing.
-  if (preview(PROXY, nativeFetch)) return;
+  let uiModule: Promise<typeof Lazy> | undefined;
+  const ui = () => (uiModule ||= load());
+  // The scorer is settled once it was given or its import finished (or failed: then no band, as without a model).
+  let scored = !!score;
+  // A merchant's preview tab (token in the URL or kept for the tab) shows one play and records nothing.
+  if (get(sessionStorage, "rp_pv") || /rp_preview=/.test(location.search)) {
+    ui().then((m) => m.preview(PROXY, nativeFetch), () => 0);
+    return;
+  }
   const now = Date.now;
   const $ = <E extends Element = HTMLElement>(sel: string, root: ParentNode = d) => root.querySelector<E & Element>(sel);
   const $$ = (sel: string, root: ParentNode = d) => Array.from(root.querySelectorAll<HTMLElement>(sel));
@@ -88,7 +97,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   let activeArm: Arm = "treatment";
   // The server's arms for the signed visitor id: until the app proxy answers, nothing is decided or sent.
   let arms: Ident["v"]["arms"] | null = null;
-  let bundleIds: (number | string | null | undefined)[] = [];
+  let bundleIds: number[] = [];
   let cartVid = pg.v;
   let cartItems = pg.i.length;
   const queue: StorefrontEvent[] = [];
@@ -106,25 +115,10 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   let pending = false;
   const empty: string[] = [];
 
-  const put = (k: string, v: unknown) => {
-    try {
-      if (v == null) ls.removeItem(k);
-      else ls.setItem(k, JSON.stringify(v));
-    } catch {
-      // Storage blocked or full: the session is just not remembered.
-    }
-  };
-  const get = (k: string) => {
-    try {
-      return ls.getItem(k);
-    } catch {
-      return null;
-    }
-  };
   const save = () => {
     if (!running) return;
-    put("rp_v", visitor);
-    put("rp_s", session);
+    put(ls, "rp_v", visitor);
+    put(ls, "rp_s", session);
   };
 
   // pageStats only matter to page views; passing them always keeps one call shape.
@@ -151,16 +145,27 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
   const evaluate = () => {
     if (!running || !arms) return;
     const t = now();
-    let propensity: number | null = null;
-    try {
-      if (score) propensity = score(toPropensityFeatures(session, visitor, t), cfg.propensity);
-    } catch {
-      // A scorer failure must not stop the plays that do not need a band.
-    }
     const view: SessionSignals = overlayAt && session.page && session.page.kind !== "cart"
       ? { ...session, page: { kind: "cart", product: null, since: overlayAt, idleSince: overlayAt } }
       : session;
-    const dec = decide({ config: cfg, session: view, visitor, customer, propensity, now: t, consent: true, active, arms });
+    const run = (propensity: number | null) => decide({ config: cfg, session: view, visitor, customer, propensity, now: t, consent: true, active, arms });
+    let dec = scored ? null : bandFreeDecision(run, cfg.bands);
+    if (!dec && !scored) {
+      // The band matters: the scorer is imported, and the same events are decided again with it.
+      ui()
+        .then((m) => (score = m.scorePropensity), () => 0)
+        .then(() => ((scored = true), evaluate()));
+      return;
+    }
+    if (!dec) {
+      let propensity: number | null = null;
+      try {
+        if (score) propensity = score(toPropensityFeatures(session, visitor, t), cfg.propensity);
+      } catch {
+        // A scorer failure must not stop the plays that do not need a band.
+      }
+      dec = run(propensity);
+    }
     // Plain assignments: the ES2020 target would expand `||=` on properties into temporaries.
     const sent = session.sent || (session.sent = []);
     for (const { play, arm } of dec.eligible) {
@@ -227,7 +232,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
       apply({ type: "remove_from_cart", ts: t, productId, quantity });
       send("remove_from_cart", { value });
     }
-    if (cart.items.length) for (const n of $$("[data-rp-remaining]")) n.textContent = money(Math.max(0, (cfg.plays.deal_seeker?.freeShippingThreshold || 0) - value));
+    if (cart.items.length) for (const n of $$("[data-rp-remaining]")) n.textContent = cash(Math.max(0, (cfg.plays.deal_seeker?.freeShippingThreshold || 0) - value));
     evaluate();
   };
   const refreshCart = () => {
@@ -260,13 +265,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     flush();
   };
 
-  const money = (amount: number) => {
-    try {
-      return new Intl.NumberFormat(d.documentElement.lang || "en", { style: "currency", currency: cfg.shop.currency }).format(amount);
-    } catch {
-      return amount.toFixed(2);
-    }
-  };
+  const cash = (amount: number) => money(amount, cfg.shop.currency);
   // The intervention's roots: its app blocks on this page, else the embed's panel filled from its template.
   const rootsOf = (iv: Intervention): HTMLElement[] => {
     const roots = iv.parts.flatMap((part) => $$(`[data-rp-kind="${part}"]`));
@@ -278,46 +277,20 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     panel.dataset.rpKind = iv.kind;
     return [panel];
   };
-  // Fills the recommendations (only products that can be bought, each with its first available variant); false
-  // when the feed has none, so the play is neither revealed nor counted as shown.
+  // Fills the recommendations (lazy UI module); false when the feed has none to buy, so the play is neither
+  // revealed nor counted as shown.
   const recs = (iv: Intervention): Promise<boolean> => {
     const bundle = iv.kind === "bundle";
     // The bundle is the anchor plus one complementary product ("add both"); a second pick stands in for a sold-out first.
     const limit = recsWanted(iv, cfg);
-    const max = bundle ? 1 : limit;
-    const pct = bundle ? cfg.plays.deal_seeker?.discountPercent || 0 : 0;
-    return nativeFetch(`${root}recommendations/products.json?product_id=${encodeURIComponent(iv.productId!)}&intent=${bundle ? "complementary" : "related"}&limit=${limit}`)
-      .then((res) => res.json())
-      .then((j: { products?: Rec[] }) => {
-        const card = $<HTMLTemplateElement>("#rp-card");
-        const box = rootsOf(iv).map((r) => $("[data-rp-recs]", r)).find(Boolean);
-        const items: [Rec, number][] = [];
-        for (const p of j.products || []) {
-          const v = p.available !== false && p.variants?.find((x) => x.available);
-          if (v && items.length < max) items.push([p, v.id]);
-        }
-        if (!card || !box || !items.length) return false;
-        const list = d.createElement("ul");
-        for (const [p] of items) {
-          const li = card.content.cloneNode(true) as DocumentFragment;
-          const a = $<HTMLAnchorElement>("a", li)!;
-          const img = $<HTMLImageElement>("img", li)!;
-          a.href = p.url.startsWith("/") ? p.url : "/" + p.url;
-          if (p.featured_image) img.src = p.featured_image;
-          else img.remove();
-          $("[data-f=title]", li)!.textContent = p.title;
-          const price = $("[data-f=price]", li)!;
-          price.textContent = money((p.price * (100 - pct)) / 1e4);
-          // The bundle price next to the regular one; the discount sentence above says why, once.
-          if (pct) price.before(Object.assign(d.createElement("s"), { textContent: money(p.price / 100) }), " ");
-          list.append(li);
-        }
-        box.replaceChildren(list);
-        // "Add bundle" adds exactly what is shown: the anchor's selected variant (read at click time) and these.
-        bundleIds = items.map((x) => x[1]);
-        return true;
-      })
-      .catch(() => false);
+    const card = $<HTMLTemplateElement>("#rp-card");
+    const box = rootsOf(iv).map((r) => $("[data-rp-recs]", r)).find(Boolean);
+    if (!card || !box) return Promise.resolve(false);
+    const url = `${root}recommendations/products.json?product_id=${encodeURIComponent(iv.productId!)}&intent=${bundle ? "complementary" : "related"}&limit=${limit}`;
+    return ui()
+      .then((m) => m.fill(nativeFetch, url, box, card, bundle ? 1 : limit, bundle ? cfg.plays.deal_seeker?.discountPercent || 0 : 0, cash))
+      // "Add bundle" adds exactly what is shown: the anchor's selected variant (read at click time) and these.
+      .then((ids) => (bundleIds = ids).length > 0, () => false);
   };
   const reveal = (iv: Intervention): boolean => {
     const roots = rootsOf(iv);
@@ -370,27 +343,8 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
       const anchor = $<HTMLInputElement>("form[action*='/cart/add'] [name=id]")?.value || pg.vid;
       if (cta.dataset.rpBundle != null && anchor && bundleIds.length) {
         cta.setAttribute("aria-busy", "true");
-        const post = (url: string, body: unknown) => nativeFetch(url, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body) });
-        const themeCart = $<ThemeCart>("cart-notification,cart-drawer");
-        const sections = themeCart?.getSectionsToRender?.().map((x) => x.section || x.id) ||
-          $$("cart-items-component[data-section-id]").map((x) => x.dataset.sectionId!);
-        // The bundle, then its discount code: the app hands the code only to this play's treated visitors, so
-        // no other cart gets the discount (the code is not in the page).
-        (async () => {
-          const added = await post(root + "cart/add.js", { items: [anchor, ...bundleIds].map((id) => ({ id: Number(id), quantity: 1 })) });
-          if (!added.ok) return;
-          const res = await post(PROXY + "bundle", { visitorId: visitor.id });
-          const code = res.ok && ((await res.json()) as { code?: string }).code;
-          // With the theme's sections (Section Rendering API), so the theme redraws its cart count and drawer or
-          // notification its own way.
-          const state = (await (await post(root + "cart/update.js", { discount: code || undefined, sections, sections_url: location.pathname })).json()) as { items?: { key?: string }[]; item_count?: number; sections?: Record<string, string> };
-          if (themeCart?.renderContents) themeCart.renderContents({ ...state, key: state.items?.[0]?.key });
-          else {
-            const e = new Event("shopify:cart:lines-update", { bubbles: true });
-            Object.assign(e, { action: "add", promise: Promise.resolve({ cart: null, detail: { itemCount: state.item_count, sections: state.sections, source: "recovery-plays" } }) });
-            d.dispatchEvent(e);
-          }
-        })()
+        ui()
+          .then((m) => m.addBundle(nativeFetch, root, PROXY, visitor.id, [anchor, ...bundleIds]))
           .catch(() => 0)
           .finally(() => {
             cta.removeAttribute("aria-busy");
@@ -421,18 +375,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
       if (/\/checkout/.test((e.target as HTMLFormElement).action) || (e as SubmitEvent).submitter?.getAttribute("name") === "checkout") checkout();
     }, true);
     d.addEventListener("keydown", (e) => e.key === "Escape" && (e.target as Element).closest?.(".rp-in") && dismiss());
-    // Exit intent — desktop: the pointer leaves through the top edge; mobile: a fast flick back up or back.
-    d.addEventListener("mouseout", (e) => !e.relatedTarget && e.clientY <= 0 && exitIntent());
-    let ly = w.scrollY;
-    let lt = 0;
-    w.addEventListener("scroll", () => {
-      const y = w.scrollY;
-      const t = performance.now();
-      if (ly - y > 120 && (ly - y) / (t - lt || 1) > 1.5) exitIntent();
-      ly = y;
-      lt = t;
-    }, { passive: true });
-    w.addEventListener("popstate", exitIntent);
+    onExitIntent(w, exitIntent);
     // Stall and session-length rules are time-based: re-evaluate while the page is visible.
     if (cfg.plays.vip || cfg.plays.indecision) w.setInterval(() => d.visibilityState === "visible" && signal({ type: "tick", ts: now() }), 5e3);
     w.addEventListener("pagehide", leave);
@@ -444,8 +387,8 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     running = true;
     const t = now();
     // The id is the app's (signed, from the profile endpoint); "" until it answers.
-    visitor = (parseVisitor(get("rp_v")) as StoredVisitor | null) || newVisitor("", t);
-    session = resumeSession(parseSession(get("rp_s")), visitor, t);
+    visitor = (parseVisitor(get(ls, "rp_v")) as StoredVisitor | null) || newVisitor("", t);
+    session = resumeSession(parseSession(get(ls, "rp_s")), visitor, t);
     // Cart changes made by full page loads (non-Ajax forms) show up as a difference from the last snapshot.
     const liquidCart = { items: pg.i.map(([product_id, quantity]) => ({ product_id, quantity })), total_price: pg.t };
     if (session.k) onCart(liquidCart);
@@ -460,12 +403,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     locate();
     // Once per browser session (and again when the shopper logs in or out): the app proxy confirms the signed id
     // (or issues one) with its arms, and the customer from Shopify's signed logged_in_customer_id.
-    let cached: Ident | null = null;
-    try {
-      cached = JSON.parse(sessionStorage.getItem("rp_c") || "null");
-    } catch {
-      // Unreadable: asked again.
-    }
+    const cached = read<Ident>(sessionStorage, "rp_c");
     if (cached?.v && cached.li === pg.li && (!visitor.id || cached.v.id === visitor.id)) identify(cached);
     else {
       nativeFetch(PROXY + "profile" + (visitor.id ? "?vid=" + encodeURIComponent(visitor.id) : ""), { headers: JSON_HEADERS })
@@ -475,7 +413,7 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
           const v = j["visitor"];
           if (!running || !v) return;
           const ident: Ident = { li: pg.li, c: j.customer || null, v };
-          sessionStorage.setItem("rp_c", JSON.stringify(ident));
+          put(sessionStorage, "rp_c", ident);
           identify(ident);
         })
         .catch(() => 0);
@@ -492,16 +430,6 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     flush();
   };
 
-  // Customer Privacy API: without analytics consent (where required) nothing is collected, stored or sent.
-  const consent = (cb: (allowed: boolean) => void) => {
-    const check = () => {
-      const cp = S?.customerPrivacy;
-      cb(!!cp && !!(cp.analyticsProcessingAllowed ? cp.analyticsProcessingAllowed() : cp.userCanBeTracked?.()));
-    };
-    if (S?.customerPrivacy) check();
-    else if (S?.loadFeatures) S.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], (err) => (err ? cb(false) : check()));
-    else cb(false);
-  };
   // Without consent the app forgets the visitor at once: id, session and profile leave storage (also when they
   // were stored on an earlier page), and events still queued are dropped, never sent.
   const forget = () => {
@@ -510,15 +438,12 @@ export function startEmbed(boot: EmbedBoot, score?: (f: PropensityFeatures, shop
     queue.length = 0;
     clearTimeout(flushTimer);
     flushTimer = 0;
-    put("rp_v", null);
-    put("rp_s", null);
-    try {
-      sessionStorage.removeItem("rp_c");
-    } catch {
-      // Storage blocked: nothing was kept there.
-    }
+    put(ls, "rp_v", null);
+    put(ls, "rp_s", null);
+    put(sessionStorage, "rp_c", null);
   };
+  // Customer Privacy API: without analytics consent (where required) nothing is collected, stored or sent.
   const onConsent = (ok: boolean) => (ok ? start() : forget());
-  d.addEventListener("visitorConsentCollected", () => consent(onConsent));
-  consent(onConsent);
+  d.addEventListener("visitorConsentCollected", () => consent(S, onConsent));
+  consent(S, onConsent);
 }

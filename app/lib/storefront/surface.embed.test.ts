@@ -7,6 +7,10 @@ import type { PlayKey } from "../plays/types";
 import { configWith } from "../decisions/test-fixtures";
 import { startEmbed, type EmbedBoot } from "./embed";
 
+// The lazily imported module, as the embed gets it from its asset (loaded up front: fake timers do not wait for I/O).
+const lazyModule = await import("./lazy");
+const lazy = () => Promise.resolve(lazyModule);
+
 const SIGNED = "AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB";
 let arms: Record<string, string>;
 let beacons: { type: string; play?: string }[] = [];
@@ -76,7 +80,7 @@ const shown = (play: string) => beacons.filter((e) => e.type === "shown" && e.pl
 
 describe("embed on a cart drawer", () => {
   it("GIVEN a cart play's shopper on a product page WHEN the theme opens its cart drawer THEN the play shows right above the drawer's checkout", async () => {
-    startEmbed(boot("confidence"));
+    startEmbed(boot("confidence"), undefined, lazy);
     await settle();
     expect(panel().hidden).toBe(true);
     openDrawer();
@@ -87,7 +91,7 @@ describe("embed on a cart drawer", () => {
   });
 
   it("GIVEN the play placed in the drawer WHEN the theme redraws the drawer's contents THEN it is put back above the new checkout", async () => {
-    startEmbed(boot("confidence"));
+    startEmbed(boot("confidence"), undefined, lazy);
     openDrawer();
     await settle();
     const inner = document.querySelector("cart-drawer-component")!;
@@ -100,7 +104,7 @@ describe("embed on a cart drawer", () => {
   });
 
   it("GIVEN the play placed in the open drawer WHEN the page is left alone THEN the embed stops changing the DOM", async () => {
-    startEmbed(boot("confidence"));
+    startEmbed(boot("confidence"), undefined, lazy);
     openDrawer();
     await settle();
     const records: MutationRecord[] = [];
@@ -111,10 +115,10 @@ describe("embed on a cart drawer", () => {
     expect(records).toEqual([]);
   });
 
-  it("GIVEN the Confidence play with its checkout prompt card WHEN no prompt variant applies THEN the returns card shows and the prompt card stays hidden", async () => {
+  it("GIVEN the Confidence play with its checkout prompt card WHEN no prompt variant applies (medium propensity, no loyalist) THEN the returns card shows and the prompt card stays hidden", async () => {
     document.querySelector('template[data-rp-fallback="returns_confidence"]')!.innerHTML +=
       '<div class="rp-card" data-rp-needs-variant><button data-rp-dismiss>x</button><p data-rp-variant="guest" hidden>Guest</p><p data-rp-variant="account" hidden>Sign in</p></div>';
-    startEmbed(boot("confidence"));
+    startEmbed(boot("confidence"), () => 0.4, lazy);
     openDrawer();
     await settle();
     expect(panel().hidden).toBe(false);
@@ -125,7 +129,7 @@ describe("embed on a cart drawer", () => {
 
   it("GIVEN a holdout shopper WHEN the drawer opens THEN nothing is revealed or placed", async () => {
     arms.confidence = "holdout";
-    startEmbed(boot("confidence"));
+    startEmbed(boot("confidence"), undefined, lazy);
     openDrawer();
     await settle();
     expect(panel().hidden).toBe(true);
@@ -135,7 +139,7 @@ describe("embed on a cart drawer", () => {
 
   it("GIVEN the embed running WHEN the page's fetch is inspected THEN it is the theme's own, not wrapped", async () => {
     const own = window.fetch;
-    startEmbed(boot("confidence"));
+    startEmbed(boot("confidence"), undefined, lazy);
     await settle();
     expect(window.fetch).toBe(own);
   });
@@ -145,7 +149,7 @@ describe("embed bundle block", () => {
   const low = () => 0.001;
 
   it("GIVEN an empty recommendations feed WHEN Deal-Seeker is decided THEN the block is neither revealed nor counted as shown", async () => {
-    startEmbed(boot("deal_seeker"), low);
+    startEmbed(boot("deal_seeker"), low, lazy);
     await settle();
     expect(document.querySelector<HTMLElement>("[data-rp-kind=bundle]")!.hidden).toBe(true);
     expect(shown("deal_seeker")).toBe(0);
@@ -156,7 +160,7 @@ describe("embed bundle block", () => {
       { title: "Gone", url: "/products/gone", price: 1000, available: false, variants: [{ id: 31, available: false }] },
       { title: "Mug", url: "/products/mug", price: 2000, available: true, variants: [{ id: 41, available: false }, { id: 42, available: true }] },
     ];
-    startEmbed(boot("deal_seeker"), low);
+    startEmbed(boot("deal_seeker"), low, lazy);
     await settle();
     const block = document.querySelector<HTMLElement>("[data-rp-kind=bundle]")!;
     expect(block.hidden).toBe(false);
@@ -171,10 +175,40 @@ describe("embed bundle block", () => {
     recs = [{ title: "Mug", url: "/products/mug", price: 2000, available: true, variants: [{ id: 42, available: true }] }];
     const b = boot("deal_seeker");
     b.c.plays.deal_seeker!.discountPercent = 10;
-    startEmbed(b, low);
+    startEmbed(b, low, lazy);
     await settle();
     const li = document.querySelector("[data-rp-kind=bundle] li")!;
     expect(li.querySelector("s")?.textContent).toMatch(/20[.,]00/);
     expect(li.querySelector("[data-f=price]")?.textContent).toMatch(/18[.,]00/);
+  });
+});
+
+describe("embed lazy module", () => {
+  let loads = 0;
+  const scored: number[] = [];
+  const counting = () => {
+    loads++;
+    return Promise.resolve({ ...lazyModule, scorePropensity: () => (scored.push(1), 0.001) });
+  };
+  beforeEach(() => {
+    loads = 0;
+    scored.length = 0;
+    recs = [{ title: "Mug", url: "/products/mug", price: 2000, available: true, variants: [{ id: 42, available: true }] }];
+  });
+
+  it("GIVEN a shopper whose decision no propensity band can change WHEN the embed decides THEN the lazy module is never imported", async () => {
+    const b = boot("deal_seeker");
+    b.c.plays.deal_seeker!.sameProductViewsAtLeast = 5;
+    startEmbed(b, undefined, counting);
+    await settle();
+    expect(loads).toBe(0);
+  });
+
+  it("GIVEN a Deal-Seeker rule that holds but for the band WHEN the embed decides THEN it imports the scorer once and shows the bundle it scores for", async () => {
+    startEmbed(boot("deal_seeker"), undefined, counting);
+    await settle();
+    expect(loads).toBe(1);
+    expect(scored.length).toBeGreaterThan(0);
+    expect(document.querySelector<HTMLElement>("[data-rp-kind=bundle]")!.hidden).toBe(false);
   });
 });
