@@ -161,6 +161,28 @@ export interface DevStoreData {
   themeFiles: Record<string, string>;
   /** Payment customizations (paymentCustomizationCreate); the checkout runs the enabled ones' Function logic. */
   paymentCustomizations?: DevPaymentCustomization[];
+  /** The app's web pixel (webPixelCreate): its settings, handed to the pixel the checkout runs. */
+  webPixels?: { id: string; settings: Record<string, string> }[];
+  /** Checkouts the storefront started; the Admin API lists the abandoned ones (abandonedCheckouts). */
+  checkouts?: DevCheckout[];
+}
+
+/** A checkout on the dev store (one per cart token; Shopify's checkout token). */
+export interface DevCheckout {
+  id: string;
+  token: string;
+  customerId: string | null;
+  /** Cart attributes carried into checkout (customAttributes; `_rp_vid` among them). */
+  attributes: { key: string; value: string }[];
+  total: number;
+  quantity: number;
+  createdAt: string;
+  updatedAt: string;
+  /** When contact information was given (a logged-in customer's at once): only then can it be abandoned. */
+  contactAt: string | null;
+  completedAt: string | null;
+  /** Set when a checkout listed as abandoned is completed later (Shopify then shows it as recovered). */
+  abandonedAt?: string | null;
 }
 
 export interface DevPaymentCustomization {

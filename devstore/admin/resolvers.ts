@@ -22,6 +22,7 @@ import { customerTotals } from "./data";
 import { collectionsOf, isoSeconds } from "../seed/generate";
 import { decimal } from "../seed/jsonl";
 import { matches, parseSearch } from "./search";
+import { abandonedCheckouts, webPixel, webPixelCreate, webPixelUpdate } from "./checkouts";
 import { paymentCustomizationActivation, paymentCustomizationCreate, paymentCustomizationNode, paymentCustomizationUpdate } from "./paymentCustomizations";
 import { bulkOperationRunMutation, customerTags, metafieldsDelete, definitionsFor, flowTriggerReceive, metafieldDefinitionCreate, metafieldDefinitionUpdate, segmentCreate, stagedUploadsCreate, tagsAdd, tagsRemove } from "./profileOut";
 import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf } from "./mutations";
@@ -390,6 +391,8 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
   QueryRoot: {
     shop: () => ({}),
     customers: (_s, args, ctx) => customersConnection(ctx, args),
+    abandonedCheckouts: (_s, args, ctx) => abandonedCheckouts(ctx, args),
+    webPixel: (_s, args, ctx) => webPixel(ctx, args.id),
     customer: (_s, args, ctx) => { const g = parseGid(args.id); const r = g?.type === "Customer" ? ctx.env.data.customer(g.id) : undefined; return r ?? null; },
     orders: (_s, args, ctx) => ordersConnection(ctx, args),
     order: (_s, args, ctx) => { const g = parseGid(args.id); return g?.type === "Order" ? visibleOrder(ctx.env.data.order(g.id), orderWindowStart(ctx)) : null; },
@@ -461,6 +464,8 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     tagsRemove: (_s, args, ctx) => tagsRemove(ctx, args.id, args.tags),
     segmentCreate: (_s, args, ctx) => segmentCreate(ctx, args.name, args.query),
     flowTriggerReceive: (_s, args, ctx) => flowTriggerReceive(ctx, args.handle, args.payload, args.body),
+    webPixelCreate: (_s, args, ctx) => webPixelCreate(ctx, args.webPixel),
+    webPixelUpdate: (_s, args, ctx) => webPixelUpdate(ctx, args.id, args.webPixel),
     stagedUploadsCreate: (_s, args, ctx) => stagedUploadsCreate(ctx, args.input),
     bulkOperationRunMutation: (_s, args, ctx) => bulkOperationRunMutation(ctx, args.mutation, args.stagedUploadPath),
     paymentCustomizationCreate: (_s, args, ctx) => paymentCustomizationCreate(ctx, args.paymentCustomization),

@@ -53,6 +53,19 @@ export const REQUIRED_SCOPE: Record<string, string> = {
   "Mutation.paymentCustomizationUpdate": "write_payment_customizations",
   "Mutation.paymentCustomizationActivation": "write_payment_customizations",
   "QueryRoot.paymentCustomizations": "read_payment_customizations",
+  // AbandonedCheckout: "Requires `read_orders` access scope." (the user also needs manage_abandoned_checkouts).
+  "QueryRoot.abandonedCheckouts": "read_orders",
+  // webPixelCreate/Update: "Requires `write_pixels` access scope. Also: The app requires read_customer_events
+  // access scope" (the second scope: ALSO_REQUIRED below). WebPixel: "Requires `read_pixels` access scope."
+  "Mutation.webPixelCreate": "write_pixels",
+  "Mutation.webPixelUpdate": "write_pixels",
+  "QueryRoot.webPixel": "read_pixels",
+};
+
+/** Fields that need a second scope besides REQUIRED_SCOPE's (the reference's "Also: The app requires …"). */
+export const ALSO_REQUIRED: Record<string, string> = {
+  "Mutation.webPixelCreate": "read_customer_events",
+  "Mutation.webPixelUpdate": "read_customer_events",
 };
 
 /**
@@ -116,6 +129,8 @@ export function fieldAccessError(parentType: string, fieldName: string, scopes: 
   const key = `${parentType}.${fieldName}`;
   const scope = REQUIRED_SCOPE[key];
   if (scope && !hasScope(scopes, scope)) return accessDeniedError(fieldName, scope);
+  const also = ALSO_REQUIRED[key];
+  if (also && !hasScope(scopes, also)) return accessDeniedError(fieldName, also);
   const object = PROTECTED_OBJECTS[key];
   if (object && pcd.level < 1) return notApprovedError(object);
   const field = PROTECTED_FIELDS[key];

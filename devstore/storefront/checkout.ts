@@ -244,6 +244,9 @@ export function checkoutPage(cart: Cart, catalog: Catalog, data: DevStoreData, l
 <ol id="payment-methods" aria-labelledby="payment-methods-title">${checkoutPaymentMethods(data, customerId, priced.originalTotal / 100)
     .map((m) => `<li data-payment-method="${escapeHtml(m.id)}">${escapeHtml(m.name)}</li>`)
     .join("")}</ol>
+<form method="post" action="/checkout" id="checkout-sections">
+${(["contact", "shipping", "payment"] as const).map((k) => `<button type="submit" name="section" value="${k}" id="save-${k}">${escapeHtml(t(`save_${k}`))}</button>`).join(" ")}
+</form>
 <form method="post" action="/checkout">
 ${loggedIn ? "" : `<label for="checkout-email">${escapeHtml(t("email"))}</label><input id="checkout-email" type="email" name="email" autocomplete="email">`}
 <p class="muted">${escapeHtml(t("demo_note"))}</p>

@@ -54,6 +54,7 @@ import {
 } from "./liquid/objects";
 import { CONSENT_COOKIE, type ConsentState, consentBanner, consentFromCookie, consentSwitch, contentForHeader } from "./privacy";
 import { appProxyConfigured, forwardAppProxy } from "./proxy";
+import { STEP_EVENTS, createCheckoutTracker, type CheckoutSection } from "./checkoutEvents";
 import { installTheme, themeSetupFromEnv } from "./themes/load";
 import { ThemeEditError, addAppBlock, embedStates, ensureThemeFiles, placedAppBlocks, removeAppBlock, setEmbedEnabled } from "./theme";
 
@@ -169,6 +170,7 @@ export function createStorefrontHandler(
   const sessions = new Map<string, string>();
   const numbering = new OrderNumbering();
   const thankYouTokens = new Map<string, string>();
+  const checkouts = createCheckoutTracker(ctx.state, catalog, ctx.shopDomain, () => ctx.storeUrl);
   const extensions = new ExtensionLoader(options.extensionDir ?? DEFAULT_EXTENSION_DIR);
   const app = readAppConfig(options.appTomlPath ?? path.join(REPO, "shopify.app.toml"));
   const proxyTimeoutMs = options.proxyTimeoutMs ?? 10_000;
@@ -488,11 +490,18 @@ export function createStorefrontHandler(
     const cart = currentCart(r);
     if (r.req.method === "GET") {
       if (!cart || !cart.lines.length) return redirect(r.res, "/cart");
+      await checkouts.started({ cart, customer: r.customer, consent: r.consent });
       return sendHtml(r.res, 200, checkoutPage(cart, catalog, state, renderer.themeLocale(), !!r.customer, r.customer?.id ?? null));
     }
-    await readParams(r.req);
+    const params = await readParams(r.req);
     if (!cart || !cart.lines.length) return redirect(r.res, "/cart", 303);
+    const section = str(params.section);
+    if (section && section in STEP_EVENTS) {
+      await checkouts.section({ cart, customer: r.customer, consent: r.consent }, section as CheckoutSection);
+      return redirect(r.res, "/checkout", 303);
+    }
     const order = createOrderFromCart(cart, catalog, state, r.customer?.id ?? null, numbering);
+    await checkouts.completed({ cart, customer: r.customer, consent: r.consent }, order, str(params.email) ?? null);
     // Like Shopify, the finished checkout's cart is gone; the shopper starts a fresh one.
     carts.delete(cart.token);
     addCookie(r.res, cookie(CART_COOKIE, "", { maxAge: 0 }));
