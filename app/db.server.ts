@@ -5,23 +5,20 @@ import path from "node:path";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { databaseConfig, databaseKind } from "./db/config";
 
 export type Db = PrismaClient;
 
-export function databaseKind(url = process.env.DATABASE_URL ?? ""): "postgres" | "sqlite" {
-  return /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
-}
+export { databaseKind };
 
-export function sqlitePath(url = process.env.DATABASE_URL ?? ""): string {
-  return url.startsWith("file:") ? url.slice(5) : path.join(process.cwd(), "prisma", "dev.sqlite");
+export function sqlitePath(url?: string): string {
+  return databaseConfig(url).file ?? path.join(process.cwd(), "prisma", "dev.sqlite");
 }
 
 /** Builds a client for a database URL (used by the singleton, migrations, tests and benchmarks). */
 export function createPrismaClient(url = process.env.DATABASE_URL ?? ""): PrismaClient {
-  if (databaseKind(url) === "postgres") {
-    const u = new URL(url);
-    const schema = u.searchParams.get("schema") ?? undefined;
-    u.searchParams.delete("schema");
+  const config = databaseConfig(url);
+  if (config.kind === "postgres") {
     // The PostgreSQL client is generated from prisma/postgres/schema.prisma into its own folder; it has the
     // same model API, so it is typed as the SQLite one.
     const require = createRequire(path.join(process.cwd(), "package.json"));
@@ -29,7 +26,7 @@ export function createPrismaClient(url = process.env.DATABASE_URL ?? ""): Prisma
       PrismaClient: typeof PrismaClient;
     };
     // DATABASE_POOL_MAX: this process's ORM connections (the budget per role: docs/architecture.md).
-    const adapter = new PrismaPg({ connectionString: u.toString(), max: Number(process.env.DATABASE_POOL_MAX ?? 10) }, schema ? { schema } : undefined);
+    const adapter = new PrismaPg({ connectionString: config.pgUrl, max: Number(process.env.DATABASE_POOL_MAX ?? 10) }, { schema: config.schema });
     return new PgClient({ adapter });
   }
   const adapter = new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}` });

@@ -6,6 +6,7 @@
 // is the only writer anyway, so several instances need PostgreSQL (README, "Running more than one instance").
 import PgBoss from "pg-boss";
 import { z } from "zod";
+import { databaseConfig } from "../db/config";
 
 export type Role = "web" | "worker" | "all";
 
@@ -76,10 +77,9 @@ export interface PgQueueOptions {
 }
 
 export function bossConnection(databaseUrl: string): { connectionString: string; schema: string } {
-  const u = new URL(databaseUrl);
-  const appSchema = u.searchParams.get("schema");
-  u.searchParams.delete("schema");
-  return { connectionString: u.toString(), schema: appSchema && appSchema !== "public" ? `${appSchema}_pgboss` : "pgboss" };
+  const { pgUrl, schema } = databaseConfig(databaseUrl);
+  if (!pgUrl) throw new Error("pg-boss needs a PostgreSQL DATABASE_URL");
+  return { connectionString: pgUrl, schema: schema !== "public" ? `${schema}_pgboss` : "pgboss" };
 }
 
 export function createPgQueue(opts: PgQueueOptions): JobQueue & { boss: PgBoss } {
