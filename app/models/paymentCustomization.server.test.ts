@@ -21,9 +21,9 @@ async function customerIn(arm: "treatment" | "holdout"): Promise<string> {
   throw new Error(`no customer in ${arm}`);
 }
 
-/** An earlier order folded into the customer's profile, so the Function had a profile to act on. */
-const earlierOrder = (customerId: string, total = 100) =>
-  prisma.profileOrder.create({ data: { shop, orderId: `prev-${customerId}`, customerId, createdAt: at(1), total, sourceUpdatedAt: at(1) } });
+/** A profile from one earlier order (as the history sync leaves it), so the Function had a profile to act on. */
+const earlierOrder = (customerId: string, total = 100, segment = "NEEDS_ATTENTION") =>
+  prisma.customerProfile.create({ data: { shop, customerId, ordersCount: 1, grossSpend: total, netSpend: total, aov: total, segment, firstOrderAt: at(1), lastOrderAt: at(1) } });
 
 const order = (id: number, customerId: string | null, subtotal: number, extra: Record<string, unknown> = {}) => ({
   id,
@@ -67,6 +67,33 @@ describe("the payment customization Function's exposures and attribution", () =>
     await earlierOrder(c, 100);
     await attributeOrder(shop, order(3, c, 290), { bundleDiscountTitles: [] });
     expect(await exposure(c)).toMatchObject({ arm: "treatment", shownAt: null, orders: 1 });
+  });
+
+  it("GIVEN this order already folded into the profile WHEN it is attributed THEN the AOV it is compared with is the earlier orders' only", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("treatment");
+    // One earlier order of 100 and this one of 310, folded by orders/create before attribution.
+    await prisma.customerProfile.create({ data: { shop, customerId: c, ordersCount: 2, grossSpend: 410, netSpend: 410, aov: 205, segment: "NEEDS_ATTENTION" } });
+    await prisma.profileOrder.create({ data: { shop, orderId: "9", customerId: c, createdAt: at(5), total: 310, sourceUpdatedAt: at(5) } });
+    await attributeOrder(shop, order(9, c, 310), { bundleDiscountTitles: [] });
+    expect((await exposure(c))?.shownAt).toEqual(at(5));
+  });
+
+  it("GIVEN a first order already folded into the profile WHEN it is attributed THEN no Function exposure is recorded", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("treatment");
+    await prisma.customerProfile.create({ data: { shop, customerId: c, ordersCount: 1, grossSpend: 400, netSpend: 400, aov: 400, segment: "PROSPECTS" } });
+    await prisma.profileOrder.create({ data: { shop, orderId: "10", customerId: c, createdAt: at(5), total: 400, sourceUpdatedAt: at(5) } });
+    await attributeOrder(shop, order(10, c, 400), { bundleDiscountTitles: [] });
+    expect(await exposure(c)).toBeNull();
+  });
+
+  it("GIVEN a treated Champion below 3× their AOV WHEN they order THEN the exposure is shown (wallets first)", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("treatment");
+    await earlierOrder(c, 100, "CHAMPIONS");
+    await attributeOrder(shop, order(11, c, 120), { bundleDiscountTitles: [] });
+    expect((await exposure(c))?.shownAt).toEqual(at(5));
   });
 
   it("GIVEN a first-time buyer WHEN they order THEN no Function exposure is recorded (the Function saw no profile)", async () => {

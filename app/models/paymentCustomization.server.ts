@@ -101,9 +101,11 @@ export async function paymentsArmForCustomer(shop: string, customerGid: string):
 /**
  * What the server knows about the Function's run for one order, derived before attribution's transaction (the
  * Function cannot call the app, and a buyer's claim is never read): the customization was on when the order was
- * placed, the buyer was a logged-in customer with a profile from earlier orders (what the Function needs to act;
- * a first order's buyer had none), and the arm is recomputed from the same key and customer id the Function
- * hashed. `tailored`: the treatment arm's list was actually reordered (cart ≥ N× the earlier AOV, or a VIP group).
+ * placed, the buyer was a logged-in customer with a profile from earlier orders (what profile out publishes and
+ * the Function needs to act; a first order's buyer had none), and the arm is recomputed from the same key and
+ * customer id the Function hashed. `tailored`: the treatment arm's list was actually reordered (cart ≥ N× the
+ * earlier AOV, or a VIP group). A profile the app has but never published is counted in both arms alike, so it
+ * dilutes the measured lift without biasing it.
  */
 export interface PaymentsOrderExposure {
   visitorId: string;
@@ -119,20 +121,25 @@ export async function paymentsExposureForOrder(
   if (!order.customerId) return null;
   const row = await prisma.shop.findUnique({ where: { shop }, select: { paymentsOnAt: true } });
   if (!row?.paymentsOnAt || row.paymentsOnAt > order.createdAt) return null;
-  const earlier = await prisma.profileOrder.findMany({
-    where: { shop, customerId: order.customerId, cancelled: false, createdAt: { lt: order.createdAt }, orderId: { not: order.orderId } },
-    select: { total: true, refunded: true },
+  // The profile the Function read was written before this order: the customer's profile less this order, when
+  // orders/create already folded it (the history sync folds earlier orders into the profile without order rows).
+  const profile = await prisma.customerProfile.findUnique({
+    where: { shop_customerId: { shop, customerId: order.customerId } },
+    select: { ordersCount: true, netSpend: true, segment: true },
   });
-  if (earlier.length === 0) return null;
+  if (!profile) return null;
+  const folded = await prisma.profileOrder.findUnique({ where: { shop_orderId: { shop, orderId: order.orderId } }, select: { total: true, refunded: true, cancelled: true } });
+  const thisOne = folded && !folded.cancelled ? 1 : 0;
+  const earlierOrders = profile.ordersCount - thisOne;
+  if (earlierOrders < 1) return null;
   const gid = `gid://shopify/Customer/${order.customerId}`;
   const arm = await paymentsArmForCustomer(shop, gid);
   if (!arm) return null;
   const vip = await getPlay(shop, PAYMENTS_PLAY);
-  const profile = await prisma.customerProfile.findUnique({ where: { shop_customerId: { shop, customerId: order.customerId } }, select: { segment: true } });
-  const aov = earlier.reduce((s, o) => s + o.total - o.refunded, 0) / earlier.length;
+  const aov = (profile.netSpend - (thisOne && folded ? folded.total - folded.refunded : 0)) / earlierOrders;
   const bigTicket = order.subtotal !== null && aov > 0 && order.subtotal >= vip.settings.aovMultiple * aov;
-  const segment = profile?.segment ?? null;
-  const vipGroup = segment === "CHAMPIONS" || (segment !== null && (vip.settings.segments as string[]).includes(segment));
+  const segment = profile.segment;
+  const vipGroup = segment === "CHAMPIONS" || (vip.settings.segments as string[]).includes(segment);
   return { visitorId: customerArmId(gid), customerId: order.customerId, arm, tailored: arm === "treatment" && (bigTicket || vipGroup) };
 }
 
