@@ -5,6 +5,7 @@
 import prisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
 import { refreshPageStats } from "../models/pageStats.server";
+import { refillBundleCodes } from "../models/bundleCodes.server";
 import { adaptShopFromEvents } from "../models/propensity.server";
 import { publishConfig, retryPublishIfDue } from "../models/publish.server";
 import { pruneExpiredData } from "../models/retention.server";
@@ -129,6 +130,8 @@ export const appCatalog: Catalog = {
         const { admin } = await unauthenticated.admin(shop);
         await pollStaleSyncs(shop, admin);
         await retryPublishIfDue(shop, admin, new Date());
+        // Single-use bundle codes: pending bulk creations settled, the pool topped up (nothing while the play is off).
+        await refillBundleCodes(shop, admin);
       },
     },
     {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { assignArm } from "../lib/stats/assignment";
-import { attributeOrder, attributionSummary, bundleCodeLeaks, recentAttributions, recordRefund } from "./attribution.server";
+import { attributeOrder, attributionSummary, recentAttributions, recordRefund } from "./attribution.server";
 import { rebuildDailyStats, rollupEvents } from "./rollup.server";
 import { signedVisitorFor } from "./visitors.testkit";
 
@@ -227,56 +227,6 @@ describe("recordRefund", () => {
     expect((await call(webhookRequest("refunds/create", { id: 906 }))).status).toBe(400);
     expect((await call(webhookRequest("refunds/create", refund(907, 23, ["5.00"]), { hmac: "bad" }))).status).toBe(401);
     expect((await prisma.playExposure.findFirstOrThrow({ where: { shop: TEST_SHOP } })).revenue).toBe(100);
-  });
-});
-
-describe("bundleCodeLeaks", () => {
-  const CODE = "BUNDLE-TESTCODE23";
-  // A two-item order paying the bundle code, from `visitor` (or no visitor id), listing `plays` in the cart.
-  const coded = (id: number, visitor: string | null, plays = "", day = 3) =>
-    order(id, {
-      created_at: at(day).toISOString(),
-      total_discounts: "12.00",
-      note_attributes: visitor ? [{ name: "_rp_vid", value: visitor }, ...(plays ? [{ name: "_rp_plays", value: plays }] : [])] : [],
-      discount_codes: [{ code: CODE, amount: "12.00", type: "percentage" }],
-      discount_applications: [{ type: "discount_code", code: CODE, value: "10.0", value_type: "percentage" }],
-      line_items: [{ discount_allocations: [{ amount: "12.00", discount_application_index: 0 }] }],
-    });
-  const titles = { bundleDiscountTitles: [CODE] };
-  // Signed ids per named shopper; `offer` records the server's deal-seeker treatment exposure (events, not rolled up).
-  let ids: Record<string, string> = {};
-  beforeEach(async () => {
-    ids = {};
-    for (const name of ["offered1", "offered2", "holdout", "stranger", "stranger2"]) ids[name] = await signedVisitorFor(shop);
-  });
-  const offer = (vid: string) =>
-    prisma.event.create({ data: { shop, visitorId: vid, type: "shown", play: "deal_seeker", arm: "treatment", occurredAt: at(3, 11) } });
-
-  it("GIVEN bundle-code orders from offered, holdout, unknown and anonymous shoppers WHEN leaks are counted THEN only the ones never offered the bundle are leaks", async () => {
-    // Offered: the server recorded the treatment exposure before the order.
-    await offer(ids.offered1);
-    await attributeOrder(shop, coded(1, ids.offered1), titles);
-    // Offered: the visitor's treatment exposure is rolled up after the order was recorded.
-    await attributeOrder(shop, coded(2, ids.offered2), titles);
-    await prisma.playExposure.create({ data: { shop, play: "deal_seeker", visitorId: ids.offered2, arm: "treatment", firstEligibleAt: at(2) } });
-    // Leaks: a holdout visitor (whose cart claims the treatment), a visitor never exposed, an order without a visitor id.
-    await prisma.playExposure.create({ data: { shop, play: "deal_seeker", visitorId: ids.holdout, arm: "holdout", firstEligibleAt: at(2) } });
-    await attributeOrder(shop, coded(3, ids.holdout, "deal_seeker:treatment:shown"), titles);
-    await attributeOrder(shop, coded(4, ids.stranger), titles);
-    await attributeOrder(shop, coded(5, null), titles);
-    // Not counted: an order without the bundle discount, one before the window, and another shop's order.
-    await attributeOrder(shop, order(6), titles);
-    await attributeOrder(shop, coded(7, ids.stranger2, "", 1), titles);
-    await attributeOrder(`other-${shop}`, coded(8, ids.stranger), titles);
-
-    expect(await bundleCodeLeaks(shop, at(2))).toEqual({ discountedOrders: 5, leakedOrders: 3, leakedDiscount: 36 });
-  });
-
-  it("GIVEN a shop whose bundle orders all came through the offer WHEN leaks are counted THEN there are none", async () => {
-    await offer(ids.offered1);
-    await attributeOrder(shop, coded(1, ids.offered1), titles);
-    expect(await bundleCodeLeaks(shop, at(1))).toEqual({ discountedOrders: 1, leakedOrders: 0, leakedDiscount: 0 });
-    expect(await bundleCodeLeaks(shop, at(4))).toEqual({ discountedOrders: 0, leakedOrders: 0, leakedDiscount: 0 });
   });
 });
 

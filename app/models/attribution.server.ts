@@ -8,6 +8,7 @@ import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { VISITOR_ATTRIBUTE, type ExposureStatus } from "../lib/stats/attribution";
 import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
+import { recordBundleCodeUse } from "./bundleCodes.server";
 import { MAX_EVENT_AGE_MS, normalizeCustomerId } from "./events.server";
 import { verifyVisitorId } from "./visitors.server";
 import { applyExposureChanges, lockShopMeasurement, type ExposureState } from "./rollup.server";
@@ -87,8 +88,12 @@ export async function attributeOrder(shop: string, payload: unknown, options: At
   const visitorId = presented && (await verifyVisitorId(shop, presented)) ? presented : null;
   const total = order.total_price;
   const titles = options.bundleDiscountTitles ?? (await bundleDiscountTitles(shop));
-  const discount = appDiscount(order, titles);
   const customerId = normalizeCustomerId(order.customer?.id ?? null);
+  // The order's single-use bundle codes: marked used (and leaked when the order is not their holder's).
+  const bundleAmount = await recordBundleCodeUse(shop, {
+    orderId, codes: (order.discount_codes ?? []).map((c) => ({ code: c.code, amount: c.amount })), visitorId, customerId, createdAt,
+  });
+  const discount = bundleAmount > 0 ? bundleAmount : appDiscount(order, titles);
   const subtotal = typeof order.subtotal_price === "string" || typeof order.subtotal_price === "number" ? Number(order.subtotal_price) : null;
   // Read before the transaction (it queries through the shared client); null when the Function did not run for it.
   const viaFunction = await paymentsExposureForOrder(shop, { orderId, customerId, createdAt, subtotal: Number.isFinite(subtotal) ? subtotal : null });
@@ -362,49 +367,4 @@ export async function recentAttributions(shop: string, limit = 20): Promise<Rece
     take: Math.min(Math.max(limit, 1), 100),
   });
   return rows.map((r) => ({ orderId: r.orderId, createdAt: r.createdAt, total: r.total, discount: r.discount, plays: JSON.parse(r.plays) as AttributedPlay[] }));
-}
-
-export interface BundleCodeLeaks {
-  /** Orders since `since` that carry the bundle discount. */
-  discountedOrders: number;
-  /** Of those, orders from shoppers the offer was never made to (holdout, no exposure, no visitor id). */
-  leakedOrders: number;
-  /** The bundle discount those leaked orders received, in shop currency. */
-  leakedDiscount: number;
-}
-
-const LEAK_SCAN_LIMIT = 20_000;
-
-/**
- * Bundle-code leaks: the code is handed only to Deal-Seeker treatment visitors (bundle.server.ts), so an order that
- * carries the bundle discount without such an exposure means the code travelled (shared, posted on a coupon site).
- * Those discounts are paid by the merchant but counted for no play, and a holdout shopper using the code blurs
- * the lift; the merchant can replace the code (discounts.server.ts `replaceBundleCode`).
- */
-export async function bundleCodeLeaks(shop: string, since: Date): Promise<BundleCodeLeaks> {
-  const rows = await prisma.orderAttribution.findMany({
-    where: { shop, createdAt: { gte: since }, discount: { gt: 0 } },
-    select: { visitorId: true, plays: true, discount: true },
-    orderBy: { createdAt: "desc" },
-    take: LEAK_SCAN_LIMIT,
-  });
-  // Orders whose cart listed a treatment exposure; the others may have one rolled up since: look those up now.
-  const unlisted = rows.filter((r) => !storedPlays(r.plays).some((p) => p.play === "deal_seeker" && p.arm === "treatment"));
-  const pending = [...new Set(unlisted.filter((r) => r.visitorId).map((r) => r.visitorId as string))];
-  const treated = new Set<string>();
-  for (let i = 0; i < pending.length; i += 500) {
-    const found = await prisma.playExposure.findMany({
-      where: { shop, play: "deal_seeker", arm: "treatment", visitorId: { in: pending.slice(i, i + 500) } },
-      select: { visitorId: true },
-    });
-    for (const f of found) treated.add(f.visitorId);
-  }
-  let leakedOrders = 0;
-  let leakedDiscount = 0;
-  for (const r of unlisted) {
-    if (r.visitorId !== null && treated.has(r.visitorId)) continue;
-    leakedOrders++;
-    leakedDiscount += r.discount;
-  }
-  return { discountedOrders: rows.length, leakedOrders, leakedDiscount: Math.round(leakedDiscount * 100) / 100 };
 }

@@ -1,18 +1,25 @@
 /**
  * The Deal-Seeker bundle discount: a real basic CODE discount in Shopify (percentage off once the cart holds two
- * or more items, combining with nothing), created the first time the play is on and kept in sync with its
- * settings (percentage; active while the play is on, paused while off). It never exceeds the merchant's cap: the
- * cap is checked here again, not only in the form.
+ * or more items, combining with nothing, each code good for ONE order), created the first time the play is on and
+ * kept in sync with its settings (percentage; active while the play is on, paused while off). It never exceeds the
+ * merchant's cap: the cap is checked here again, not only in the form.
+ *
+ * Shoppers never get the discount's own code: the app adds single-use redeem codes to it in bulk and hands one to
+ * each treated visitor who was shown the offer (bundleCodes.server.ts, routes/apps.proxy.bundle.tsx).
+ * `usageLimit: 1` applies to each redeem code separately on Shopify, so a code that travels buys one order.
  *
  * Why a code and not an automatic discount: an automatic discount applies to every cart that meets its minimum —
  * every shopper with two items, the holdout group included — which gives margin away and hides the play's real
- * lift. The code is not published with the storefront config; the embed asks the app proxy for it when a treated
- * shopper accepts the bundle offer (routes/apps.proxy.bundle.tsx) and applies it through the Cart AJAX API.
- * Shops that still have the earlier automatic discount get it paused and replaced by the code discount.
+ * lift. Shops that still have the earlier automatic discount get it paused and replaced by the code discount.
+ *
+ * What real Shopify applies: this basic discount takes the percentage off every item of the holder's 2+ item cart.
+ * Limiting it to the bundle's own lines needs the discount Function (app/lib/discounts/bundleFunction.ts, source in
+ * functions/recovery-plays-discount), which is not deployed: its WASM build needs downloads CI cannot make.
  */
 import { randomInt } from "node:crypto";
 import type { DealSeekerSettings } from "../lib/plays/types";
 import { adminGraphql, assertNoUserErrors, AdminApiError, type AdminGraphqlClient } from "./adminData.server";
+import { expireBundleCodes, refillBundleCodes } from "./bundleCodes.server";
 import { setDiscount } from "./plays.server";
 
 const CREATE = `#graphql
@@ -76,7 +83,7 @@ export function newBundleCode(): string {
 
 /**
  * Shopify input for the bundle: percentage off every item once the cart holds at least two items, for all
- * buyers, combining with no other discount (one intervention, never stacked).
+ * buyers, combining with no other discount (one intervention, never stacked), one order per code.
  */
 export function bundleDiscountInput(settings: Pick<DealSeekerSettings, "discountPercent" | "discountCapPercent">, startsAt: Date, code: string) {
   if (!(settings.discountPercent >= 0) || settings.discountPercent > settings.discountCapPercent) {
@@ -90,6 +97,7 @@ export function bundleDiscountInput(settings: Pick<DealSeekerSettings, "discount
     customerGets: { value: { percentage: Math.round(settings.discountPercent * 100) / 10000 }, items: { all: true } },
     minimumRequirement: { quantity: { greaterThanOrEqualToQuantity: "2" } },
     combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
+    usageLimit: 1,
     tags: ["recovery-plays"],
   };
 }
@@ -105,9 +113,30 @@ const notFound = (errors: UserError[]) => errors.length > 0 && errors.every((e) 
 
 /**
  * Brings Shopify in line with the Deal-Seeker play: creates the code discount on first enable, updates its
- * percentage, activates/pauses it with the play. A play that was never on creates nothing.
+ * percentage, activates/pauses it with the play, then tops up the pool of single-use codes while it is active.
+ * A play that was never on creates nothing.
  */
 export async function syncBundleDiscount(
+  shop: string,
+  admin: AdminGraphqlClient,
+  play: { enabled: boolean; settings: DealSeekerSettings; discountId: string | null; discountCode: string | null },
+): Promise<DiscountSyncResult> {
+  const result = await syncDiscountOnly(shop, admin, play);
+  if (result.active) await refillPool(shop, admin);
+  return result;
+}
+
+/** A failed refill leaves the discount synced; the 5-minute upkeep refills again. */
+async function refillPool(shop: string, admin: AdminGraphqlClient): Promise<void> {
+  try {
+    await refillBundleCodes(shop, admin);
+  } catch (err) {
+    if (err instanceof Response) throw err;
+    console.error("[bundle-codes] refill failed", { shop, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+async function syncDiscountOnly(
   shop: string,
   admin: AdminGraphqlClient,
   play: { enabled: boolean; settings: DealSeekerSettings; discountId: string | null; discountCode: string | null },
@@ -121,7 +150,7 @@ export async function syncBundleDiscount(
     const r = await adminGraphql<{ discountAutomaticDeactivate: { userErrors: UserError[] } }>(admin, RETIRE_AUTOMATIC, { id: play.discountId });
     if (!notFound(r.discountAutomaticDeactivate.userErrors)) assertNoUserErrors(r.discountAutomaticDeactivate.userErrors);
     await setDiscount(shop, "deal_seeker", null, null);
-    return syncBundleDiscount(shop, admin, { ...play, discountId: null, discountCode: null });
+    return syncDiscountOnly(shop, admin, { ...play, discountId: null, discountCode: null });
   }
   if (!play.discountId || !play.discountCode) {
     if (!active) return { discountId: null, title: null, active: false };
@@ -145,7 +174,7 @@ export async function syncBundleDiscount(
     if (notFound(errors)) {
       // The merchant deleted the discount in Shopify: forget it and create a fresh one (only while the play is on).
       await setDiscount(shop, "deal_seeker", null, null);
-      return syncBundleDiscount(shop, admin, { ...play, discountId: null, discountCode: null });
+      return syncDiscountOnly(shop, admin, { ...play, discountId: null, discountCode: null });
     }
     assertNoUserErrors(errors);
   }
@@ -160,9 +189,10 @@ export async function syncBundleDiscount(
 }
 
 /**
- * Replaces a bundle code that travelled beyond the offer (see `bundleCodeLeaks`): the old code discount is paused
- * (Shopify keeps its history and reports) and, while the play is on, a fresh code takes over. The storefront and
- * checkout ask the app for the code on every accepted offer, so nothing needs republishing.
+ * Replaces the bundle discount (the merchant's "Replace code" after leaks, see `bundleCodeLeaks`): the old code
+ * discount is paused with all its single-use codes (Shopify keeps its history and reports) and, while the play is
+ * on, a fresh discount with a fresh pool takes over. The storefront and checkout ask the app for a code on every
+ * accepted offer, so nothing needs republishing.
  */
 export async function replaceBundleCode(
   shop: string,
@@ -174,5 +204,7 @@ export async function replaceBundleCode(
   const d = await adminGraphql<{ discountCodeDeactivate: Payload }>(admin, DEACTIVATE, { id: play.discountId });
   if (!notFound(d.discountCodeDeactivate.userErrors)) assertNoUserErrors(d.discountCodeDeactivate.userErrors);
   await setDiscount(shop, "deal_seeker", null, null);
+  // Its single-use codes died with it: never handed out again.
+  await expireBundleCodes(shop, null);
   return syncBundleDiscount(shop, admin, { ...play, discountId: null, discountCode: null });
 }

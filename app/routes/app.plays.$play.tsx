@@ -41,7 +41,7 @@ import { intField, readJsonBody } from "../models/adminData.server";
 import { getBands, getPlay } from "../models/plays.server";
 import { savePlayAndPublish } from "../models/publish.server";
 import { bundleDiscountTitle, replaceBundleCode } from "../models/discounts.server";
-import { bundleCodeLeaks } from "../models/attribution.server";
+import { bundleBudgetToday, bundleCodeLeaks } from "../models/bundleCodes.server";
 import { authenticate } from "../shopify.server";
 
 // The document title (the admin shows the app name; the title matters for accessibility and history).
@@ -57,8 +57,10 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const leakSince = record.discountCodeAt ? new Date(record.discountCodeAt) : new Date(Date.now() - LEAK_WINDOW_MS);
   const codeLeaks =
     record.play === "deal_seeker" && record.discountCode ? { since: leakSince.toISOString(), ...(await bundleCodeLeaks(session.shop, leakSince)) } : null;
+  const budget = record.play === "deal_seeker" && record.discountCode ? await bundleBudgetToday(session.shop) : null;
   return json({
     codeLeaks,
+    budget,
     record,
     bands,
     usesBands: PLAYS_USING_BANDS.includes(params.play),
@@ -123,7 +125,7 @@ type ActionData =
 const NUMBER_FIELDS = new Set([
   "holdoutPercent", "frequencyCapCount", "frequencyCapDays", "policyViewsMoreThan", "stallSeconds", "aovMultiple",
   "sessionMinutes", "removalsMoreThan", "returnDays", "alternativesCount", "sameProductViewsAtLeast",
-  "discountPercent", "discountCapPercent", "freeShippingThreshold",
+  "discountPercent", "discountCapPercent", "freeShippingThreshold", "bundleCodesPerDay", "bundleDiscountPerDay",
 ]);
 
 type Draft = Record<string, unknown> & { message: Record<string, string> };
@@ -146,7 +148,7 @@ export default function PlaySettingsPage() {
 
 type ReplaceData = { ok: true; intent: "replaceCode"; active: boolean } | { ok: false; intent: "replaceCode"; error: string; detail?: string };
 
-function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks }: ReturnType<typeof useLoaderData<typeof loader>>) {
+function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks, budget }: ReturnType<typeof useLoaderData<typeof loader>>) {
   const { t, date, day, money } = useI18n();
   const play = record.play as PlayKey;
   const name = t(`plays.${play}.name`);
@@ -402,6 +404,10 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks }: Return
                         {num("discountCapPercent", t("playPage.discountCapPercent"), { step: 1, suffix: "%", help: t("playPage.discountCapHelp") })}
                       </FormLayout.Group>
                       {num("freeShippingThreshold", t("playPage.freeShippingThreshold"), { step: 1 })}
+                      <FormLayout.Group>
+                        {num("bundleCodesPerDay", t("playPage.bundleCodesPerDay"), { step: 1, help: t("playPage.bundleCodesPerDayHelp") })}
+                        {num("bundleDiscountPerDay", t("playPage.bundleDiscountPerDay"), { step: 1, help: t("playPage.bundleDiscountPerDayHelp") })}
+                      </FormLayout.Group>
                     </>
                   ) : null}
                 </FormLayout>
@@ -490,6 +496,11 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks }: Return
                         })
                       : t("playPage.discountNone")}
                   </Text>
+                  {budget ? (
+                    <Text as="p" tone="subdued">
+                      {t("playPage.budgetToday", { issued: budget.issued, amount: money(budget.discount), pooled: budget.pooled })}
+                    </Text>
+                  ) : null}
                   {codeLeaks && codeLeaks.leakedOrders > 0 ? (
                     <Banner
                       tone="warning"
