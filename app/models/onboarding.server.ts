@@ -15,6 +15,7 @@ import type { PlayKey, Surface } from "../lib/plays/types";
 import { isTimeZone } from "../lib/signals/zone";
 import { adminGraphql, getSyncProgress, type AdminGraphqlClient, type SyncProgress } from "./adminData.server";
 import { listPlays } from "./plays.server";
+import { syncedPaymentsState } from "./paymentCustomization.server";
 import { syncStatus } from "./sync.server";
 import { syncStatsZone } from "./rollup.server";
 
@@ -75,6 +76,8 @@ export interface OnboardingState {
   plan: { name: string | null; shopifyPlus: boolean | null };
   theme: ThemeState;
   checkout: { done: boolean; evidence: "events" | "merchant" | null };
+  /** The checkout payment order (payment customization Function, every plan): null when it could not be read. */
+  payments: { enabled: boolean } | null;
   sync: SyncProgress;
   playsOn: PlayKey[];
   links: { embed: string; cartBlock: string; productBlock: string; checkoutEditor: string };
@@ -223,7 +226,14 @@ export async function onboardingState(
   apiKey = process.env.SHOPIFY_API_KEY ?? "",
   required: string[] = requiredScopes(),
 ): Promise<OnboardingState> {
-  const [plays, sync, checkout, job] = await Promise.all([listPlays(shop), getSyncProgress(shop), checkoutState(shop), syncStatus(shop)]);
+  const [plays, sync, checkout, job, payments] = await Promise.all([
+    listPlays(shop), getSyncProgress(shop), checkoutState(shop), syncStatus(shop),
+    // Optional on this page: a failed read shows "unknown", never breaks onboarding.
+    syncedPaymentsState(shop, admin).then((p) => ({ enabled: p.id !== null && p.enabled }), (e: unknown) => {
+      if (e instanceof Response) throw e;
+      return null;
+    }),
+  ]);
   let data: QueryData | null = null;
   let error: string | null = null;
   try {
@@ -270,6 +280,7 @@ export async function onboardingState(
     plan: { name: data?.shop.plan.publicDisplayName ?? null, shopifyPlus: data ? data.shop.plan.shopifyPlus : null },
     theme: themeState,
     checkout,
+    payments,
     sync,
     playsOn,
     links: deepLinks(shopDomain, apiKey, data?.currentAppInstallation?.launchUrl, theme && {

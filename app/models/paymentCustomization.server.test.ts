@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { customerArmId } from "../lib/payments/customization";
 import { attributeOrder, recordRefund } from "./attribution.server";
+import type { AdminGraphqlClient } from "./adminData.server";
+import { onboardingState } from "./onboarding.server";
 import { markPaymentsOn, paymentsArmForCustomer } from "./paymentCustomization.server";
 import { signedVisitorFor } from "./visitors.testkit";
 
@@ -146,5 +148,40 @@ describe("the payment customization Function's exposures and attribution", () =>
     await markPaymentsOn(shop, false);
     await markPaymentsOn(shop, true, at(4));
     expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).paymentsOnAt).toEqual(at(4));
+  });
+});
+
+describe("onboarding shows the checkout payment order's state", () => {
+  /** Answers the onboarding query (no theme) and the payment customization list with `nodes`. */
+  const admin = (nodes: unknown[] | null): AdminGraphqlClient => ({
+    graphql: async (query) => {
+      const data = /paymentCustomizations/.test(query)
+        ? nodes === null
+          ? null
+          : { paymentCustomizations: { nodes } }
+        : { shop: { myshopifyDomain: shop, currencyCode: "USD", plan: { publicDisplayName: "Basic", shopifyPlus: false, partnerDevelopment: false }, ianaTimezone: "UTC" }, themes: { nodes: [] } };
+      const body = data ? { data } : { errors: [{ message: "Throttled" }] };
+      return new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } });
+    },
+  });
+  const ours = (enabled: boolean) => ({ id: "gid://shopify/PaymentCustomization/1", title: "Recovery Plays", enabled, metafield: { jsonValue: { key: "ab" } } });
+
+  it("GIVEN our customization active in Shopify WHEN the setup guide loads THEN it shows it on and orders/create counts from now", async () => {
+    const state = await onboardingState(shop, admin([ours(true)]), "key");
+    expect(state.payments).toEqual({ enabled: true });
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).paymentsOnAt).not.toBeNull();
+  });
+
+  it("GIVEN our customization switched off in Shopify's settings WHEN the setup guide loads THEN it shows it off and stops counting", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const state = await onboardingState(shop, admin([ours(false)]), "key");
+    expect(state.payments).toEqual({ enabled: false });
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).paymentsOnAt).toBeNull();
+  });
+
+  it("GIVEN the customizations cannot be read WHEN the setup guide loads THEN the state is unknown and the page still loads", async () => {
+    const state = await onboardingState(shop, admin(null), "key");
+    expect(state.payments).toBeNull();
+    expect(state.shopDomain).toBe(shop);
   });
 });

@@ -3,7 +3,7 @@
 import type { MetaFunction, ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { SetupStep } from "../components/SetupStep";
 import { useI18n } from "../components/I18n";
@@ -191,6 +191,17 @@ export default function Home() {
                 <Text as="p" tone="subdued">
                   {t("home.steps.checkout.manual")}
                 </Text>
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="p">
+                    {t("payments.title")}:{" "}
+                    <Badge tone={onboarding.payments?.enabled ? "success" : undefined}>
+                      {onboarding.payments === null ? t("common.unknown") : onboarding.payments.enabled ? t("payments.on") : t("payments.off")}
+                    </Badge>
+                  </Text>
+                  <Button variant="plain" url="/app/plays/vip">
+                    {onboarding.payments?.enabled ? t("payments.title") : t("payments.turnOn")}
+                  </Button>
+                </InlineStack>
               </SetupStep>
               <SetupStep
                 title={t("home.steps.play.title")}
