@@ -7,6 +7,7 @@
 //   npm run bench:admin                 → Lighthouse numbers
 //   npm run bench:admin -- --screenshots → also writes docs/screenshots/{plays,play-settings}.png (playwright-core)
 // Needs Debian's Chromium (CHROME_PATH, default /usr/bin/chromium; `apt-get install -y chromium`).
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getJwt } from "@shopify/shopify-api/test-helpers";
 import * as chromeLauncher from "chrome-launcher";
@@ -67,11 +68,13 @@ async function main() {
     const audit = (pathname: string) => lighthouseRuns(port, () => embeddedUrl(stack.appUrl, stack.shop, stack.apiKey, stack.apiSecret, pathname));
     const plays = process.argv.includes("--only-leaks") ? {} : await audit("/app/plays");
     seedLeakAggregates(stack.databaseUrl, stack.shop);
+    process.env.DATABASE_URL = stack.databaseUrl;
+    const { getLeakReport, leakRange, rebuildLeakWeeks } = await import("../app/models/leaks.server");
+    // The 7-day block sums the leak job keeps beside the day rows.
+    await rebuildLeakWeeks(stack.shop);
     // Server time of the page's data: the loader's work after the session check (range in the shop's days, the
     // aggregates summed, leaks ranked, lift and profit per play), in this process on the stack's database. (A plain
     // HTTP fetch cannot pass the embedded session bounce; Lighthouse above loads the page through it.)
-    process.env.DATABASE_URL = stack.databaseUrl;
-    const { getLeakReport, leakRange } = await import("../app/models/leaks.server");
     const times: number[] = [];
     for (let i = 0; i < Math.max(5, Number(process.env.LEAK_LOADS ?? 40)); i++) {
       const t0 = performance.now();
@@ -102,6 +105,11 @@ async function lighthouseRuns(port: number, url: () => Promise<string>) {
     );
     if (!result) throw new Error("Lighthouse returned no result");
     const lhr = result.lhr;
+    // LHR_DIR=<dir> keeps each run's full report (main-thread breakdown, long tasks) for diagnosis.
+    if (process.env.LHR_DIR) {
+      mkdirSync(process.env.LHR_DIR, { recursive: true });
+      writeFileSync(path.join(process.env.LHR_DIR, `${new URL(lhr.finalDisplayedUrl).pathname.replace(/\W+/g, "_")}-${i + 1}.json`), JSON.stringify(lhr));
+    }
     if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
     const score = (k: string) => Math.round((lhr.categories[k]?.score ?? 0) * 100);
     const failing = lhr.categories.accessibility.auditRefs

@@ -115,6 +115,21 @@ describe("foldLeaks", () => {
     expect(sorted(aggregate)).toEqual(sorted(sumAggregates([reference(a, new Set()), reference(b, new Set())])));
   });
 
+  it("GIVEN days across three 7-day blocks WHEN ranges cut blocks anywhere THEN each sums exactly its days", async () => {
+    // 2026-03-05 is a Thursday: 17 days reach into the blocks starting Monday 2026-03-02, 03-09 and 03-16.
+    const perDay = Array.from({ length: 17 }, (_, i) =>
+      randomVisits(40 + i, 6).map((e) => ({ ...e, visitorId: `${e.visitorId}-d${i}`, at: e.at + i * 86_400_000 })),
+    );
+    await store(perDay.flat());
+    await foldLeaks(shop);
+    const day = (i: number) => new Date(DAY + i * 86_400_000).toISOString().slice(0, 10);
+    for (const [a, b] of [[0, 16], [4, 11], [4, 10], [1, 3], [5, 5]]) {
+      const { aggregate } = await loadLeakRange(shop, day(a), day(b));
+      const expected = sumAggregates(perDay.slice(a, b + 1).map((evs) => reference(evs, new Set())));
+      expect({ range: [a, b], ...sorted(aggregate) }).toEqual({ range: [a, b], ...sorted(expected) });
+    }
+  });
+
   it("GIVEN exposures with orders WHEN folded THEN each arm's money moments are stored on the day first eligible", async () => {
     await store([{ visitorId: "x-1", type: "page_view", pageType: "home", path: "/", at: DAY + 1000 }]);
     await prisma.playExposure.createMany({

@@ -83,17 +83,13 @@ export async function foldLeaks(shop: string, o: { now?: Date } = {}): Promise<L
   }
 
   const all = [...new Set([...dirty, ...moneyDirty])].sort();
+  if (!(await prisma.leakPathWeek.findFirst({ where: { shop }, select: { shop: true } }))) await rebuildLeakWeeks(shop, d);
   await foldDays(shop, [...dirty], [...moneyDirty], zone, d);
   if (hi > lo || ordersAt !== cursor.ordersAt) {
     // Compare-and-set: a concurrent fold that got here first already covered these days.
     await prisma.leakCursor.updateMany({ where: { shop, lastEventId: lo }, data: { lastEventId: hi, ordersAt } });
   }
   return { days: all.length, events };
-}
-
-/** Schema-qualified name of a leak table, qualified exactly as rollup.server qualifies its own tables. */
-function table(d: Dialect, name: "LeakFunnelDay" | "LeakPathDay" | "PlayMoneyDay"): string {
-  return dialectSql(d).t("Event").replace(/"Event"$/, `"${name}"`);
 }
 
 const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : v == null ? NaN : Date.parse(String(v)));
@@ -103,22 +99,45 @@ function secondsBetween(d: Dialect, a: string, b: string): string {
   return d === "sqlite" ? `((julianday(${b}) - julianday(${a})) * 86400.0)` : `EXTRACT(EPOCH FROM (${b} - ${a}))`;
 }
 
-/** Recomputes one day's rows (the parts asked for) in one transaction. */
-/** Days folded in one pass at most (a run of consecutive days; bounds the temporary tables). */
-const MAX_BATCH_DAYS = 7;
-
-/** Consecutive days in runs of at most MAX_BATCH_DAYS. */
-function runsOf(days: string[]): string[][] {
-  const runs: string[][] = [];
-  for (const day of [...days].sort()) {
-    const run = runs[runs.length - 1];
-    if (run && run.length < MAX_BATCH_DAYS && addDays(run[run.length - 1], 1) === day) run.push(day);
-    else runs.push([day]);
-  }
-  return runs;
+/**
+ * The 7-day block a day belongs to, named by its first day: blocks start on Mondays, counted from 1970-01-05, so a
+ * block never depends on the range asked for.
+ */
+export function weekOf(day: string): string {
+  const n = Math.floor(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
+  return addDays(day, -((((n - 4) % 7) + 7) % 7));
 }
 
-/** Recomputes whole days: visits for `visitDays`, money for `moneyDays`, each run of consecutive days in one transaction. */
+/** Dirty days grouped by their 7-day block: one pass (and one transaction) per block, which it then rebuilds. */
+function runsOf(days: string[]): string[][] {
+  const runs = new Map<string, string[]>();
+  for (const day of [...days].sort()) runs.set(weekOf(day), [...(runs.get(weekOf(day)) ?? []), day]);
+  return [...runs.values()];
+}
+
+const PATH_SUMS = ["views", "exits", "abandoned", "policy", "stall", "cycles", "repeat"] as const;
+
+/** Rebuilds a block's LeakPathWeek rows from its LeakPathDay rows. */
+async function rebuildWeek(tx: Tx, shop: string, week: string, d: Dialect): Promise<void> {
+  const sql = dialectSql(d);
+  await tx.leakPathWeek.deleteMany({ where: { shop, week } });
+  await tx.$executeRawUnsafe(
+    sql.q(`INSERT INTO ${sql.t("LeakPathWeek")} ("shop", "week", "kind", "path", "pageType", ${PATH_SUMS.map((c) => `"${c}"`).join(", ")})
+      SELECT ?, ?, "kind", "path", MIN("pageType"), ${PATH_SUMS.map((c) => `SUM("${c}")`).join(", ")}
+      FROM ${sql.t("LeakPathDay")} WHERE "shop" = ? AND "day" >= ? AND "day" <= ? GROUP BY "kind", "path"`),
+    shop, week, shop, week, addDays(week, 6),
+  );
+}
+
+/** Rebuilds every LeakPathWeek row of a shop from its LeakPathDay rows (repair, and shops folded before weeks existed). */
+export async function rebuildLeakWeeks(shop: string, d: Dialect = currentDialect()): Promise<number> {
+  const days = await prisma.leakPathDay.findMany({ where: { shop }, select: { day: true }, distinct: ["day"] });
+  const weeks = [...new Set(days.map((r) => weekOf(r.day)))];
+  for (const week of weeks) await prisma.$transaction((tx) => rebuildWeek(tx, shop, week, d), { timeout: 600_000, maxWait: 60_000 });
+  return weeks.length;
+}
+
+/** Recomputes whole days: visits for `visitDays`, money for `moneyDays`, the dirty days of each 7-day block in one transaction. */
 export async function foldDays(shop: string, visitDays: string[], moneyDays: string[], zone: string | null, d: Dialect): Promise<void> {
   const visits = new Set(visitDays);
   const money = new Set(moneyDays);
@@ -134,12 +153,15 @@ export async function foldDays(shop: string, visitDays: string[], moneyDays: str
     await prisma.$transaction(
       async (tx) => {
         const v = run.filter((x) => visits.has(x));
-        if (v.length) await foldVisitsOfDays(tx, shop, v, from, to, days, d);
+        if (v.length) {
+          await foldVisitsOfDays(tx, shop, v, from, to, days, d);
+          await rebuildWeek(tx, shop, weekOf(first), d);
+        }
         const m = run.filter((x) => money.has(x));
         if (m.length) {
           await tx.playMoneyDay.deleteMany({ where: { shop, day: { in: m } } });
           await tx.$executeRawUnsafe(
-            sql.q(`INSERT INTO ${table(d, "PlayMoneyDay")} ("shop", "day", "play", "arm", "visitors", "revenue", "revenueSq", "discount", "discountSq", "cross")
+            sql.q(`INSERT INTO ${sql.t("PlayMoneyDay")} ("shop", "day", "play", "arm", "visitors", "revenue", "revenueSq", "discount", "discountSq", "cross")
               SELECT ?, x."d", x."play", x."arm", COUNT(*), SUM(x."revenue"), SUM(x."revenue" * x."revenue"), SUM(x."discount"), SUM(x."discount" * x."discount"), SUM(x."revenue" * x."discount")
               FROM (SELECT ${sql.day(`"firstEligibleAt"`, days)} AS "d", "play", "arm", "revenue", "discount" FROM ${sql.t("PlayExposure")}
                     WHERE "shop" = ? AND "firstEligibleAt" >= ${sql.ts} AND "firstEligibleAt" < ${sql.ts}) AS x
@@ -216,7 +238,7 @@ async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: s
   );
 
   await tx.$executeRawUnsafe(
-    sql.q(`INSERT INTO ${table(d, "LeakFunnelDay")} ("shop", "day", "visits", "productViews", "adds", "carts", "checkouts", "orders", "bounces", "abandonedCarts")
+    sql.q(`INSERT INTO ${sql.t("LeakFunnelDay")} ("shop", "day", "visits", "productViews", "adds", "carts", "checkouts", "orders", "bounces", "abandonedCarts")
       SELECT ?, "d", COUNT(*), SUM("prod"), SUM("added"), SUM("cart"), SUM("co"), SUM("ordered"),
         SUM(CASE WHEN "views" = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN "added" = 1 AND "ordered" = 0 THEN 1 ELSE 0 END)
       FROM rp_vis WHERE "views" > 0 GROUP BY "d"`),
@@ -224,7 +246,7 @@ async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: s
   );
   // Pages: views per path, and the visits that ended there (their last page view) with their signals.
   await tx.$executeRawUnsafe(
-    sql.q(`INSERT INTO ${table(d, "LeakPathDay")} ("shop", "day", "kind", "path", "pageType", "views", "exits", "policy", "stall", "cycles", "repeat")
+    sql.q(`INSERT INTO ${sql.t("LeakPathDay")} ("shop", "day", "kind", "path", "pageType", "views", "exits", "policy", "stall", "cycles", "repeat")
       SELECT ?, pv."d", 'page', pv."p", pv."pt", pv."views", COALESCE(x."exits", 0), COALESCE(x."policy", 0), COALESCE(x."stall", 0),
         COALESCE(x."cycles", 0), COALESCE(x."rep", 0)
       FROM (SELECT "d", "p", MIN(COALESCE("pt", 'other')) AS "pt", COUNT(*) AS "views" FROM rp_lev WHERE "t" = 'page_view' GROUP BY "d", "p") AS pv
@@ -239,7 +261,7 @@ async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: s
   const carted = `ad."v" IS NOT NULL AND vi."ordered" = 0`;
   const abandoned = (col: string) => `SUM(CASE WHEN ${carted} AND vi."${col}" = 1 THEN 1 ELSE 0 END)`;
   await tx.$executeRawUnsafe(
-    sql.q(`INSERT INTO ${table(d, "LeakPathDay")} ("shop", "day", "kind", "path", "pageType", "views", "exits", "abandoned", "policy", "stall", "cycles", "repeat")
+    sql.q(`INSERT INTO ${sql.t("LeakPathDay")} ("shop", "day", "kind", "path", "pageType", "views", "exits", "abandoned", "policy", "stall", "cycles", "repeat")
       SELECT ?, pv."d", 'product', pv."p", 'product', COUNT(*), SUM(CASE WHEN ad."v" IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN ${carted} THEN 1 ELSE 0 END),
         ${abandoned("policy")}, ${abandoned("stall")}, ${abandoned("cycles")},
         SUM(CASE WHEN vi."added" = 0 AND pv."n" >= ${REPEAT_VIEWS} THEN 1 ELSE 0 END)
@@ -253,15 +275,29 @@ async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: s
 
 /** The stored aggregates of a range of days [from, to] (inclusive), summed: what the leak page shows. */
 export async function loadLeakRange(shop: string, from: string, to: string): Promise<{ aggregate: DayAggregate; daily: (FunnelCounts & { day: string })[] }> {
-  const where = { shop, day: { gte: from, lte: to } };
+  const d = currentDialect();
+  const sql = dialectSql(d);
+  // Whole 7-day blocks inside the range come from LeakPathWeek, the days before the first and after the last from
+  // LeakPathDay: the sum is the same, over a fraction of the rows.
+  const firstWeek = weekOf(from) === from ? from : addDays(weekOf(from), 7);
+  const lastWeek = addDays(weekOf(addDays(to, 1)), -7);
+  const weeks = firstWeek <= lastWeek;
+  const cols = `"kind", "path", "pageType", ${PATH_SUMS.map((c) => `"${c}"`).join(", ")}`;
+  const parts = weeks
+    ? [
+        { q: `SELECT ${cols} FROM ${sql.t("LeakPathWeek")} WHERE "shop" = ? AND "week" >= ? AND "week" <= ?`, args: [shop, firstWeek, lastWeek] },
+        { q: `SELECT ${cols} FROM ${sql.t("LeakPathDay")} WHERE "shop" = ? AND "day" >= ? AND "day" < ?`, args: [shop, from, firstWeek] },
+        { q: `SELECT ${cols} FROM ${sql.t("LeakPathDay")} WHERE "shop" = ? AND "day" > ? AND "day" <= ?`, args: [shop, addDays(lastWeek, 6), to] },
+      ]
+    : [{ q: `SELECT ${cols} FROM ${sql.t("LeakPathDay")} WHERE "shop" = ? AND "day" >= ? AND "day" <= ?`, args: [shop, from, to] }];
+  type PathSum = { kind: string; path: string; pageType: string | null } & Record<(typeof PATH_SUMS)[number], unknown>;
   const [funnelRows, pathRows] = await Promise.all([
-    prisma.leakFunnelDay.findMany({ where, orderBy: { day: "asc" } }),
-    prisma.leakPathDay.groupBy({
-      by: ["kind", "path"],
-      where,
-      _sum: { views: true, exits: true, abandoned: true, policy: true, stall: true, cycles: true, repeat: true },
-      _min: { pageType: true },
-    }),
+    prisma.leakFunnelDay.findMany({ where: { shop, day: { gte: from, lte: to } }, orderBy: { day: "asc" } }),
+    prisma.$queryRawUnsafe<PathSum[]>(
+      sql.q(`SELECT "kind", "path", MIN("pageType") AS "pageType", ${PATH_SUMS.map((c) => `SUM("${c}") AS "${c}"`).join(", ")}
+        FROM (${parts.map((p) => p.q).join(" UNION ALL ")}) AS r GROUP BY "kind", "path"`),
+      ...parts.flatMap((p) => p.args),
+    ),
   ]);
   const funnel = emptyFunnel();
   const daily = funnelRows.map(({ shop: _s, day, ...c }) => ({ day, ...c }));
@@ -269,10 +305,9 @@ export async function loadLeakRange(shop: string, from: string, to: string): Pro
   const pages: PageRow[] = [];
   const products: ProductRow[] = [];
   for (const r of pathRows) {
-    const s = r._sum;
-    const signals = Object.fromEntries(LEAK_SIGNALS.map((k) => [k, s[k] ?? 0])) as Record<(typeof LEAK_SIGNALS)[number], number>;
-    if (r.kind === "page") pages.push({ path: r.path, pageType: r._min.pageType ?? "other", views: s.views ?? 0, exits: s.exits ?? 0, ...signals });
-    else products.push({ path: r.path, viewVisits: s.views ?? 0, carts: s.exits ?? 0, abandoned: s.abandoned ?? 0, ...signals });
+    const signals = Object.fromEntries(LEAK_SIGNALS.map((k) => [k, num(r[k])])) as Record<(typeof LEAK_SIGNALS)[number], number>;
+    if (r.kind === "page") pages.push({ path: r.path, pageType: r.pageType ?? "other", views: num(r.views), exits: num(r.exits), ...signals });
+    else products.push({ path: r.path, viewVisits: num(r.views), carts: num(r.exits), abandoned: num(r.abandoned), ...signals });
   }
   return { aggregate: { funnel, pages, products }, daily };
 }

@@ -2,24 +2,21 @@
 // their hesitation signals and the play that answers them (with a "turn on" action), the store beside the brief's
 // reference figures, and revenue and profit per visitor lift per play. Guard: authenticate.admin. Reads only the
 // leak job's aggregates and DailyPlayStat (never raw events).
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
-import { Badge, BlockStack, Button, Card, DataTable, EmptyState, InlineGrid, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
-import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
+import { Badge, BlockStack, Button, Card, EmptyState, InlineGrid, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { useI18n } from "../components/I18n";
-import { LeakChart } from "../components/LeakCharts";
+import { FigureTable, LeakChart } from "../components/LeakCharts";
 import { isPlayKey } from "../lib/playsSchema/schema";
 import { bounceBand, LEAK_RANGE_DAYS, type Leak } from "../lib/stats/funnel";
 import { intField, readJsonBody } from "../models/adminData.server";
 import { getLeakReport, leakRange, setMarginPercent } from "../models/leaks.server";
 import { savePlayAndPublish } from "../models/publish.server";
 import { authenticate } from "../shopify.server";
-
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 
 export const meta: MetaFunction = () => [{ title: "Leak finder · Recovery Plays" }];
 
@@ -153,10 +150,11 @@ export default function LeaksPage() {
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">{t("leaks.funnelTitle")}</Text>
                 <LeakChart kind="funnel" series={funnelSeries} />
-                <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                <FigureTable
+                  label={t("leaks.funnelTitle")}
                   headings={[t("leaks.step"), t("leaks.visitsCol"), t("leaks.fromPrevious"), t("leaks.fromStart")]}
                   rows={report.steps.map((s) => [stepName(s.step), number(s.count), percent(s.fromPrevious, 1), percent(s.fromStart, 1)])}
+                  numeric={[false, true, true, true]}
                 />
               </BlockStack>
             </Card>
@@ -164,10 +162,11 @@ export default function LeaksPage() {
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">{t("leaks.trendTitle")}</Text>
                 <LeakChart kind="trend" series={trendSeries} />
-                <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                <FigureTable
+                  label={t("leaks.trendTitle")}
                   headings={[t("leaks.dayCol"), ...trendSteps.map(stepName)]}
                   rows={report.daily.map((r) => [day(r.day) ?? r.day, number(r.visits), number(r.adds), number(r.orders)])}
+                  numeric={[false, true, true, true]}
                 />
               </BlockStack>
             </Card>
@@ -181,8 +180,8 @@ export default function LeaksPage() {
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">{t("leaks.profitTitle")}</Text>
               <Text as="p" tone="subdued">{t("leaks.profitBody", { margin: percent(report.marginPercent / 100, 0) })}</Text>
-              <DataTable
-                columnContentTypes={["text", "text", "text", "text"]}
+              <FigureTable
+                label={t("leaks.profitTitle")}
                 headings={[t("leaks.playCol"), t("leaks.rpv"), t("leaks.ppv"), t("leaks.verdict")]}
                 rows={report.plays.map((p) => {
                   const iv = (x: { estimate: number; lower: number; upper: number }) =>
@@ -235,8 +234,8 @@ function LeakTable({ report, playOf }: { report: Report; playOf: (k: string) => 
         {report.leaks.length === 0 ? (
           <Text as="p">{t("leaks.noLeaks")}</Text>
         ) : (
-          <DataTable
-            columnContentTypes={["text", "text", "text", "text", "text"]}
+          <FigureTable
+            label={t("leaks.leaksTitle")}
             headings={[t("leaks.where"), t("leaks.lost"), t("leaks.rate"), t("leaks.signal"), t("leaks.playCol")]}
             rows={report.leaks.map(row)}
           />
