@@ -12,7 +12,7 @@ import { pruneExpiredData } from "../models/retention.server";
 import { recomputeSegments } from "../models/profiles.server";
 import { rollupEvents, shopsWithEvents } from "../models/rollup.server";
 import { foldLeaks } from "../models/leaks.server";
-import { fireHesitations } from "../models/profileOut.server";
+import { fireHesitations, syncAbandonedCheckouts } from "../models/profileOut.server";
 import { pollStaleSyncs } from "../models/sync.server";
 import { shopsWithDueWebhooks } from "../models/webhooks.server";
 import { processDueWebhooks } from "../models/webhookTopics.server";
@@ -108,6 +108,8 @@ export const appCatalog: Catalog = {
       expireInSeconds: 5 * 60,
       run: async (shop) => {
         const { admin } = await unauthenticated.admin(shop);
+        // Shopify's abandoned checkouts first: the profile written with a trigger then knows the checkout stall.
+        await syncAbandonedCheckouts(shop, admin);
         await fireHesitations(shop, admin, { storefrontUrl: `https://${shop}`, leaveMs: HESITATION_LEAVE_MS, since: new Date(Date.now() - 24 * HOUR) });
       },
     },

@@ -5,7 +5,8 @@
  * The contract (keys, types, consent gating) is app/lib/profile-out/fields.ts.
  *
  * Split by concern: ./profileOutShared.server (documents, client, settings), ./profileOutCustomer.server (one
- * customer, tags, segments, redact), ./profileOutFlow.server (the Flow trigger). This module is the write-back and the entry
+ * customer, tags, segments, redact), ./profileOutFlow.server (the Flow trigger), ./profileOutCheckout.server
+ * (checkout behaviour in: the web pixel's events, abandoned checkouts, their effect per play). This module is the write-back and the entry
  * point: it re-exports the others.
  */
 import { createWriteStream, mkdtempSync, openAsBlob, rmSync } from "node:fs";
@@ -17,6 +18,7 @@ import prisma from "../db.server";
 import { PROFILE_FIELDS, PROFILE_NAMESPACE, PROFILE_OWNER_TYPE } from "../lib/profile-out/fields";
 import { historyLine } from "../lib/profile-out/encode";
 import { liveStage } from "./profiles.server";
+import { ensureWebPixel } from "./profileOutCheckout.server";
 import {
   BULK_METAFIELDS_SET, DEFINITION_CREATE, DEFINITION_UPDATE, RUN_BULK_MUTATION, STAGED_UPLOAD,
   accessDenied, client, log, recordWriteBack,
@@ -26,6 +28,7 @@ import {
 export * from "./profileOutShared.server";
 export * from "./profileOutCustomer.server";
 export * from "./profileOutFlow.server";
+export * from "./profileOutCheckout.server";
 
 // ------------------------------------------------------------------------------------------------ definitions
 
@@ -180,6 +183,12 @@ export async function afterHistorySync(shop: string, admin: Admin, o: ProfileOut
   try {
     const defs = await ensureProfileDefinitions(admin, o);
     if (defs.errors.length) log(o)("metafield definitions refused", { shop, errors: defs.errors });
+    // The checkout pixel follows the app's URL (it can change between deploys); a denied scope is logged, not fatal.
+    const appUrl = o.appUrl ?? process.env.SHOPIFY_APP_URL;
+    if (appUrl) {
+      const pixel = await ensureWebPixel(shop, admin, appUrl, o);
+      if (pixel.status !== "active") log(o)("web pixel not activated", { shop, status: pixel.status, message: pixel.message });
+    }
     const r = await writeBackProfiles(shop, admin, o);
     await recordWriteBack(admin, r, o);
     return r;

@@ -4,7 +4,8 @@
  * and erasure on customers/redact.
  */
 import prisma from "../db.server";
-import { PROFILE_FIELDS, PROFILE_NAMESPACE, PLAY_BARRIER, type ProfileValues } from "../lib/profile-out/fields";
+import { PROFILE_FIELDS, PROFILE_NAMESPACE, PLAY_BARRIER, type CheckoutStep, type ProfileValues } from "../lib/profile-out/fields";
+import { ABANDONED_EVENT_TYPE, stallSummary } from "../lib/profile-out/checkout";
 import { inputsLine, metafieldInputs, customerGid } from "../lib/profile-out/encode";
 import { APP_TAGS, desiredTags, tagChanges } from "../lib/profile-out/tags";
 import { appIdOf, segmentQuery, type ReadySegment } from "../lib/profile-out/segments";
@@ -22,7 +23,8 @@ import {
  * API), so a customer with stored storefront events consented; one without has no hesitation data to write.
  */
 export async function hasStorefrontConsent(shop: string, customerId: string): Promise<boolean> {
-  return (await prisma.event.count({ where: { shop, customerId }, take: 1 })) > 0;
+  // Shopify's abandoned checkouts are not storefront behaviour: they say nothing about consent.
+  return (await prisma.event.count({ where: { shop, customerId, type: { not: ABANDONED_EVENT_TYPE } }, take: 1 })) > 0;
 }
 
 /** The customer's values: history from the profile, behaviour (consent-gated) from events and exposures. */
@@ -45,6 +47,12 @@ export async function profileValues(shop: string, customerId: string, now = Date
       const play = last.play as PlayKey;
       values.last_hesitation = { play, barrier: PLAY_BARRIER[play], at: last.occurredAt.toISOString() };
       values.hesitation_barrier = PLAY_BARRIER[play];
+    }
+    const abandons = await prisma.event.findMany({ where: { shop, customerId, type: ABANDONED_EVENT_TYPE }, select: { pageType: true, occurredAt: true } });
+    const stall = stallSummary(abandons.map((a) => ({ step: (a.pageType ?? "shipping") as CheckoutStep, at: a.occurredAt })));
+    if (stall) {
+      values.checkout_stall = stall.step;
+      values.checkout_abandons = stall.total;
     }
   }
   return { values, consented };

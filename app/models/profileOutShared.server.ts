@@ -107,6 +107,8 @@ export const SETTINGS_READ = `#graphql
   }`;
 
 export interface ProfileOutOptions {
+  /** The app's public URL (the web pixel posts to it); SHOPIFY_APP_URL when absent. */
+  appUrl?: string;
   client?: AdminClientOptions;
   fetch?: typeof fetch;
   now?: () => number;

@@ -11,6 +11,7 @@ const GUARDS: Record<string, RegExp> = {
   "webhook HMAC (receiveWebhook → authenticate.webhook)": /receiveWebhook\(|authenticate\.webhook\(/,
   "app proxy signature + timestamp (authenticateProxy)": /authenticateProxy\(/,
   "checkout session token (authenticateCheckout)": /authenticateCheckout\(/,
+  "web pixel shop key + schema + rate limit (authenticatePixel)": /authenticatePixel\(/,
 };
 /** Routes that are public on purpose, with why. */
 const PUBLIC: Record<string, string> = {
@@ -41,6 +42,7 @@ describe("route guards", () => {
     if (file.startsWith("webhooks.")) expect(guard).toContain("webhook HMAC");
     if (file.startsWith("apps.proxy")) expect(guard).toContain("app proxy");
     if (file.startsWith("api.checkout")) expect(guard).toContain("checkout");
+    if (file.startsWith("api.pixel")) expect(guard).toContain("web pixel");
   });
 
   it.each(routeFiles)("GIVEN route %s THEN docs/security.md lists it", (file) => {
