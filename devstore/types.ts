@@ -137,8 +137,15 @@ export interface DevDiscount {
   functionHandle?: string;
   discountClasses?: ("PRODUCT" | "ORDER" | "SHIPPING")[];
   metafields?: Record<string, string>;
-  /** code_basic only: total uses allowed (null = unlimited) and one use per customer. */
+  /**
+   * code_basic only: uses allowed PER CODE (null = unlimited) and one use per customer. Shopify applies the
+   * discount's usageLimit to each of its redeem codes separately, not to their total.
+   */
   usageLimit?: number | null;
+  /** Redeem codes added with discountRedeemCodeBulkAdd besides `code` (each unique per shop, case-insensitive). */
+  redeemCodes?: string[];
+  /** discountRedeemCodeBulkAdd requests: the codes asked for and, per code, why it was refused (null = added). */
+  bulkCreations?: { id: string; createdAt: string; codes: { code: string; error: string | null }[] }[];
   appliesOncePerCustomer?: boolean;
   tags?: string[];
   createdAt?: string;

@@ -148,6 +148,9 @@ const FAMILY = {
 export const familyOf = (d: DevDiscount): DiscountFamily => (d.kind === "code_basic" ? "code" : "automatic");
 export const discountNode = (d: DevDiscount) => ({ __typename: FAMILY[familyOf(d)].node, id: gid(FAMILY[familyOf(d)].node, d.id), discount: d });
 const sameCode = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/** Every code a code discount answers to: its own and the redeem codes added in bulk. */
+export const codesOf = (d: DevDiscount): string[] => (d.code ? [d.code, ...(d.redeemCodes ?? [])] : [...(d.redeemCodes ?? [])]);
+const codeTaken = (d: DevDiscount, code: string) => (d.kind === "code_basic" || d.kind === "code_app") && codesOf(d).some((c) => sameCode(c, code));
 
 function applyDiscountInput(
   ctx: AdminContext,
@@ -262,7 +265,7 @@ function codeFields(
   else if (input.code != null && input.code.trim() === "") err(f("code"), "Code can't be blank", "BLANK");
   else if (code && code.length > 255) err(f("code"), "Code is too long (maximum is 255 characters)", "TOO_LONG");
   else if (code && /[\r\n]/.test(code)) err(f("code"), "Code can't contain newline characters.", "INVALID");
-  else if (code && ctx.env.state.discounts.some((x) => x.kind === "code_basic" && x.id !== base.id && x.code && sameCode(x.code, code))) {
+  else if (code && ctx.env.state.discounts.some((x) => x.id !== base.id && codeTaken(x, code))) {
     err(f("code"), "Code must be unique. Please try a different code.", "TAKEN");
   }
   if (input.context && input.customerSelection) err(f("context"), "Only one of context or customerSelection can be specified.", "INVALID");
@@ -328,4 +331,68 @@ export function discountSetActive(ctx: AdminContext, family: DiscountFamily, id:
   }
   d.updatedAt = now;
   return { [FAMILY[family].payload]: discountNode(d), userErrors: [] };
+}
+
+// ------------------------------------------------------------------------------------------------ redeem codes
+
+/** Shopify's maximum per call ("The list of codes to associate with the code discount. Maximum: 250 codes."). */
+export const REDEEM_CODES_PER_CALL = 250;
+
+/**
+ * discountRedeemCodeBulkAdd: adds codes to a code discount. Shopify runs it asynchronously and reports each code
+ * through discountRedeemCodeBulkCreation; here the work is done at once and the creation reads as done. A code
+ * taken by any code discount of the shop (or repeated in the request) is refused on its own, the others added.
+ */
+export function discountRedeemCodeBulkAdd(ctx: AdminContext, discountId: string, codes: { code: string }[]) {
+  const g = parseGid(discountId);
+  const d = g?.type === "DiscountCodeNode" ? ctx.env.state.discounts.find((x) => x.id === g.id && (x.kind === "code_basic" || x.kind === "code_app")) : undefined;
+  if (!d) return { bulkCreation: null, userErrors: [{ field: ["discountId"], message: "Discount does not exist", code: "INVALID", extraInfo: null }] };
+  if (codes.length === 0) return { bulkCreation: null, userErrors: [{ field: ["codes"], message: "Codes can't be blank", code: "BLANK", extraInfo: null }] };
+  if (codes.length > REDEEM_CODES_PER_CALL) {
+    return { bulkCreation: null, userErrors: [{ field: ["codes"], message: `Codes can't exceed ${REDEEM_CODES_PER_CALL} per request`, code: "TOO_MANY_ARGUMENTS", extraInfo: null }] };
+  }
+  const seen: string[] = [];
+  const results = codes.map(({ code }) => {
+    const c = String(code ?? "").trim();
+    let error: string | null = null;
+    if (!c) error = "Code can't be blank";
+    else if (c.length > 255) error = "Code is too long (maximum is 255 characters)";
+    else if (/[\r\n]/.test(c)) error = "Code can't contain newline characters.";
+    else if (seen.some((x) => sameCode(x, c)) || ctx.env.state.discounts.some((x) => codeTaken(x, c))) error = "Code must be unique. Please try a different code.";
+    if (!error) {
+      seen.push(c);
+      (d.redeemCodes ??= []).push(c);
+    }
+    return { code: c, error };
+  });
+  const creation = { id: String(ctx.env.nextId()), createdAt: isoSeconds(Date.now()), codes: results };
+  (d.bulkCreations ??= []).push(creation);
+  d.updatedAt = isoSeconds(Date.now());
+  return { bulkCreation: redeemCodeBulkCreation(d, creation), userErrors: [] };
+}
+
+/** The GraphQL shape of a DiscountRedeemCodeBulkCreation (done at once in the dev store). */
+export function redeemCodeBulkCreation(d: DevDiscount, c: NonNullable<DevDiscount["bulkCreations"]>[number]) {
+  const failed = c.codes.filter((x) => x.error).length;
+  return {
+    id: gid("DiscountRedeemCodeBulkCreation", c.id),
+    createdAt: c.createdAt,
+    done: true,
+    codesCount: c.codes.length,
+    importedCount: c.codes.length - failed,
+    failedCount: failed,
+    discount: d,
+    results: c.codes,
+  };
+}
+
+/** discountRedeemCodeBulkCreation(id): the creation whose id it is, on whichever discount. */
+export function findRedeemCodeBulkCreation(ctx: AdminContext, id: string) {
+  const g = parseGid(id);
+  if (g?.type !== "DiscountRedeemCodeBulkCreation") return null;
+  for (const d of ctx.env.state.discounts) {
+    const c = d.bulkCreations?.find((x) => x.id === g.id);
+    if (c) return redeemCodeBulkCreation(d, c);
+  }
+  return null;
 }

@@ -25,7 +25,7 @@ import { matches, parseSearch } from "./search";
 import { abandonedCheckouts, webPixel, webPixelCreate, webPixelUpdate } from "./checkouts";
 import { paymentCustomizationActivation, paymentCustomizationCreate, paymentCustomizationNode, paymentCustomizationUpdate } from "./paymentCustomizations";
 import { bulkOperationRunMutation, customerTags, metafieldsDelete, definitionsFor, flowTriggerReceive, metafieldDefinitionCreate, metafieldDefinitionUpdate, segmentCreate, stagedUploadsCreate, tagsAdd, tagsRemove } from "./profileOut";
-import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf } from "./mutations";
+import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf, codesOf, discountRedeemCodeBulkAdd, findRedeemCodeBulkCreation, type redeemCodeBulkCreation } from "./mutations";
 import { bulkOperationCancel, bulkOperationRunQuery } from "./bulk";
 import { orderCancel, refundCreate } from "./refunds";
 
@@ -420,9 +420,10 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     codeDiscountNode: (_s, args, ctx) => findByNode(ctx, args.id, "DiscountCodeNode"),
     codeDiscountNodeByCode: (_s, args, ctx) => {
       const want = String(args.code).trim().toLowerCase();
-      const d = ctx.env.state.discounts.find((x) => x.kind === "code_basic" && x.code?.toLowerCase() === want);
+      const d = ctx.env.state.discounts.find((x) => x.kind === "code_basic" && codesOf(x).some((c) => c.toLowerCase() === want));
       return d ? discountNode(d) : null;
     },
+    discountRedeemCodeBulkCreation: (_s, args, ctx) => findRedeemCodeBulkCreation(ctx, args.id),
     discountNodes: (_s, args, ctx) => {
       const groups = parseSearch(args.query);
       const list = ctx.env.state.discounts.filter((d) => matches(d, groups, discountSearch, (x) => `${x.title} ${x.code ?? ""}`));
@@ -453,6 +454,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     discountCodeDelete: (_s, args, ctx) => discountDelete(ctx, "code", args.id),
     discountCodeActivate: (_s, args, ctx) => discountSetActive(ctx, "code", args.id, true),
     discountCodeDeactivate: (_s, args, ctx) => discountSetActive(ctx, "code", args.id, false),
+    discountRedeemCodeBulkAdd: (_s, args, ctx) => discountRedeemCodeBulkAdd(ctx, args.discountId, args.codes),
     bulkOperationRunQuery: (_s, args, ctx) => bulkOperationRunQuery(ctx, args.query, args.groupObjects),
     bulkOperationCancel: (_s, args, ctx) => bulkOperationCancel(ctx, args.id),
     refundCreate: (_s, args, ctx, info) => refundCreate(ctx, info, args.input),
@@ -714,10 +716,19 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     asyncUsageCount: (d: DevDiscount, _a, ctx) => codeUsage(ctx, d),
     context: () => ({ __typename: "DiscountBuyerSelectionAll", all: "ALL" }),
     customerSelection: () => ({ __typename: "DiscountCustomerAll", allCustomers: true }),
-    codesCount: () => ({ count: 1, precision: "EXACT" }),
+    codesCount: (d: DevDiscount) => ({ count: codesOf(d).length, precision: "EXACT" }),
     codes: (d: DevDiscount, args, ctx) =>
-      connection([d], args, ctx, (x) => x.id, (x) => ({ id: gid("DiscountRedeemCode", x.id), code: x.code ?? "", asyncUsageCount: codeUsage(ctx, x) })),
+      connection(codesOf(d), args, ctx, (c) => c, (c) => redeemCode(ctx, d, c)),
     shareableUrls: () => [],
+  },
+  DiscountRedeemCodeBulkCreation: {
+    discountCode: (c: ReturnType<typeof redeemCodeBulkCreation>) => discountNode(c.discount),
+    codes: (c: ReturnType<typeof redeemCodeBulkCreation>, args, ctx) =>
+      connection(c.results, args, ctx, (r) => r.code, (r) => ({
+        code: r.code,
+        errors: r.error ? [{ field: ["code"], message: r.error, code: "INVALID", extraInfo: null }] : [],
+        discountRedeemCode: r.error ? null : redeemCode(ctx, c.discount, codesOf(c.discount).find((x) => x.toLowerCase() === r.code.toLowerCase()) ?? r.code),
+      })),
   },
   DiscountProducts: {
     products: (x, args, ctx) => productsConnection(ctx, args, ctx.env.state.products.filter((p) => x.productIds.includes(p.id))),
@@ -725,10 +736,17 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
   },
 };
 
-/** Orders that used the code (case-insensitive), what Shopify counts as its usage. */
+/** Orders that used any of the discount's codes (case-insensitive), what Shopify counts as its usage. */
 function codeUsage(ctx: AdminContext, d: DevDiscount): number {
-  const code = d.code?.toLowerCase();
-  return code ? ctx.env.state.orders.filter((o) => o.discountCodes.some((c) => c.toLowerCase() === code)).length : 0;
+  const codes = new Set(codesOf(d).map((c) => c.toLowerCase()));
+  return ctx.env.state.orders.filter((o) => o.discountCodes.some((c) => codes.has(c.toLowerCase()))).length;
+}
+
+/** One DiscountRedeemCode: ids are the discount's id and the code's position (stable: codes are only appended). */
+function redeemCode(ctx: AdminContext, d: DevDiscount, code: string) {
+  const want = code.toLowerCase();
+  const uses = ctx.env.state.orders.filter((o) => o.discountCodes.some((c) => c.toLowerCase() === want)).length;
+  return { id: gid("DiscountRedeemCode", `${d.id}${String(codesOf(d).indexOf(code)).padStart(6, "0")}`), code, asyncUsageCount: uses };
 }
 
 function discountSummary(d: DevDiscount, ctx: AdminContext): string {

@@ -37,6 +37,10 @@ export const REQUIRED_SCOPE: Record<string, string> = {
   "Mutation.discountCodeActivate": "write_discounts",
   "Mutation.discountCodeDeactivate": "write_discounts",
   "Mutation.discountCodeDelete": "write_discounts",
+  // discountRedeemCodeBulkAdd: "Requires `write_discounts` access scope."; DiscountRedeemCodeBulkCreation:
+  // "Requires Apps must have read_discounts access scope."
+  "Mutation.discountRedeemCodeBulkAdd": "write_discounts",
+  "QueryRoot.discountRedeemCodeBulkCreation": "read_discounts",
   "Mutation.discountAutomaticBasicCreate": "write_discounts",
   "Mutation.discountAutomaticBasicUpdate": "write_discounts",
   "Mutation.discountAutomaticActivate": "write_discounts",

@@ -276,11 +276,31 @@ export interface PricedCart {
 const inWindow = (d: DevDiscount, now: number) =>
   d.status === "ACTIVE" && Date.parse(d.startsAt) <= now && (d.endsAt === null || Date.parse(d.endsAt) > now);
 
-/** Orders placed with the code (case-insensitive): a code at its usage limit no longer applies. */
-function usageLeft(d: DevDiscount, data: DevStoreData): boolean {
-  if (d.usageLimit == null || !d.code) return true;
-  const used = data.orders.filter((o) => o.discountCodes.some((c) => sameCode(c, d.code!))).length;
+/** Every code a code discount answers to: its own and the redeem codes added in bulk (discountRedeemCodeBulkAdd). */
+const codesOfDiscount = (d: DevDiscount): string[] => (d.code ? [d.code, ...(d.redeemCodes ?? [])] : [...(d.redeemCodes ?? [])]);
+
+/**
+ * Orders placed with this code (case-insensitive): a code at its usage limit no longer applies. The limit counts
+ * per redeem code, as on Shopify ("that limit … applies to each individual redeem code you create, not the
+ * combined total across all codes": community.shopify.dev/t/…/12269).
+ */
+function usageLeft(d: DevDiscount, code: string, data: DevStoreData): boolean {
+  if (d.usageLimit == null) return true;
+  const used = data.orders.filter((o) => o.discountCodes.some((c) => sameCode(c, code))).length;
   return used < d.usageLimit;
+}
+
+/** Shopify's checkout error for a code whose usage limit is reached (the order cannot be placed with it). */
+export const USAGE_LIMIT_MESSAGE = "This discount has reached its usage limit";
+
+/** The cart's codes of a live code discount that reached their usage limit: checkout refuses the order with them. */
+export function exhaustedCodes(cart: Cart, data: DevStoreData, now = Date.now()): string[] {
+  const out: string[] = [];
+  for (const entered of cart.discountCodes ?? []) {
+    const d = (data.discounts ?? []).find((x) => (x.kind === "code_basic" || x.kind === "code_app") && codesOfDiscount(x).some((c) => sameCode(c, entered)));
+    if (d && inWindow(d, now) && !usageLeft(d, entered, data)) out.push(entered);
+  }
+  return out;
 }
 
 /**
@@ -317,8 +337,8 @@ function discountAmounts(d: DevDiscount, lines: PricedLine[]): number[] | null {
 }
 
 /**
- * Prices the cart. Candidates are the ACTIVE automatic discounts and the ACTIVE code discounts whose code is on
- * the cart (case-insensitive, usage limit not reached); each must meet its minimum requirement. Discounts that
+ * Prices the cart. Candidates are the ACTIVE automatic discounts and the ACTIVE code discounts one of whose codes
+ * (its own or a redeem code added in bulk) is on the cart (case-insensitive, that code's usage limit not reached); each must meet its minimum requirement. Discounts that
  * don't combine: the single best one applies (what Shopify does for non-combining product discounts). A code on
  * the cart is `applicable` only when its discount is the one applied.
  * `automatic_basic` / `code_basic` take their value off every line whose product they list (all when none);
@@ -352,9 +372,10 @@ export function priceCart(cart: Cart, catalog: Catalog, data: DevStoreData, now 
   for (const d of data.discounts ?? []) {
     if (!inWindow(d, now)) continue;
     if (d.kind === "automatic_basic" || d.kind === "automatic_bxgy") candidates.push({ discount: d, code: null });
-    else if ((d.kind === "code_basic" || d.kind === "code_app") && d.code && usageLeft(d, data)) {
-      const entered = codes.find((c) => sameCode(c, d.code!));
-      if (entered) candidates.push({ discount: d, code: entered });
+    else if (d.kind === "code_basic" || d.kind === "code_app") {
+      const own = codesOfDiscount(d);
+      const entered = codes.find((c) => own.some((x) => sameCode(c, x)));
+      if (entered && usageLeft(d, entered, data)) candidates.push({ discount: d, code: entered });
     }
   }
   let best: { discount: DevDiscount; code: string | null; amounts: number[]; total: number } | null = null;

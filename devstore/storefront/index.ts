@@ -20,8 +20,10 @@ import {
   changeLine,
   clearCart,
   emptyCart,
+  exhaustedCodes,
   lineJson,
   updateCart,
+  USAGE_LIMIT_MESSAGE,
 } from "./cart";
 import { Catalog, productAjaxJson, productImageUrl } from "./catalog";
 import { OrderNumbering, checkoutPage, createOrderFromCart, orderWebhookPayload, thankYouPage } from "./checkout";
@@ -499,6 +501,11 @@ export function createStorefrontHandler(
     if (section && section in STEP_EVENTS) {
       await checkouts.section({ cart, customer: r.customer, consent: r.consent }, section as CheckoutSection);
       return redirect(r.res, "/checkout", 303);
+    }
+    // A single-use code already used: Shopify's checkout shows its error and places no order until it is removed.
+    const spent = exhaustedCodes(cart, state);
+    if (spent.length) {
+      return sendHtml(r.res, 422, `<!doctype html><title>Checkout</title><p role="alert" data-discount-error="${escapeHtml(spent[0]!)}">${escapeHtml(USAGE_LIMIT_MESSAGE)}</p>`);
     }
     const order = createOrderFromCart(cart, catalog, state, r.customer?.id ?? null, numbering);
     await checkouts.completed({ cart, customer: r.customer, consent: r.consent }, order, str(params.email) ?? null);
