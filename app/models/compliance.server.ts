@@ -39,6 +39,8 @@ export async function redactCustomer(shop: string, payload: RedactCustomerPayloa
     await eraseCustomer(shop, customerId);
     await eraseCustomerEvents(shop, customerId, { orderIds });
     await prisma.dataRequest.deleteMany({ where: { shop, customerId } });
+    // A bundle code keeps its order and visitor (the leak report), never who the customer was.
+    await prisma.bundleCode.updateMany({ where: { shop, customerId }, data: { customerId: null } });
   }
   await prisma.$transaction([
     prisma.profileOrder.deleteMany({ where: { shop, orderId: { in: orderIds } } }),
@@ -54,7 +56,7 @@ export async function redactCustomer(shop: string, payload: RedactCustomerPayloa
 export const SHOP_TABLES: ShopTable[] = [
   "Event", "PlayExposure", "DailyPlayStat", "OrderAttribution", "OrderRefund", "PageStat", "RollupCursor", "ShopModel",
   "LeakFunnelDay", "LeakPathDay", "LeakPathWeek", "PlayMoneyDay", "LeakCursor", "CustomerProfile", "ProfileOrder", "DataRequest",
-  "SyncJob", "PlayConfig", "PublishedConfig", "Session", "WebhookDelivery", "Shop",
+  "SyncJob", "BundleCode", "PlayConfig", "PublishedConfig", "Session", "WebhookDelivery", "Shop",
 ];
 export const REDACT_BATCH = 5000;
 

@@ -6,7 +6,7 @@ export async function resetDatabase() {
     prisma.session, prisma.shop, prisma.webhookDelivery, prisma.playConfig, prisma.publishedConfig,
     prisma.customerProfile, prisma.profileOrder, prisma.syncJob, prisma.event, prisma.playExposure,
     prisma.dailyPlayStat, prisma.orderAttribution, prisma.pageStat, prisma.rollupCursor, prisma.shopModel,
-    prisma.dataRequest, prisma.orderRefund,
+    prisma.dataRequest, prisma.orderRefund, prisma.bundleCode,
   ] as unknown as { deleteMany: () => Promise<unknown> }[];
   await prisma.$transaction(models.map((m) => m.deleteMany()) as never);
 }
