@@ -1,9 +1,12 @@
 // Checkout payment order end to end: the merchant turns it on from the VIP play's page (the app creates and
 // activates the payment customization with its configuration), then the dev store's checkout lists payment
 // methods through it: a Champion at ≥ 3× AOV sees pay-over-time methods first, a first-time buyer and a holdout
-// Champion see the default order.
+// Champion see the default order. Their orders reach the app through orders/create, which records the Function's
+// exposure for both arms (the arm recomputed on the server) and attributes the treated Champion's order to the VIP
+// play on the Analytics page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
+import type { Frame } from "playwright-core";
 import { launchBrowser, startStack, type Stack, until } from "./harness";
 import { addFirstProductToCart, adminNav, openAdmin, PLAY_NAMES, UA } from "./journeys";
 import { paymentsArm, parsePaymentsConfig } from "../../app/lib/payments/customization";
@@ -16,7 +19,7 @@ let browser: Browser;
 const store = () => stack.devstore as DevStore;
 
 beforeAll(async () => {
-  stack = await startStack({ quiet: true });
+  stack = await startStack({ quiet: true, env: { ROLLUP_INTERVAL_MS: "1500" } });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -35,8 +38,8 @@ function seedProfile(customer: DevCustomer, fields: Record<string, string>) {
   }
 }
 
-/** Logs the customer in, adds a product and returns the checkout's payment list in order. */
-async function checkoutList(customer: DevCustomer): Promise<string[]> {
+/** Logs the customer in, adds a product and returns the checkout's payment list in order (then pays, if asked). */
+async function checkoutList(customer: DevCustomer, pay = false): Promise<string[]> {
   const page = await (await browser.newContext({ userAgent: UA })).newPage();
   await page.goto(`${stack.storeUrl}/account/login`);
   await page.fill('input[name="customer[email]"]', customer.email);
@@ -45,15 +48,41 @@ async function checkoutList(customer: DevCustomer): Promise<string[]> {
   await addFirstProductToCart(page, stack);
   await page.goto(`${stack.storeUrl}/checkout`);
   const names = await page.locator("#payment-methods li").allInnerTexts();
+  if (pay) {
+    await page.click("#pay-now");
+    await page.waitForLoadState("load");
+  }
   await page.context().close();
   return names.map((n) => n.trim());
 }
 
 const DEFAULT_ORDER = DEV_PAYMENT_METHODS.map((m) => m.name);
 
+/** The Function's exposure of a customer in the app's database (keyed as the Function's arm message is). */
+async function exposureOf(c: DevCustomer) {
+  const { createPrismaClient } = await import("../../app/db.server");
+  const db = createPrismaClient(stack.databaseUrl);
+  try {
+    return await db.playExposure.findUnique({ where: { shop_play_visitorId: { shop: stack.shop, play: "vip", visitorId: `customer:${c.id}` } } });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** The VIP play's "Ordered" row on the Analytics page ("Ordered <treatment> <holdout>"). */
+async function vipOrderedRow(frame: Frame): Promise<string> {
+  const heading = frame.getByRole("heading", { name: PLAY_NAMES.vip });
+  if (!(await heading.count())) return "";
+  const card = heading.first().locator("xpath=ancestor::*[.//tr][1]");
+  return (await card.locator("tr", { hasText: "Ordered" }).first().innerText()).replace(/\s+/g, " ").trim();
+}
+
 describe("checkout payment order end to end", () => {
   it("GIVEN the VIP play page WHEN the merchant turns the checkout payment order on THEN checkout orders payments per buyer", async () => {
     const admin = await openAdmin(browser, stack);
+    // The install's history sync folds the seeded orders into profiles and writes their metafields in one bulk
+    // mutation: wait for it, so the profiles seeded below are not overwritten and the app knows the buyers' orders.
+    await until("the history sync's profile write-back", () => store().env.bulkOps.some((b) => b.type === "MUTATION" && b.status === "COMPLETED"), 90_000);
     const plays = await adminNav(admin.page, "Plays");
     await plays.click(`[aria-label="Edit settings: ${PLAY_NAMES.vip}"]`);
     const section = (await admin.frame()).getByRole("heading", { name: "Checkout payment order" });
@@ -69,7 +98,8 @@ describe("checkout payment order end to end", () => {
     const customers = store().state.customers.filter((c) => c.email);
     const buyers = new Set(store().state.orders.map((o) => o.customerId));
     const treated = customers.find((c) => arm(c) === "treatment" && buyers.has(c.id))!;
-    const holdout = customers.find((c) => arm(c) === "holdout")!;
+    // A returning buyer: the app has their earlier orders, so it knows the Function ran with a profile for them.
+    const holdout = customers.find((c) => arm(c) === "holdout" && buyers.has(c.id))!;
     const firstTimer = customers.find((c) => c !== treated && c !== holdout && !buyers.has(c.id))!;
     expect(treated && holdout && firstTimer).toBeTruthy();
 
@@ -77,9 +107,32 @@ describe("checkout payment order end to end", () => {
     seedProfile(treated, { aov: "1.00", rfm_group: "CHAMPIONS", stage: "loyalist" });
     seedProfile(holdout, { aov: "1.00", rfm_group: "CHAMPIONS", stage: "loyalist" });
 
-    const champion = await checkoutList(treated);
+    const champion = await checkoutList(treated, true);
     expect(champion.slice(0, 2)).toEqual(["Shop Pay Installments", "Klarna"]);
-    expect(await checkoutList(firstTimer)).toEqual(DEFAULT_ORDER);
-    expect(await checkoutList(holdout)).toEqual(DEFAULT_ORDER);
+    expect(await checkoutList(firstTimer, true)).toEqual(DEFAULT_ORDER);
+    expect(await checkoutList(holdout, true)).toEqual(DEFAULT_ORDER);
+
+    // The holdout buyer's exposure is recorded with their order, in the holdout arm; the first-time buyer (no
+    // profile, so the Function left the list alone) gets none.
+    let held = await exposureOf(holdout);
+    for (let i = 0; i < 120 && !(held && held.orders > 0); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      held = await exposureOf(holdout);
+    }
+    expect(held).toMatchObject({ arm: "holdout", orders: 1, shownAt: null });
+    expect(await exposureOf(firstTimer)).toBeNull();
+    expect(await exposureOf(treated)).toMatchObject({ arm: "treatment", orders: 1 });
+
+    // Analytics shows the VIP play's orders per arm: the treated Champion's and the holdout buyer's.
+    const analytics = await openAdmin(browser, stack);
+    let row = "";
+    for (let i = 0; i < 40 && row !== "Ordered 1 1"; i++) {
+      const f = await adminNav(analytics.page, "Analytics");
+      await f.waitForLoadState("load");
+      row = await vipOrderedRow(f);
+      if (row !== "Ordered 1 1") await analytics.page.waitForTimeout(1500);
+    }
+    expect(row).toBe("Ordered 1 1");
+    await analytics.page.context().close();
   });
 });
