@@ -301,14 +301,41 @@ export function createStorefrontHandler(
     sendHtml(r.res, status, html);
   }
 
-  /** Sections requested alongside an Ajax cart call (`sections`), rendered against the cart page. */
+  /**
+   * The page bundled sections render in: `sections_url`, else the Referer (the page that made the call), else the
+   * cart. Horizon's cart drawer renders only outside the cart template, so rendering against /cart left it empty.
+   */
+  function sectionsContext(r: Req, params: Params): [template: string, pageType: string, extra: Record<string, unknown>] {
+    let where = typeof params.sections_url === "string" ? params.sections_url : "";
+    try {
+      where ||= new URL(String(r.req.headers.referer)).pathname;
+    } catch {
+      // No Referer: the cart, as before the Referer rule.
+    }
+    const p = where.split("?")[0] || "/cart";
+    let m: RegExpExecArray | null;
+    if (p === "/cart") return ["cart", "cart", {}];
+    if (p === "/") return ["index", "index", {}];
+    if ((m = /^\/(?:collections\/[^/]+\/)?products\/([^/.]+)$/.exec(p))) {
+      const product = catalog.productByHandle(decodeURIComponent(m[1]));
+      if (product) return ["product", "product", { product: productObject(product, catalog), handle: product.handle }];
+    }
+    if ((m = /^\/collections\/([^/.]+)$/.exec(p))) {
+      const c = catalog.collection(decodeURIComponent(m[1]));
+      if (c) return ["collection", "collection", { collection: collectionObject(c, catalog, 1), handle: c.handle }];
+    }
+    return ["page", "page", {}];
+  }
+
+  /** Sections requested alongside an Ajax cart call (`sections`), rendered in the context of sectionsContext. */
   async function ajaxSections(r: Req, params: Params): Promise<Record<string, string | null> | undefined> {
     const raw = params.sections;
     const ids = Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(",") : [];
     if (!ids.length) return undefined;
-    const globals = buildGlobals(r, "cart", "cart", {});
+    const [template, pageType, extra] = sectionsContext(r, params);
+    const globals = buildGlobals(r, template, pageType, extra);
     const out: Record<string, string | null> = {};
-    for (const id of ids.map((s) => s.trim()).filter(Boolean).slice(0, 5)) out[id] = await renderer.renderSection("cart", id, globals);
+    for (const id of ids.map((s) => s.trim()).filter(Boolean).slice(0, 5)) out[id] = await renderer.renderSection(template, id, globals);
     return out;
   }
 

@@ -129,4 +129,25 @@ describe.skipIf(!requireShared(sharedThemeDir("horizon"), "horizon theme fixture
     expect(res.status).toBe(200);
     expect(((await res.json()) as { quantity: number }).quantity).toBe(3);
   });
+
+  // Bundled section rendering uses `sections_url`, else the Referer page; Horizon's drawer renders only outside /cart.
+  const addWithDrawer = (extra: Record<string, string>, headers: Record<string, string> = {}) =>
+    new Shopper(store.url)
+      .fetch("/cart/add.js", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ id: 1011, quantity: 1, sections: "cart-drawer-section", ...extra }),
+      })
+      .then((r) => r.json() as Promise<{ sections: Record<string, string | null> }>);
+
+  it("GIVEN Horizon's add-to-cart from a product page (Referer, no sections_url) WHEN the drawer section comes back THEN it is rendered for that page, with the new line", async () => {
+    const body = await addWithDrawer({}, { referer: `${store.url}/products/linen-shirt` });
+    expect(body.sections["cart-drawer-section"]).toContain("cart-items__table-row");
+    expect(body.sections["cart-drawer-section"]).toContain("Linen Shirt");
+  });
+
+  it("GIVEN sections_url=/cart WHEN the drawer section comes back THEN it is rendered for the cart page, where Horizon has no drawer", async () => {
+    const body = await addWithDrawer({ sections_url: "/cart" }, { referer: `${store.url}/products/linen-shirt` });
+    expect(body.sections["cart-drawer-section"]).not.toContain("cart-items__table-row");
+  });
 });
