@@ -5,7 +5,7 @@ import prisma from "../db.server";
 import { startDevStore, type DevStore } from "../../devstore/server";
 import { devStoreAdmin } from "../../tests/helpers/devstore";
 import { attributeOrder } from "./attribution.server";
-import { bundleCodeLeaks, refillBundleCodes, poolTarget } from "./bundleCodes.server";
+import { bundleCodeLeaks, issueBundleCode, refillBundleCodes, poolTarget } from "./bundleCodes.server";
 import { redactCustomer } from "./compliance.server";
 import { replaceBundleCode, syncBundleDiscount } from "./discounts.server";
 import { ensureDefaultPlays, getPlay } from "./plays.server";
@@ -106,6 +106,19 @@ describe("orders/create and the leak report", () => {
     await attributeOrder(shop, paid(11, "RP-HHHHHHHHHHHH", null, 7002));
     await redactCustomer(shop, { shop_domain: shop, customer: { id: 7002 }, orders_to_redact: [] } as never);
     expect(await row("RP-HHHHHHHHHHHH")).toMatchObject({ customerId: null, orderId: "11", leaked: false });
+  });
+});
+
+describe("issuing under concurrency", () => {
+  it("GIVEN a budget of 3 codes and 10 visitors asking at once WHEN issued concurrently THEN exactly 3 distinct codes go out", async () => {
+    const discountId = "gid://shopify/DiscountCodeNode/5";
+    await prisma.bundleCode.createMany({ data: Array.from({ length: 10 }, (_, i) => ({ shop, code: `RP-RACE${i}`, discountId, state: "pooled" })) });
+    const settings = { bundleCodesPerDay: 3, bundleDiscountPerDay: 0, discountPercent: 10 };
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => issueBundleCode(shop, { visitorId: `v${i}`, customerId: null, discountId, settings })));
+    const codes = results.flatMap((r) => (r.status === "issued" ? [r.code] : []));
+    expect(new Set(codes).size).toBe(3);
+    expect(results.filter((r) => r.status === "budget")).toHaveLength(7);
+    expect(await prisma.bundleCode.count({ where: { shop, state: "issued" } })).toBe(3);
   });
 });
 
