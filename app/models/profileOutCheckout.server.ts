@@ -23,7 +23,8 @@ import { jsonError, readBody } from "./edge.server";
 import { createSharedRateLimiter } from "./shared.server";
 import { verifyVisitorId } from "./visitors.server";
 import { isShopActive } from "./webhooks.server";
-import { accessDenied, client, log, type Admin, type ProfileOutOptions, type UserError } from "./profileOutShared.server";
+import { writeCustomerProfile } from "./profileOutCustomer.server";
+import { accessDenied, client, type Admin, type ProfileOutOptions, type UserError } from "./profileOutShared.server";
 
 // ------------------------------------------------------------------------------------------- pixel activation
 
@@ -215,6 +216,7 @@ export async function syncAbandonedCheckouts(shop: string, admin: Admin, o: Prof
   let after: string | null = null;
   let stored = 0;
   let seen = 0;
+  const touched = new Set<string>();
   for (let page = 0; page < (o.maxPages ?? 20); page++) {
     let r: { data: { abandonedCheckouts: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: AbandonedNode[] } } };
     try {
@@ -260,11 +262,13 @@ export async function syncAbandonedCheckouts(shop: string, admin: Admin, o: Prof
         },
       });
       stored++;
+      if (customerId) touched.add(customerId);
     }
     if (!pageInfo.hasNextPage || !pageInfo.endCursor) break;
     after = pageInfo.endCursor;
   }
-  if (stored) log(o)("abandoned checkouts stored", { shop, stored });
+  // The customers' metafields follow (checkout_stall, checkout_abandons: written only for consented customers).
+  for (const id of touched) await writeCustomerProfile(shop, admin, id, o);
   return { status: "ok", stored, seen };
 }
 

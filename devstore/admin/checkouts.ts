@@ -8,7 +8,6 @@ import { parse as parseToml } from "smol-toml";
 import type { AdminContext } from "./context";
 import { connection } from "./resolvers";
 import { matches, parseSearch } from "./search";
-import { isoSeconds } from "../seed/generate";
 import type { DevCheckout, DevStoreData } from "../types";
 
 type Args = Record<string, any>;
@@ -125,9 +124,9 @@ const checkoutSearch = {
 };
 
 export function abandonedCheckouts(ctx: AdminContext, args: Args) {
-  // Wall-clock time, as the storefront stamps its checkouts (and its orders) with it.
-  const now = Date.now();
   const state = ctx.env.state;
+  // Wall-clock time, as the storefront stamps its checkouts (and its orders) with it.
+  const now = abandonClock(state);
   const groups = parseSearch(args.query);
   const list = (state.checkouts ?? [])
     .filter((c) => isAbandoned(c, now))
@@ -171,14 +170,21 @@ function abandonedOut(ctx: AdminContext, c: DevCheckout) {
   };
 }
 
-/** Test hook: the store's open checkouts as if their shoppers left `ms` ago (the ten-minute rule then applies). */
+// The abandonment clock runs ahead of the wall clock by what tests asked for (`ageCheckouts`): checkouts and the
+// pixel's events keep their real timestamps, only "ten minutes have passed" comes sooner.
+const skews = new WeakMap<DevStoreData, number>();
+
+/** Now, as the ten-minute rule sees it for this store. */
+export const abandonClock = (state: DevStoreData) => Date.now() + (skews.get(state) ?? 0);
+
+/** The dev store's reset: no checkouts, the abandonment clock back on the wall clock. */
+export function resetCheckouts(state: DevStoreData): void {
+  state.checkouts = [];
+  skews.delete(state);
+}
+
+/** Test hook: as if `ms` passed for the open checkouts (their shoppers left that long ago). Returns how many are open. */
 export function ageCheckouts(state: DevStoreData, ms: number): number {
-  let n = 0;
-  for (const c of state.checkouts ?? []) {
-    if (c.completedAt) continue;
-    for (const k of ["createdAt", "updatedAt"] as const) c[k] = isoSeconds(Date.parse(c[k]) - ms);
-    if (c.contactAt) c.contactAt = isoSeconds(Date.parse(c.contactAt) - ms);
-    n++;
-  }
-  return n;
+  skews.set(state, (skews.get(state) ?? 0) + Math.max(0, ms));
+  return (state.checkouts ?? []).filter((c) => !c.completedAt).length;
 }

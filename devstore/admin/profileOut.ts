@@ -16,6 +16,7 @@ import { typeResolver } from "./resolvers";
 import { normalizeNamespace } from "./mutations";
 import { BULK_ACCESS_DOCS, BULK_ACCESS_LAPSE_MS, newBulkOperation } from "./bulk";
 import { isoSeconds } from "../seed/generate";
+import { ABANDON_AFTER_MS, ageCheckouts, resetCheckouts } from "./checkouts";
 
 type Args = Record<string, any>;
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -66,6 +67,7 @@ export function profileOutState(env: AdminEnv): ProfileOutState {
 /** Clears what this module keeps (the dev store's reset). */
 export function resetProfileOut(env: AdminEnv): void {
   delete (env as WithState)[STATE];
+  resetCheckouts(env.state);
 }
 
 const now = (env: AdminEnv) => env.now?.() ?? Date.now();
@@ -584,6 +586,14 @@ export async function handleProfileOutHttp(env: AdminEnv, req: IncomingMessage, 
   }
   if (p === "/__devstore/segments" && req.method === "GET") {
     json(200, { segments: profileOutState(env).segments });
+    return true;
+  }
+  if (p === "/__devstore/checkouts/age" && req.method === "POST") {
+    // Test hook: the open checkouts as if their shoppers left `ms` ago (Shopify's ten-minute rule then applies).
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { ms?: number };
+    json(200, { aged: ageCheckouts(env.state, Number(body.ms ?? ABANDON_AFTER_MS)) });
     return true;
   }
   if (p === "/__devstore/bulk-mutation-access" && req.method === "POST") {

@@ -1,7 +1,7 @@
 // What the dev store's checkout records and publishes: one checkout per cart token (the Admin API lists it as
 // abandoned when the shopper leaves after giving contact details), and Shopify's standard checkout events,
 // published to the app's web pixel in its sandbox (./pixel.ts) when the shopper's consent allows it.
-import { activePixelSettings, isAbandoned, pixelExtension } from "../admin/checkouts";
+import { abandonClock, activePixelSettings, isAbandoned, pixelExtension } from "../admin/checkouts";
 import { isoSeconds } from "../seed/generate";
 import type { DevCheckout, DevCustomer, DevOrder, DevStoreData } from "../types";
 import type { Cart } from "./cart";
@@ -100,7 +100,7 @@ export function createCheckoutTracker(state: DevStoreData, catalog: Catalog, sho
     async completed(s: Shopper, order: DevOrder, email: string | null): Promise<void> {
       // Completed after it was listed as abandoned: Shopify keeps listing it, as recovered.
       const prior = (state.checkouts ?? []).find((x) => x.token === s.cart.token && !x.completedAt);
-      const abandonedAt = prior && isAbandoned(prior, Date.now()) ? prior.updatedAt : null;
+      const abandonedAt = prior && isAbandoned(prior, abandonClock(state)) ? prior.updatedAt : null;
       const c = record(s);
       if (email && !c.contactAt) c.contactAt = c.updatedAt;
       c.completedAt = isoSeconds(Date.now());
