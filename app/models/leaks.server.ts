@@ -46,21 +46,23 @@ export async function foldLeaks(shop: string, o: { now?: Date } = {}): Promise<L
   const moneyDirty = new Set<string>();
   let events = 0;
   if (hi > lo) {
-    const [range] = await prisma.$queryRawUnsafe<{ a: unknown; b: unknown; c: number | bigint }[]>(
-      sql.q(`SELECT MIN("occurredAt") AS a, MAX("occurredAt") AS b, COUNT(*) AS c FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ?`),
-      shop, lo, hi,
-    );
-    events = num(range?.c);
-    if (events > 0) {
-      const days = sqlDays(d, zone, toMs(range.a), toMs(range.b));
-      const rows = await prisma.$queryRawUnsafe<{ day: string }[]>(
-        sql.q(`SELECT DISTINCT ${sql.day(`"occurredAt"`, days)} AS "day" FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ?`),
+    // One pass over the new events: the days they fall on (in the shop's zone) and how many there are.
+    let days: SqlDays = null;
+    if (zone && d === "sqlite") {
+      const [range] = await prisma.$queryRawUnsafe<{ a: unknown; b: unknown }[]>(
+        sql.q(`SELECT MIN("occurredAt") AS a, MAX("occurredAt") AS b FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ?`),
         shop, lo, hi,
       );
-      for (const r of rows) {
-        dirty.add(r.day);
-        moneyDirty.add(r.day);
-      }
+      days = sqlDays(d, zone, toMs(range?.a), toMs(range?.b));
+    } else days = sqlDays(d, zone, NaN, NaN);
+    const rows = await prisma.$queryRawUnsafe<{ day: string; c: number | bigint }[]>(
+      sql.q(`SELECT ${sql.day(`"occurredAt"`, days)} AS "day", COUNT(*) AS "c" FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ? GROUP BY 1`),
+      shop, lo, hi,
+    );
+    for (const r of rows) {
+      events += num(r.c);
+      dirty.add(r.day);
+      moneyDirty.add(r.day);
     }
   }
   // Orders change a day's "ordered" visits and their visitors' exposures' money (on the day first eligible).
@@ -188,12 +190,24 @@ async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: s
   await drop();
   const inDays = `"d" IN (${dayList.map(() => "?").join(", ")})`;
   const atCart = `(("t" = 'page_view' AND "pt" = 'cart') OR "t" = 'checkout_started')`;
-  // A visit is (day, visitor): every window and group is partitioned by both.
+  // A visit is (day, visitor): every window is partitioned by both, all with one ordering, so one sort serves them.
+  // Running counts per row: `g` numbers the product views (an add belongs to the view with its count), `pvn` the
+  // page views (the visit's last page view has pvn = pvt, its total); at a visit's last row (no next event) the
+  // running counts are the visit's totals, so the visits are read from those rows without another sort or group.
+  const w = `PARTITION BY "d", "v" ORDER BY "at", "id"`;
+  const running = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END) OVER (${w} ROWS UNBOUNDED PRECEDING)`;
   await tx.$executeRawUnsafe(
     sql.q(temp("rp_lev", `SELECT "d", "v", "t", "pt", "p", "at", "id",
-        LEAD("at") OVER (PARTITION BY "d", "v" ORDER BY "at", "id") AS "nxt",
-        SUM(CASE WHEN "t" = 'page_view' AND "pt" = 'product' AND "p" <> '' THEN 1 ELSE 0 END)
-          OVER (PARTITION BY "d", "v" ORDER BY "at", "id" ROWS UNBOUNDED PRECEDING) AS "g"
+        LEAD("at") OVER (${w}) AS "nxt",
+        ${running(`"t" = 'page_view' AND "pt" = 'product' AND "p" <> ''`)} AS "g",
+        ${running(`"t" = 'page_view'`)} AS "pvn",
+        SUM(CASE WHEN "t" = 'page_view' THEN 1 ELSE 0 END) OVER (${w} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS "pvt",
+        ${running(`"t" = 'page_view' AND "pt" = 'product'`)} AS "prodc",
+        ${running(`"t" = 'add_to_cart'`)} AS "addc",
+        ${running(atCart)} AS "cartc",
+        ${running(`"t" = 'checkout_started'`)} AS "coc",
+        ${running(`"t" = 'page_view' AND "pt" = 'info'`)} AS "infoc",
+        ${running(`"t" = 'remove_from_cart'`)} AS "remc"
       FROM (SELECT ${sql.day(`"occurredAt"`, days)} AS "d", "visitorId" AS "v", "type" AS "t", "pageType" AS "pt", COALESCE("path", '') AS "p",
               "occurredAt" AS "at", "id"
             FROM ${sql.t("Event")}
@@ -202,20 +216,19 @@ async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: s
       WHERE ${inDays}`)),
     shop, from, to, ...dayList,
   );
+  const flag = (c: string) => `CASE WHEN "${c}" > 0 THEN 1 ELSE 0 END`;
   await tx.$executeRawUnsafe(
-    temp("rp_vis", `SELECT "d", "v",
-        SUM(CASE WHEN "t" = 'page_view' THEN 1 ELSE 0 END) AS "views",
-        MAX(CASE WHEN "t" = 'page_view' AND "pt" = 'product' THEN 1 ELSE 0 END) AS "prod",
-        MAX(CASE WHEN "t" = 'add_to_cart' THEN 1 ELSE 0 END) AS "added",
-        MAX(CASE WHEN ${atCart} THEN 1 ELSE 0 END) AS "cart",
-        MAX(CASE WHEN "t" = 'checkout_started' THEN 1 ELSE 0 END) AS "co",
-        CASE WHEN SUM(CASE WHEN "t" = 'page_view' AND "pt" = 'info' THEN 1 ELSE 0 END) >= ${POLICY_VIEWS} THEN 1 ELSE 0 END AS "policy",
-        MAX(CASE WHEN ${atCart} AND "nxt" IS NOT NULL AND ${secondsBetween(d, `"at"`, `"nxt"`)} >= ${STALL_MS / 1000 - 0.0005} THEN 1 ELSE 0 END) AS "stall",
-        CASE WHEN SUM(CASE WHEN "t" = 'remove_from_cart' THEN 1 ELSE 0 END) >= ${REMOVALS} THEN 1 ELSE 0 END AS "cycles",
-        0 AS "ordered", 0 AS "rep"
-      FROM rp_lev GROUP BY "d", "v"`),
+    temp("rp_vis", `SELECT "d", "v", "pvn" AS "views", ${flag("prodc")} AS "prod", ${flag("addc")} AS "added", ${flag("cartc")} AS "cart",
+        ${flag("coc")} AS "co", CASE WHEN "infoc" >= ${POLICY_VIEWS} THEN 1 ELSE 0 END AS "policy", 0 AS "stall",
+        CASE WHEN "remc" >= ${REMOVALS} THEN 1 ELSE 0 END AS "cycles", 0 AS "ordered", 0 AS "rep"
+      FROM rp_lev WHERE "nxt" IS NULL`),
   );
   await tx.$executeRawUnsafe(`CREATE INDEX rp_vis_v ON rp_vis ("d", "v")`);
+  // A stall: the shopper sat on the cart or checkout for STALL_MS or more before the next event.
+  await tx.$executeRawUnsafe(
+    `UPDATE rp_vis SET "stall" = 1 WHERE ("d", "v") IN (SELECT "d", "v" FROM rp_lev
+      WHERE ${atCart} AND "nxt" IS NOT NULL AND ${secondsBetween(d, `"at"`, `"nxt"`)} >= ${STALL_MS / 1000 - 0.0005})`,
+  );
   // A visit ordered when its visitor has an attributed order on that day.
   await tx.$executeRawUnsafe(
     sql.q(`UPDATE rp_vis SET "ordered" = 1 WHERE ("d", "v") IN (
@@ -252,9 +265,8 @@ async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: s
       FROM (SELECT "d", "p", MIN(COALESCE("pt", 'other')) AS "pt", COUNT(*) AS "views" FROM rp_lev WHERE "t" = 'page_view' GROUP BY "d", "p") AS pv
       LEFT JOIN (
         SELECT e."d", e."p", COUNT(*) AS "exits", SUM(vi."policy") AS "policy", SUM(vi."stall") AS "stall", SUM(vi."cycles") AS "cycles", SUM(vi."rep") AS "rep"
-        FROM (SELECT "d", "v", "p", ROW_NUMBER() OVER (PARTITION BY "d", "v" ORDER BY "at" DESC, "id" DESC) AS "rn" FROM rp_lev WHERE "t" = 'page_view') AS e
-        JOIN rp_vis vi ON vi."v" = e."v" AND vi."d" = e."d"
-        WHERE e."rn" = 1 GROUP BY e."d", e."p"
+        FROM rp_lev e JOIN rp_vis vi ON vi."v" = e."v" AND vi."d" = e."d"
+        WHERE e."t" = 'page_view' AND e."pvn" = e."pvt" GROUP BY e."d", e."p"
       ) AS x ON x."d" = pv."d" AND x."p" = pv."p"`),
     shop,
   );
