@@ -74,7 +74,13 @@ function customerIn(want: "treatment" | "holdout", from = 1): string {
 }
 const TREATED = customerIn("treatment");
 const config = (over: Record<string, unknown> = {}) => ({ key: KEY, holdoutPercent: 10, aovMultiple: 3, vipGroups: [], hide: [], ...over });
-const names = (input: PaymentsFunctionInput) => applyPaymentOperations(input.paymentMethods, paymentsRun(input).operations).map((m) => m.name);
+/** Runs the Function and checks its output against the pinned schema's result type, on every run. */
+function run(input: PaymentsFunctionInput): PaymentsFunctionResult {
+  const out = paymentsRun(input);
+  assertValidOutput(out);
+  return out;
+}
+const names = (input: PaymentsFunctionInput) => applyPaymentOperations(input.paymentMethods, run(input).operations).map((m) => m.name);
 const DEFAULT_ORDER = METHODS.map((m) => m.name);
 
 describe("payment customization Function: schema", () => {
@@ -83,7 +89,7 @@ describe("payment customization Function: schema", () => {
   });
 
   it("GIVEN a VIP with a big cart and a hide rule WHEN the Function runs THEN its move and hide operations are a valid result", () => {
-    const out = paymentsRun(inputFor({ subtotal: 400, buyer: { id: TREATED, fields: { aov: "100.00", rfm_group: "CHAMPIONS" } }, config: config({ hide: ["Cash on Delivery (COD)"] }) }));
+    const out = run(inputFor({ subtotal: 400, buyer: { id: TREATED, fields: { aov: "100.00", rfm_group: "CHAMPIONS" } }, config: config({ hide: ["Cash on Delivery (COD)"] }) }));
     expect(out.operations.length).toBeGreaterThan(2);
     assertValidOutput(out);
   });
@@ -97,7 +103,17 @@ describe("payment customization Function: AOV rule", () => {
 
   it("GIVEN a cart at 2.9× the customer's AOV WHEN the Function runs THEN the list keeps its default order", () => {
     const input = inputFor({ subtotal: 290, buyer: { id: TREATED, fields: { aov: "100.00", stage: "repeat_customer" } }, config: config() });
-    expect(paymentsRun(input).operations).toEqual([]);
+    expect(run(input).operations).toEqual([]);
+  });
+
+  it("GIVEN a cart at exactly 3× the customer's AOV WHEN the Function runs THEN instalments lead (the rule is ≥)", () => {
+    const input = inputFor({ subtotal: 300, buyer: { id: TREATED, fields: { aov: "100.00" } }, config: config() });
+    expect(names(input)[0]).toBe("Shop Pay Installments");
+  });
+
+  it.each(["0", "not a number", "-50"])("GIVEN an aov metafield of %j WHEN the cart is large THEN instalments are not moved", (aov) => {
+    const input = inputFor({ subtotal: 10_000, buyer: { id: TREATED, fields: { aov } }, config: config() });
+    expect(run(input).operations).toEqual([]);
   });
 
   it("GIVEN a merchant multiple of 2 WHEN the cart is 2.5× AOV THEN instalments lead", () => {
@@ -108,12 +124,12 @@ describe("payment customization Function: AOV rule", () => {
   it("GIVEN a big cart but no instalment method offered WHEN the Function runs THEN there are no operations", () => {
     const methods = METHODS.filter((m) => !/Installments|Klarna/.test(m.name));
     const input = inputFor({ subtotal: 1000, buyer: { id: TREATED, fields: { aov: "100" } }, config: config(), methods });
-    expect(paymentsRun(input).operations).toEqual([]);
+    expect(run(input).operations).toEqual([]);
   });
 
   it("GIVEN a profile without the aov metafield WHEN the cart is large THEN instalments are not moved", () => {
     const input = inputFor({ subtotal: 10_000, buyer: { id: TREATED, fields: { stage: "repeat_customer" } }, config: config() });
-    expect(paymentsRun(input).operations).toEqual([]);
+    expect(run(input).operations).toEqual([]);
   });
 });
 
@@ -125,7 +141,7 @@ describe("payment customization Function: VIP rule", () => {
 
   it("GIVEN a LOYAL customer WHEN LOYAL is not a chosen VIP group THEN nothing moves", () => {
     const input = inputFor({ subtotal: 50, buyer: { id: TREATED, fields: { aov: "100", rfm_group: "LOYAL" } }, config: config() });
-    expect(paymentsRun(input).operations).toEqual([]);
+    expect(run(input).operations).toEqual([]);
   });
 
   it("GIVEN a LOYAL customer WHEN the merchant chose LOYAL as a VIP group THEN wallets lead", () => {
@@ -141,15 +157,25 @@ describe("payment customization Function: VIP rule", () => {
 
 describe("payment customization Function: no change", () => {
   it("GIVEN an anonymous buyer WHEN the cart is large THEN there are no operations", () => {
-    expect(paymentsRun(inputFor({ subtotal: 10_000, buyer: null, config: config() })).operations).toEqual([]);
+    expect(run(inputFor({ subtotal: 10_000, buyer: null, config: config() })).operations).toEqual([]);
   });
 
   it("GIVEN an unknown customer (no profile metafields) WHEN the Function runs THEN there are no operations", () => {
-    expect(paymentsRun(inputFor({ subtotal: 10_000, buyer: { id: TREATED, fields: {} }, config: config({ hide: ["PayPal"] }) })).operations).toEqual([]);
+    expect(run(inputFor({ subtotal: 10_000, buyer: { id: TREATED, fields: {} }, config: config({ hide: ["PayPal"] }) })).operations).toEqual([]);
+  });
+
+  it("GIVEN a configuration without a usable key WHEN a Champion checks out THEN there are no operations (no unmeasured treatment)", () => {
+    for (const bad of [config({ key: "not-hex" }), config({ key: undefined }), "just a string", []]) {
+      expect(run(inputFor({ subtotal: 500, buyer: { id: TREATED, fields: { aov: "100", rfm_group: "CHAMPIONS" } }, config: bad })).operations).toEqual([]);
+    }
+  });
+
+  it("GIVEN a Champion without the rfm_group metafield WHEN the cart is ordinary THEN wallets are not moved", () => {
+    expect(run(inputFor({ subtotal: 50, buyer: { id: TREATED, fields: { aov: "100", stage: "loyalist" } }, config: config() })).operations).toEqual([]);
   });
 
   it("GIVEN no configuration metafield WHEN a Champion checks out THEN there are no operations", () => {
-    expect(paymentsRun(inputFor({ subtotal: 500, buyer: { id: TREATED, fields: { aov: "100", rfm_group: "CHAMPIONS" } } })).operations).toEqual([]);
+    expect(run(inputFor({ subtotal: 500, buyer: { id: TREATED, fields: { aov: "100", rfm_group: "CHAMPIONS" } } })).operations).toEqual([]);
   });
 
   it("GIVEN a holdout Champion with a cart ≥ 3× AOV WHEN the Function runs THEN the default order stays and the arm is holdout", () => {
