@@ -38,7 +38,7 @@ export function checkoutPaymentMethods(data: DevStoreData, customerId: string | 
       const dot = k.lastIndexOf(".");
       return isAppNs(k.slice(0, dot), "recovery_plays") && k.slice(dot + 1) === "payment_customization";
     });
-    let jsonValue: unknown = null;
+    let jsonValue: unknown;
     try {
       jsonValue = configEntry ? JSON.parse(configEntry[1].value) : null;
     } catch {

@@ -451,7 +451,7 @@ function registerNamedTag(liquid: Liquid, tag: string, render: (name: string, gl
         super(token, remain, l);
         this.argName = unquote(token.args);
       }
-      *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+      render(ctx: Context, emitter: Emitter): void {
         emitter.write(render(this.argName, ctx.globals as Globals));
       }
     },
@@ -519,7 +519,7 @@ export class StorefrontRenderer {
   themeLocale(): unknown {
     const content = this.files()["locales/en.default.json"];
     if (content !== this.localeCache.content) {
-      let value: unknown = {};
+      let value: unknown;
       try {
         value = content ? JSON.parse(content) : {};
       } catch {
@@ -579,7 +579,12 @@ export class StorefrontRenderer {
   // ---------- tags ----------
 
   private registerTags(liquid: Liquid): void {
-    const renderer = this;
+    // The tag classes below have their own `this`; they call the renderer through these.
+    const renderSectionGroup = this.renderSectionGroup.bind(this);
+    const renderContentForBlocks = this.renderContentForBlocks.bind(this);
+    const renderContentForBlock = this.renderContentForBlock.bind(this);
+    const renderStaticSection = this.renderStaticSection.bind(this);
+    const renderAppBlock = this.renderAppBlock.bind(this);
     liquid.registerTag(
       "schema",
       class extends Tag {
@@ -604,7 +609,7 @@ export class StorefrontRenderer {
         }
       },
     );
-    registerNamedTag(liquid, "sections", (name, globals) => renderer.renderSectionGroup(name, globals));
+    registerNamedTag(liquid, "sections", (name, globals) => renderSectionGroup(name, globals));
     liquid.registerTag(
       "content_for",
       class extends Tag {
@@ -633,10 +638,10 @@ export class StorefrontRenderer {
         *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
           const kind = String((yield evalToken(this.kindToken!, ctx)) ?? "");
           const globals = ctx.globals as Globals;
-          if (kind === "blocks") return emitter.write(renderer.renderContentForBlocks(globals));
+          if (kind === "blocks") return emitter.write(renderContentForBlocks(globals));
           const args: Record<string, unknown> = {};
           for (const [k, t] of this.params) args[k] = yield evalToken(t, ctx);
-          emitter.write(renderer.renderContentForBlock(globals, args));
+          emitter.write(renderContentForBlock(globals, args));
         }
       },
     );
@@ -686,7 +691,7 @@ export class StorefrontRenderer {
         }
       },
     );
-    registerNamedTag(liquid, "section", (name, globals) => renderer.renderStaticSection(name, globals));
+    registerNamedTag(liquid, "section", (name, globals) => renderStaticSection(name, globals));
     liquid.registerTag(
       "render",
       class extends RenderTag {
@@ -695,7 +700,7 @@ export class StorefrontRenderer {
           if (file && typeof file === "object" && !Array.isArray(file)) {
             const value = yield evalToken(file as Parameters<typeof evalToken>[0], ctx);
             if (value instanceof AppBlockDrop) {
-              emitter.write(renderer.renderAppBlock(value, ctx.globals as Globals));
+              emitter.write(renderAppBlock(value, ctx.globals as Globals));
               return;
             }
           }

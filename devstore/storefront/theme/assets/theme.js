@@ -22,7 +22,7 @@
     connectedCallback() {
       this.form = this.querySelector("form");
       this.status = this.querySelector(".product-form__status");
-      this.form && this.form.addEventListener("submit", (e) => this.onSubmit(e));
+      if (this.form) this.form.addEventListener("submit", (e) => this.onSubmit(e));
     }
     async onSubmit(event) {
       event.preventDefault();
