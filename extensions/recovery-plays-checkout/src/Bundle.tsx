@@ -7,7 +7,7 @@
  * applied with applyDiscountCodeChange, so no other buyer gets the discount.
  */
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { fetchBundleCode, withTimeout } from "./core/backend";
 import { storefrontPlays } from "./core/data";
 import { bundleDiscountPercent, checkoutSettings, isDealSeeker } from "./core/eligibility";
@@ -142,13 +142,16 @@ function useComplementaryOffer(
   lines: ReadonlyArray<{ merchandise: { product: { id: string } } }>,
 ): Offer | null | undefined {
   const [offer, setOffer] = useState<Offer | null | undefined>(undefined);
+  // Read when the anchor product changes, not a reason to look again (see the effect's dependencies).
+  const linesNow = useRef(lines);
+  linesNow.current = lines;
   useEffect(() => {
     if (!productId) {
       setOffer(null);
       return;
     }
     let live = true;
-    const inCart = new Set(lines.map((l) => l.merchandise.product.id));
+    const inCart = new Set(linesNow.current.map((l) => l.merchandise.product.id));
     withTimeout(QUERY_TIMEOUT_MS, () =>
       shopifyApi().query<RecommendationsData>(COMPLEMENTARY_QUERY, { variables: { productId } }),
     )

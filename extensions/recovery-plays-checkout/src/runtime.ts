@@ -190,6 +190,9 @@ export function useExposure(
   const arm = visitor && inSegment && published ? (visitor.arms[play] ?? null) : null;
   const measure = options.measure ?? true;
   const exposed = useRef(false);
+  // The exposure is sent once per visitor, arm and measure; the rest is read as it is at that moment.
+  const current = useRef({ visitor, play, turn: options.turn });
+  current.current = { visitor, play, turn: options.turn };
 
   // engaged/dismissed: every interaction counts; eligible/shown are sent once by the effect below.
   const report = (type: CheckoutEventType) => {
@@ -197,15 +200,17 @@ export function useExposure(
     void sendEvents(backendDeps(), visitor.id, [{ type, play, arm, ts: Date.now() }]);
   };
 
+  const visitorId = visitor?.id;
   useEffect(() => {
+    const { visitor, play, turn } = current.current;
     if (!visitor || !arm || !measure) return;
     if (exposed.current) return;
     exposed.current = true;
     const events: CheckoutEvent[] = [{ type: "eligible", play, arm, ts: Date.now() }];
     // A treated buyer whose turn went to a higher-priority play is eligible but was not shown this play.
-    if (arm === "treatment" && options.turn !== false) events.push({ type: "shown", play, arm, ts: Date.now() });
+    if (arm === "treatment" && turn !== false) events.push({ type: "shown", play, arm, ts: Date.now() });
     void sendEvents(backendDeps(), visitor.id, events);
-  }, [visitor?.id, arm, measure]);
+  }, [visitorId, arm, measure]);
 
   return { arm, report };
 }
