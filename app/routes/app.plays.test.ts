@@ -310,8 +310,14 @@ describe("Deal-Seeker bundle discount", () => {
   });
 
   describe("bundle code leaks", () => {
+    beforeEach(async () => {
+      await prisma.bundleCode.deleteMany();
+    });
+    // A recorded code use by an order that was not the code holder's (what orders/create stores).
     const leakedOrder = (orderId: string, visitorId: string | null) =>
-      prisma.orderAttribution.create({ data: { shop: SHOP, orderId, visitorId, total: 80, discount: 8, createdAt: new Date() } });
+      prisma.bundleCode.create({
+        data: { shop: SHOP, code: `RP-LEAK${orderId}`, discountId: "gid://shopify/DiscountCodeNode/1", state: "used", visitorId: "visitor-holder", orderId, orderVisitorId: visitorId, amount: 8, leaked: true, usedAt: new Date() },
+      });
 
     async function enableBundle() {
       const { record } = await loadPlay("deal_seeker");

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DevDiscount, DevStoreData } from "../../types";
 import { Shopper, type TestStorefront, sampleStore, startStorefront } from "../testing";
+import { USAGE_LIMIT_MESSAGE } from "../cart";
 
 // Linen Shirt (variant 1011, $48), Cotton Tee (variant 1021, $20).
 const SHIRT = 1011;
@@ -88,9 +89,15 @@ describe("bundle discount Function at checkout", () => {
     expect(order.totalDiscounts).toBeCloseTo(0.15 * 68, 2);
   });
 
-  it("GIVEN a single-use code already used once WHEN a second shopper pays with it THEN nothing comes off", async () => {
+  it("GIVEN a single-use code already used once WHEN a second shopper pays with it THEN checkout refuses it and places no order", async () => {
     await checkoutWith([{ id: SHIRT, quantity: 1, properties: bundle }, { id: TEE, quantity: 1, properties: bundle }]);
-    const second = await checkoutWith([{ id: SHIRT, quantity: 1, properties: bundle }, { id: TEE, quantity: 1, properties: bundle }]);
-    expect(second).toMatchObject({ totalDiscounts: 0, discountCodes: [] });
+    const s = new Shopper(store.url);
+    await s.postJson("/cart/add.js", { items: [{ id: SHIRT, quantity: 1, properties: bundle }, { id: TEE, quantity: 1, properties: bundle }] });
+    await s.postJson("/cart/update.js", { discount: CODE });
+    const before = store.ctx.state.orders.length;
+    const res = await s.postForm("/checkout", {});
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain(USAGE_LIMIT_MESSAGE);
+    expect(store.ctx.state.orders.length).toBe(before);
   });
 });
