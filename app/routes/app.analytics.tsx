@@ -11,6 +11,7 @@ import { useI18n } from "../components/I18n";
 import { PropensityCard } from "../components/PropensityInsights";
 import { RANGE_DAYS } from "../components/ranges";
 import { analyticsRange, getAnalytics } from "../models/adminData.server";
+import { abandonRates } from "../models/profileOutCheckout.server";
 import { authenticate } from "../shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
@@ -23,7 +24,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const range = analyticsRange(new URL(request.url).searchParams);
   const analytics = await getAnalytics(session.shop, range);
-  return json({ days: range.days, analytics });
+  // Each play's effect on the abandoned-checkout rate: Shopify's abandoned checkouts joined to the arms' visitors.
+  const abandon = await abandonRates(session.shop, range.from, range.to);
+  return json({ days: range.days, analytics, abandon });
 };
 
 const VERDICT_TONE: Record<string, "success" | "critical" | "attention" | "warning" | undefined> = {
@@ -33,7 +36,7 @@ const VERDICT_TONE: Record<string, "success" | "critical" | "attention" | "warni
 const UNMEASURED = new Set(["no_control", "data_quality"]);
 
 export default function AnalyticsPage() {
-  const { days, analytics } = useLoaderData<typeof loader>();
+  const { days, analytics, abandon } = useLoaderData<typeof loader>();
   const { t, number, percent, money, day } = useI18n();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -99,6 +102,11 @@ export default function AnalyticsPage() {
             const rows = (["eligible", "shown", "engaged", "orders"] as const).map((k) => [t(`analytics.${k === "orders" ? "ordered" : k}`), number(p.treatment[k]), number(p.holdout[k])]);
             rows.push([t("analytics.conversion"), rate(p.treatment), rate(p.holdout)]);
             rows.push([t("analytics.revenue"), money(p.treatment.revenue), money(p.holdout.revenue)]);
+            const abandoned = (arm: string) => {
+              const a = abandon.find((x) => x.play === p.play && x.arm === arm);
+              return a && a.rate !== null ? t("analytics.abandonedValue", { rate: percent(a.rate, 1), n: number(a.started) }) : "—";
+            };
+            rows.push([t("analytics.abandonedCheckouts"), abandoned("treatment"), abandoned("holdout")]);
             return (
               <Layout.Section key={p.play}>
                 <Card>
