@@ -58,6 +58,7 @@ import { CONSENT_COOKIE, type ConsentState, consentBanner, consentFromCookie, co
 import { appProxyConfigured, forwardAppProxy } from "./proxy";
 import { STEP_EVENTS, createCheckoutTracker, type CheckoutSection } from "./checkoutEvents";
 import { installTheme, themeSetupFromEnv } from "./themes/load";
+import { settingsObject } from "./themes/settings";
 import { ThemeEditError, addAppBlock, embedStates, ensureThemeFiles, placedAppBlocks, removeAppBlock, setEmbedEnabled } from "./theme";
 
 export type { StorefrontContext, StorefrontOptions } from "./context";
@@ -220,7 +221,7 @@ export function createStorefrontHandler(
     const current = { ...(renderer.json<SettingsData>("config/settings_data.json")?.current ?? {}) };
     delete current.sections;
     delete current.blocks;
-    return current;
+    return settingsObject(current, renderer.json<{ settings?: { id?: string; type?: string }[] }[]>("config/settings_schema.json") ?? []);
   }
 
   function analyticsMeta(pageType: string, extra: Record<string, unknown>): Record<string, unknown> {

@@ -85,6 +85,18 @@ describe.skipIf(!requireShared(sharedThemeDir("dawn"), "dawn theme fixture"))("c
   });
 });
 
+describe.skipIf(!requireShared(sharedThemeDir("dawn"), "dawn theme fixture"))("theme settings objects", () => {
+  it("GIVEN Dawn's colour schemes and fonts WHEN a page renders THEN each scheme's class carries its colours and the fonts their family", async () => {
+    const store = await startStorefront({ options: { theme: { dir: sharedThemeDir("dawn") } } });
+    const html = await new Shopper(store.url).html("/");
+    await store.close();
+    expect(html).toMatch(/\.color-scheme-2 \{\s*--color-background: 243,243,243;/);
+    expect(html).toContain("--payment-terms-background-color: rgb(255 255 255);");
+    expect(html).not.toContain(".color-,");
+    expect(html).toMatch(/--font-body-family: Assistant, sans-serif;/);
+  });
+});
+
 describe("theme files", () => {
   it("GIVEN JSON with a banner, line comments and comment-like strings WHEN comments are stripped THEN it parses with the strings intact", () => {
     const text = '/* generated */\n{\n  // note\n  "a": "http://x/*y*/", "b": "q\\"//r" /* c */\n}';
