@@ -126,6 +126,16 @@ describe("POST /apps/proxy/bundle", () => {
     expect(await issued()).toBe(0);
   });
 
+  it("GIVEN a treated visitor whose shown report lands a second after they accepted WHEN they ask THEN a code, once it is stored", async () => {
+    await dealSeeker(true);
+    await pool(1);
+    const v = await visitorIn("treatment");
+    const late = new Promise((r) => setTimeout(r, 1000)).then(() => shown(v));
+    const res = await askFrom(v);
+    await late;
+    expect(res.status).toBe(200);
+  });
+
   it("GIVEN a treated visitor whose shown exposure is rolled up WHEN they ask THEN a code", async () => {
     await dealSeeker(true);
     await pool(1);

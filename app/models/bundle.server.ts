@@ -44,7 +44,26 @@ export async function offerShown(shop: string, visitorId: string, now = new Date
   return event !== null;
 }
 
-export async function bundleCodeResponse(request: Request, shop: string, customerId: string | null = null): Promise<Response> {
+// The embed reports "shown" in batches (flushed within 4 s), and a shopper can accept the offer sooner: a signed
+// treated visitor whose report is not stored yet is given this long for it to land before being refused.
+export const SHOWN_GRACE_MS = 5_000;
+const SHOWN_POLL_MS = 250;
+
+async function shownWithin(shop: string, visitorId: string, graceMs: number): Promise<boolean> {
+  const end = Date.now() + graceMs;
+  for (;;) {
+    if (await offerShown(shop, visitorId)) return true;
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, SHOWN_POLL_MS));
+  }
+}
+
+export async function bundleCodeResponse(
+  request: Request,
+  shop: string,
+  customerId: string | null = null,
+  options: { shownGraceMs?: number } = {},
+): Promise<Response> {
   const { visitorId } = await parseJsonBody(request, body, 1024);
   const ip = clientIp(request);
   if (!perVisitor.take(`${shop}:${visitorId}`) || (ip && !perIp.take(`${shop}:${ip}`)) || !perShop.take(shop)) {
@@ -60,7 +79,7 @@ export async function bundleCodeResponse(request: Request, shop: string, custome
     const key = await visitorKey(shop);
     const treated = !!key && verifyVisitorIdWithKey(key, visitorId) && armWithKey(key, visitorId, "deal_seeker", settings.holdoutPercent) === "treatment";
     if (!treated) return jsonError(403, "The bundle offer is not available to this visitor", {}, NO_STORE);
-    if (!(await offerShown(shop, visitorId))) return jsonError(403, "The bundle offer was not shown to this visitor", { reason: "not_shown" }, NO_STORE);
+    if (!(await shownWithin(shop, visitorId, options.shownGraceMs ?? SHOWN_GRACE_MS))) return jsonError(403, "The bundle offer was not shown to this visitor", { reason: "not_shown" }, NO_STORE);
     const issued = await issueBundleCode(shop, { visitorId, customerId, discountId: play.discountId, settings });
     if (issued.status === "budget") {
       return jsonError(429, "The shop's bundle offer budget for today is spent", { reason: "budget" }, { ...NO_STORE, "Retry-After": "3600" });
