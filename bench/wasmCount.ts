@@ -147,7 +147,7 @@ function section(id: number, content: number[]): number[] {
 }
 
 /** The module with the counter global added, exported as COUNTER_EXPORT, and every function body instrumented. */
-export function instrumentWasm(wasm: Uint8Array): Uint8Array {
+export function instrumentWasm(wasm: Uint8Array): Uint8Array<ArrayBuffer> {
   const r = new Reader(wasm, 8);
   const sections: { id: number; body: Uint8Array }[] = [];
   while (r.p < wasm.length) {

@@ -15,7 +15,7 @@ const MODULE = hex(`
 `);
 
 async function instantiate() {
-  const { instance } = await WebAssembly.instantiate(instrumentWasm(MODULE));
+  const { instance } = await WebAssembly.instantiate(instrumentWasm(MODULE), {});
   const exports = instance.exports as { f: (x: number) => number; g: (n: number) => number } & Record<string, WebAssembly.Global>;
   const counter = exports[COUNTER_EXPORT]!;
   const counted = (run: () => unknown) => {
