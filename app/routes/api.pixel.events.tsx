@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { authenticatePixel, recordPixelEvent } from "../models/profileOutCheckout.server";
+import { authenticatePixel, recordPixelEvent } from "../models/profileOutPixel.server";
 
 // POST /api/pixel/events (the app's web pixel, from Shopify's sandbox): one standard checkout event per request.
 async function handle(request: Request) {
