@@ -176,7 +176,7 @@ async function traffic(stack: BenchStack, url: string, seconds: number, pool: re
   const responseTimes: number[] = [];
   const started = Date.now();
   const endEventsAt = started + (seconds - 3) * 1000;
-  const build = (kind: Kind, ctx: Record<string, unknown>): LoadRequest => {
+  const build = (kind: Kind, _ctx: Record<string, unknown>): LoadRequest => {
     const visitor = pool[seq++ % pool.length]!;
     const post = (p: string, headers: Record<string, string>, body: string): LoadRequest => ({ method: "POST", path: p, headers: { ...headers, "content-type": "text/plain;charset=UTF-8" }, body });
     switch (kind) {

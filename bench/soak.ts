@@ -54,7 +54,7 @@ async function soak(label: string, databaseUrl?: string): Promise<DbResult> {
     const customer = () => ids[Math.floor(Math.random() * ids.length)];
     const now = () => Math.floor(Date.now() / 1000);
 
-    const build = (kind: Kind, ctx: Record<string, unknown>): LoadRequest => {
+    const build = (kind: Kind, _ctx: Record<string, unknown>): LoadRequest => {
       const visitor = pool[seq++ % pool.length];
       const post = (path: string, headers: Record<string, string>, body: string): LoadRequest => ({ method: "POST", path, headers: { ...headers, "content-type": "text/plain;charset=UTF-8" }, body });
       switch (kind) {

@@ -51,11 +51,15 @@ export function loadAppConfig(tomlPath = path.join(process.cwd(), "shopify.app.t
     navLinks: [],
   };
   if (!existsSync(tomlPath)) return config;
-  const toml = parse(readFileSync(tomlPath, "utf8")) as Record<string, any>;
+  const toml = parse(readFileSync(tomlPath, "utf8")) as {
+    handle?: unknown;
+    access_scopes?: { scopes?: unknown };
+    webhooks?: { subscriptions?: { uri: string; topics?: string[]; compliance_topics?: string[] }[] };
+  };
   if (typeof toml.handle === "string") config.handle = toml.handle;
   const scopes = toml.access_scopes?.scopes;
   if (typeof scopes === "string") config.scopes = scopes.split(",").map((s: string) => s.trim()).filter(Boolean);
-  const subs: any[] = toml.webhooks?.subscriptions ?? [];
+  const subs = toml.webhooks?.subscriptions ?? [];
   if (subs.length) {
     config.webhooks = {};
     for (const s of subs) {

@@ -69,10 +69,10 @@ function shopifyIgnore(dir: string): RegExp[] {
     .map((glob) => {
       const re = glob
         .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*\*/g, "\u0000")
+        .replace(/\*\*/g, "\uE000")
         .replace(/\*/g, "[^/]*")
         .replace(/\?/g, "[^/]")
-        .replace(/\u0000/g, ".*");
+        .replace(/\uE000/g, ".*");
       return new RegExp(`^${re}$`);
     });
 }

@@ -256,7 +256,7 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
 
     if (p === "/admin/oauth/access_token" && req.method === "POST") {
       const raw = await readBody(req);
-      let body: Record<string, string> = {};
+      let body: Record<string, string>;
       try {
         body = String(req.headers["content-type"] ?? "").includes("json") ? JSON.parse(raw) : Object.fromEntries(new URLSearchParams(raw));
       } catch {

@@ -73,7 +73,7 @@ async function migratePostgres(url: string): Promise<string[]> {
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK");
-        throw new Error(`${m.name}: ${err instanceof Error ? err.message : err}`);
+        throw new Error(`${m.name}: ${err instanceof Error ? err.message : err}`, { cause: err });
       }
       applied.push(m.name);
     }

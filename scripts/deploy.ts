@@ -31,10 +31,20 @@ function urlProblem(value: unknown, field: string, relative = false): string | n
 }
 
 /** Everything in the toml text that must not reach `shopify app deploy`; empty = safe to deploy. */
+/** The parts of shopify.app.toml checked here; every value is checked before use. */
+interface AppToml {
+  client_id?: unknown;
+  application_url?: unknown;
+  auth?: { redirect_urls?: unknown };
+  app_proxy?: { url?: unknown };
+  webhooks?: { subscriptions?: { uri?: unknown }[] };
+  build?: Record<string, unknown>;
+}
+
 export function deployBlockers(tomlText: string): string[] {
-  let toml: Record<string, any>;
+  let toml: AppToml;
   try {
-    toml = parse(tomlText) as Record<string, any>;
+    toml = parse(tomlText) as AppToml;
   } catch (error) {
     return [`shopify.app.toml does not parse: ${error instanceof Error ? error.message : String(error)}`];
   }

@@ -8,7 +8,6 @@ import { customerPropensity, propensityInsights, type CustomerPropensity, type P
 import { json } from "@remix-run/node";
 import { RANGE_DAYS } from "../components/ranges";
 import type { PlayKey, RfmGroup, LifecycleStage } from "../lib/plays/types";
-import prisma from "../db.server";
 import { AdminApiError as LibAdminApiError, createAdminClient, type AdminClient } from "../lib/admin-client";
 import { playReport, reportCsv } from "./analytics.server";
 import { hasLiftFigure } from "../lib/stats/lift";

@@ -57,7 +57,7 @@ export interface PlayReport {
   series: DailyPoint[];
 }
 
-export interface ReportOptions extends Pick<LiftOptions, "minimumDetectableLift" | "alpha" | "power" | "fallbackBaseline"> {}
+export type ReportOptions = Pick<LiftOptions, "minimumDetectableLift" | "alpha" | "power" | "fallbackBaseline">;
 
 const MAX_DAYS = 731;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;

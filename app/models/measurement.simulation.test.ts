@@ -59,7 +59,7 @@ async function simulate(): Promise<void> {
     await prisma.playConfig.create({ data: { shop: SHOP, play, enabled: true, settings: JSON.stringify({ ...defaultSettings(play), holdoutPercent: HOLDOUT_PERCENT }) } });
   }
   const rand = mulberry32(9);
-  let pending: StoredEvent[] = [];
+  const pending: StoredEvent[] = [];
   const orders: { visitorId: string; at: number; plays: PlayAttribution[]; total: number }[] = [];
   let treatedLift = 0;
   const flush = async () => {

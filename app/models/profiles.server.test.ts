@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parse, validate } from "graphql";
 import prisma from "../db.server";
-import { adminSchema } from "../graphql/schema.server";
 import { applyOrderWebhook } from "./orders.server";
 import {
   customerContext,

@@ -377,7 +377,7 @@ async function foldChunk(shop: string, lo: number, hi: number, d: Dialect) {
         );
         // DailyPlayStat += new contribution − previous contribution of every changed exposure, on the shop's days.
         const zone = await measurementZone(tx, shop, d);
-        let days: SqlDays = null;
+        let days: SqlDays;
         if (zone && d === "sqlite") {
           const [r] = await tx.$queryRawUnsafe<Record<string, unknown>[]>(
             `SELECT MIN("firstAt") AS a, MAX("firstAt") AS b, MIN("oFirstAt") AS c, MAX("oFirstAt") AS e FROM rp_keys`,

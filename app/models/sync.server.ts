@@ -193,7 +193,7 @@ export async function onBulkOperationFinish(shop: string, payload: BulkFinishPay
   if (job.status !== "running") return job;
   const client = createAdminClient(admin.graphql, c.client);
   let op: BulkOperationNode | null;
-  let scopes: string[] | null = null;
+  let scopes: string[] | null;
   try {
     const r = await client.request<{ node: BulkOperationNode | null; currentAppInstallation?: { accessScopes?: { handle: string }[] } | null }>(BULK_OPERATION, { id: opId });
     op = r.data.node;

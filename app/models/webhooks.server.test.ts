@@ -1,5 +1,6 @@
 // The webhook inbox through the real routes: deliveries signed as Shopify signs them (its own test helpers), stored
 // before the 200, retried from the inbox after a failure, processed once however often they arrive.
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
@@ -13,7 +14,7 @@ import { processDueWebhooks } from "./webhookTopics.server";
 const OTHER = "other-shop.myshopify.com";
 const MINUTE = 60_000;
 
-async function call(action: (args: any) => Promise<Response>, request: Request) {
+async function call(action: (args: ActionFunctionArgs) => Promise<Response>, request: Request) {
   try {
     return await action({ request, params: {}, context: {} });
   } catch (thrown) {

@@ -189,7 +189,7 @@ export async function processDueDeliveries(
       tally.failed++;
       continue;
     }
-    let payload: unknown = null;
+    let payload: unknown;
     try {
       payload = JSON.parse(row.payload ?? "null");
     } catch {

@@ -4,7 +4,7 @@
 // Run: npx tsx scripts/model/experiments.ts [name prefix | month]
 import { readSessionsCsv, TRAIN_CSV, type LabelledSession } from "./data";
 import { crossValidate, type Learner } from "./evaluation";
-import { encodeColumns, fitPlatt, f1Threshold, SHIPPED_CONFIG } from "./pipeline";
+import { encodeColumns, f1Threshold, SHIPPED_CONFIG } from "./pipeline";
 import { trainGbdt, ensembleMargin, type GbdtOptions } from "./gbdt";
 import { logisticLearner, transformedDesign } from "./baselines";
 import { encodeFeatures, FEATURE_COUNT } from "../../app/lib/propensity/encode";

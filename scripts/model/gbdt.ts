@@ -128,7 +128,7 @@ export function trainGbdt(
       g[i] = p - y[i];
       h[i] = Math.max(p * (1 - p), 1e-12);
     }
-    let rows: number[] = [];
+    const rows: number[] = [];
     for (let i = 0; i < n; i++) if (opts.subsample >= 1 || rand() < opts.subsample) rows.push(i);
     const tree: TrainedTree = { feature: [], threshold: [], left: [], right: [], value: [] };
     const grow = (idx: number[], depth: number): number => {
@@ -188,7 +188,6 @@ export function trainGbdt(
       return node;
     };
     grow(rows, 0);
-    rows = [];
     trees.push(tree);
     for (let i = 0; i < n; i++) {
       let k = 0;

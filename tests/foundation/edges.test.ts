@@ -1,3 +1,4 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../helpers/db";
 import prisma from "../../app/db.server";
@@ -8,7 +9,7 @@ import { action as checkoutEvents } from "../../app/routes/api.checkout.events";
 import { issuedVisitorFor, signedVisitorFor } from "../../app/models/visitors.testkit";
 import { appProxyRequest, checkoutRequest, installShop, TEST_SHOP } from "../helpers/shopify";
 
-type Handler = (args: any) => Promise<Response> | Response;
+type Handler = (args: ActionFunctionArgs) => Promise<Response> | Response;
 async function call(fn: Handler, request: Request) {
   try {
     return await fn({ request, params: {}, context: {} });

@@ -1,9 +1,10 @@
 // The database is unreachable (a PostgreSQL URL where nothing listens): every edge answers a clean 503 with a
 // message, never a crash, and no event is acknowledged as stored.
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { appProxyRequest, checkoutRequest, webhookRequest } from "../helpers/shopify";
 
-type Handler = (args: any) => Promise<Response> | Response;
+type Handler = (args: ActionFunctionArgs) => Promise<Response> | Response;
 let routes: Record<string, Handler>;
 
 // The session storage library logs every failed connection attempt in full; keep the test output readable.

@@ -1,5 +1,6 @@
 // orders/updated → customer profile: refunds and cancellations after the order reach netSpend, the RFM monetary
 // score and the segment; repeated and older deliveries change nothing; attribution is never touched.
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
 import { action as ordersCreate } from "../../app/routes/webhooks.orders.create";
@@ -10,7 +11,7 @@ import { forgetVisitorKeys } from "../../app/models/visitors.server";
 import { issuedVisitorFor } from "../../app/models/visitors.testkit";
 import { installShop, TEST_SHOP, webhookRequest } from "../helpers/shopify";
 
-async function call(action: (args: any) => Promise<Response>, request: Request) {
+async function call(action: (args: ActionFunctionArgs) => Promise<Response>, request: Request) {
   try {
     return await action({ request, params: {}, context: {} });
   } catch (thrown) {

@@ -2,6 +2,7 @@
 // then refunded by the merchant through Admin refundCreate. The dev store fires refunds/create and orders/updated,
 // signed, to the app's own route actions: the customer's profile shows the refund and the attributed revenue drops
 // exactly once (the two webhooks must not count the same money twice).
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
@@ -15,7 +16,7 @@ import { resetDatabase } from "../helpers/db";
 import { issuedVisitorFor } from "../../app/models/visitors.testkit";
 import { API_KEY, API_SECRET_KEY, APP_URL, installShop } from "../helpers/shopify";
 
-type Action = (args: any) => Promise<Response>;
+type Action = (args: ActionFunctionArgs) => Promise<Response>;
 const ROUTES: Record<string, Action> = {
   "/webhooks/orders/create": ordersCreate,
   "/webhooks/orders/updated": ordersUpdated,

@@ -1,3 +1,4 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../helpers/db";
 import prisma from "../../app/db.server";
@@ -8,7 +9,7 @@ import { action as dataRequest } from "../../app/routes/webhooks.customers.data_
 import { action as scopesUpdate } from "../../app/routes/webhooks.app.scopes_update";
 import { installShop, TEST_SHOP, webhookRequest } from "../helpers/shopify";
 
-async function call(action: (args: any) => Promise<Response>, request: Request) {
+async function call(action: (args: ActionFunctionArgs) => Promise<Response>, request: Request) {
   try {
     return await action({ request, params: {}, context: {} });
   } catch (thrown) {

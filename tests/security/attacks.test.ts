@@ -11,6 +11,7 @@
 // - shop/redact with a mismatched header: app/models/webhooks.server.test.ts ("unsigned header names another")
 // - access-log secrets: server/access-log.test.ts, tests/security/log-secrets.test.ts
 // - bundle code to a holdout visitor / forged signature: app/models/bundle.server.test.ts
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { defaultSettings } from "../../app/lib/plays/defaults";
 
@@ -20,7 +21,7 @@ let h: typeof import("../helpers/shopify");
 let issuedVisitorFor: typeof import("../../app/models/visitors.testkit").issuedVisitorFor;
 let routes: { events: Handler; bundle: Handler };
 
-type Handler = (args: any) => Promise<unknown> | unknown;
+type Handler = (args: ActionFunctionArgs) => Promise<unknown> | unknown;
 async function call(fn: Handler, request: Request): Promise<Response> {
   try {
     return (await fn({ request, params: {}, context: {} })) as Response;

@@ -1,5 +1,6 @@
 // Property-based hostile input: generated payloads thrown at the webhook, app proxy and event endpoints.
 // Properties: never a 5xx, never a crash, and nothing invalid is stored.
+import type { ActionFunctionArgs } from "@remix-run/node";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "../../app/db.server";
@@ -8,7 +9,7 @@ import { PLAY_KEYS } from "../../app/lib/plays/types";
 import { resetDatabase } from "../helpers/db";
 import { appProxyRequest, checkoutRequest, installShop, webhookRequest } from "../helpers/shopify";
 
-type Handler = (args: any) => Promise<Response> | Response;
+type Handler = (args: ActionFunctionArgs) => Promise<Response> | Response;
 async function call(fn: Handler, request: Request) {
   try {
     return await fn({ request, params: {}, context: {} });

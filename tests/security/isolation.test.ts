@@ -1,6 +1,7 @@
 // Multi-tenant isolation: shop A's session (or A's signed storefront/checkout requests) can neither read nor change
 // shop B's plays, profiles, events or analytics through any route. The shop always comes from the verified token
 // or signature, never from the request.
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AdminStub } from "../../app/models/adminStub.testkit";
 import { startAdminStub, themeFiles } from "../../app/models/adminStub.testkit";
@@ -13,7 +14,7 @@ let stub: AdminStub;
 let prisma: typeof import("../../app/db.server").default;
 let h: typeof import("../helpers/shopify");
 
-type Handler = (args: any) => Promise<unknown> | unknown;
+type Handler = (args: ActionFunctionArgs) => Promise<unknown> | unknown;
 async function call(fn: Handler, request: Request, params: Record<string, string> = {}): Promise<Response> {
   try {
     const out = await fn({ request, params, context: {} });

@@ -1,5 +1,6 @@
 // Secrets only from the environment, and never in logs: drive every kind of edge (good and bad webhooks, app
 // proxy, checkout, admin) while capturing all console output, then grep it for secrets and tokens.
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetDatabase } from "../helpers/db";
 import {
@@ -12,7 +13,7 @@ import {
   hmacOf,
 } from "../helpers/shopify";
 
-type Handler = (args: any) => Promise<Response> | Response;
+type Handler = (args: ActionFunctionArgs) => Promise<Response> | Response;
 async function call(fn: Handler, request: Request) {
   try {
     return await fn({ request, params: {}, context: {} });
