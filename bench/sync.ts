@@ -6,7 +6,7 @@
 //   npm run bench:sync                 # 1,000,000 orders (≈ 330k customers)
 //   BENCH_ORDERS=200000 npm run bench:sync
 //
-// Last line: {"orders","customers","seconds","ordersPerSecond","peakRssMb","db","postgres":{…},"naive":{…}}
+// Last line: {"orders","customers","seconds","ordersPerSecond","peakRssMb","db","writeBack":{…},"postgres":{…},"naive":{…}}
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -118,8 +118,12 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
       timings: r.timings,
       loadAverage: (await import("node:os")).loadavg()[0],
       shopAov: r.shopAov,
-      writeBack: kind === "sqlite" ? await writeBackBench(db) : undefined,
     };
+    if (kind === "sqlite") {
+      // Written back from a fresh process on this database (after this one let go of its SQLite writers).
+      closeSqliteWriters();
+      (out as Record<string, unknown>).writeBack = await runChild("writeback", url);
+    }
     console.log(JSON.stringify(out));
   } finally {
     clearInterval(sampler);
@@ -131,17 +135,31 @@ async function child(kind: "sqlite" | "postgres", file: string): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Write-back: the synced profiles published into Shopify as ONE bulk mutation (a staged JSONL of metafieldsSet
-// variables), against the paginated metafieldsSet alternative (25 metafields a call).
+// variables), against the paginated metafieldsSet alternative (25 metafields a call). Runs in its own process on
+// the database the sync left, as the app's write-back job does after a sync: its peak RSS is the write-back's own.
 
-async function writeBackBench(db: import("@prisma/client").PrismaClient) {
-  const { historyLines, buildJsonlFile, writeBackProfiles } = await import("../app/models/profileOut.server");
+async function writeBackChild(url: string): Promise<void> {
+  const { createPrismaClient } = await import("../app/db.server");
+  const { storeFor } = await import("../app/db/store");
+  const { closeHistoryReaders } = await import("../app/models/profileOut.server");
+  const db = createPrismaClient(url);
+  try {
+    console.log(JSON.stringify(await writeBackBench(storeFor(db, url))));
+  } finally {
+    closeHistoryReaders();
+    await db.$disconnect();
+  }
+}
+
+async function writeBackBench(store: import("../app/db/store").Store) {
+  const { historyLines, historyRows, buildJsonlFile, writeBackProfiles } = await import("../app/models/profileOut.server");
   const { historyLine, paginatedCalls } = await import("../app/lib/profile-out/encode");
   const rss0 = process.memoryUsage().rss;
   let peak = rss0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-  // The app's whole path: page the profiles out of the database, build, stream to a file.
+  // The app's whole path, streamed: keyset pages out of the database → JSONL lines → a temporary file.
   let t = performance.now();
-  const file = await buildJsonlFile(historyLines(SHOP, 5000, db));
+  const file = await buildJsonlFile(historyLines(SHOP, 10_000, store));
   const fileSeconds = (performance.now() - t) / 1000;
   rmSync(file.dir, { recursive: true, force: true });
   const buildPeak = peak;
@@ -167,23 +185,27 @@ async function writeBackBench(db: import("@prisma/client").PrismaClient) {
     return new Response("", { status: 201 });
   }) as typeof fetch;
   t = performance.now();
-  const r = await writeBackProfiles(SHOP, admin, { fetch: fakeFetch }, historyLines(SHOP, 5000, db));
+  const r = await writeBackProfiles(SHOP, admin, { fetch: fakeFetch }, historyLines(SHOP, 10_000, store));
   const writeBackSeconds = (performance.now() - t) / 1000;
   clearInterval(sampler);
-  const writeBackPeak = peak;
-  // Pure line building (what the customers/s target measures): rows already in memory → JSONL text. Loaded after
-  // the app path so its rows do not count in that path's peak.
-  const rows = await db.customerProfile.findMany({ where: { shop: SHOP, ordersCount: { gt: 0 } }, select: { customerId: true, stage: true, segment: true, aov: true } });
-  t = performance.now();
+  const writeBackPeak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+  // Line encoding alone (what the customers/s target measures), streamed page by page like the app: only the
+  // encoding is timed, never more than one page of rows is held.
+  let encodeMs = 0;
+  let encoded = 0;
   let bytes = 0;
-  for (const r of rows) bytes += historyLine(r).length + 1;
-  const buildSeconds = (performance.now() - t) / 1000;
+  for await (const rows of historyRows(SHOP, 10_000, store)) {
+    const t0 = performance.now();
+    for (const row of rows) bytes += historyLine({ customerId: row.customerId, stage: "loyalist", segment: row.segment, aov: row.aov }).length + 1;
+    encodeMs += performance.now() - t0;
+    encoded += rows.length;
+  }
   const customers = r.status === "started" ? r.customers : 0;
   return {
     customers,
     jsonlBytes: file.bytes,
     uploadedBytes: uploaded,
-    buildCustomersPerSecond: Math.round(rows.length / buildSeconds),
+    buildCustomersPerSecond: Math.round(encoded / (encodeMs / 1000)),
     dbToFileCustomersPerSecond: Math.round(file.lines / fileSeconds),
     writeBackSeconds: Math.round(writeBackSeconds * 100) / 100,
     peakRssMb: Math.round(writeBackPeak / 1048576),
@@ -193,6 +215,7 @@ async function writeBackBench(db: import("@prisma/client").PrismaClient) {
     adminCalls: calls,
     paginatedMetafieldsSetCalls: paginatedCalls(customers * 3),
     builtBytes: bytes,
+    process: "separate (fresh) process on the synced database",
   };
 }
 
@@ -292,6 +315,7 @@ async function naiveCost(file: string, restoreRate = 100) {
 
 async function main() {
   const args = process.argv.slice(2);
+  if (args[0] === "--child" && args[1] === "writeback") return writeBackChild(args[2]!);
   if (args[0] === "--child") return child(args[1] as "sqlite" | "postgres", args[2]);
   const data = await ensureJsonl();
   const sqlite = await runChild("sqlite", data.file);

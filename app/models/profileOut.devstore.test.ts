@@ -9,12 +9,15 @@ import {
   createReadySegment,
   ensureProfileDefinitions,
   fireHesitations,
+  historyLines,
   redactCustomerProfile,
   saveSettings,
   syncCustomerTags,
   writeBackProfiles,
 } from "./profileOut.server";
 import prisma from "../db.server";
+import { historyLine } from "../lib/profile-out/encode";
+import { liveStage } from "./profiles.server";
 
 const API_KEY = "profile-out-key";
 const API_SECRET = "profile-out-secret";
@@ -82,6 +85,18 @@ describe("bulk write-back", () => {
     expect(html).toMatch(/<dd data-key="stage">loyalist<\/dd>/);
     expect(html).toMatch(/<dd data-key="rfm_group">CHAMPIONS<\/dd>/);
     expect(html).toMatch(/<dd data-key="aov">150\.00<\/dd>/);
+  });
+
+  it("GIVEN profiles of every recency WHEN history lines stream through the database driver THEN they equal the lines built from Prisma's rows, customers without orders left out", async () => {
+    await profile(ids[0]!, "CHAMPIONS");
+    await profile(ids[1]!, "AT_RISK", { lastOrderAt: new Date(Date.now() - 200 * 86_400_000), stage: "lapsed" });
+    await profile(ids[2]!, "PROSPECTS", { ordersCount: 0, lastOrderAt: null, aov: 0 });
+    const now = Date.now();
+    const got: string[] = [];
+    for await (const l of historyLines(shop, 1, undefined, now)) got.push(l);
+    const rows = await prisma.customerProfile.findMany({ where: { shop, ordersCount: { gt: 0 } }, orderBy: { customerId: "asc" } });
+    expect(got).toEqual(rows.map((r) => historyLine({ customerId: r.customerId, stage: liveStage(r, now), segment: r.segment, aov: r.aov })));
+    expect(got).toHaveLength(2);
   });
 
   it("GIVEN bulk mutations not enabled for the app WHEN the write-back starts THEN it fails with the typed reason bulk_mutation_access", async () => {
