@@ -6,7 +6,7 @@ import { startDevStore, type DevStore } from "../../devstore/server";
 import { devStoreAdmin } from "../../tests/helpers/devstore";
 import { attributeOrder } from "./attribution.server";
 import { bundleCodeLeaks, issueBundleCode, refillBundleCodes, poolTarget } from "./bundleCodes.server";
-import { redactCustomer } from "./compliance.server";
+import { redactCustomer, reportCustomerData } from "./compliance.server";
 import { replaceBundleCode, syncBundleDiscount } from "./discounts.server";
 import { ensureDefaultPlays, getPlay } from "./plays.server";
 import { signedVisitorFor } from "./visitors.testkit";
@@ -99,6 +99,12 @@ describe("orders/create and the leak report", () => {
     await attributeOrder(`other-${shop}`, paid(10, "RP-GGGGGGGGGGGG", null));
     expect(await bundleCodeLeaks(shop, at(2))).toEqual({ discountedOrders: 0, leakedOrders: 0, leakedDiscount: 0 });
     expect((await bundleCodeLeaks(shop, at(1))).leakedOrders).toBe(1);
+  });
+
+  it("GIVEN a code issued to a logged-in customer WHEN customers/data_request arrives THEN the report lists the code", async () => {
+    await issue("RP-JJJJJJJJJJJJ", await signedVisitorFor(shop), "7003");
+    const stored = await reportCustomerData(shop, { shop_domain: shop, customer: { id: 7003 } } as never);
+    expect(JSON.parse(stored!.report).bundleCodes).toEqual([expect.objectContaining({ code: "RP-JJJJJJJJJJJJ", state: "issued" })]);
   });
 
   it("GIVEN a code issued to a logged-in customer WHEN customers/redact arrives THEN the code forgets the customer and keeps its order", async () => {

@@ -106,10 +106,11 @@ export async function redactShop(shop: string, options: { batchSize?: number } =
 export async function reportCustomerData(shop: string, payload: RedactCustomerPayload) {
   const customerId = idOf(payload.customer?.id);
   if (!customerId) return null;
-  const [profile, orders, events] = await Promise.all([
+  const [profile, orders, events, codes] = await Promise.all([
     prisma.customerProfile.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     prisma.profileOrder.findMany({ where: { shop, customerId } }),
     prisma.event.count({ where: { shop, customerId } }),
+    prisma.bundleCode.findMany({ where: { shop, customerId }, select: { code: true, state: true, issuedAt: true, usedAt: true, orderId: true } }),
   ]);
   const report = {
     customerId,
@@ -117,6 +118,7 @@ export async function reportCustomerData(shop: string, payload: RedactCustomerPa
     profile,
     orders: orders.map((o) => ({ orderId: o.orderId, createdAt: o.createdAt, total: o.total, refunded: o.refunded })),
     storefrontEvents: events,
+    bundleCodes: codes,
     note: "Recovery Plays stores no names, emails, phone numbers or addresses.",
   };
   return prisma.dataRequest.create({ data: { shop, customerId, report: JSON.stringify(report) } });
