@@ -185,6 +185,9 @@ async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: s
   const drop = async () => {
     if (d === "sqlite") for (const t of ["rp_lev", "rp_vis", "rp_pv", "rp_add"]) await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS temp.${t}`);
   };
+  // PostgreSQL's default 4 MB of sort memory sends a week's window sort (~100 MB for a large shop) to disk in
+  // many merge passes; this transaction may use more (SET LOCAL ends with it).
+  if (d === "postgres") await tx.$executeRawUnsafe(`SET LOCAL work_mem = '256MB'`);
   await tx.leakFunnelDay.deleteMany({ where: { shop, day: { in: dayList } } });
   await tx.leakPathDay.deleteMany({ where: { shop, day: { in: dayList } } });
   await drop();

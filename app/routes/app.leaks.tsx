@@ -129,9 +129,30 @@ export default function LeaksPage() {
   }
 
   const stepName = (s: string) => t(`leaks.steps.${s}`);
+  /** The range's days in 7-day groups counted from its first day, summed, labelled by their first–last day. */
+  const byWeek = (rows: typeof report.daily) => {
+    const groups = new Map<number, { first: string; last: string; visits: number; adds: number; orders: number }>();
+    for (const r of rows) {
+      const k = Math.floor((Date.parse(r.day) - Date.parse(range.from)) / (7 * 86_400_000));
+      const g = groups.get(k) ?? { first: r.day, last: r.day, visits: 0, adds: 0, orders: 0 };
+      g.last = r.day;
+      g.visits += r.visits;
+      g.adds += r.adds;
+      g.orders += r.orders;
+      groups.set(k, g);
+    }
+    const out = [...groups.values()].map((g) => ({
+      ...g,
+      label: g.first === g.last ? day(g.first) ?? g.first : `${day(g.first) ?? g.first} – ${day(g.last) ?? g.last}`,
+    }));
+    return out;
+  };
   const funnelSeries = [{ name: t("leaks.visitsCol"), data: report.steps.map((s) => ({ key: stepName(s.step), value: s.count })) }];
   const trendSteps = ["visits", "adds", "orders"] as const;
-  const trendSeries = trendSteps.map((k) => ({ name: stepName(k), data: report.daily.map((r) => ({ key: day(r.day) ?? r.day, value: r[k] })) }));
+  // Past a month the trend is weekly: 13 points read better than 90, and the table behind the chart stays short.
+  const weekly = range.days > 31;
+  const trend = weekly ? byWeek(report.daily) : report.daily.map((r) => ({ ...r, label: day(r.day) ?? r.day }));
+  const trendSeries = trendSteps.map((k) => ({ name: stepName(k), data: trend.map((r) => ({ key: r.label, value: r[k] })) }));
 
   return (
     <Page
@@ -160,12 +181,12 @@ export default function LeaksPage() {
             </Card>
             <Card>
               <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">{t("leaks.trendTitle")}</Text>
+                <Text as="h2" variant="headingMd">{t(weekly ? "leaks.weeklyTrendTitle" : "leaks.trendTitle")}</Text>
                 <LeakChart kind="trend" series={trendSeries} />
                 <FigureTable
-                  label={t("leaks.trendTitle")}
-                  headings={[t("leaks.dayCol"), ...trendSteps.map(stepName)]}
-                  rows={report.daily.map((r) => [day(r.day) ?? r.day, number(r.visits), number(r.adds), number(r.orders)])}
+                  label={t(weekly ? "leaks.weeklyTrendTitle" : "leaks.trendTitle")}
+                  headings={[t(weekly ? "leaks.weekCol" : "leaks.dayCol"), ...trendSteps.map(stepName)]}
+                  rows={trend.map((r) => [r.label, number(r.visits), number(r.adds), number(r.orders)])}
                   numeric={[false, true, true, true]}
                 />
               </BlockStack>
