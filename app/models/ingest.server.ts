@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import { json } from "@remix-run/node";
 import { jsonError, readBody } from "./edge.server";
 import { parseEventBatch, storeEvents } from "./events.server";
+import { recordPaymentsCheckout } from "./paymentCustomization.server";
 import { createSharedRateLimiter } from "./shared.server";
 import { checkVisitorEvents } from "./visitors.server";
 
@@ -69,10 +70,18 @@ export async function ingestEvents(
   if (!(await withinLimits(shop, visitor, clientIp(request)))) {
     return jsonError(429, "Too many events; retry later", {}, { ...Object.fromEntries(new Headers(headers)), "Retry-After": "1" });
   }
+  let stored: number;
   try {
-    const stored = await storeEvents(shop, parsed.events, { customerId });
-    return json({ stored }, { status: 202, headers });
+    stored = await storeEvents(shop, parsed.events, { customerId });
   } catch {
     return jsonError(503, "Events could not be stored; retry later", {}, headers);
   }
+  // A signed customer reaching checkout: the payment customization Function ran for them (its exposure, both arms).
+  const checkout = customerId ? parsed.events.find((e) => e.type === "checkout_started") : undefined;
+  if (customerId && checkout) {
+    await recordPaymentsCheckout(shop, customerId, checkout.occurredAt, checkout.value ?? null).catch((err: unknown) =>
+      console.error("[payments] checkout exposure not recorded", { shop, error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+  return json({ stored }, { status: 202, headers });
 }

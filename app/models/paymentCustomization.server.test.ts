@@ -3,8 +3,9 @@ import prisma from "../db.server";
 import { customerArmId } from "../lib/payments/customization";
 import { attributeOrder, recordRefund } from "./attribution.server";
 import type { AdminGraphqlClient } from "./adminData.server";
+import { ingestEvents } from "./ingest.server";
 import { onboardingState } from "./onboarding.server";
-import { markPaymentsOn, paymentsArmForCustomer } from "./paymentCustomization.server";
+import { markPaymentsOn, paymentsArmForCustomer, recordPaymentsCheckout } from "./paymentCustomization.server";
 import { signedVisitorFor } from "./visitors.testkit";
 
 let seq = 0;
@@ -148,6 +149,44 @@ describe("the payment customization Function's exposures and attribution", () =>
     await markPaymentsOn(shop, false);
     await markPaymentsOn(shop, true, at(4));
     expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).paymentsOnAt).toEqual(at(4));
+  });
+});
+
+describe("the payment customization Function's exposures at checkout", () => {
+  it("GIVEN a holdout customer with a profile WHEN they reach checkout and later order THEN one exposure records the checkout, then the order", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("holdout");
+    await earlierOrder(c);
+    expect(await recordPaymentsCheckout(shop, c, at(4), 400)).toBe(true);
+    expect(await exposure(c)).toMatchObject({ arm: "holdout", orders: 0, firstEligibleAt: at(4), shownAt: null });
+    await attributeOrder(shop, order(20, c, 400), { bundleDiscountTitles: [] });
+    expect(await exposure(c)).toMatchObject({ orders: 1, revenue: 400, firstEligibleAt: at(4) });
+    expect(await prisma.dailyPlayStat.findMany({ where: { shop, play: "vip" } })).toEqual([expect.objectContaining({ arm: "holdout", eligible: 1, orders: 1 })]);
+  });
+
+  it("GIVEN a treated customer who leaves checkout without ordering WHEN their big cart reached checkout THEN a shown exposure without an order stays", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("treatment");
+    await earlierOrder(c, 100);
+    await recordPaymentsCheckout(shop, c, at(4), 350);
+    expect(await exposure(c)).toMatchObject({ arm: "treatment", orders: 0, shownAt: at(4) });
+  });
+
+  it("GIVEN a signed customer's checkout_started event WHEN the batch is ingested THEN the Function's exposure is recorded", async () => {
+    await markPaymentsOn(shop, true, new Date(Date.now() - 3_600_000));
+    const c = await customerIn("holdout");
+    await earlierOrder(c);
+    const body = JSON.stringify({ visitorId: VID, events: [{ type: "checkout_started", ts: Date.now(), value: 400 }] });
+    const res = await ingestEvents(new Request("https://app.test/apps/proxy/events", { method: "POST", body }), shop, c);
+    expect(res.status).toBe(202);
+    expect(await exposure(c)).toMatchObject({ arm: "holdout", orders: 0 });
+  });
+
+  it("GIVEN a customer without a profile WHEN they reach checkout THEN nothing is recorded", async () => {
+    await markPaymentsOn(shop, true, at(2));
+    const c = await customerIn("treatment");
+    expect(await recordPaymentsCheckout(shop, c, at(4), 350)).toBe(false);
+    expect(await prisma.playExposure.count({ where: { shop } })).toBe(0);
   });
 });
 

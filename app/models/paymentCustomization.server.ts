@@ -9,7 +9,7 @@ import { customerArmId, PAYMENTS_CONFIG_KEY, PAYMENTS_CONFIG_NAMESPACE, PAYMENTS
 import type { Arm } from "../lib/plays/types";
 import { adminGraphql, type AdminGraphqlClient } from "./adminData.server";
 import { getPlay } from "./plays.server";
-import { applyExposureChanges } from "./rollup.server";
+import { applyExposureChanges, lockShopMeasurement } from "./rollup.server";
 import { visitorKey } from "./visitors.server";
 
 export const PAYMENTS_FUNCTION_HANDLE = "recovery-plays-payments";
@@ -118,29 +118,67 @@ export async function paymentsExposureForOrder(
   shop: string,
   order: { orderId: string; customerId: string | null; createdAt: Date; subtotal: number | null },
 ): Promise<PaymentsOrderExposure | null> {
-  if (!order.customerId) return null;
+  return paymentsEligibility(shop, order.customerId, order.createdAt, order.subtotal, order.orderId);
+}
+
+/** The Function's run for a customer at `at` with a cart of `subtotal`, as the server can know it (see above). */
+async function paymentsEligibility(
+  shop: string,
+  customerId: string | null,
+  at: Date,
+  subtotal: number | null,
+  orderId: string | null,
+): Promise<PaymentsOrderExposure | null> {
+  if (!customerId) return null;
   const row = await prisma.shop.findUnique({ where: { shop }, select: { paymentsOnAt: true } });
-  if (!row?.paymentsOnAt || row.paymentsOnAt > order.createdAt) return null;
+  if (!row?.paymentsOnAt || row.paymentsOnAt > at) return null;
   // The profile the Function read was written before this order: the customer's profile less this order, when
   // orders/create already folded it (the history sync folds earlier orders into the profile without order rows).
   const profile = await prisma.customerProfile.findUnique({
-    where: { shop_customerId: { shop, customerId: order.customerId } },
+    where: { shop_customerId: { shop, customerId } },
     select: { ordersCount: true, netSpend: true, segment: true },
   });
   if (!profile) return null;
-  const folded = await prisma.profileOrder.findUnique({ where: { shop_orderId: { shop, orderId: order.orderId } }, select: { total: true, refunded: true, cancelled: true } });
+  const folded = orderId
+    ? await prisma.profileOrder.findUnique({ where: { shop_orderId: { shop, orderId } }, select: { total: true, refunded: true, cancelled: true } })
+    : null;
   const thisOne = folded && !folded.cancelled ? 1 : 0;
   const earlierOrders = profile.ordersCount - thisOne;
   if (earlierOrders < 1) return null;
-  const gid = `gid://shopify/Customer/${order.customerId}`;
+  const gid = `gid://shopify/Customer/${customerId}`;
   const arm = await paymentsArmForCustomer(shop, gid);
   if (!arm) return null;
   const vip = await getPlay(shop, PAYMENTS_PLAY);
   const aov = (profile.netSpend - (thisOne && folded ? folded.total - folded.refunded : 0)) / earlierOrders;
-  const bigTicket = order.subtotal !== null && aov > 0 && order.subtotal >= vip.settings.aovMultiple * aov;
+  const bigTicket = subtotal !== null && aov > 0 && subtotal >= vip.settings.aovMultiple * aov;
   const segment = profile.segment;
   const vipGroup = segment === "CHAMPIONS" || (vip.settings.segments as string[]).includes(segment);
-  return { visitorId: customerArmId(gid), customerId: order.customerId, arm, tailored: arm === "treatment" && (bigTicket || vipGroup) };
+  return { visitorId: customerArmId(gid), customerId, arm, tailored: arm === "treatment" && (bigTicket || vipGroup) };
+}
+
+/**
+ * A logged-in customer reached checkout (a checkout_started event whose customer id Shopify signed: the app proxy's
+ * logged_in_customer_id, or the checkout extension's session token): the Function ran for them whether or not they
+ * order, so their exposure is recorded now, without an order, and orders/create adds the order to it later. This
+ * is what gives the holdout comparison its non-buyers (conversion, not only revenue per order). Returns whether an
+ * exposure was recorded or updated.
+ */
+export async function recordPaymentsCheckout(shop: string, customerId: string, at: Date, cartValue: number | null): Promise<boolean> {
+  const e = await paymentsEligibility(shop, customerId, at, cartValue, null);
+  if (!e) return false;
+  await prisma.$transaction(async (tx) => {
+    await lockShopMeasurement(tx, shop);
+    const where = { shop_play_visitorId: { shop, play: PAYMENTS_PLAY, visitorId: e.visitorId } };
+    const before = await tx.playExposure.findUnique({ where });
+    if (before && (before.shownAt || !e.tailored)) return;
+    const after = before
+      ? await tx.playExposure.update({ where, data: { shownAt: at } })
+      : await tx.playExposure.create({
+          data: { shop, play: PAYMENTS_PLAY, visitorId: e.visitorId, arm: e.arm, customerId: e.customerId, firstEligibleAt: at, shownAt: e.tailored ? at : null },
+        });
+    await applyExposureChanges(tx, shop, [{ before, after }]);
+  });
+  return true;
 }
 
 type Tx = Prisma.TransactionClient | PrismaClient;
