@@ -205,6 +205,15 @@ describe("app embed", () => {
     const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["deal_seeker"]), { request: { page_type: "product" } }));
     expect(bootOf(html).p).toMatchObject({ k: "product", pid: 7, vid: 701, li: false, t: 4000, i: [[7, 2]] });
   });
+  it("GIVEN a collection page WHEN the embed renders THEN the boot data lists its products with their selected variants", async () => {
+    const collection = { products: [{ id: 7, selected_or_first_available_variant: { id: 701 } }, { id: 8, selected_or_first_available_variant: { id: 801 } }] };
+    const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["deal_seeker"]), { request: { page_type: "collection" }, collection }));
+    expect(bootOf(html).p).toMatchObject({ k: "collection", cp: [[7, 701], [8, 801]] });
+  });
+  it("GIVEN a product page WHEN the embed renders THEN no collection products are in the boot data", async () => {
+    const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["deal_seeker"]), { request: { page_type: "product" } }));
+    expect(bootOf(html).p.cp).toBeUndefined();
+  });
   it("GIVEN a merchant shipping page WHEN the embed renders THEN it is classified as an info page", async () => {
     const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["confidence"]), { request: { page_type: "page" }, page: { handle: "shipping-rates" } }));
     expect(bootOf(html).p.k).toBe("info");

@@ -8,7 +8,7 @@
 import type { Arm, CustomerContext, PlayKey, PublishedPlaysConfig } from "../plays/types";
 import type { PropensityFeatures } from "../propensity/features";
 import { applySignal, newVisitor, parseSession, parseVisitor, resumeSession, toPropensityFeatures } from "../signals";
-import type { PageKind, SessionSignals, SignalEvent, VisitorState } from "../signals/types";
+import type { SessionSignals, SignalEvent, VisitorState } from "../signals/types";
 import { decide, recordShown } from "../decisions/engine";
 import type { Intervention } from "../decisions/types";
 import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, type CartSnapshot } from "./cart";
@@ -17,28 +17,9 @@ import { consent, get, money, onExitIntent, put, read, type ShopifyGlobal } from
 import { findSurface, place, type CartSurface } from "./surface";
 import { drain, type StorefrontEvent, type StorefrontEventType } from "./transport";
 import type * as Lazy from "./lazy";
+import { collectionAnchor, type EmbedBoot } from "./boot";
 
-/** What blocks/app-embed.liquid renders into `<script type="application/json" id="rp-boot">`. */
-export interface EmbedBoot {
-  c: PublishedPlaysConfig;
-  p: {
-    /** Page kind, classified in Liquid from request.page_type (+ page handle). */
-    k: PageKind;
-    pid: number | string | null;
-    vid: number | string | null;
-    /** The shopper is logged in (the profile itself comes from the app proxy). */
-    li: boolean;
-    /** Cart total (cents), lines [product id, quantity], current `_rp_plays` and `_rp_vid` cart attributes. */
-    t: number;
-    i: [number | string, number][];
-    a: string;
-    v?: string;
-    /** The merchant's selector for their theme's cart drawer (embed setting), when the built-in ones miss it. */
-    s?: string;
-    /** URL of the lazily loaded asset (scorer, recommendations, Add bundle, preview): see ./lazy. */
-    u?: string;
-  };
-}
+export type { EmbedBoot };
 
 type Stored = SessionSignals & { k?: CartSnapshot; sent?: PlayKey[] };
 type StoredVisitor = VisitorState;
@@ -98,6 +79,7 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
   // The server's arms for the signed visitor id: until the app proxy answers, nothing is decided or sent.
   let arms: Ident["v"]["arms"] | null = null;
   let bundleIds: number[] = [];
+  let anchorVid: string | undefined;
   let cartVid = pg.v;
   let cartItems = pg.i.length;
   const queue: StorefrontEvent[] = [];
@@ -145,9 +127,12 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
   const evaluate = () => {
     if (!running || !arms) return;
     const t = now();
+    // An open drawer is the cart; a collection page is Deal-Seeker's product surface for its anchor product.
+    const anchor = pg.k === "collection" ? collectionAnchor(session, pg.cp) : null;
     const view: SessionSignals = overlayAt && session.page && session.page.kind !== "cart"
       ? { ...session, page: { kind: "cart", product: null, since: overlayAt, idleSince: overlayAt } }
-      : session;
+      : anchor && session.page ? { ...session, page: { ...session.page, kind: "product", product: anchor[0] } } : session;
+    anchorVid = anchor?.[1];
     const run = (propensity: number | null) => decide({ config: cfg, session: view, visitor, customer, propensity, now: t, consent: true, active, arms });
     let dec = scored ? null : bandFreeDecision(run, cfg.bands);
     if (!dec && !scored) {
@@ -337,10 +322,11 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
     const t = e.target as Element;
     if (t.closest?.("[data-rp-dismiss]")) return dismiss();
     const cta = t.closest?.<HTMLElement>("[data-rp-cta],[data-rp-recs] a");
-    if (cta && active) {
+    if (cta && active && running) {
       send("engaged", { play: active, arm: activeArm });
       // The anchor product's currently selected variant, as the theme's own add-to-cart form holds it.
-      const anchor = $<HTMLInputElement>("form[action*='/cart/add'] [name=id]")?.value || pg.vid;
+      // On a collection page the anchor has no product form: the variant Liquid selected for it.
+      const anchor = anchorVid || $<HTMLInputElement>("form[action*='/cart/add'] [name=id]")?.value || pg.vid;
       if (cta.dataset.rpBundle != null && anchor && bundleIds.length) {
         cta.setAttribute("aria-busy", "true");
         ui()

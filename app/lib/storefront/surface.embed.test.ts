@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PlayKey } from "../plays/types";
 import { configWith } from "../decisions/test-fixtures";
+import { applySignal, newSession, newVisitor } from "../signals";
 import { startEmbed, type EmbedBoot } from "./embed";
 
 // The lazily imported module, as the embed gets it from its asset (loaded up front: fake timers do not wait for I/O).
@@ -180,6 +181,49 @@ describe("embed bundle block", () => {
     const li = document.querySelector("[data-rp-kind=bundle] li")!;
     expect(li.querySelector("s")?.textContent).toMatch(/20[.,]00/);
     expect(li.querySelector("[data-f=price]")?.textContent).toMatch(/18[.,]00/);
+  });
+});
+
+describe("embed bundle on a collection page", () => {
+  const low = () => 0.001;
+  const QUICK_ADD = `<form action="/cart/add" method="post"><input type="hidden" name="id" value="3031"></form>`;
+  const FALLBACK = `<template data-rp-fallback="bundle"><div class="rp-card"><p class="rp-heading">Better Together</p><div data-rp-recs></div><button data-rp-cta data-rp-bundle="">Add bundle</button></div></template>`;
+  /** A session in which the shopper viewed product 202 `n` times, stored as the embed stores it. */
+  const viewed = (n: number) => {
+    const t = Date.now();
+    const v = newVisitor("", t);
+    const s = newSession(t);
+    for (let i = 0; i < n; i++) applySignal(s, v, { type: "page_view", ts: t + i, kind: "product", productId: "202" });
+    localStorage.setItem("rp_v", JSON.stringify(v));
+    localStorage.setItem("rp_s", JSON.stringify(s));
+  };
+  const collection = (): EmbedBoot => {
+    const c = config("deal_seeker");
+    c.plays.deal_seeker!.sameProductViewsAtLeast = 3;
+    return { c, p: { k: "collection", pid: null, vid: null, li: false, t: 0, i: [], a: "", cp: [[303, 3031], [202, 2023]] } };
+  };
+  beforeEach(() => {
+    document.body.innerHTML = DRAWER + EMBED + FALLBACK + QUICK_ADD;
+    recs = [{ title: "Mug", url: "/products/mug", price: 2000, available: true, variants: [{ id: 42, available: true }] }];
+  });
+
+  it("GIVEN a product of the page viewed three times WHEN the collection page opens THEN the bundle shows and Add bundle adds that product's listed variant and the shown one", async () => {
+    viewed(3);
+    startEmbed(collection(), low, lazy);
+    await settle();
+    expect(panel().hidden).toBe(false);
+    expect(panel().querySelector("[data-f=title]")?.textContent).toBe("Mug");
+    panel().querySelector<HTMLElement>("[data-rp-bundle]")!.click();
+    await settle();
+    expect(posts.find((p) => p.url === "/cart/add.js")?.body).toEqual({ items: [{ id: 2023, quantity: 1 }, { id: 42, quantity: 1 }] });
+  });
+
+  it("GIVEN the product viewed only twice WHEN the collection page opens THEN no bundle shows", async () => {
+    viewed(2);
+    startEmbed(collection(), low, lazy);
+    await settle();
+    expect(panel().hidden).toBe(true);
+    expect(shown("deal_seeker")).toBe(0);
   });
 });
 
