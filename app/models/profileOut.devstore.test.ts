@@ -9,6 +9,7 @@ import {
   createReadySegment,
   ensureProfileDefinitions,
   fireHesitations,
+  historyChunks,
   historyLines,
   redactCustomerProfile,
   saveSettings,
@@ -97,6 +98,9 @@ describe("bulk write-back", () => {
     const rows = await prisma.customerProfile.findMany({ where: { shop, ordersCount: { gt: 0 } }, orderBy: { customerId: "asc" } });
     expect(got).toEqual(rows.map((r) => historyLine({ customerId: r.customerId, stage: liveStage(r, now), segment: r.segment, aov: r.aov })));
     expect(got).toHaveLength(2);
+    let chunked = "";
+    for await (const c of historyChunks(shop, 1, undefined, now)) chunked += c.text;
+    expect(chunked).toBe(got.map((l) => `${l}\n`).join(""));
   });
 
   it("GIVEN bulk mutations not enabled for the app WHEN the write-back starts THEN it fails with the typed reason bulk_mutation_access", async () => {
