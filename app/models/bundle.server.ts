@@ -6,22 +6,23 @@
 // measured against — cannot read one from a page, and a code that travels is good for one order only.
 import { z } from "zod";
 import { json } from "@remix-run/node";
-import { createRateLimiter } from "../lib/edge/ratelimit";
 import type { PlaySettingsMap } from "../lib/plays/types";
 import prisma from "../db.server";
 import { issueBundleCode } from "./bundleCodes.server";
 import { jsonError, parseJsonBody } from "./edge.server";
 import { MAX_EVENT_AGE_MS, visitorIdSchema } from "./events.server";
 import { clientIp } from "./ingest.server";
+import { createSharedRateLimiter } from "./shared.server";
 import { activeBundleCode, getPlay } from "./plays.server";
 import { armWithKey, verifyVisitorIdWithKey, visitorKey } from "./visitors.server";
 
 const body = z.object({ visitorId: visitorIdSchema }).strict();
 // A shopper accepts an offer a few times a session at most; a script asking for codes gets 429s. Signed ids are
 // free to get, so one address rotating ids is held to a few codes too (a shared office stays well inside it).
-const perVisitor = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 60 });
-const perIp = createRateLimiter({ capacity: 10, refillPerSecond: 1 / 120 });
-const perShop = createRateLimiter({ capacity: 200, refillPerSecond: 50 });
+// Shared by all instances through Redis when REDIS_URL is set (else per process), as the event limits are.
+const perVisitor = createSharedRateLimiter({ name: "bundle-visitor", capacity: 5, refillPerSecond: 1 / 60 });
+const perIp = createSharedRateLimiter({ name: "bundle-ip", capacity: 10, refillPerSecond: 1 / 120 });
+const perShop = createSharedRateLimiter({ name: "bundle-shop", capacity: 200, refillPerSecond: 50 });
 const NO_STORE = { "Cache-Control": "private, no-store" };
 
 /**
@@ -66,7 +67,8 @@ export async function bundleCodeResponse(
 ): Promise<Response> {
   const { visitorId } = await parseJsonBody(request, body, 1024);
   const ip = clientIp(request);
-  if (!perVisitor.take(`${shop}:${visitorId}`) || (ip && !perIp.take(`${shop}:${ip}`)) || !perShop.take(shop)) {
+  // Narrowest first: a request refused for its visitor or address spends nothing of its shop's allowance.
+  if (!(await perVisitor.take(`${shop}:${visitorId}`)) || (ip && !(await perIp.take(`${shop}:${ip}`))) || !(await perShop.take(shop))) {
     return jsonError(429, "Too many requests; retry later", {}, { "Retry-After": "60" });
   }
   try {

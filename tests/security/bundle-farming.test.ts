@@ -22,10 +22,11 @@ const orders: Record<string, unknown>[] = [];
 
 /** The app's proxy routes behind a plain HTTP server (what the dev store's proxy forwards to). */
 async function startApp(): Promise<http.Server> {
-  const routes: Record<string, { loader?: Handler; action?: Handler }> = {
-    "/apps/proxy/profile": await import("../../app/routes/apps.proxy.profile"),
-    "/apps/proxy/events": await import("../../app/routes/apps.proxy.events"),
-    "/apps/proxy/bundle": await import("../../app/routes/apps.proxy.bundle"),
+  type Route = { loader?: Handler; action?: Handler };
+  const routes: Record<string, Route> = {
+    "/apps/proxy/profile": (await import("../../app/routes/apps.proxy.profile")) as unknown as Route,
+    "/apps/proxy/events": (await import("../../app/routes/apps.proxy.events")) as unknown as Route,
+    "/apps/proxy/bundle": (await import("../../app/routes/apps.proxy.bundle")) as unknown as Route,
   };
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
