@@ -6,35 +6,21 @@ import { json } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { useBlocker, useFetcher, useLoaderData, useNavigate, useRevalidator } from "@remix-run/react";
 import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
-import {
-  Banner,
-  BlockStack,
-  Box,
-  Card,
-  Checkbox,
-  ChoiceList,
-  FormLayout,
-  InlineGrid,
-  Layout,
-  Modal,
-  Page,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Banner, BlockStack, Box, Card, Checkbox, ChoiceList, FormLayout, InlineGrid, Layout, Modal, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useCallback, useEffect, useState } from "react";
 import { InterventionPreview } from "../components/InterventionPreview";
 import { PreviewOnStore } from "../components/PreviewOnStore";
 import { CheckoutPaymentOrder } from "../components/CheckoutPaymentOrder";
 import { useI18n } from "../components/I18n";
 import { segmentSentence } from "../components/playCopy";
-import { RFM_GROUPS, type PlayKey, type PlaySettingsMap, type Surface } from "../lib/plays/types";
+import { BundleDiscountCard } from "../components/play-settings/BundleDiscountCard";
+import { NumberField, PlayFields } from "../components/play-settings/PlayFields";
+import { bandsValue, toSettings, usePlayDraft, type FieldKey } from "../components/play-settings/usePlayDraft";
+import type { PlayKey, PlaySettingsMap, Surface } from "../lib/plays/types";
 import {
   PLAY_SURFACES,
   PLAYS_USING_BANDS,
   isPlayKey,
-  validateBands,
-  validatePlaySettings,
   type FieldErrors,
 } from "../lib/playsSchema/schema";
 import { intField, readJsonBody } from "../models/adminData.server";
@@ -122,93 +108,24 @@ type ActionData =
   | { ok: true; version: number; publish: { status: string }; discountError: string | null }
   | { ok: false; fieldErrors?: FieldErrors; conflict?: boolean; error?: string };
 
-const NUMBER_FIELDS = new Set([
-  "holdoutPercent", "frequencyCapCount", "frequencyCapDays", "policyViewsMoreThan", "stallSeconds", "aovMultiple",
-  "sessionMinutes", "removalsMoreThan", "returnDays", "alternativesCount", "sameProductViewsAtLeast",
-  "discountPercent", "discountCapPercent", "freeShippingThreshold", "bundleCodesPerDay", "bundleDiscountPerDay",
-]);
-
-type Draft = Record<string, unknown> & { message: Record<string, string> };
-
-const toNumber = (v: unknown) => (typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN);
-
-/** Form values (number inputs hold strings while typing) → the settings object the schema validates. */
-function toSettings(draft: Draft): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...draft, message: { ...draft.message } };
-  for (const key of Object.keys(out)) if (NUMBER_FIELDS.has(key)) out[key] = toNumber(out[key]);
-  if (out.noPurchaseSince === "") out.noPurchaseSince = null;
-  return out;
-}
-
 export default function PlaySettingsPage() {
   const data = useLoaderData<typeof loader>();
   // Remount the form whenever the stored version changes: a successful save (or a reload) starts clean.
   return <PlayForm key={`${data.record.version}:${data.bands.version}`} {...data} />;
 }
 
-type ReplaceData = { ok: true; intent: "replaceCode"; active: boolean } | { ok: false; intent: "replaceCode"; error: string; detail?: string };
-
 function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks, budget }: ReturnType<typeof useLoaderData<typeof loader>>) {
-  const { t, date, day, money } = useI18n();
+  const { t, day } = useI18n();
   const play = record.play as PlayKey;
   const name = t(`plays.${play}.name`);
   const fetcher = useFetcher<ActionData>();
   const revalidator = useRevalidator();
   const navigate = useNavigate();
   const shopify = useAppBridge();
-  const replaceFetcher = useFetcher<ReplaceData>();
-  const replacing = replaceFetcher.state !== "idle";
-  const replaced = replaceFetcher.state === "idle" ? replaceFetcher.data : undefined;
-
-  const initial = useMemo(
-    () => ({
-      enabled: record.enabled,
-      draft: structuredClone(record.settings) as unknown as Draft,
-      bands: { low: String(bands.bands.low), high: String(bands.bands.high) },
-    }),
-    [record, bands],
-  );
-  const [enabled, setEnabled] = useState(initial.enabled);
-  const [draft, setDraft] = useState<Draft>(initial.draft);
-  const [bandDraft, setBandDraft] = useState(initial.bands);
-  const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [attempted, setAttempted] = useState(false);
-  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+  const form = usePlayDraft(play, { enabled: record.enabled, settings: record.settings, bands: bands.bands }, usesBands);
+  const { enabled, setEnabled, draft, settings, bandDraft, setBandDraft, dirty, clientErrors, errorFor, set, setMessage, touch, discard } = form;
+  const { setAttempted, setServerErrors } = form;
   const [previewSurface, setPreviewSurface] = useState<Surface>((record.settings.surfaces[0] ?? PLAY_SURFACES[play][0]) as Surface);
-
-  const dirty =
-    enabled !== initial.enabled ||
-    JSON.stringify(toSettings(draft)) !== JSON.stringify(toSettings(initial.draft)) ||
-    (usesBands && JSON.stringify(bandDraft) !== JSON.stringify(initial.bands));
-
-  const settings = toSettings(draft);
-  const clientErrors: FieldErrors = useMemo(() => {
-    const s = validatePlaySettings(play, settings);
-    const b = usesBands ? validateBands({ low: toNumber(bandDraft.low), high: toNumber(bandDraft.high) }) : { ok: true as const };
-    return { ...(s.ok ? {} : s.fieldErrors), ...(b.ok ? {} : b.fieldErrors) };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [JSON.stringify(settings), bandDraft, play, usesBands]);
-
-  const errorFor = (path: string): string | undefined => {
-    const e = serverErrors[path] ?? ((attempted || touched[path]) ? clientErrors[path] : undefined);
-    return e ? t(e.key, e.values) : undefined;
-  };
-
-  const set = (key: string, value: unknown) => {
-    setDraft((d) => ({ ...d, [key]: value }));
-    setServerErrors((e) => {
-      const { [key]: _removed, ...rest } = e;
-      return rest;
-    });
-  };
-  const setMessage = (key: string, value: string) => {
-    setDraft((d) => ({ ...d, message: { ...d.message, [key]: value } }));
-    setServerErrors((e) => {
-      const { [`message.${key}`]: _removed, ...rest } = e;
-      return rest;
-    });
-  };
-  const touch = (path: string) => () => setTouched((x) => ({ ...x, [path]: true }));
 
   const saving = fetcher.state !== "idle";
   const save = useCallback(() => {
@@ -219,20 +136,11 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks, budget }
         version: record.version,
         enabled,
         settings: toSettings(draft),
-        ...(usesBands ? { bands: { version: bands.version, value: { low: toNumber(bandDraft.low), high: toNumber(bandDraft.high) } } } : {}),
+        ...(usesBands ? { bands: { version: bands.version, value: bandsValue(bandDraft) } } : {}),
       } as never,
       { method: "post", encType: "application/json" },
     );
-  }, [clientErrors, fetcher, record.version, enabled, draft, usesBands, bands.version, bandDraft]);
-
-  const discard = useCallback(() => {
-    setEnabled(initial.enabled);
-    setDraft(initial.draft);
-    setBandDraft(initial.bands);
-    setTouched({});
-    setAttempted(false);
-    setServerErrors({});
-  }, [initial]);
+  }, [setAttempted, clientErrors, fetcher, record.version, enabled, draft, usesBands, bands.version, bandDraft]);
 
   useEffect(() => {
     const result = fetcher.data;
@@ -245,16 +153,7 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks, budget }
         // Outside the Shopify admin there is no toast; the page reloads with the saved values.
       }
     }
-  }, [fetcher.state, fetcher.data, shopify, t]);
-
-  useEffect(() => {
-    if (replaceFetcher.state !== "idle" || !replaceFetcher.data?.ok) return;
-    try {
-      shopify.toast.show(t("playPage.codeReplaced"));
-    } catch {
-      // Outside the Shopify admin there is no toast; the card shows the new code after the reload.
-    }
-  }, [replaceFetcher.state, replaceFetcher.data, shopify, t]);
+  }, [fetcher.state, fetcher.data, shopify, t, setServerErrors]);
 
   // Unsaved-changes guard: in-app navigation (Remix) and tab close / reload (beforeunload).
   const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && !saving && currentLocation.pathname !== nextLocation.pathname);
@@ -269,20 +168,7 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks, budget }
   }, [dirty]);
 
   const result = fetcher.state === "idle" ? fetcher.data : undefined;
-  const num = (key: string, label: string, opts: { help?: string; step?: number; suffix?: string } = {}) => (
-    <TextField
-      label={label}
-      type="number"
-      autoComplete="off"
-      step={opts.step}
-      suffix={opts.suffix}
-      helpText={opts.help}
-      value={String(draft[key] ?? "")}
-      onChange={(v) => set(key, v)}
-      onBlur={touch(key)}
-      error={errorFor(key)}
-    />
-  );
+  const num = (key: FieldKey<PlayKey>, opts: { help?: string; suffix?: string } = {}) => <NumberField form={form} name={key} {...opts} />;
 
   const surfaces = PLAY_SURFACES[play];
   const shownSurfaces = (Array.isArray(draft.surfaces) ? (draft.surfaces as Surface[]) : []).filter((s) => surfaces.includes(s));
@@ -344,72 +230,7 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks, budget }
                   {segmentSentence(t, play, Object.keys(clientErrors).length ? record.settings : previewSettings, day)}
                 </Text>
                 <FormLayout>
-                  {play === "confidence" ? (
-                    <>
-                      {num("policyViewsMoreThan", t("playPage.policyViewsMoreThan"))}
-                      <TextField
-                        label={t("playPage.noPurchaseSince")}
-                        type="date"
-                        autoComplete="off"
-                        helpText={t("playPage.noPurchaseSinceHelp")}
-                        value={typeof draft.noPurchaseSince === "string" ? draft.noPurchaseSince : ""}
-                        onChange={(v) => set("noPurchaseSince", v)}
-                        onBlur={touch("noPurchaseSince")}
-                        error={errorFor("noPurchaseSince")}
-                      />
-                      <Checkbox label={t("playPage.checkoutPrompt")} checked={draft.checkoutPrompt === true} onChange={(v) => set("checkoutPrompt", v)} />
-                    </>
-                  ) : null}
-                  {play === "vip" ? (
-                    <>
-                      <ChoiceList
-                        allowMultiple
-                        title={t("playPage.segments")}
-                        choices={RFM_GROUPS.map((g) => ({ label: t(`rfm.${g}`), value: g }))}
-                        selected={(draft.segments as string[]) ?? []}
-                        onChange={(v) => set("segments", v)}
-                        error={errorFor("segments")}
-                      />
-                      <FormLayout.Group>
-                        {num("stallSeconds", t("playPage.stallSeconds"))}
-                        {num("aovMultiple", t("playPage.aovMultiple"), { step: 0.5, suffix: "×" })}
-                      </FormLayout.Group>
-                      <TextField
-                        label={t("playPage.conciergeContact")}
-                        autoComplete="off"
-                        value={String(draft.conciergeContact ?? "")}
-                        onChange={(v) => set("conciergeContact", v)}
-                        onBlur={touch("conciergeContact")}
-                        error={errorFor("conciergeContact")}
-                      />
-                    </>
-                  ) : null}
-                  {play === "indecision" ? (
-                    <>
-                      <FormLayout.Group>
-                        {num("sessionMinutes", t("playPage.sessionMinutes"))}
-                        {num("removalsMoreThan", t("playPage.removalsMoreThan"))}
-                      </FormLayout.Group>
-                      <FormLayout.Group>
-                        {num("returnDays", t("playPage.returnDays"))}
-                        {num("alternativesCount", t("playPage.alternativesCount"))}
-                      </FormLayout.Group>
-                    </>
-                  ) : null}
-                  {play === "deal_seeker" ? (
-                    <>
-                      {num("sameProductViewsAtLeast", t("playPage.sameProductViewsAtLeast"))}
-                      <FormLayout.Group>
-                        {num("discountPercent", t("playPage.discountPercent"), { step: 1, suffix: "%" })}
-                        {num("discountCapPercent", t("playPage.discountCapPercent"), { step: 1, suffix: "%", help: t("playPage.discountCapHelp") })}
-                      </FormLayout.Group>
-                      {num("freeShippingThreshold", t("playPage.freeShippingThreshold"), { step: 1 })}
-                      <FormLayout.Group>
-                        {num("bundleCodesPerDay", t("playPage.bundleCodesPerDay"), { step: 1, help: t("playPage.bundleCodesPerDayHelp") })}
-                        {num("bundleDiscountPerDay", t("playPage.bundleDiscountPerDay"), { step: 1, help: t("playPage.bundleDiscountPerDayHelp") })}
-                      </FormLayout.Group>
-                    </>
-                  ) : null}
+                  <PlayFields play={play} form={form} />
                 </FormLayout>
               </BlockStack>
             </Card>
@@ -474,58 +295,15 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks, budget }
                 </Text>
                 <FormLayout>
                   <FormLayout.Group>
-                    {num("frequencyCapCount", t("playPage.frequencyCapCount"))}
-                    {num("frequencyCapDays", t("playPage.frequencyCapDays"))}
+                    {num("frequencyCapCount")}
+                    {num("frequencyCapDays")}
                   </FormLayout.Group>
-                  {num("holdoutPercent", t("playPage.holdoutPercent"), { help: t("playPage.holdoutHelp"), suffix: "%" })}
+                  {num("holdoutPercent", { help: t("playPage.holdoutHelp"), suffix: "%" })}
                 </FormLayout>
               </BlockStack>
             </Card>
             {play === "deal_seeker" ? (
-              <Card>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">
-                    {t("playPage.discountTitle")}
-                  </Text>
-                  <Text as="p">
-                    {discountTitle && record.discountCode
-                      ? t("playPage.discountSynced", {
-                          title: discountTitle,
-                          code: record.discountCode,
-                          state: record.enabled ? t("playPage.discountActive") : t("playPage.discountInactive"),
-                        })
-                      : t("playPage.discountNone")}
-                  </Text>
-                  {budget ? (
-                    <Text as="p" tone="subdued">
-                      {t("playPage.budgetToday", { issued: budget.issued, amount: money(budget.discount), pooled: budget.pooled })}
-                    </Text>
-                  ) : null}
-                  {codeLeaks && codeLeaks.leakedOrders > 0 ? (
-                    <Banner
-                      tone="warning"
-                      title={t("playPage.codeLeakTitle")}
-                      action={{ content: t("playPage.codeReplace"), loading: replacing, onAction: () => replaceFetcher.submit({ intent: "replaceCode" }, { method: "post", encType: "application/json" }) }}
-                    >
-                      <Text as="p">
-                        {t("playPage.codeLeakBody", {
-                          since: date(codeLeaks.since) ?? "",
-                          leaked: codeLeaks.leakedOrders,
-                          orders: codeLeaks.discountedOrders,
-                          amount: money(codeLeaks.leakedDiscount),
-                        })}
-                      </Text>
-                    </Banner>
-                  ) : codeLeaks && codeLeaks.discountedOrders > 0 ? (
-                    <Text as="p" tone="subdued">
-                      {t("playPage.codeLeakNone", { since: date(codeLeaks.since) ?? "", orders: codeLeaks.discountedOrders })}
-                    </Text>
-                  ) : null}
-                  {replaced && !replaced.ok ? (
-                    <Banner tone="critical" title={t(replaced.error, { error: replaced.detail ?? "" })} />
-                  ) : null}
-                </BlockStack>
-              </Card>
+              <BundleDiscountCard discountTitle={discountTitle} discountCode={record.discountCode} enabled={record.enabled} budget={budget} codeLeaks={codeLeaks} />
             ) : null}
           </BlockStack>
         </Layout.Section>
