@@ -828,7 +828,8 @@ export class StorefrontRenderer {
     return out;
   }
 
-  private renderSectionFile(id: string, type: string, data: JsonSection | undefined, globals: Globals): string {
+  /** `group`: the section group file it belongs to (its wrapper gets `shopify-section-group-<group>`). */
+  private renderSectionFile(id: string, type: string, data: JsonSection | undefined, globals: Globals, group?: string): string {
     const content = this.files()[`sections/${type}.liquid`];
     if (content === undefined) return `<!-- section ${escapeHtml(type)} not found -->`;
     const schema = this.schemaOf<{ settings?: SchemaSetting[]; blocks?: { type: string; settings?: SchemaSetting[] }[]; class?: string; tag?: string }>(content);
@@ -847,7 +848,9 @@ export class StorefrontRenderer {
     } finally {
       containers.pop();
     }
-    const cls = schema.class ? ` ${escapeHtml(schema.class)}` : "";
+    // Themes style group sections by that class (Dawn: `.section-header.shopify-section-group-header-group` lifts the
+    // header, and the cart notification inside it, above the page).
+    const cls = (group ? ` shopify-section-group-${escapeHtml(group)}` : "") + (schema.class ? ` ${escapeHtml(schema.class)}` : "");
     const tag = schema.tag && /^[a-z]+$/.test(schema.tag) ? schema.tag : "div";
     return `<${tag} id="shopify-section-${escapeHtml(id)}" class="shopify-section${cls}">${html}</${tag}>`;
   }
@@ -920,7 +923,7 @@ export class StorefrontRenderer {
     for (const key of group.order ?? []) {
       const sec = group.sections[key];
       if (!sec || sec.disabled) continue;
-      parts.push(this.renderSectionFile(this.groupSectionId(name, key), sec.type, sec, globals));
+      parts.push(this.renderSectionFile(this.groupSectionId(name, key), sec.type, sec, globals, name));
     }
     return `<!-- BEGIN sections: ${escapeHtml(name)} -->${parts.join("")}<!-- END sections: ${escapeHtml(name)} -->`;
   }
@@ -985,7 +988,7 @@ export class StorefrontRenderer {
       for (const key of group?.order ?? []) {
         const sec = group!.sections[key];
         if (sec && !sec.disabled && (sectionId === key || sectionId === this.groupSectionId(m[1], key))) {
-          return this.renderSectionFile(this.groupSectionId(m[1], key), sec.type, sec, globals);
+          return this.renderSectionFile(this.groupSectionId(m[1], key), sec.type, sec, globals, m[1]);
         }
       }
     }

@@ -86,7 +86,7 @@ describe.skipIf(!requireShared(sharedThemeDir("dawn"), "dawn theme fixture"))("c
 });
 
 describe.skipIf(!requireShared(sharedThemeDir("dawn"), "dawn theme fixture"))("theme settings objects", () => {
-  it("GIVEN Dawn's colour schemes and fonts WHEN a page renders THEN each scheme's class carries its colours and the fonts their family", async () => {
+  it("GIVEN Dawn's colour schemes, fonts and header group WHEN a page renders THEN scheme classes carry their colours, fonts their family, group sections their group class", async () => {
     const store = await startStorefront({ options: { theme: { dir: sharedThemeDir("dawn") } } });
     const html = await new Shopper(store.url).html("/");
     await store.close();
@@ -94,6 +94,8 @@ describe.skipIf(!requireShared(sharedThemeDir("dawn"), "dawn theme fixture"))("t
     expect(html).toContain("--payment-terms-background-color: rgb(255 255 255);");
     expect(html).not.toContain(".color-,");
     expect(html).toMatch(/--font-body-family: Assistant, sans-serif;/);
+    // Dawn lifts its header (and the cart notification inside it) with `.section-header.shopify-section-group-header-group`.
+    expect(html).toMatch(/<div id="shopify-section-sections--[0-9a-f]+__header" class="shopify-section shopify-section-group-header-group section-header">/);
   });
 });
 
