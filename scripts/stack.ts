@@ -96,6 +96,8 @@ export async function startStack(opts: {
   themeDir?: string;
   /** Override the theme's `cart_type` setting (Horizon: drawer by default; Dawn: notification). */
   cartType?: "drawer" | "notification" | "page";
+  /** Receives the app server's stdout and stderr (tests that read its log); otherwise they follow `quiet`. */
+  output?: (chunk: string) => void;
 } = {}): Promise<Stack> {
   const log = opts.quiet ? () => undefined : (m: string) => console.log(m);
   const appPort = opts.appPort ?? (await freePort());
@@ -125,7 +127,7 @@ export async function startStack(opts: {
     [...(process.env.STACK_NODE_ARGS ?? "").split(" ").filter(Boolean), `./${buildDir()}/serve.js`],
     {
       cwd: root,
-      stdio: ["ignore", opts.quiet ? "ignore" : "inherit", "inherit"],
+      stdio: ["ignore", opts.output ? "pipe" : opts.quiet ? "ignore" : "inherit", opts.output ? "pipe" : "inherit"],
       env: {
         ...process.env,
         NODE_ENV: "production",
@@ -142,6 +144,8 @@ export async function startStack(opts: {
       },
     },
   );
+  child.stdout?.on("data", (d: Buffer) => opts.output?.(d.toString("utf8")));
+  child.stderr?.on("data", (d: Buffer) => opts.output?.(d.toString("utf8")));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await waitForHttp(`${appUrl}/healthz`);
   log(`app ready at ${appUrl}`);
