@@ -69,6 +69,29 @@ describe("Shopify profile page", () => {
     expect(data.profiles).toBe(1);
   });
 
+  it("GIVEN the app lacks the pixel scopes WHEN the merchant turns on the checkout pixel THEN 403 with what to approve", async () => {
+    stub.handlers.ProfilePixelCreate = () => new Error("Access denied for webPixelCreate field. Required access: `write_pixels` access scope.");
+    const route = await import("./app.profile-out");
+    const res = (await route.action(args(await helpers.adminRequest("/app/profile-out", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ intent: "pixel" }) })))) as Response;
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as { ok: boolean; error: string };
+    expect(body).toMatchObject({ ok: false, error: "profileOut.pixel.denied" });
+    expect(createTranslator("en")(body.error)).toMatch(/write_pixels and read_customer_events/);
+  });
+
+  it("GIVEN the scopes WHEN the merchant turns on the checkout pixel THEN its settings point at the app's pixel endpoint with the shop's key", async () => {
+    let settings: Record<string, string> = {};
+    stub.handlers.ProfilePixelCreate = (v) => {
+      settings = JSON.parse((v.webPixel as { settings: string }).settings);
+      return { webPixelCreate: { webPixel: { id: "gid://shopify/WebPixel/1", settings: "{}" }, userErrors: [] } };
+    };
+    const route = await import("./app.profile-out");
+    const res = (await route.action(args(await helpers.adminRequest("/app/profile-out", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ intent: "pixel" }) })))) as Response;
+    expect(res.status).toBe(200);
+    const { pixelKey } = await import("../models/profileOutCheckout.server");
+    expect(settings).toEqual({ endpoint: expect.stringMatching(/\/api\/pixel\/events$/), shopKey: pixelKey(SHOP) });
+  });
+
   it("GIVEN an unknown intent WHEN posted THEN 400 and no Admin call", async () => {
     const route = await import("./app.profile-out");
     stub.calls.length = 0;

@@ -13,6 +13,7 @@ import { readJsonBody } from "../models/adminData.server";
 import {
   createReadySegment,
   ensureProfileDefinitions,
+  ensureWebPixel,
   lastWriteBack,
   readSettings,
   recordWriteBack,
@@ -26,6 +27,7 @@ export const meta: MetaFunction = () => [{ title: "Shopify profile · Recovery P
 
 const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("publish") }),
+  z.object({ intent: z.literal("pixel") }),
   z.object({ intent: z.literal("tags"), enabled: z.boolean() }),
   z.object({ intent: z.literal("segment"), segment: z.enum(READY_SEGMENTS) }),
 ]);
@@ -43,6 +45,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export type ProfileOutActionData =
   | { ok: true; intent: "publish"; customers: number }
   | { ok: true; intent: "tags"; enabled: boolean }
+  | { ok: true; intent: "pixel" }
   | { ok: true; intent: "segment"; name: string }
   | { ok: false; intent?: string; error: string; detail?: string };
 
@@ -61,6 +64,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       return json<ProfileOutActionData>({ ok: false, intent: "publish", error: `profileOut.reasons.${r.reason}`, detail: r.message }, { status });
     }
     return json<ProfileOutActionData>({ ok: true, intent: "publish", customers: r.customers });
+  }
+  if (body.intent === "pixel") {
+    // The pixel posts to this app's public URL (the one Shopify opens the app at).
+    const r = await ensureWebPixel(session.shop, admin, process.env.SHOPIFY_APP_URL || new URL(request.url).origin);
+    if (r.status === "active") return json<ProfileOutActionData>({ ok: true, intent: "pixel" });
+    return json<ProfileOutActionData>({ ok: false, intent: "pixel", error: `profileOut.pixel.${r.status}`, detail: r.message }, { status: r.status === "denied" ? 403 : 502 });
   }
   if (body.intent === "tags") {
     await saveSettings(admin, { tags: body.enabled });
@@ -93,6 +102,7 @@ export default function ProfileOutPage() {
   const publish = useFetcher<ProfileOutActionData>();
   const tagsFetcher = useFetcher<ProfileOutActionData>();
   const segment = useFetcher<ProfileOutActionData>();
+  const pixel = useFetcher<ProfileOutActionData>();
   const send = (f: typeof publish, body: Record<string, unknown>) => f.submit(body as never, { method: "post", encType: "application/json" });
   const result = publish.data;
   const tagsOn = tagsFetcher.data?.ok && tagsFetcher.data.intent === "tags" ? tagsFetcher.data.enabled : tags;
@@ -128,6 +138,19 @@ export default function ProfileOutPage() {
                   </Button>
                 </InlineStack>
                 {profiles === 0 ? <Text as="p" tone="subdued">{t("profileOut.noProfiles")}</Text> : null}
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">{t("profileOut.pixel.heading")}</Text>
+                <Text as="p">{t("profileOut.pixel.intro")}</Text>
+                {pixel.data?.ok && pixel.data.intent === "pixel" ? <Banner tone="success">{t("profileOut.pixel.active")}</Banner> : null}
+                {pixel.data && !pixel.data.ok ? <Banner tone="critical">{t(pixel.data.error)}</Banner> : null}
+                <InlineStack>
+                  <Button loading={pixel.state !== "idle"} onClick={() => send(pixel, { intent: "pixel" })}>
+                    {t("profileOut.pixel.activate")}
+                  </Button>
+                </InlineStack>
               </BlockStack>
             </Card>
             <Card>

@@ -1,6 +1,7 @@
 // The unified profile leaves the app: after the history sync, one bulk mutation writes the customer metafields
 // and the dev store's admin customer page shows a Champion's stage and RFM group; a known customer who hesitates
-// on the storefront and leaves fires one "Shopper hesitated" Flow trigger, a holdout customer too (marked).
+// on the storefront and leaves fires one "Shopper hesitated" Flow trigger, a holdout customer too (marked); a known
+// customer who stalls at payment in checkout twice shows up so in the profile (web pixel + abandoned checkouts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, startStack, type Stack, until as waitUntil } from "./harness";
@@ -94,5 +95,32 @@ describe("profile out end to end", () => {
     expect(t.payload["cart value"]).toBeGreaterThan(0);
     expect(String(t.payload["storefront url"])).toMatch(/\/cart$/);
     expect(triggersFor(held)[0]!.payload).toMatchObject({ customer_id: Number(held.id), play: "confidence", barrier: "trust", holdout: true });
+  });
+
+  it("GIVEN a known customer who reaches payment in checkout and leaves, twice WHEN Shopify lists the abandoned checkouts THEN the app's pixel saw the steps and the customer's metafields say payment, 2", async () => {
+    // The app activated its web pixel after the history sync (first test); the theme embed is on (second test).
+    expect(store().state.webPixels?.length).toBe(1);
+    const buyers = new Set(store().state.orders.map((o) => o.customerId));
+    const customer = store().state.customers.filter((c) => c.email && !buyers.has(c.id)).at(-3)!;
+    const shopper = await newShopper(browser, stack, null);
+    await shopper.page.goto(`${stack.storeUrl}/account/login`);
+    await shopper.page.fill('input[name="customer[email]"]', customer.email);
+    await shopper.page.fill('input[name="customer[password]"]', customer.password || "password");
+    await Promise.all([shopper.page.waitForURL((u) => u.pathname === "/account"), shopper.page.press('input[name="customer[password]"]', "Enter")]);
+    for (let round = 0; round < 2; round++) {
+      await addFirstProductToCart(shopper.page, stack);
+      // The embed puts the signed visitor id on the cart; checkout carries it (the join key).
+      await shopper.page.waitForFunction(() => fetch("/cart.js").then((r) => r.json()).then((c) => Boolean(c.attributes?._rp_vid)), null, { timeout: 15_000 });
+      await shopper.page.goto(`${stack.storeUrl}/checkout`);
+      for (const section of ["contact", "shipping"]) await Promise.all([shopper.page.waitForURL((u) => u.pathname === "/checkout"), shopper.page.click(`#save-${section}`)]);
+      // The shopper leaves; ten minutes on, Shopify lists the checkout as abandoned.
+      await fetch(`${stack.storeUrl}/__devstore/checkouts/age`, { method: "POST", body: JSON.stringify({ ms: 11 * 60_000 }) });
+      await shopper.context.clearCookies({ name: "cart" });
+    }
+    await shopper.context.close();
+    const mf = (key: string) =>
+      store().state.metafields.find((m) => m.ownerId === `gid://shopify/Customer/${customer.id}` && m.namespace === appNamespace() && m.key === key)?.value;
+    await until("the customer's checkout metafields", () => mf("checkout_abandons") === "2" && mf("checkout_stall"));
+    expect([mf("checkout_stall"), mf("checkout_abandons")]).toEqual(["payment", "2"]);
   });
 });
