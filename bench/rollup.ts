@@ -16,6 +16,7 @@ import pg from "pg";
 import { migrate } from "../scripts/db-migrate-lib";
 import { assignArm } from "../app/lib/stats/assignment";
 import { PLAY_KEYS, type PlayKey } from "../app/lib/plays/types";
+import { mulberry32 } from "../app/lib/stats/random";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -36,23 +37,13 @@ const SHOPS = [
 type Row = [shop: string, visitorId: string, customerId: string | null, type: string, play: string | null, arm: string | null,
   pageType: string | null, path: string | null, value: number | null, occurredAt: string, createdAt: string];
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Visitor journeys in time order: 2–6 page views, cart events, 0–2 plays (eligible re-evaluated on several pages;
  * treated visitors are shown the intervention, some engage or dismiss). 30 % are returning visitors, so later
  * chunks update exposures created earlier. Rows are passed to `sink` in id order until N events are produced.
  */
 function generate(sink: (r: Row) => void) {
-  const rand = rng(20260101);
+  const rand = mulberry32(20260101);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const perDay = N / DAYS;
   const seen: string[][] = SHOPS.map(() => []);

@@ -29,6 +29,7 @@ import type { CustomerContext, PlayKey, PublishedPlaysConfig } from "../app/lib/
 import type { PropensityFeatures } from "../app/lib/propensity/features";
 import { applySignal, newSession, newVisitor, toPropensityFeatures } from "../app/lib/signals";
 import type { PageKind, SignalEvent } from "../app/lib/signals/types";
+import { mulberry32 } from "../app/lib/stats/random";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const EXT = path.join(ROOT, "extensions/recovery-plays-theme");
@@ -77,20 +78,9 @@ function jsBytesGzip(): { always: number; lazy: number } {
 }
 
 // ---- 2. Decision cost per event ------------------------------------------------------------------------------
-/** Small deterministic PRNG (mulberry32) so every run replays the same journey. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A 1,000-event shopping journey: browsing, policy reading, cart churn, stalls, exit intents and ticks. */
 export function generateJourney(n = 1000, seed = 7, t0 = Date.UTC(2026, 5, 3, 9)): SignalEvent[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const products = ["101", "102", "103", "104", "201", "202"];
   const kinds: PageKind[] = ["home", "collection", "product", "product", "product", "info", "cart", "search", "account"];
   const events: SignalEvent[] = [];

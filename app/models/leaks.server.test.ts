@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { foldVisits, sumAggregates, type DayAggregate, type VisitEvent } from "../lib/stats/funnel";
 import { foldLeaks, loadLeakRange, loadPlayMoney } from "./leaks.server";
+import { mulberry32 } from "../lib/stats/random";
 
 let seq = 0;
 let shop = "";
@@ -12,19 +13,9 @@ beforeEach(() => {
 type Ev = VisitEvent & { visitorId: string };
 const DAY = Date.UTC(2026, 2, 5);
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random visits on one UTC day: page views of a few kinds and paths, cart events, gaps of 1–90 s (distinct times). */
 function randomVisits(seed: number, count: number): Ev[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const pages = [["home", "/"], ["product", "/products/a"], ["product", "/products/b"], ["product", "/products/c"], ["cart", "/cart"], ["info", "/policies/refund-policy"], ["collection", "/collections/all"]] as const;
   const out: Ev[] = [];

@@ -13,6 +13,7 @@ import { parseEventBatch, storeEvents, type StoredEvent } from "./events.server"
 import { rollupEvents } from "./rollup.server";
 import { armWithKey, checkVisitorEvents, forgetVisitorKeys, verifyVisitorIdWithKey } from "./visitors.server";
 import { createHmac } from "node:crypto";
+import { mulberry32 } from "../lib/stats/random";
 
 const SHOP = "simulation.myshopify.com";
 const VISITORS = 20_000;
@@ -26,15 +27,6 @@ const NULL_PLAY = "indecision" as const;
 const START = Date.UTC(2026, 2, 1);
 const DAYS = 3;
 const NOW = new Date(START + DAYS * 86_400_000);
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Truth {
   converted: number;

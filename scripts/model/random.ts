@@ -1,14 +1,7 @@
-// Seeded PRNG so training, fold assignment and subsampling are reproducible run to run.
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Training, fold assignment and subsampling use the app's seeded PRNG, so they are reproducible run to run.
+import { mulberry32 } from "../../app/lib/stats/random";
+
+export { mulberry32 };
 
 /** Stratified k-fold assignment: fold index per row, classes shuffled separately with the seed. */
 export function stratifiedFolds(y: ArrayLike<number>, k: number, seed: number): Int32Array {
