@@ -5,7 +5,7 @@ import { attributeOrder, recordRefund } from "./attribution.server";
 import type { AdminGraphqlClient } from "./adminData.server";
 import { ingestEvents } from "./ingest.server";
 import { onboardingState } from "./onboarding.server";
-import { markPaymentsOn, paymentsArmForCustomer, recordPaymentsCheckout } from "./paymentCustomization.server";
+import { markPaymentsOn, paymentsArmForCustomer, paymentsFunctionKey, recordPaymentsCheckout } from "./paymentCustomization.server";
 import { signedVisitorFor } from "./visitors.testkit";
 
 let seq = 0;
@@ -191,9 +191,14 @@ describe("the payment customization Function's exposures at checkout", () => {
 });
 
 describe("onboarding shows the checkout payment order's state", () => {
-  /** Answers the onboarding query (no theme) and the payment customization list with `nodes`. */
+  /** Answers the onboarding query (no theme) and the payment customization list with `nodes`; records updates. */
+  let updates: unknown[] = [];
   const admin = (nodes: unknown[] | null): AdminGraphqlClient => ({
-    graphql: async (query) => {
+    graphql: async (query, options) => {
+      if (/paymentCustomizationUpdate\(/.test(query)) {
+        updates.push(options?.variables);
+        return new Response(JSON.stringify({ data: { paymentCustomizationUpdate: { paymentCustomization: { id: "x" }, userErrors: [] } } }), { headers: { "Content-Type": "application/json" } });
+      }
       const data = /paymentCustomizations/.test(query)
         ? nodes === null
           ? null
@@ -216,6 +221,22 @@ describe("onboarding shows the checkout payment order's state", () => {
     const state = await onboardingState(shop, admin([ours(false)]), "key");
     expect(state.payments).toEqual({ enabled: false });
     expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).paymentsOnAt).toBeNull();
+  });
+
+  it("GIVEN the published configuration has another holdout than the VIP play's WHEN the state is read THEN the configuration is republished with the play's", async () => {
+    updates = [];
+    const published = { key: await paymentsFunctionKey(shop), holdoutPercent: 33, aovMultiple: 3, vipGroups: ["CHAMPIONS", "LOYAL"], hide: [] };
+    await onboardingState(shop, admin([{ ...ours(true), metafield: { jsonValue: published } }]), "key");
+    expect(updates).toHaveLength(1);
+    const value = JSON.parse((updates[0] as { input: { metafields: { value: string }[] } }).input.metafields[0]!.value);
+    expect(value).toMatchObject({ key: published.key, holdoutPercent: 10 });
+  });
+
+  it("GIVEN the published configuration matches the VIP play WHEN the state is read THEN nothing is written", async () => {
+    updates = [];
+    const published = { key: await paymentsFunctionKey(shop), holdoutPercent: 10, aovMultiple: 3, vipGroups: ["LOYAL", "CHAMPIONS"], hide: [] };
+    await onboardingState(shop, admin([{ ...ours(true), metafield: { jsonValue: published } }]), "key");
+    expect(updates).toEqual([]);
   });
 
   it("GIVEN the customizations cannot be read WHEN the setup guide loads THEN the state is unknown and the page still loads", async () => {

@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto";
 import type { Prisma, PrismaClient } from "@prisma/client";
 import prisma from "../db.server";
-import { customerArmId, PAYMENTS_CONFIG_KEY, PAYMENTS_CONFIG_NAMESPACE, PAYMENTS_PLAY, paymentsArm, type PaymentsConfig } from "../lib/payments/customization";
+import { customerArmId, PAYMENTS_CONFIG_KEY, PAYMENTS_CONFIG_NAMESPACE, PAYMENTS_PLAY, parsePaymentsConfig, paymentsArm, type PaymentsConfig } from "../lib/payments/customization";
 import type { Arm } from "../lib/plays/types";
 import { adminGraphql, type AdminGraphqlClient } from "./adminData.server";
 import { getPlay } from "./plays.server";
@@ -210,23 +210,50 @@ export async function recordPaymentsExposure(
 }
 
 export async function getPaymentsState(admin: AdminGraphqlClient): Promise<PaymentsState> {
+  return (await readPayments(admin)).state;
+}
+
+/** The state and the configuration the Function reads now (server-side only: it holds the arm key). */
+async function readPayments(admin: AdminGraphqlClient): Promise<{ state: PaymentsState; published: PaymentsConfig | null }> {
   const data = await adminGraphql<{ paymentCustomizations: { nodes: { id: string; enabled: boolean; metafield: { jsonValue: unknown } | null }[] } }>(admin, STATE_QUERY);
   const nodes = data.paymentCustomizations.nodes;
   // Only this app can read its `$app:` metafield, so the node carrying it is ours.
   const ours = nodes.find((n) => n.metafield !== null) ?? null;
   const hide = ours && ours.metafield && typeof ours.metafield.jsonValue === "object" ? ((ours.metafield.jsonValue as { hide?: unknown }).hide ?? []) : [];
   return {
-    id: ours?.id ?? null,
-    enabled: ours?.enabled ?? false,
-    activeCount: nodes.filter((n) => n.enabled).length,
-    hide: Array.isArray(hide) ? hide.filter((s): s is string => typeof s === "string") : [],
+    state: {
+      id: ours?.id ?? null,
+      enabled: ours?.enabled ?? false,
+      activeCount: nodes.filter((n) => n.enabled).length,
+      hide: Array.isArray(hide) ? hide.filter((s): s is string => typeof s === "string") : [],
+    },
+    published: parsePaymentsConfig(ours?.metafield?.jsonValue),
   };
 }
 
+const armInputs = (c: PaymentsConfig) => JSON.stringify([c.key, c.holdoutPercent, c.aovMultiple, [...c.vipGroups].sort()]);
+
 /** getPaymentsState, with the shop's local on/off (what orders/create reads) brought in line with Shopify's. */
 export async function syncedPaymentsState(shop: string, admin: AdminGraphqlClient): Promise<PaymentsState> {
-  const state = await getPaymentsState(admin);
-  await markPaymentsOn(shop, state.id !== null && state.enabled);
+  const { state, published } = await readPayments(admin);
+  const on = state.id !== null && state.enabled;
+  await markPaymentsOn(shop, on);
+  // The VIP play's holdout, AOV multiple or groups changed since the configuration was written: republish, so the
+  // Function's arm and rules are again the ones the server recomputes for exposures.
+  if (on && state.id) {
+    const want = await configFor(shop, state.hide).catch(() => null);
+    if (want && (!published || armInputs(published) !== armInputs(want))) {
+      const metafields = [{ namespace: PAYMENTS_CONFIG_NAMESPACE, key: PAYMENTS_CONFIG_KEY, type: "json", value: JSON.stringify(want) }];
+      // Best effort: the state read must not fail on it; the next read retries.
+      try {
+        const u = await adminGraphql<{ paymentCustomizationUpdate: { userErrors: UserError[] } }>(admin, UPDATE, { id: state.id, input: { metafields } });
+        if (u.paymentCustomizationUpdate.userErrors.length) console.error("[payments] configuration not republished", u.paymentCustomizationUpdate.userErrors.map((e) => e.message));
+      } catch (e) {
+        if (e instanceof Response) throw e;
+        console.error("[payments] configuration not republished", e instanceof Error ? e.message : String(e));
+      }
+    }
+  }
   return state;
 }
 
