@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "BundleCode" ADD COLUMN     "redeemCodeId" TEXT;
+
