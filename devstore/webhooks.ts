@@ -2,7 +2,8 @@
 // with X-Shopify-Topic, X-Shopify-Hmac-Sha256 (base64 HMAC-SHA256 of the raw body with the app secret),
 // X-Shopify-Shop-Domain, X-Shopify-API-Version, X-Shopify-Webhook-Id, X-Shopify-Event-Id, X-Shopify-Triggered-At;
 // non-2xx answers and network errors are retried with backoff (Shopify retries for hours; we retry briefly).
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { webhookHmac } from "./signing";
 import { isProtectedTopic } from "./admin/scopes";
 import { API_VERSION, type ProtectedDataAccess } from "./config";
 
@@ -28,9 +29,7 @@ export interface WebhookOptions {
   protectedData?: () => ProtectedDataAccess;
 }
 
-export function signWebhook(body: string, secret: string): string {
-  return createHmac("sha256", secret).update(body, "utf8").digest("base64");
-}
+export const signWebhook = webhookHmac;
 
 export function createWebhookSender(opts: WebhookOptions) {
   const deliveries: WebhookDelivery[] = [];

@@ -1,25 +1,11 @@
-// Signing storefront and checkout requests exactly as Shopify does, with node:crypto only (no test helpers), so
-// benches and tests can share it: app-proxy query signatures and checkout-extension session tokens.
-import { createHmac, randomUUID } from "node:crypto";
+// Storefront and checkout requests as Shopify sends them, signed by devstore/signing.ts: app-proxy queries and
+// checkout-extension session tokens.
+import { randomUUID } from "node:crypto";
+import { appProxySignature, hs256Jwt } from "../../devstore/signing";
+
+export { appProxySignature };
 
 export const PROXY_PATH_PREFIX = "/apps/recovery-plays";
-
-/**
- * Shopify's app-proxy signature (shopify.dev "Authenticate app proxies"): each query parameter except
- * `signature` as `key=value` (repeated keys' values joined by ","), those strings sorted (byte order, as Ruby's
- * Array#sort in Shopify's example), concatenated without separators, HMAC-SHA256 with the app secret, hex.
- */
-export function appProxySignature(params: Record<string, string | string[]>, secret: string): string {
-  const message = Object.keys(params)
-    .filter((k) => k !== "signature")
-    .map((k) => {
-      const v = params[k];
-      return `${k}=${Array.isArray(v) ? v.join(",") : v}`;
-    })
-    .sort()
-    .join("");
-  return createHmac("sha256", secret).update(message).digest("hex");
-}
 
 export interface AppProxyQueryOptions {
   shop: string;
@@ -64,8 +50,6 @@ export interface SessionTokenOptions {
   overrides?: Record<string, unknown>;
 }
 
-const b64url = (s: string) => Buffer.from(s, "utf8").toString("base64url");
-
 /** A checkout UI extension session token: HS256 JWT signed with the app secret, claims as Shopify issues them. */
 export function checkoutSessionToken(opts: SessionTokenOptions): string {
   const now = opts.now ?? Math.floor(Date.now() / 1000);
@@ -82,8 +66,5 @@ export function checkoutSessionToken(opts: SessionTokenOptions): string {
     ...opts.overrides,
   };
   for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
-  const head = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-  const body = b64url(JSON.stringify(claims));
-  const sig = createHmac("sha256", opts.secret).update(`${head}.${body}`).digest("base64url");
-  return `${head}.${body}.${sig}`;
+  return hs256Jwt(claims, opts.secret);
 }

@@ -2,8 +2,7 @@
 // token exchange (offline/online, expiring offline tokens with refresh tokens) and the refresh_token grant,
 // answered in Shopify's shapes. Access tokens are opaque shpat_/shpua_ strings remembered per shop.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-
-const b64url = (buf: Buffer | string) => Buffer.from(buf).toString("base64url");
+import { hs256Jwt } from "../signing";
 
 export interface SessionTokenClaims {
   iss: string;
@@ -33,10 +32,7 @@ export function signSessionToken(shop: string, apiKey: string, apiSecret: string
     jti: randomUUID(),
     sid: createHmac("sha256", "sid").update(`${shop}:${opts.sub ?? STAFF_USER_ID}`).digest("hex").slice(0, 32),
   };
-  const head = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-  const body = b64url(JSON.stringify(claims));
-  const sig = createHmac("sha256", apiSecret).update(`${head}.${body}`).digest("base64url");
-  return `${head}.${body}.${sig}`;
+  return hs256Jwt(claims, apiSecret);
 }
 
 /** Verifies signature (HS256 with the app secret), audience and time claims (10 s leeway, like the library). */

@@ -2,9 +2,9 @@
 // query parameters (shop, logged_in_customer_id, path_prefix, timestamp, signature). Client-supplied copies of
 // those parameters are stripped, so a shopper can never pose as another customer. Cookies are not forwarded and
 // Set-Cookie is not passed back, like Shopify.
-import { createHmac } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
+import { appProxySignature } from "../signing";
 
 /**
  * Shopify sets up an app proxy only for an app granted `write_app_proxy` ("Configuring an app proxy requires the
@@ -17,21 +17,7 @@ export function appProxyConfigured(scopes: readonly string[] | null): boolean {
 
 const RESERVED = new Set(["shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature", "hmac"]);
 
-/**
- * Shopify's app proxy signature: each parameter as `key=value` (multiple values joined with ","), the strings
- * sorted, concatenated without separators, HMAC-SHA256 with the app secret, hex.
- */
-export function appProxySignature(params: Iterable<[string, string]>, secret: string): string {
-  const grouped = new Map<string, string[]>();
-  for (const [k, v] of params) {
-    if (k === "signature") continue;
-    const list = grouped.get(k);
-    if (list) list.push(v);
-    else grouped.set(k, [v]);
-  }
-  const message = [...grouped].map(([k, vs]) => `${k}=${vs.join(",")}`).sort().join("");
-  return createHmac("sha256", secret).update(message).digest("hex");
-}
+export { appProxySignature };
 
 export interface ProxyTarget {
   /** App origin, e.g. http://127.0.0.1:3000. */

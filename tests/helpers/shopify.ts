@@ -9,7 +9,7 @@ import {
   getJwt,
   setUpValidSession,
 } from "@shopify/shopify-api/test-helpers";
-import { createHmac } from "node:crypto";
+import { appProxySignature } from "../../devstore/signing";
 
 export { API_KEY, API_SECRET_KEY, APP_URL, TEST_SHOP };
 /** The scopes granted to test sessions: tests/setup/db.ts sets SCOPES from shopify.app.toml. */
@@ -71,11 +71,7 @@ export function appProxyRequest(
     timestamp: String(opts.timestamp ?? Math.floor(Date.now() / 1000)),
     ...opts.extra,
   };
-  const message = Object.keys(params)
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
-    .join("");
-  const signature = createHmac("sha256", opts.secret ?? API_SECRET_KEY).update(message).digest("hex");
+  const signature = appProxySignature(params, opts.secret ?? API_SECRET_KEY);
   const qs = new URLSearchParams({ ...params, signature });
   return new Request(`${APP_URL}/apps/proxy${path}?${qs}`, {
     method: opts.method ?? "GET",
@@ -107,5 +103,5 @@ export async function checkoutRequest(
 }
 
 export function hmacOf(body: string, secret = API_SECRET_KEY) {
-  return createHmac("sha256", secret).update(body, "utf8").digest("base64");
+  return getHmac(body, secret);
 }
