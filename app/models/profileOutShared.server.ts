@@ -138,7 +138,7 @@ export interface ProfileOutSettings {
 
 export async function readSettings(admin: Admin, o: ProfileOutOptions = {}): Promise<ProfileOutSettings & { installationId: string }> {
   const r = await client(admin, o).request<{ currentAppInstallation: { id: string; metafield: { value: string } | null } }>(SETTINGS_READ);
-  let tags = false;
+  let tags: boolean;
   try {
     tags = Boolean((JSON.parse(r.data.currentAppInstallation.metafield?.value ?? "{}") as { tags?: unknown }).tags === true);
   } catch {

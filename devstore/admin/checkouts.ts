@@ -6,7 +6,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseToml } from "smol-toml";
 import type { AdminContext } from "./context";
-import { connection } from "./resolvers";
 import { matches, parseSearch } from "./search";
 import type { DevCheckout, DevStoreData } from "../types";
 
@@ -123,7 +122,10 @@ const checkoutSearch = {
   customer_id: (c: DevCheckout) => (c.customerId ? Number(c.customerId) : null),
 };
 
-export function abandonedCheckouts(ctx: AdminContext, args: Args) {
+/** Shopify's connection paging (first/after…), handed in by the resolvers that own it. */
+type Paginate = <T>(items: T[], args: Args, ctx: AdminContext, key: (t: T) => string, wrap: (t: T) => unknown) => unknown;
+
+export function abandonedCheckouts(ctx: AdminContext, args: Args, connection: Paginate) {
   const state = ctx.env.state;
   // Wall-clock time, as the storefront stamps its checkouts (and its orders) with it.
   const now = abandonClock(state);

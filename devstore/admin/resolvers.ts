@@ -391,7 +391,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
   QueryRoot: {
     shop: () => ({}),
     customers: (_s, args, ctx) => customersConnection(ctx, args),
-    abandonedCheckouts: (_s, args, ctx) => abandonedCheckouts(ctx, args),
+    abandonedCheckouts: (_s, args, ctx) => abandonedCheckouts(ctx, args, connection),
     webPixel: (_s, args, ctx) => webPixel(ctx, args.id),
     customer: (_s, args, ctx) => { const g = parseGid(args.id); const r = g?.type === "Customer" ? ctx.env.data.customer(g.id) : undefined; return r ?? null; },
     orders: (_s, args, ctx) => ordersConnection(ctx, args),
