@@ -144,6 +144,8 @@ export interface DevDiscount {
   usageLimit?: number | null;
   /** Redeem codes added with discountRedeemCodeBulkAdd besides `code` (each unique per shop, case-insensitive). */
   redeemCodes?: string[];
+  /** DiscountRedeemCode ids of the redeem codes (lower-cased code → id), given when added; deleted codes lose theirs. */
+  redeemCodeIds?: Record<string, string>;
   /** discountRedeemCodeBulkAdd requests: the codes asked for and, per code, why it was refused (null = added). */
   bulkCreations?: { id: string; createdAt: string; codes: { code: string; error: string | null }[] }[];
   appliesOncePerCustomer?: boolean;

@@ -5,7 +5,7 @@ import prisma from "../db.server";
 import { startDevStore, type DevStore } from "../../devstore/server";
 import { devStoreAdmin } from "../../tests/helpers/devstore";
 import { attributeOrder } from "./attribution.server";
-import { bundleCodeLeaks, issueBundleCode, refillBundleCodes, poolTarget } from "./bundleCodes.server";
+import { BUNDLE_CODE_MAX_AGE_MS, bundleCodeLeaks, issueBundleCode, refillBundleCodes, poolTarget } from "./bundleCodes.server";
 import { redactCustomer, reportCustomerData } from "./compliance.server";
 import { replaceBundleCode, syncBundleDiscount } from "./discounts.server";
 import { ensureDefaultPlays, getPlay } from "./plays.server";
@@ -167,5 +167,55 @@ describe("the code pool in Shopify (dev store)", () => {
     expect(after.discountId).not.toBe(before.discountId);
     expect(await prisma.bundleCode.count({ where: { shop, discountId: before.discountId!, state: { not: "expired" } } })).toBe(0);
     expect(await prisma.bundleCode.count({ where: { shop, discountId: after.discountId!, state: "pooled" } })).toBe(poolTarget(after.settings));
+  });
+
+  /** A shopper (own cookie jar) with two items and `code` in the cart: the cart's code line and the order placed. */
+  async function cartWith(code: string) {
+    let cookie = "";
+    const go = async (path: string, init: RequestInit = {}) => {
+      const res = await fetch(`${store.url}${path}`, { redirect: "manual", ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
+      const set = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      if (set) cookie = [cookie, set].filter(Boolean).join("; ");
+      return res;
+    };
+    const json = { "content-type": "application/json" };
+    const variants = store.state.products.flatMap((p) => p.variants).filter((v) => Number(v.price) > 0).slice(0, 2);
+    expect((await go("/cart/add.js", { method: "POST", headers: json, body: JSON.stringify({ items: variants.map((v) => ({ id: Number(v.id), quantity: 1 })) }) })).status).toBe(200);
+    const cart = (await (await go("/cart/update.js", { method: "POST", headers: json, body: JSON.stringify({ discount: code }) })).json()) as {
+      discount_codes: { code: string; applicable: boolean }[];
+      total_discount: number;
+    };
+    const checkout = await go("/checkout", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    return { cart, status: checkout.status, order: store.state.orders[store.state.orders.length - 1]! };
+  }
+
+  it("GIVEN a code issued 49 hours ago and never used, and one issued an hour ago WHEN the upkeep refill runs THEN the old one is deleted in Shopify and expired, and the dev store's checkout no longer takes it", async () => {
+    shop = store.shopDomain;
+    const play = await getPlay(shop, "deal_seeker");
+    const now = new Date();
+    const issueAt = async (ms: number) => {
+      const r = await issueBundleCode(shop, { visitorId: await signedVisitorFor(shop), customerId: null, discountId: play.discountId!, settings: play.settings, now: new Date(now.getTime() - ms) });
+      if (r.status !== "issued") throw new Error(r.status);
+      return r.code;
+    };
+    const old = await issueAt(BUNDLE_CODE_MAX_AGE_MS + 3_600_000);
+    const recent = await issueAt(3_600_000);
+    expect((await row(old)).redeemCodeId).toMatch(/^gid:\/\/shopify\/DiscountRedeemCode\//);
+
+    await refillBundleCodes(shop, admin, { now });
+    const discount = store.state.discounts.find((d) => `gid://shopify/DiscountCodeNode/${d.id}` === play.discountId)!;
+    const inShopify = (discount.redeemCodes ?? []).map((c) => c.toUpperCase());
+    expect(inShopify).not.toContain(old);
+    expect(inShopify).toContain(recent);
+    expect((await row(old)).state).toBe("expired");
+    expect((await row(recent)).state).toBe("issued");
+
+    const stale = await cartWith(old);
+    expect(stale.cart).toMatchObject({ discount_codes: [{ code: old, applicable: false }], total_discount: 0 });
+    expect(stale.status).toBe(303);
+    expect([stale.order.discountCodes, stale.order.totalDiscounts]).toEqual([[], 0]);
+    const fresh = await cartWith(recent);
+    expect(fresh.cart.discount_codes).toEqual([{ code: recent, applicable: true }]);
+    expect(fresh.order.discountCodes).toEqual([recent]);
   });
 });

@@ -26,11 +26,26 @@ const BULK_STATUS = `#graphql
     discountRedeemCodeBulkCreation(id: $id) {
       done
       codes(first: 250, after: $after) {
-        nodes { code errors { message } }
+        nodes { code errors { message } discountRedeemCode { id } }
         pageInfo { hasNextPage endCursor }
       }
     }
   }`;
+
+const BULK_DELETE = `#graphql
+  mutation RecoveryPlaysBundleCodesDelete($discountId: ID!, $ids: [ID!]) {
+    discountCodeRedeemCodeBulkDelete(discountId: $discountId, ids: $ids) {
+      job { id }
+      userErrors { field message code }
+    }
+  }`;
+
+/**
+ * How long an issued code stays valid unused. A shopper who accepted the offer checks out within the session; a
+ * farmer who collects codes to spend later keeps none past this age, so what is outstanding is bounded by two
+ * days of budget.
+ */
+export const BUNDLE_CODE_MAX_AGE_MS = 48 * 60 * 60 * 1000;
 
 /** Shopify's maximum per discountRedeemCodeBulkAdd call. */
 export const BULK_ADD_MAX = 250;
@@ -60,13 +75,17 @@ export function poolTarget(settings: Pick<DealSeekerSettings, "bundleCodesPerDay
 type BulkStatus = {
   discountRedeemCodeBulkCreation: {
     done: boolean;
-    codes: { nodes: { code: string; errors: { message: string }[] }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    codes: {
+      nodes: { code: string; errors: { message: string }[]; discountRedeemCode: { id: string } | null }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
   } | null;
 };
 
 /** Pending codes of a finished bulk creation become pooled; codes Shopify refused are dropped. */
 async function settleBulk(shop: string, admin: AdminGraphqlClient, bulkId: string, now: Date): Promise<"done" | "waiting"> {
   const failed: string[] = [];
+  const ids = new Map<string, string>();
   let after: string | null = null;
   for (let page = 0; page < 10; page++) {
     const data: BulkStatus = await adminGraphql<BulkStatus>(admin, BULK_STATUS, { id: bulkId, after });
@@ -78,13 +97,75 @@ async function settleBulk(shop: string, admin: AdminGraphqlClient, bulkId: strin
       await prisma.bundleCode.deleteMany({ where: { shop, bulkId, state: "pending" } });
       return "done";
     }
-    for (const c of bulk.codes.nodes) if (c.errors.length > 0) failed.push(c.code.toUpperCase());
+    for (const c of bulk.codes.nodes) {
+      if (c.errors.length > 0) failed.push(c.code.toUpperCase());
+      else if (c.discountRedeemCode) ids.set(c.code.toUpperCase(), c.discountRedeemCode.id);
+    }
     if (!bulk.codes.pageInfo.hasNextPage) break;
     after = bulk.codes.pageInfo.endCursor;
   }
   if (failed.length) await prisma.bundleCode.deleteMany({ where: { shop, bulkId, state: "pending", code: { in: failed } } });
+  // The redeem code ids: what deleting a code in Shopify later takes.
+  await prisma.$transaction(
+    [...ids].map(([code, redeemCodeId]) => prisma.bundleCode.updateMany({ where: { shop, bulkId, code, state: "pending" }, data: { redeemCodeId } })),
+  );
   await prisma.bundleCode.updateMany({ where: { shop, bulkId, state: "pending" }, data: { state: "pooled" } });
   return "done";
+}
+
+/**
+ * Deletes in Shopify the codes issued more than `maxAgeMs` ago and never used (discountCodeRedeemCodeBulkDelete,
+ * by redeem code id), then marks them expired: a code collected and kept stops working at checkout. A code used
+ * meanwhile is still recorded by orders/create (its row is found by code whatever its state). Returns how many
+ * were deleted.
+ */
+export async function deleteStaleBundleCodes(
+  shop: string,
+  admin: AdminGraphqlClient,
+  discountId: string,
+  options: { now?: Date; maxAgeMs?: number } = {},
+): Promise<number> {
+  const cutoff = new Date((options.now ?? new Date()).getTime() - (options.maxAgeMs ?? BUNDLE_CODE_MAX_AGE_MS));
+  // Codes pooled before their ids were kept: read the ids back from their bulk creation once.
+  const unknown = await prisma.bundleCode.findMany({
+    where: { shop, discountId, state: "issued", usedAt: null, issuedAt: { lt: cutoff }, redeemCodeId: null, bulkId: { not: null } },
+    distinct: ["bulkId"],
+    select: { bulkId: true },
+    take: 10,
+  });
+  for (const { bulkId } of unknown) {
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const data: BulkStatus = await adminGraphql<BulkStatus>(admin, BULK_STATUS, { id: bulkId, after });
+      const bulk = data.discountRedeemCodeBulkCreation;
+      if (!bulk) break;
+      const found = bulk.codes.nodes.filter((c) => c.discountRedeemCode);
+      await prisma.$transaction(
+        found.map((c) => prisma.bundleCode.updateMany({ where: { shop, bulkId, code: c.code.toUpperCase(), redeemCodeId: null }, data: { redeemCodeId: c.discountRedeemCode!.id } })),
+      );
+      if (!bulk.codes.pageInfo.hasNextPage) break;
+      after = bulk.codes.pageInfo.endCursor;
+    }
+  }
+  const stale = await prisma.bundleCode.findMany({
+    where: { shop, discountId, state: "issued", usedAt: null, issuedAt: { lt: cutoff }, redeemCodeId: { not: null } },
+    select: { code: true, redeemCodeId: true },
+    orderBy: { issuedAt: "asc" },
+    take: 10 * BULK_ADD_MAX,
+  });
+  let deleted = 0;
+  for (let i = 0; i < stale.length; i += BULK_ADD_MAX) {
+    const chunk = stale.slice(i, i + BULK_ADD_MAX);
+    const data = await adminGraphql<{ discountCodeRedeemCodeBulkDelete: { job: { id: string } | null; userErrors: { message: string }[] } }>(
+      admin, BULK_DELETE, { discountId, ids: chunk.map((c) => c.redeemCodeId!) },
+    );
+    const { userErrors } = data.discountCodeRedeemCodeBulkDelete;
+    if (userErrors.length) throw new AdminApiError(`Stale bundle codes not deleted: ${userErrors.map((e) => e.message).join("; ")}`);
+    // Only codes still unused: one used between the read and now keeps its "used" record.
+    const r = await prisma.bundleCode.updateMany({ where: { shop, state: "issued", usedAt: null, code: { in: chunk.map((c) => c.code) } }, data: { state: "expired" } });
+    deleted += r.count;
+  }
+  return deleted;
 }
 
 export interface RefillResult {
@@ -94,8 +175,9 @@ export interface RefillResult {
 }
 
 /**
- * Tops the shop's pool up to its target: settles finished bulk creations, then adds fresh codes in calls of 250
- * (at most `maxCalls` per run). Nothing happens while the play is off or has no code discount.
+ * Tops the shop's pool up to its target: deletes codes issued over 48 hours ago and never used, settles finished
+ * bulk creations, then adds fresh codes in calls of 250 (at most `maxCalls` per run). Nothing happens while the
+ * play is off or has no code discount.
  */
 export async function refillBundleCodes(shop: string, admin: AdminGraphqlClient, options: { now?: Date; maxCalls?: number } = {}): Promise<RefillResult> {
   const now = options.now ?? new Date();
@@ -104,6 +186,7 @@ export async function refillBundleCodes(shop: string, admin: AdminGraphqlClient,
   const count = (state: string) => prisma.bundleCode.count({ where: { shop, discountId: discountId ?? "", state } });
   if (!activeBundleCode(play) || !discountId) return { added: 0, pooled: 0, pending: 0 };
   await expireBundleCodes(shop, discountId);
+  await deleteStaleBundleCodes(shop, admin, discountId, { now });
   const bulks = await prisma.bundleCode.findMany({ where: { shop, state: "pending", bulkId: { not: null } }, distinct: ["bulkId"], select: { bulkId: true } });
   for (const b of bulks) await settleBulk(shop, admin, b.bulkId!, now);
   let added = 0;

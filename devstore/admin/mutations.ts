@@ -362,6 +362,7 @@ export function discountRedeemCodeBulkAdd(ctx: AdminContext, discountId: string,
     if (!error) {
       seen.push(c);
       (d.redeemCodes ??= []).push(c);
+      (d.redeemCodeIds ??= {})[c.toLowerCase()] = String(ctx.env.nextId());
     }
     return { code: c, error };
   });
@@ -369,6 +370,37 @@ export function discountRedeemCodeBulkAdd(ctx: AdminContext, discountId: string,
   (d.bulkCreations ??= []).push(creation);
   d.updatedAt = isoSeconds(Date.now());
   return { bulkCreation: redeemCodeBulkCreation(d, creation), userErrors: [] };
+}
+
+/**
+ * A redeem code's DiscountRedeemCode id: the one it was given when added; the discount's own code (and codes of a
+ * seeded state) by the discount's id and the code's position.
+ */
+export function redeemCodeId(d: DevDiscount, code: string): string {
+  const given = d.redeemCodeIds?.[code.toLowerCase()];
+  return gid("DiscountRedeemCode", given ?? `${d.id}${String(codesOf(d).indexOf(code)).padStart(6, "0")}`);
+}
+
+/**
+ * discountCodeRedeemCodeBulkDelete: removes redeem codes from a code discount ("Asynchronously delete discount
+ * codes in bulk"); here the job is done at once. Only the `ids` form is emulated: `search` and `savedSearchId`
+ * answer a userError instead of deleting by a query syntax the dev store does not implement. A deleted code no
+ * longer applies at checkout. Ids of other discounts' codes, or unknown ones, are skipped.
+ */
+export function discountCodeRedeemCodeBulkDelete(ctx: AdminContext, args: Args) {
+  const g = parseGid(args.discountId);
+  const d = g?.type === "DiscountCodeNode" ? ctx.env.state.discounts.find((x) => x.id === g.id && (x.kind === "code_basic" || x.kind === "code_app")) : undefined;
+  if (!d) return { job: null, userErrors: [{ field: ["discountId"], message: "Discount does not exist", code: "INVALID", extraInfo: null }] };
+  if (args.search != null || args.savedSearchId != null) {
+    return { job: null, userErrors: [{ field: ["search"], message: "The dev store deletes redeem codes by ids only", code: "INVALID", extraInfo: null }] };
+  }
+  const ids = new Set<string>(Array.isArray(args.ids) ? args.ids.map(String) : []);
+  if (ids.size === 0) return { job: null, userErrors: [{ field: ["ids"], message: "Ids can't be blank", code: "BLANK", extraInfo: null }] };
+  const doomed = (d.redeemCodes ?? []).filter((c) => ids.has(redeemCodeId(d, c)));
+  d.redeemCodes = (d.redeemCodes ?? []).filter((c) => !doomed.includes(c));
+  for (const c of doomed) delete d.redeemCodeIds?.[c.toLowerCase()];
+  if (doomed.length) d.updatedAt = isoSeconds(Date.now());
+  return { job: { id: gid("Job", ctx.env.nextId()), done: true }, userErrors: [] };
 }
 
 /** The GraphQL shape of a DiscountRedeemCodeBulkCreation (done at once in the dev store). */

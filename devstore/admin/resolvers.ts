@@ -25,7 +25,7 @@ import { matches, parseSearch } from "./search";
 import { abandonedCheckouts, webPixel, webPixelCreate, webPixelUpdate } from "./checkouts";
 import { paymentCustomizationActivation, paymentCustomizationCreate, paymentCustomizationNode, paymentCustomizationUpdate } from "./paymentCustomizations";
 import { bulkOperationRunMutation, customerTags, metafieldsDelete, definitionsFor, flowTriggerReceive, metafieldDefinitionCreate, metafieldDefinitionUpdate, segmentCreate, stagedUploadsCreate, tagsAdd, tagsRemove } from "./profileOut";
-import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf, codesOf, discountRedeemCodeBulkAdd, findRedeemCodeBulkCreation, type redeemCodeBulkCreation } from "./mutations";
+import { metafieldsSet, normalizeNamespace, discountCreate, discountUpdate, discountDelete, discountSetActive, discountNode, familyOf, codesOf, discountRedeemCodeBulkAdd, discountCodeRedeemCodeBulkDelete, redeemCodeId, findRedeemCodeBulkCreation, type redeemCodeBulkCreation } from "./mutations";
 import { bulkOperationCancel, bulkOperationRunQuery } from "./bulk";
 import { orderCancel, refundCreate } from "./refunds";
 
@@ -455,6 +455,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     discountCodeActivate: (_s, args, ctx) => discountSetActive(ctx, "code", args.id, true),
     discountCodeDeactivate: (_s, args, ctx) => discountSetActive(ctx, "code", args.id, false),
     discountRedeemCodeBulkAdd: (_s, args, ctx) => discountRedeemCodeBulkAdd(ctx, args.discountId, args.codes),
+    discountCodeRedeemCodeBulkDelete: (_s, args, ctx) => discountCodeRedeemCodeBulkDelete(ctx, args),
     bulkOperationRunQuery: (_s, args, ctx) => bulkOperationRunQuery(ctx, args.query, args.groupObjects),
     bulkOperationCancel: (_s, args, ctx) => bulkOperationCancel(ctx, args.id),
     refundCreate: (_s, args, ctx, info) => refundCreate(ctx, info, args.input),
@@ -742,11 +743,11 @@ function codeUsage(ctx: AdminContext, d: DevDiscount): number {
   return ctx.env.state.orders.filter((o) => o.discountCodes.some((c) => codes.has(c.toLowerCase()))).length;
 }
 
-/** One DiscountRedeemCode: ids are the discount's id and the code's position (stable: codes are only appended). */
+/** One DiscountRedeemCode (its id: redeemCodeId, stable when other codes are deleted). */
 function redeemCode(ctx: AdminContext, d: DevDiscount, code: string) {
   const want = code.toLowerCase();
   const uses = ctx.env.state.orders.filter((o) => o.discountCodes.some((c) => c.toLowerCase() === want)).length;
-  return { id: gid("DiscountRedeemCode", `${d.id}${String(codesOf(d).indexOf(code)).padStart(6, "0")}`), code, asyncUsageCount: uses };
+  return { id: redeemCodeId(d, code), code, asyncUsageCount: uses };
 }
 
 function discountSummary(d: DevDiscount, ctx: AdminContext): string {

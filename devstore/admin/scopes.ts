@@ -41,6 +41,8 @@ export const REQUIRED_SCOPE: Record<string, string> = {
   // "Requires Apps must have read_discounts access scope."
   "Mutation.discountRedeemCodeBulkAdd": "write_discounts",
   "QueryRoot.discountRedeemCodeBulkCreation": "read_discounts",
+  // discountCodeRedeemCodeBulkDelete: "Requires `write_discounts` access scope."
+  "Mutation.discountCodeRedeemCodeBulkDelete": "write_discounts",
   "Mutation.discountAutomaticBasicCreate": "write_discounts",
   "Mutation.discountAutomaticBasicUpdate": "write_discounts",
   "Mutation.discountAutomaticActivate": "write_discounts",
