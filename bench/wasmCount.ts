@@ -182,7 +182,7 @@ export function instrumentWasm(wasm: Uint8Array): Uint8Array<ArrayBuffer> {
   }
   const globals = sections.find((s) => s.id === 6);
   let definedGlobals = 0;
-  let globalEntries: number[] = [];
+  const globalEntries: number[] = [];
   if (globals) {
     const gr = new Reader(globals.body);
     definedGlobals = gr.u32();
