@@ -105,7 +105,7 @@ interface AbandonedNode {
 export type AbandonedSyncResult = { status: "ok"; stored: number; seen: number } | { status: "denied"; message: string };
 
 /**
- * Reads Shopify's abandoned checkouts updated since the last one stored (30 days on the first run) and stores each
+ * Reads Shopify's abandoned checkouts updated since the last one stored (an hour of overlap; 30 days on the first run) and stores each
  * once (Event `checkout_abandoned`, path = its id): the customer from Shopify, the visitor from the `_rp_vid`
  * attribute when the app signed it, the step it stalled at from the pixel's steps of that visitor (or customer).
  * `abandonedCheckouts` needs `read_orders` (and, for a staff user, the manage_abandoned_checkouts permission):
@@ -114,7 +114,9 @@ export type AbandonedSyncResult = { status: "ok"; stored: number; seen: number }
 export async function syncAbandonedCheckouts(shop: string, admin: Admin, o: ProfileOutOptions & { maxPages?: number } = {}): Promise<AbandonedSyncResult> {
   const now = (o.now ?? Date.now)();
   const last = await prisma.event.findFirst({ where: { shop, type: ABANDONED_EVENT_TYPE }, orderBy: { occurredAt: "desc" }, select: { occurredAt: true } });
-  const since = new Date(last ? last.occurredAt.getTime() - 24 * 3_600_000 : now - 30 * 24 * 3_600_000);
+  // An hour of overlap: Shopify lists a checkout ten minutes after its last update, in update order; repeats are
+  // skipped by id below. The scan runs every minute, so a day of overlap would re-read a day each time.
+  const since = new Date(last ? last.occurredAt.getTime() - 3_600_000 : now - 30 * 24 * 3_600_000);
   const c = client(admin, o);
   let after: string | null = null;
   let stored = 0;
