@@ -160,8 +160,8 @@ async function lighthouseDelta(themeDir?: string): Promise<number | null> {
   if (!existsSync(serverFile)) return (note("devstore/server.ts missing: lighthouseDelta not measured"), null);
   if (!existsSync(chrome)) return (note(`no Chromium at ${chrome} (apt-get install -y chromium): lighthouseDelta not measured`), null);
   const imp = (p: string) => import(pathToFileURL(path.join(ROOT, p)).href);
-  let server: { startDevStore?: (o: Record<string, unknown>) => Promise<{ url: string; state: any; env: { appId: string; appInstallationId: string }; stop(): Promise<void> }> };
-  let theme: { setEmbedEnabled?: (...a: any[]) => string };
+  let server: { startDevStore?: (o: Record<string, unknown>) => Promise<{ url: string; state: import("../devstore/types").DevStoreData; env: { appId: string; appInstallationId: string }; stop(): Promise<void> }> };
+  let theme: { setEmbedEnabled?: (state: unknown, appHandle: string, ext: unknown, handle: string, enabled: boolean) => string };
   let extension: { ExtensionLoader?: new (dir: string) => { get(): unknown } };
   let appConfig: { loadAppConfig?: (p?: string) => { handle: string } };
   let mutations: { normalizeNamespace?: (ns: string, appId: string) => string };

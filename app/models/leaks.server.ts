@@ -27,7 +27,7 @@ export interface LeakFoldResult {
 const num = (v: unknown) => (v == null ? 0 : Number(v));
 
 /** Folds what changed since the last run for one shop. */
-export async function foldLeaks(shop: string, o: { now?: Date } = {}): Promise<LeakFoldResult> {
+export async function foldLeaks(shop: string, _options: { now?: Date } = {}): Promise<LeakFoldResult> {
   const d = currentDialect();
   const sql = dialectSql(d);
   const zone = await measurementZone(prisma, shop, d);
@@ -47,7 +47,7 @@ export async function foldLeaks(shop: string, o: { now?: Date } = {}): Promise<L
   let events = 0;
   if (hi > lo) {
     // One pass over the new events: the days they fall on (in the shop's zone) and how many there are.
-    let days: SqlDays = null;
+    let days: SqlDays;
     if (zone && d === "sqlite") {
       const [range] = await prisma.$queryRawUnsafe<{ a: unknown; b: unknown }[]>(
         sql.q(`SELECT MIN("occurredAt") AS a, MAX("occurredAt") AS b FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ?`),

@@ -83,7 +83,7 @@ function fieldCost(node: FieldNode, def: GraphQLField<unknown, unknown>, w: Walk
     const edgeType = getNamedType((composite as any).getFields().edges.type) as any;
     const nodeType = edgeType?.getFields?.().node?.type;
     const nodeNamed = nodeType ? (getNamedType(nodeType) as unknown as GraphQLCompositeType) : null;
-    let perNodeSelections: SelectionSetNode[] = [];
+    const perNodeSelections: SelectionSetNode[] = [];
     for (const f of collect(node.selectionSet!, w, null, [])) {
       if (f.field.name.value === "nodes" && f.field.selectionSet) perNodeSelections.push(f.field.selectionSet);
       if (f.field.name.value === "edges" && f.field.selectionSet) {

@@ -410,7 +410,8 @@ export function createStorefrontHandler(
     addDiscountCode(ensureCart(r), code);
     const to = r.url.searchParams.get("redirect") ?? "/";
     // Same-origin paths only ("//host" and "/\\host" are other origins); no control characters in a header.
-    redirect(r.res, /^\/(?![/\\])[^\u0000-\u001f\u007f]*$/.test(to) ? to : "/");
+    const control = [...to].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+    redirect(r.res, /^\/(?![/\\])/.test(to) && !control ? to : "/");
   }
 
   // ---------- recommendations ----------

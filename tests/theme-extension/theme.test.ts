@@ -84,8 +84,8 @@ describe("app blocks", () => {
   for (const b of BLOCKS) {
     it(`GIVEN ${b.play} enabled with hostile copy WHEN ${b.file} renders THEN it is hidden, tagged and escaped`, async () => {
       const c = hostileConfig([b.play]);
-      c.plays.vip && (c.plays.vip.conciergeContact = "vip@example.com");
-      c.plays.deal_seeker && (c.plays.deal_seeker.freeShippingThreshold = 75);
+      if (c.plays.vip) c.plays.vip.conciergeContact = "vip@example.com";
+      if (c.plays.deal_seeker) c.plays.deal_seeker.freeShippingThreshold = 75;
       const html = await renderBlock(engine, b.file, scope(c, { request: { page_type: b.page } }));
       for (const k of b.kinds) expect(html).toContain(`data-rp-kind="${k}"`);
       // Hidden, not invisible: a shopper who sees no play gets no reserved empty space.
