@@ -264,3 +264,71 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
     });
   });
 });
+
+describe("the buyer's privacy consent (Customer Privacy API)", () => {
+  /** The buyer's allowed processing, as checkout's `shopify.customerPrivacy` reports it now. */
+  function allow(p: { analytics: boolean; marketing: boolean }) {
+    extension.shopify.customerPrivacy.value = {
+      ...extension.shopify.customerPrivacy.value,
+      allowedProcessing: { analytics: p.analytics, marketing: p.marketing, preferences: true, saleOfData: true },
+    };
+  }
+
+  test("GIVEN analytics processing is not allowed WHEN the offer renders THEN it is offered and no event is sent", async () => {
+    allow({ analytics: false, marketing: true });
+    const backend = fakeBackend(null);
+    extension.fetch = backend.fetch;
+    await extension.render();
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+    await settle();
+    expect(backend.eventPosts()).toHaveLength(0);
+  });
+
+  test("GIVEN marketing processing is not allowed WHEN rendered THEN no bundle offer, no event and no code request", async () => {
+    allow({ analytics: true, marketing: false });
+    const backend = fakeBackend(null, { bundleCode: "BUNDLE-ABCDEFGHJK" });
+    extension.fetch = backend.fetch;
+    await extension.render();
+    await settle(20);
+    expect(button()).toBeNull();
+    expect(backend.events().filter((e) => e.play === "deal_seeker")).toEqual([]);
+    expect(backend.calls.some((c) => c.url.endsWith("/api/checkout/bundle"))).toBe(false);
+  });
+
+  test("GIVEN the offer on screen WHEN marketing consent is withdrawn as the buyer accepts THEN the line is added but no code is asked for", async () => {
+    const applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
+    extension.shopify.applyCartLinesChange = applyCartLinesChange;
+    const applyDiscountCodeChange = vi.fn().mockResolvedValue(createResult("applyDiscountCodeChange"));
+    extension.shopify.applyDiscountCodeChange = applyDiscountCodeChange;
+    const backend = fakeBackend(null, { bundleCode: "BUNDLE-ABCDEFGHJK" });
+    extension.fetch = backend.fetch;
+    await extension.render();
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+    allow({ analytics: true, marketing: false });
+    button()!.dispatchEvent(new Event("click"));
+    await vi.waitFor(() => expect(applyCartLinesChange).toHaveBeenCalled());
+    await settle(10);
+    expect(backend.calls.some((c) => c.url.endsWith("/api/checkout/bundle"))).toBe(false);
+    expect(applyDiscountCodeChange).not.toHaveBeenCalled();
+  });
+
+  test("GIVEN exposure events queued for their session token WHEN analytics consent is withdrawn meanwhile THEN they are never sent", async () => {
+    const backend = fakeBackend(null);
+    extension.fetch = backend.fetch;
+    // The profile's token comes at once; every later one (the events') waits until released.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    extension.shopify.sessionToken.get = (async () => {
+      if (++calls > 1) await held;
+      return "token";
+    }) as never;
+    await extension.render();
+    await vi.waitFor(() => expect(button()).not.toBeNull());
+    await vi.waitFor(() => expect(calls).toBeGreaterThan(1));
+    allow({ analytics: false, marketing: true });
+    release();
+    await settle(10);
+    expect(backend.eventPosts()).toHaveLength(0);
+  });
+});

@@ -11,7 +11,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { fetchBundleCode, withTimeout } from "./core/backend";
 import { storefrontPlays } from "./core/data";
 import { bundleDiscountPercent, checkoutSettings, isDealSeeker } from "./core/eligibility";
-import { backendDeps, shopifyApi, t, useConfig, useExposure, useProfile, useTurn } from "./runtime";
+import { allowedProcessing, backendDeps, shopifyApi, t, useConfig, useExposure, useProfile, useTurn } from "./runtime";
 
 export default async function extension() {
   render(<Bundle />, document.body);
@@ -47,7 +47,10 @@ function Bundle() {
   const api = shopifyApi();
   const config = useConfig();
   const settings = checkoutSettings(config, "deal_seeker");
-  const dealSeeker = settings !== null && isDealSeeker(storefrontPlays(api.attributes.value));
+  // The bundle code is a personal marketing offer: only with the buyer's marketing consent, for both arms alike
+  // (a buyer without it is out of the play's segment, not in its holdout).
+  const marketing = allowedProcessing().marketing;
+  const dealSeeker = settings !== null && marketing && isDealSeeker(storefrontPlays(api.attributes.value));
   const canAdd = api.instructions.value.lines.canAddCartLine && Boolean(api.applyCartLinesChange);
   const lines = api.lines.value;
   const anchorProductId = lines[0]?.merchandise.product.id;
@@ -75,6 +78,8 @@ function Bundle() {
     // The app's visitor, whose treatment arm the exposure used; the app checks both again before giving a code.
     const visitor = buyer.visitor;
     if (percent === null || !visitor || !api.applyDiscountCodeChange || !api.instructions.value.discounts.canUpdateDiscountCodes) return false;
+    // Consent can be withdrawn while the offer is on screen: no code is asked for after that.
+    if (!allowedProcessing().marketing) return false;
     const code = await fetchBundleCode(backendDeps(), visitor.id);
     if (!code) return false;
     try {

@@ -168,6 +168,62 @@ export function useTurn(play: CheckoutPlay, config: PublishedPlaysConfig | null,
   return checkoutTurn(matching, (p) => (config.plays[p] ? (visitor.arms[p] ?? null) : null)) === play;
 }
 
+/**
+ * What the buyer allows right now (Customer Privacy API: `allowedProcessing` combines their consent, the
+ * merchant's privacy settings and their region). Without the API nothing is allowed.
+ */
+export function allowedProcessing(): { analytics: boolean; marketing: boolean } {
+  try {
+    const p = shopifyApi().customerPrivacy?.value?.allowedProcessing;
+    return { analytics: p?.analytics === true, marketing: p?.marketing === true };
+  } catch {
+    return { analytics: false, marketing: false };
+  }
+}
+
+/** Bumped when analytics consent is withdrawn: events queued under an older value are dropped, never sent. */
+let consentEpoch = 0;
+let watched: unknown = null;
+
+/** Follows the buyer's consent in this sandbox (once per `customerPrivacy` object). */
+function watchConsent(): void {
+  try {
+    const privacy = shopifyApi().customerPrivacy;
+    if (!privacy || watched === privacy) return;
+    watched = privacy;
+    privacy.subscribe((c) => {
+      if (c?.allowedProcessing?.analytics !== true) consentEpoch++;
+    });
+  } catch {
+    // No Customer Privacy API: allowedProcessing() says no, so nothing is sent anyway.
+  }
+}
+
+class ConsentWithdrawn extends Error {}
+
+/**
+ * Reports measurement events only while analytics processing is allowed. An event is queued until its session
+ * token arrives; when the buyer withdraws consent meanwhile, the queued batch is dropped before anything leaves.
+ */
+export function reportEvents(visitorId: string, events: CheckoutEvent[]): void {
+  watchConsent();
+  if (!allowedProcessing().analytics) return;
+  const queuedIn = consentEpoch;
+  const base = backendDeps();
+  void sendEvents(
+    {
+      ...base,
+      getToken: async () => {
+        const token = await base.getToken();
+        if (queuedIn !== consentEpoch || !allowedProcessing().analytics) throw new ConsentWithdrawn();
+        return token;
+      },
+    },
+    visitorId,
+    events,
+  );
+}
+
 export interface Exposure {
   /** null while undecided, out of segment or without the app's visitor; "holdout" renders nothing. */
   arm: Arm | null;
@@ -177,7 +233,8 @@ export interface Exposure {
 /**
  * The server's arm for an in-segment buyer of a published play, and measurement: `eligible` for both arms plus
  * `shown` for the treatment when it renders (it has the turn, `useTurn`), once per mount, always with the app's
- * signed id and the arm the app gave it (the events endpoint refuses anything else).
+ * signed id and the arm the app gave it (the events endpoint refuses anything else), and only with the buyer's
+ * analytics consent (`reportEvents`).
  */
 export function useExposure(
   play: PlayKey,
@@ -197,7 +254,7 @@ export function useExposure(
   // engaged/dismissed: every interaction counts; eligible/shown are sent once by the effect below.
   const report = (type: CheckoutEventType) => {
     if (!visitor || !arm || !measure) return;
-    void sendEvents(backendDeps(), visitor.id, [{ type, play, arm, ts: Date.now() }]);
+    reportEvents(visitor.id, [{ type, play, arm, ts: Date.now() }]);
   };
 
   const visitorId = visitor?.id;
@@ -209,7 +266,7 @@ export function useExposure(
     const events: CheckoutEvent[] = [{ type: "eligible", play, arm, ts: Date.now() }];
     // A treated buyer whose turn went to a higher-priority play is eligible but was not shown this play.
     if (arm === "treatment" && turn !== false) events.push({ type: "shown", play, arm, ts: Date.now() });
-    void sendEvents(backendDeps(), visitor.id, events);
+    reportEvents(visitor.id, events);
   }, [visitorId, arm, measure]);
 
   return { arm, report };
