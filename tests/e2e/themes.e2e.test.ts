@@ -67,6 +67,21 @@ async function anxiousShopper(browser: Browser, stack: Stack, arm: "treatment" |
   return s;
 }
 
+async function dealSeekerShowsTwice(admin: Awaited<ReturnType<typeof openAdmin>>) {
+  const f = await admin.frame();
+  await f.click('[aria-label="Edit settings: Deal-Seeker Margin Save"]');
+  const cap = (await admin.frame()).getByRole("spinbutton", { name: "Show at most (times)" });
+  await cap.waitFor({ timeout: 30_000 });
+  await cap.fill("2");
+  const frame = await admin.frame();
+  await frame.locator("ui-save-bar button", { hasText: "Save" }).click();
+  await frame.waitForFunction(
+    () => ![...document.querySelectorAll("button")].some((b) => b.textContent?.trim() === "Save" && !b.disabled && b.offsetParent !== null),
+    null,
+    { timeout: 30_000 },
+  );
+}
+
 function themeSuite(name: string, dir: string, cartType: CartType, surface: string) {
   describe.skipIf(!requireShared(dir, `${name} theme`))(`${name} (${cartType})`, () => {
     let stack: Stack;
@@ -77,6 +92,8 @@ function themeSuite(name: string, dir: string, cartType: CartType, surface: stri
       const admin = await openAdmin(browser, stack, "Plays");
       await setPlay(admin, "confidence", true);
       await setPlay(admin, "deal_seeker", true);
+      // Twice a day: the bundle a shopper saw on the product page may show again on the collection page.
+      await dealSeekerShowsTwice(admin);
       await admin.page.context().close();
       mkdirSync(SHOTS, { recursive: true });
     }, 300_000);
@@ -146,6 +163,26 @@ function themeSuite(name: string, dir: string, cartType: CartType, surface: stri
       const cart = () => s.page.evaluate(() => fetch("/cart.js").then((r) => r.json())) as Promise<Cart>;
       await s.page.waitForFunction((n) => fetch("/cart.js").then((r) => r.json()).then((c) => c.item_count === n), 1 + shown.length, { timeout: 15_000 });
       expect((await cart()).items.map((i) => i.product_title).sort()).toEqual([product.title, ...shown].sort());
+      await s.context.close();
+    });
+
+    it(`GIVEN a low-propensity shopper who viewed one of ${name}'s collection products three times WHEN they open the collection page THEN the bundle offer shows there and Add bundle adds that product and the ones shown`, async () => {
+      const s = await newShopper(browser, stack, visitorIn("deal_seeker", "treatment"));
+      await s.page.goto(`${stack.storeUrl}/collections/all`);
+      const listed = await s.page.locator("a[href*='/products/']").evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname.split("/products/")[1]));
+      const product = (stack.devstore.state.products as SeedProduct[]).filter((p) => listed.includes(p.handle) && p.variants.some((v) => v.inventoryQuantity > 2))[1];
+      expect(product, "an in-stock product listed on the collection page").toBeDefined();
+      for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/products/${product.handle}`);
+      await s.page.goto(`${stack.storeUrl}/collections/all`);
+      const panel = s.page.locator("#rp-panel:visible", { hasText: BUNDLE });
+      await panel.waitFor({ timeout: 15_000 });
+      if (cartType !== "page") await s.page.screenshot({ path: path.join(SHOTS, `${name.toLowerCase()}-collection-deal-seeker.png`) });
+      const shown = await panel.locator("[data-rp-recs] [data-f=title]").allInnerTexts();
+      expect(shown.length).toBeGreaterThan(0);
+      await panel.getByRole("button", { name: "Add bundle to cart" }).click();
+      await s.page.waitForFunction((n) => fetch("/cart.js").then((r) => r.json()).then((c) => c.item_count === n), 1 + shown.length, { timeout: 15_000 });
+      const cart = (await s.page.evaluate(() => fetch("/cart.js").then((r) => r.json()))) as { items: { product_title: string }[] };
+      expect(cart.items.map((i) => i.product_title).sort()).toEqual([product.title, ...shown].sort());
       await s.context.close();
     });
 
