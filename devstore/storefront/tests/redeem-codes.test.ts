@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DevDiscount, DevStoreData } from "../../types";
 import type { AdminContext } from "../../admin/context";
-import { discountRedeemCodeBulkAdd, findRedeemCodeBulkCreation, REDEEM_CODES_PER_CALL } from "../../admin/mutations";
+import { discountCodeRedeemCodeBulkDelete, discountRedeemCodeBulkAdd, findRedeemCodeBulkCreation, redeemCodeId, REDEEM_CODES_PER_CALL } from "../../admin/mutations";
 import { Shopper, type TestStorefront, sampleStore, startStorefront } from "../testing";
 import { USAGE_LIMIT_MESSAGE } from "../cart";
 
@@ -64,6 +64,30 @@ describe("discountRedeemCodeBulkAdd", () => {
     expect(discountRedeemCodeBulkAdd(ctx, DISCOUNT_GID, many).userErrors[0]).toMatchObject({ field: ["codes"] });
     expect(discountRedeemCodeBulkAdd(ctx, "gid://shopify/DiscountCodeNode/1", [{ code: "RP-X" }]).userErrors[0]).toMatchObject({ field: ["discountId"] });
     expect(bundleDiscount().redeemCodes ?? []).toEqual([]);
+  });
+});
+
+describe("discountCodeRedeemCodeBulkDelete", () => {
+  it("GIVEN three redeem codes WHEN one is deleted by its id THEN it is gone, the others keep their ids, and a cart with it gets no discount", async () => {
+    discountRedeemCodeBulkAdd(ctx, DISCOUNT_GID, [{ code: "RP-ONE" }, { code: "RP-TWO" }, { code: "RP-THREE" }]);
+    const ids = ["RP-ONE", "RP-TWO", "RP-THREE"].map((c) => redeemCodeId(bundleDiscount(), c));
+    expect(new Set(ids).size).toBe(3);
+    const r = discountCodeRedeemCodeBulkDelete(ctx, { discountId: DISCOUNT_GID, ids: [ids[0]] });
+    expect(r).toMatchObject({ job: { done: true }, userErrors: [] });
+    expect(bundleDiscount().redeemCodes).toEqual(["RP-TWO", "RP-THREE"]);
+    expect(["RP-TWO", "RP-THREE"].map((c) => redeemCodeId(bundleDiscount(), c))).toEqual(ids.slice(1));
+    const orders = data.orders.length;
+    expect((await buyWith("RP-ONE")).status).toBe(303);
+    expect(data.orders.length).toBe(orders + 1);
+    expect([data.orders.at(-1)!.discountCodes, data.orders.at(-1)!.totalDiscounts]).toEqual([[], 0]);
+  });
+
+  it("GIVEN a search instead of ids, no ids, or an unknown discount WHEN deleting THEN a user error and nothing deleted", () => {
+    discountRedeemCodeBulkAdd(ctx, DISCOUNT_GID, [{ code: "RP-ONE" }]);
+    expect(discountCodeRedeemCodeBulkDelete(ctx, { discountId: DISCOUNT_GID, search: "code:RP-ONE" }).userErrors[0]).toMatchObject({ field: ["search"] });
+    expect(discountCodeRedeemCodeBulkDelete(ctx, { discountId: DISCOUNT_GID, ids: [] }).userErrors[0]).toMatchObject({ field: ["ids"] });
+    expect(discountCodeRedeemCodeBulkDelete(ctx, { discountId: "gid://shopify/DiscountCodeNode/1", ids: [redeemCodeId(bundleDiscount(), "RP-ONE")] }).userErrors[0]).toMatchObject({ field: ["discountId"] });
+    expect(bundleDiscount().redeemCodes).toEqual(["RP-ONE"]);
   });
 });
 
