@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrate } from "./db-migrate-lib";
 import { loadAppConfig } from "../devstore/config";
+import type { DevStore } from "../devstore/server";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
@@ -24,7 +25,7 @@ export interface Stack {
   databaseUrl: string;
   apiKey: string;
   apiSecret: string;
-  devstore: any;
+  devstore: DevStore;
   stop(): Promise<void>;
 }
 

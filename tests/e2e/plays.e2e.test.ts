@@ -90,7 +90,7 @@ describe("one journey per play", () => {
       if (!vip) await new Promise((r) => setTimeout(r, 500));
     }
     expect(vip, "history sync produced VIP profiles").toBeDefined();
-    const email = stack.devstore.state.customers.find((c: { id: string }) => c.id === vip!.customerId).email as string;
+    const email = stack.devstore.state.customers.find((c) => c.id === vip!.customerId)!.email as string;
 
     for (const [arm, expected] of [["treatment", true], ["holdout", false]] as const) {
       const s = await newShopper(browser, stack, visitorIn("vip", arm), "granted", { fakeClock: true });

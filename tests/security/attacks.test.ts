@@ -178,7 +178,7 @@ describe("attribution attack through the dev store's checkout and its signed ord
 
     const go = shopper();
     const json = { "content-type": "application/json" };
-    const variant = stack.devstore.state.products.flatMap((p: { variants: { id: string; price: string }[] }) => p.variants).find((x: { price: string }) => Number(x.price) > 0);
+    const variant = stack.devstore.state.products.flatMap((p) => p.variants).find((x) => Number(x.price) > 0)!;
     expect((await go("/cart/add.js", { method: "POST", headers: json, body: JSON.stringify({ items: [{ id: Number(variant.id), quantity: 1 }] }) })).status).toBe(200);
     await go("/cart/update.js", { method: "POST", headers: json, body: JSON.stringify({ attributes: { _rp_vid: v.id, _rp_plays: "confidence:treatment:shown" } }) });
     expect((await go("/checkout", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" })).status).toBe(303);
