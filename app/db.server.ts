@@ -34,7 +34,6 @@ export function createPrismaClient(url = process.env.DATABASE_URL ?? ""): Prisma
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __recoveryPlaysPrisma: PrismaClient | undefined;
 }
 

@@ -17,7 +17,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const extraArgs = process.argv.slice(2);
 const out = mkdtempSync(path.join(tmpdir(), "rp-test-report-"));
 const totals = { passed: 0, failed: 0, skipped: 0 };
-let failedStages = [];
+const failedStages = [];
 const skippedStages = [];
 
 function banner(msg) {

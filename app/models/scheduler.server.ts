@@ -8,7 +8,6 @@ import { createInProcessQueue, createPgQueue, parseRole, runsJobs, type JobQueue
 import { startCacheInvalidation } from "./invalidation.server";
 
 declare global {
-  // eslint-disable-next-line no-var
   var __recoveryPlaysJobs: JobQueue | undefined;
 }
 
