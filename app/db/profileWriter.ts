@@ -2,23 +2,16 @@
 // Three paths share one column list: the database's own driver (better-sqlite3 or `pg`, the default) and a raw
 // multi-row upsert through Prisma (RP_BULK_DIRECT=0).
 import type { CustomerProfile } from "@prisma/client";
-import type { LifecycleStage, RfmGroup } from "../lib/plays/types";
+import type { RfmGroup } from "../lib/plays/types";
 import { RFM_GROUPS } from "../lib/plays/types";
-import type { ProfileAggregate } from "../lib/segments";
+import type { DerivedProfile, ProfileAggregate } from "../lib/segments";
 import { isoOrNull, sqlId, sqlInt, sqlMember, sqlNum, sqlString } from "./dialect";
 import { pgClient, sqliteWriter } from "./drivers";
 import { rawTable, type Store } from "./store";
 
-/** One profile row as written by the bulk path and the recompute. */
-export interface ProfileRow extends ProfileAggregate {
+/** One profile row as written by the bulk path and the recompute: the folded aggregate and what derives from it. */
+export interface ProfileRow extends ProfileAggregate, DerivedProfile {
   customerId: string;
-  netSpend: number;
-  aov: number;
-  rScore: number;
-  fScore: number;
-  mScore: number;
-  segment: RfmGroup;
-  stage: LifecycleStage;
   shopifyRfmGroup: RfmGroup | null;
 }
 
