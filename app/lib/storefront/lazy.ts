@@ -7,6 +7,7 @@
  */
 export { scorePropensity } from "../propensity/score";
 export { preview } from "./preview";
+import { BUNDLE_LINE_PROPERTY } from "../discounts/bundleFunction";
 
 interface Rec {
   title: string;
@@ -71,7 +72,9 @@ export async function addBundle(f: typeof fetch, root: string, proxy: string, vi
   const themeCart = d.querySelector<ThemeCart>("cart-notification,cart-drawer");
   const sections = themeCart?.getSectionsToRender?.().map((x) => x.section || x.id) ||
     Array.from(d.querySelectorAll<HTMLElement>("cart-items-component[data-section-id]"), (x) => x.dataset.sectionId!);
-  const added = await post(root + "cart/add.js", { items: ids.map((id) => ({ id: Number(id), quantity: 1 })) });
+  // The hidden line property (leading underscore) marks these lines, and only these, as the bundle the code discounts.
+  const items = ids.map((id) => ({ id: Number(id), quantity: 1, properties: { [BUNDLE_LINE_PROPERTY]: "1" } }));
+  const added = await post(root + "cart/add.js", { items });
   if (!added.ok) return;
   const res = await post(proxy + "bundle", { visitorId });
   const code = res.ok && ((await res.json()) as { code?: string }).code;

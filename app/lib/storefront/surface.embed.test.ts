@@ -156,7 +156,7 @@ describe("embed bundle block", () => {
     expect(shown("deal_seeker")).toBe(0);
   });
 
-  it("GIVEN a feed with a sold-out and an available product WHEN shown THEN only the available one is listed and Add bundle adds it with the anchor's selected variant", async () => {
+  it("GIVEN a feed with a sold-out and an available product WHEN shown THEN only the available one is listed and Add bundle adds it with the anchor's selected variant, both tagged as bundle lines", async () => {
     recs = [
       { title: "Gone", url: "/products/gone", price: 1000, available: false, variants: [{ id: 31, available: false }] },
       { title: "Mug", url: "/products/mug", price: 2000, available: true, variants: [{ id: 41, available: false }, { id: 42, available: true }] },
@@ -169,7 +169,7 @@ describe("embed bundle block", () => {
     expect(shown("deal_seeker")).toBe(1);
     block.querySelector<HTMLElement>("[data-rp-bundle]")!.click();
     await settle();
-    expect(posts.find((p) => p.url === "/cart/add.js")?.body).toEqual({ items: [{ id: 2022, quantity: 1 }, { id: 42, quantity: 1 }] });
+    expect(posts.find((p) => p.url === "/cart/add.js")?.body).toEqual({ items: [{ id: 2022, quantity: 1, properties: { _rp_bundle: "1" } }, { id: 42, quantity: 1, properties: { _rp_bundle: "1" } }] });
   });
 
   it("GIVEN a bundle discount WHEN the products are listed THEN the regular price is struck through next to the bundle price", async () => {
@@ -215,7 +215,7 @@ describe("embed bundle on a collection page", () => {
     expect(panel().querySelector("[data-f=title]")?.textContent).toBe("Mug");
     panel().querySelector<HTMLElement>("[data-rp-bundle]")!.click();
     await settle();
-    expect(posts.find((p) => p.url === "/cart/add.js")?.body).toEqual({ items: [{ id: 2023, quantity: 1 }, { id: 42, quantity: 1 }] });
+    expect(posts.find((p) => p.url === "/cart/add.js")?.body).toEqual({ items: [{ id: 2023, quantity: 1, properties: { _rp_bundle: "1" } }, { id: 42, quantity: 1, properties: { _rp_bundle: "1" } }] });
   });
 
   it("GIVEN the product viewed only twice WHEN the collection page opens THEN no bundle shows", async () => {

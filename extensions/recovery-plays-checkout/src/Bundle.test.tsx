@@ -69,7 +69,7 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
     expect(query).toHaveBeenCalledWith(COMPLEMENTARY_QUERY, { variables: { productId: "gid://shopify/Product/1" } });
   });
 
-  test("GIVEN the offer WHEN the buyer clicks the button THEN adds one unit of the complementary variant, applies the visitor's bundle code from the app and confirms the saving", async () => {
+  test("GIVEN the offer WHEN the buyer clicks the button THEN adds one unit of the complementary variant tagged as a bundle line, applies the visitor's bundle code from the app and confirms the saving", async () => {
     const applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
     extension.shopify.applyCartLinesChange = applyCartLinesChange;
     const applyDiscountCodeChange = vi.fn().mockResolvedValue(createResult("applyDiscountCodeChange"));
@@ -86,6 +86,7 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
       type: "addCartLine",
       merchandiseId: "gid://shopify/ProductVariant/22",
       quantity: 1,
+      attributes: [{ key: "_rp_bundle", value: "1" }],
     });
     expect(document.body.textContent).toContain("bundle.addedWithDiscount");
     expect(applyDiscountCodeChange).toHaveBeenCalledWith({ type: "addDiscountCode", code: "BUNDLE-ABCDEFGHJK" });

@@ -8,6 +8,7 @@
  */
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { BUNDLE_LINE_PROPERTY } from "../../../app/lib/discounts/bundleFunction";
 import { fetchBundleCode, withTimeout } from "./core/backend";
 import { storefrontPlays } from "./core/data";
 import { bundleDiscountPercent, checkoutSettings, isDealSeeker } from "./core/eligibility";
@@ -92,7 +93,13 @@ function Bundle() {
   const add = async () => {
     setStatus("adding");
     try {
-      const result = await api.applyCartLinesChange!({ type: "addCartLine", merchandiseId: offer.variantId, quantity: 1 });
+      // The line attribute marks the added line as bundle, the only kind of line the bundle code discounts.
+      const result = await api.applyCartLinesChange!({
+        type: "addCartLine",
+        merchandiseId: offer.variantId,
+        quantity: 1,
+        attributes: [{ key: BUNDLE_LINE_PROPERTY, value: "1" }],
+      });
       if (result.type === "success") {
         exposure.report("engaged");
         setStatus((await applyBundleCode()) ? "discounted" : "added");
