@@ -329,6 +329,8 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
       const anchor = anchorVid || $<HTMLInputElement>("form[action*='/cart/add'] [name=id]")?.value || pg.vid;
       if (cta.dataset.rpBundle != null && anchor && bundleIds.length) {
         cta.setAttribute("aria-busy", "true");
+        // The server hands out the code only after it recorded "shown": send the batch now, not in up to 4 s.
+        flush();
         ui()
           .then((m) => m.addBundle(nativeFetch, root, PROXY, visitor.id, [anchor, ...bundleIds]))
           .catch(() => 0)

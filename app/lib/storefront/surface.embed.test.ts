@@ -172,6 +172,23 @@ describe("embed bundle block", () => {
     expect(posts.find((p) => p.url === "/cart/add.js")?.body).toEqual({ items: [{ id: 2022, quantity: 1, properties: { _rp_bundle: "1" } }, { id: 42, quantity: 1, properties: { _rp_bundle: "1" } }] });
   });
 
+  it("GIVEN the bundle just shown WHEN Add bundle is clicked THEN shown and engaged are sent before the code is asked for", async () => {
+    recs = [{ title: "Mug", url: "/products/mug", price: 2000, available: true, variants: [{ id: 42, available: true }] }];
+    const own = window.fetch;
+    let sentBeforeAsk: string[] | null = null;
+    window.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input).endsWith("/bundle")) sentBeforeAsk = beacons.map((e) => e.type);
+      return own(input, init);
+    }) as typeof fetch;
+    startEmbed(boot("deal_seeker"), low, lazy);
+    // Less than the batch delay: the "shown" report is still queued when the shopper clicks.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(document.querySelector<HTMLElement>("[data-rp-kind=bundle]")!.hidden).toBe(false);
+    document.querySelector<HTMLElement>("[data-rp-bundle]")!.click();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sentBeforeAsk).toEqual(expect.arrayContaining(["shown", "engaged"]));
+  });
+
   it("GIVEN a bundle discount WHEN the products are listed THEN the regular price is struck through next to the bundle price", async () => {
     recs = [{ title: "Mug", url: "/products/mug", price: 2000, available: true, variants: [{ id: 42, available: true }] }];
     const b = boot("deal_seeker");
