@@ -19,6 +19,9 @@ import {
 import prisma from "../db.server";
 import { historyLine } from "../lib/profile-out/encode";
 import { liveStage } from "./profiles.server";
+import { customerPropensity } from "./propensity.server";
+import { getBands } from "./plays.server";
+import { bandOf } from "../lib/decisions/engine";
 
 const API_KEY = "profile-out-key";
 const API_SECRET = "profile-out-secret";
@@ -175,6 +178,24 @@ describe("Shopper hesitated Flow trigger", () => {
     expect(vip).toEqual({ customer_id: Number(ids[0]), play: "vip", barrier: "convenience", "cart value": 450, "cart aov ratio": 3, "propensity band": "unknown", "storefront url": `${store.url}/cart`, holdout: false });
     expect(got.find((t) => t.payload.customer_id === Number(ids[3]))!.payload).toMatchObject({ play: "deal_seeker", barrier: "price", holdout: true });
     expect((await fireHesitations(shop, admin, { storefrontUrl: store.url })).fired).toBe(0);
+  });
+
+  it("GIVEN a known customer whose page views the app stored WHEN their hesitation fires THEN the trigger and the metafield carry the band the server scored from those views", async () => {
+    const at = new Date(Date.now() - 90 * 60_000);
+    const id = ids[1]!;
+    const views = ["home", "collection", "product", "product", "product", "cart"].map((pageType, i) => ({
+      shop, visitorId: "v-band", customerId: id, type: "page_view", pageType, path: `/p${i}`, occurredAt: new Date(at.getTime() - (6 - i) * 60_000),
+    }));
+    await prisma.event.createMany({ data: [...views, { shop, visitorId: "v-band", customerId: id, type: "eligible", play: "confidence", arm: "treatment", path: "/cart", occurredAt: at }] });
+    const scored = await customerPropensity(shop, id, at);
+    expect(scored).not.toBeNull();
+    const band = bandOf(scored!.probability, (await getBands(shop)).bands);
+    const before = profileOutState(store.env).flowTriggers.length;
+    expect((await fireHesitations(shop, admin, { storefrontUrl: store.url })).fired).toBe(1);
+    const sent = profileOutState(store.env).flowTriggers.slice(before).find((t) => t.payload.customer_id === Number(id))!;
+    expect(sent.payload["propensity band"]).toBe(band);
+    const written = store.env.state.metafields.find((m) => m.ownerId === `gid://shopify/Customer/${id}` && m.key === "propensity_band");
+    expect(written?.value).toBe(band);
   });
 
   it("GIVEN the tags setting on WHEN a known customer who hesitated on price left THEN rp:hesitated-price is added with the trigger", async () => {

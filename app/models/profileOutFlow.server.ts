@@ -6,7 +6,10 @@ import prisma from "../db.server";
 import { PLAY_BARRIER } from "../lib/profile-out/fields";
 import { metafieldInputs, customerGid } from "../lib/profile-out/encode";
 import { HESITATED_TRIGGER_HANDLE, hesitatedPayload } from "../lib/profile-out/flow";
-import type { PlayKey } from "../lib/plays/types";
+import type { PlayKey, PropensityBands } from "../lib/plays/types";
+import { bandOf } from "../lib/decisions/engine";
+import { getBands } from "./plays.server";
+import { customerPropensity } from "./propensity.server";
 import { FLOW_TRIGGER, METAFIELDS_SET, client, log, readSettings, type Admin, type ProfileOutOptions, type UserError } from "./profileOutShared.server";
 import { syncCustomerTags, writeCustomerProfile } from "./profileOutCustomer.server";
 
@@ -41,6 +44,7 @@ export async function fireHesitations(shop: string, admin: Admin, o: HesitationS
   const c = client(admin, o);
   let fired = 0;
   const tags = latest.size > 0 && (await readSettings(admin, o)).tags;
+  let bands: PropensityBands | null = null;
   for (const [customerId, e] of latest) {
     const bought = await prisma.profileOrder.count({ where: { shop, customerId, createdAt: { gte: e.occurredAt } } });
     if (bought > 0) continue;
@@ -53,12 +57,14 @@ export async function fireHesitations(shop: string, admin: Admin, o: HesitationS
     // Hesitation events carry no path: the page is the last one the shopper viewed up to that moment.
     const page = e.path ?? (await prisma.event.findFirst({ where: { shop, customerId, type: "page_view", occurredAt: { lte: e.occurredAt } }, orderBy: { occurredAt: "desc" }, select: { path: true } }))?.path;
     const play = e.play as PlayKey;
+    bands ??= (await getBands(shop)).bands;
+    const propensityBand = await hesitationBand(shop, customerId, e.occurredAt, bands);
     const payload = hesitatedPayload({
       customerId,
       play,
       cartValue,
       aov: profile?.aov ?? 0,
-      propensityBand: null,
+      propensityBand,
       storefrontUrl: new URL(page ?? "/", o.storefrontUrl).toString(),
       holdout: e.arm === "holdout",
     });
@@ -72,12 +78,22 @@ export async function fireHesitations(shop: string, admin: Admin, o: HesitationS
     // only with consent, so this customer has it).
     await writeCustomerProfile(shop, admin, customerId, o);
     await c.request(METAFIELDS_SET, {
-      metafields: metafieldInputs(customerId, { last_hesitation: { play, barrier: PLAY_BARRIER[play], at: e.occurredAt.toISOString() } }, true),
+      metafields: metafieldInputs(customerId, { last_hesitation: { play, barrier: PLAY_BARRIER[play], at: e.occurredAt.toISOString() }, ...(propensityBand ? { propensity_band: propensityBand } : {}) }, true),
     });
     // With the tags setting on, rp:hesitated-price follows the new barrier (and app tags that stopped being true go).
     if (tags) await syncCustomerTags(shop, admin, customerId, o);
   }
   return { fired };
+}
+
+/**
+ * The band of the customer's session that hesitated, scored on the server from the page views the app stored
+ * (the same replay and model the customer lookup explains), never from what the storefront reported. Null when
+ * no session is stored.
+ */
+export async function hesitationBand(shop: string, customerId: string, at: Date, bands: PropensityBands): Promise<"low" | "medium" | "high" | null> {
+  const scored = await customerPropensity(shop, customerId, at);
+  return scored ? bandOf(scored.probability, bands) : null;
 }
 
 export const LAST_HESITATION = `#graphql
