@@ -13,7 +13,7 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
     headers: { "content-type": "application/json", "x-shopify-access-token": token, "x-shopify-shop-domain": store.shopDomain },
     body: JSON.stringify({ query, variables }),
   });
-  return (await res.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return (await res.json()) as any;
 }
 
 const CREATE = `#graphql

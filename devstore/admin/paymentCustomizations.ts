@@ -4,7 +4,7 @@ import type { DevPaymentCustomization } from "../types";
 import type { AdminContext } from "./context";
 import { normalizeNamespace } from "./mutations";
 
-type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Args = Record<string, any>;
 
 export const MAX_ACTIVE_PAYMENT_CUSTOMIZATIONS = 25;
 
