@@ -7,7 +7,7 @@ import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
 import { analyzeLift, VERDICT_LABELS, type LiftAnalysis, type LiftOptions } from "../lib/stats/lift";
 import { wilsonInterval, type Interval } from "../lib/stats/proportions";
 import { addDays, dayIn } from "../lib/stats/days";
-import { measurementZone } from "./rollup.server";
+import { measurementZone } from "./dailyStats.server";
 
 export interface ReportRange {
   /** First day, inclusive: a Date (its day in the shop's measurement zone) or "YYYY-MM-DD". */

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { assignArm } from "../lib/stats/assignment";
 import { attributeOrder, attributionSummary, recentAttributions, recordRefund } from "./attribution.server";
-import { rebuildDailyStats, rollupEvents } from "./rollup.server";
+import { rollupEvents } from "./rollup.server";
+import { rebuildDailyStats } from "./dailyStats.server";
 import { signedVisitorFor } from "./visitors.testkit";
 
 let seq = 0;

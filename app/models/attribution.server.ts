@@ -11,7 +11,7 @@ import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
 import { recordBundleCodeUse } from "./bundleCodes.server";
 import { MAX_EVENT_AGE_MS, normalizeCustomerId } from "./events.server";
 import { verifyVisitorId } from "./visitors.server";
-import { applyExposureChanges, lockShopMeasurement, type ExposureState } from "./rollup.server";
+import { applyExposureChanges, lockShopMeasurement, type ExposureState } from "./dailyStats.server";
 import { paymentsExposureForOrder, recordPaymentsExposure } from "./paymentCustomization.server";
 
 /** Plays whose intervention carries the app's discount, so the discount is their cost. */

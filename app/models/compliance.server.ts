@@ -5,7 +5,7 @@ import prisma from "../db.server";
 import { eraseCustomer } from "./profiles.server";
 import { eraseCustomerEvents } from "./retention.server";
 import { currentDialect, dialectSql, type ShopTable } from "../db/dialect";
-import { lockShopMeasurement } from "./rollup.server";
+import { lockShopMeasurement } from "./dailyStats.server";
 
 const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^(gid:\/\/shopify\/\w+\/)?\d{1,20}$/)]);
 

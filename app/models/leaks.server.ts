@@ -15,7 +15,7 @@ import { analyzeLift } from "../lib/stats/lift";
 import { newcombeDifference } from "../lib/stats/proportions";
 import { listPlays } from "./plays.server";
 import { currentDialect, dialectSql, sqlDays, type Dialect, type SqlDays } from "../db/dialect";
-import { measurementZone } from "./rollup.server";
+import { measurementZone } from "./dailyStats.server";
 
 type Tx = Prisma.TransactionClient | PrismaClient;
 

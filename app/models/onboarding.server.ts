@@ -17,7 +17,7 @@ import { adminGraphql, getSyncProgress, type AdminGraphqlClient, type SyncProgre
 import { listPlays } from "./plays.server";
 import { syncedPaymentsState } from "./paymentCustomization.server";
 import { syncStatus } from "./sync.server";
-import { syncStatsZone } from "./rollup.server";
+import { syncStatsZone } from "./dailyStats.server";
 
 /** Block handles of the theme app extension (extensions/recovery-plays-theme/blocks/<handle>.liquid). */
 export const THEME_BLOCKS = { embed: "app-embed", cart: "cart-confidence", product: "bundle-offer" } as const;

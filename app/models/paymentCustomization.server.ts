@@ -9,7 +9,7 @@ import { customerArmId, PAYMENTS_CONFIG_KEY, PAYMENTS_CONFIG_NAMESPACE, PAYMENTS
 import type { Arm } from "../lib/plays/types";
 import { adminGraphql, type AdminGraphqlClient } from "./adminData.server";
 import { getPlay } from "./plays.server";
-import { applyExposureChanges, lockShopMeasurement } from "./rollup.server";
+import { applyExposureChanges, lockShopMeasurement } from "./dailyStats.server";
 import { visitorKey } from "./visitors.server";
 
 export const PAYMENTS_FUNCTION_HANDLE = "recovery-plays-payments";

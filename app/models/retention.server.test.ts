@@ -3,7 +3,8 @@ import prisma from "../db.server";
 import { assignArm } from "../lib/stats/assignment";
 import { attributeOrder } from "./attribution.server";
 import { eraseCustomerEvents, eraseShopMeasurement, pruneExpiredData } from "./retention.server";
-import { rebuildDailyStats, rollupEvents } from "./rollup.server";
+import { rollupEvents } from "./rollup.server";
+import { rebuildDailyStats } from "./dailyStats.server";
 import { issuedVisitorFor } from "./visitors.testkit";
 
 let seq = 0;

@@ -4,7 +4,7 @@ import prisma from "../db.server";
 import { PLAY_KEYS } from "../lib/plays/types";
 import { addDays, dayIn, dayStart } from "../lib/stats/days";
 import { currentDialect, dialectSql, usableZone } from "../db/dialect";
-import { applyExposureChanges, lockShopMeasurement } from "./rollup.server";
+import { applyExposureChanges, lockShopMeasurement } from "./dailyStats.server";
 
 const DELETE_BATCH = 50_000;
 

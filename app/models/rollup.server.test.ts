@@ -5,7 +5,8 @@ import { assignArm } from "../lib/stats/assignment";
 import { PLAY_KEYS, type PlayKey } from "../lib/plays/types";
 import { dayIn } from "../lib/stats/days";
 import { currentDialect, dialectSql, sqlDays, usableZone } from "../db/dialect";
-import { rebuildDailyStats, rollupEvents as rollupWithDefaults, syncStatsZone, utcDay, type RollupOptions } from "./rollup.server";
+import { rollupEvents as rollupWithDefaults, type RollupOptions } from "./rollup.server";
+import { rebuildDailyStats, syncStatsZone, utcDay } from "./dailyStats.server";
 
 // Events written a moment ago are folded at once here; the settle window has its own test.
 const rollupEvents = (s?: string, o: RollupOptions = {}) => rollupWithDefaults(s, { settleMs: 0, ...o });
