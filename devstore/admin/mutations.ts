@@ -5,6 +5,11 @@ import type { AdminContext } from "./context";
 import { isoSeconds } from "../seed/generate";
 
 type Args = Record<string, any>;
+/**
+ * A timestamp at second precision, truncated: a discount created "now" must be live at once, and rounding up would
+ * leave it scheduled for up to half a second (a cart priced in that moment would refuse its code).
+ */
+const pastSecond = (ms: number): string => isoSeconds(Math.floor(ms / 1000) * 1000);
 const gid = (type: string, id: string | number) => `gid://shopify/${type}/${id}`;
 const parseGid = (v: unknown) => {
   const m = typeof v === "string" ? v.match(/^gid:\/\/shopify\/(\w+)\/([^/?]+)$/) : null;
@@ -67,7 +72,7 @@ export function metafieldsSet(ctx: AdminContext, inputs: Args[]) {
     userErrors.push({ field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null });
     return { metafields: [], userErrors };
   }
-  const now = isoSeconds(Date.now());
+  const now = pastSecond(Date.now());
   const planned: { input: Args; namespace: string; existing: DevMetafield | undefined }[] = [];
   inputs.forEach((input, i) => {
     const err = (field: string, message: string, code: string) =>
@@ -126,6 +131,7 @@ export function metafieldsSet(ctx: AdminContext, inputs: Args[]) {
 
 // Late import to avoid a cycle at module-evaluation time.
 import { createHash } from "node:crypto";
+
 function compareDigestOf(m: DevMetafield): string {
   return createHash("sha256").update(`${m.id}:${m.updatedAt}:${m.value}`).digest("hex");
 }
@@ -224,7 +230,7 @@ function applyDiscountInput(
   }
   const code = family === "code" ? codeFields(ctx, input, base, creating, f, err) : {};
   if (errors.length) return { errors };
-  const now = isoSeconds(Date.now());
+  const now = pastSecond(Date.now());
   const d: DevDiscount = {
     id: base.id ?? String(ctx.env.nextId()),
     title: String(title),
@@ -232,7 +238,7 @@ function applyDiscountInput(
     percentage,
     productIds,
     status: "ACTIVE",
-    startsAt: startsAt ? isoSeconds(Date.parse(startsAt)) : now,
+    startsAt: startsAt ? pastSecond(Date.parse(startsAt)) : now,
     endsAt: endsAt ? isoSeconds(Date.parse(endsAt)) : null,
     amount,
     appliesToAll,
@@ -321,7 +327,7 @@ export function discountSetActive(ctx: AdminContext, family: DiscountFamily, id:
   const i = findDiscount(ctx, family, id);
   if (i < 0) return { [FAMILY[family].payload]: null, userErrors: missing() };
   const d = ctx.env.state.discounts[i]!;
-  const now = isoSeconds(Date.now());
+  const now = pastSecond(Date.now());
   if (active) {
     d.endsAt = null;
     if (Date.parse(d.startsAt) > Date.now()) d.startsAt = now;
@@ -366,9 +372,9 @@ export function discountRedeemCodeBulkAdd(ctx: AdminContext, discountId: string,
     }
     return { code: c, error };
   });
-  const creation = { id: String(ctx.env.nextId()), createdAt: isoSeconds(Date.now()), codes: results };
+  const creation = { id: String(ctx.env.nextId()), createdAt: pastSecond(Date.now()), codes: results };
   (d.bulkCreations ??= []).push(creation);
-  d.updatedAt = isoSeconds(Date.now());
+  d.updatedAt = pastSecond(Date.now());
   return { bulkCreation: redeemCodeBulkCreation(d, creation), userErrors: [] };
 }
 
@@ -399,7 +405,7 @@ export function discountCodeRedeemCodeBulkDelete(ctx: AdminContext, args: Args) 
   const doomed = (d.redeemCodes ?? []).filter((c) => ids.has(redeemCodeId(d, c)));
   d.redeemCodes = (d.redeemCodes ?? []).filter((c) => !doomed.includes(c));
   for (const c of doomed) delete d.redeemCodeIds?.[c.toLowerCase()];
-  if (doomed.length) d.updatedAt = isoSeconds(Date.now());
+  if (doomed.length) d.updatedAt = pastSecond(Date.now());
   return { job: { id: gid("Job", ctx.env.nextId()), done: true }, userErrors: [] };
 }
 
