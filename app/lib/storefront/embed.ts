@@ -332,7 +332,7 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
         // The server hands out the code only after it recorded "shown": send the batch now, not in up to 4 s.
         flush();
         ui()
-          .then((m) => m.addBundle(nativeFetch, root, PROXY, visitor.id, [anchor, ...bundleIds], cta.closest(".rp-card,[data-rp-kind]")))
+          .then((m) => m.addBundle(nativeFetch, root, PROXY, visitor.id, [anchor, ...bundleIds]))
           .catch(() => 0)
           .finally(() => {
             cta.removeAttribute("aria-busy");

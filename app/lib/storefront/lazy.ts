@@ -61,36 +61,24 @@ export async function fill(
 }
 
 /**
- * Asks the app proxy for the bundle's discount code — handed only to this play's treated visitors, within the shop's
- * daily budget — then adds exactly `ids` (the anchor's variant first, then the listed products) to the cart and applies
- * the code with the theme's own sections (Section Rendering API), so the theme redraws its cart count and drawer or
- * notification its own way. When the code is refused (budget spent, no codes left, not eligible) nothing is added: the
- * offer promised a discount it cannot give, so `card` shows its "no longer available" note instead of the offer.
+ * Adds exactly `ids` (the anchor's variant first, then the listed products) to the cart, then asks the app proxy for
+ * the bundle's discount code — handed only to this play's treated visitors, so no other cart gets the discount — and
+ * applies it with the theme's own sections (Section Rendering API), so the theme redraws its cart count and drawer or
+ * notification its own way.
  */
-export async function addBundle(
-  f: typeof fetch, root: string, proxy: string, visitorId: string, ids: (number | string)[], card?: Element | null,
-): Promise<void> {
+export async function addBundle(f: typeof fetch, root: string, proxy: string, visitorId: string, ids: (number | string)[]): Promise<void> {
   const d = document;
   const post = (url: string, body: unknown) => f(url, { method: "POST", headers: HEADERS, body: JSON.stringify(body) });
   const themeCart = d.querySelector<ThemeCart>("cart-notification,cart-drawer");
   const sections = themeCart?.getSectionsToRender?.().map((x) => x.section || x.id) ||
     Array.from(d.querySelectorAll<HTMLElement>("cart-items-component[data-section-id]"), (x) => x.dataset.sectionId!);
-  const res = await post(proxy + "bundle", { visitorId }).catch(() => null);
-  const code = res?.ok && ((await res.json()) as { code?: string }).code;
-  if (!code) {
-    if (card) {
-      const note = card.querySelector<HTMLElement>("[data-rp-unavailable]");
-      for (const el of Array.from(card.children) as HTMLElement[]) el.hidden = el !== note;
-      if (note) note.hidden = false;
-      else (card as HTMLElement).hidden = true;
-    }
-    return;
-  }
   // The hidden line property (leading underscore) marks these lines, and only these, as the bundle the code discounts.
   const items = ids.map((id) => ({ id: Number(id), quantity: 1, properties: { [BUNDLE_LINE_PROPERTY]: "1" } }));
   const added = await post(root + "cart/add.js", { items });
   if (!added.ok) return;
-  const state = (await (await post(root + "cart/update.js", { discount: code, sections, sections_url: location.pathname })).json()) as {
+  const res = await post(proxy + "bundle", { visitorId });
+  const code = res.ok && ((await res.json()) as { code?: string }).code;
+  const state = (await (await post(root + "cart/update.js", { discount: code || undefined, sections, sections_url: location.pathname })).json()) as {
     items?: { key?: string }[];
     item_count?: number;
     sections?: Record<string, string>;
