@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { startDevStore, type DevStore } from "../../devstore/server";
 import { devStoreAdmin } from "../../tests/helpers/devstore";
+import { Shopper } from "../../devstore/storefront/testing";
 import { attributeOrder } from "./attribution.server";
 import { BUNDLE_CODE_MAX_AGE_MS, bundleCodeLeaks, issueBundleCode, refillBundleCodes, poolTarget } from "./bundleCodes.server";
 import { redactCustomer, reportCustomerData } from "./compliance.server";
@@ -171,21 +172,14 @@ describe("the code pool in Shopify (dev store)", () => {
 
   /** A shopper (own cookie jar) with two items and `code` in the cart: the cart's code line and the order placed. */
   async function cartWith(code: string) {
-    let cookie = "";
-    const go = async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(`${store.url}${path}`, { redirect: "manual", ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
-      const set = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-      if (set) cookie = [cookie, set].filter(Boolean).join("; ");
-      return res;
-    };
-    const json = { "content-type": "application/json" };
+    const shopper = new Shopper(store.url);
     const variants = store.state.products.flatMap((p) => p.variants).filter((v) => Number(v.price) > 0).slice(0, 2);
-    expect((await go("/cart/add.js", { method: "POST", headers: json, body: JSON.stringify({ items: variants.map((v) => ({ id: Number(v.id), quantity: 1 })) }) })).status).toBe(200);
-    const cart = (await (await go("/cart/update.js", { method: "POST", headers: json, body: JSON.stringify({ discount: code }) })).json()) as {
+    expect((await shopper.postJson("/cart/add.js", { items: variants.map((v) => ({ id: Number(v.id), quantity: 1 })) })).status).toBe(200);
+    const cart = (await (await shopper.postJson("/cart/update.js", { discount: code })).json()) as {
       discount_codes: { code: string; applicable: boolean }[];
       total_discount: number;
     };
-    const checkout = await go("/checkout", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    const checkout = await shopper.postForm("/checkout", {});
     return { cart, status: checkout.status, order: store.state.orders[store.state.orders.length - 1]! };
   }
 

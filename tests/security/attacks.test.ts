@@ -48,14 +48,10 @@ async function verdicts() {
 const storedEvents = () => prisma.event.count({ where: { shop } });
 
 /** A shopper with their own cookie jar at the dev store: cart, cart attributes, checkout. */
-function shopper() {
-  let cookie = "";
-  return async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${stack.storeUrl}${path}`, { redirect: "manual", ...init, headers: { ...UA, ...(init.headers as Record<string, string>), cookie } });
-    const set = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    if (set) cookie = [cookie, set].filter(Boolean).join("; ");
-    return res;
-  };
+async function shopper() {
+  const { Shopper } = await import("../../devstore/storefront/testing");
+  const jar = new Shopper(stack.storeUrl);
+  return (path: string, init: RequestInit = {}) => jar.fetch(path, { ...init, headers: { ...UA, ...(init.headers as Record<string, string>) } });
 }
 
 async function until<T>(probe: () => Promise<T | null | undefined>, what: string): Promise<T> {
@@ -176,7 +172,7 @@ describe("attribution attack through the dev store's checkout and its signed ord
     expect((await postJson("/events", { visitorId: v.id, events: [event("eligible", { play: "confidence", arm: "holdout" })] })).status).toBe(202);
     const before = (await verdicts()).find((p) => p.play === "confidence")!;
 
-    const go = shopper();
+    const go = await shopper();
     const json = { "content-type": "application/json" };
     const variant = stack.devstore.state.products.flatMap((p) => p.variants).find((x) => Number(x.price) > 0)!;
     expect((await go("/cart/add.js", { method: "POST", headers: json, body: JSON.stringify({ items: [{ id: Number(variant.id), quantity: 1 }] }) })).status).toBe(200);

@@ -82,18 +82,12 @@ async function farmOnce(): Promise<{ status: number; code?: string } | null> {
 
 /** A shopper (new cookie jar) buying two items with `code`: the checkout's status. */
 async function buy(code: string): Promise<number> {
-  let cookie = "";
-  const go = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${store.url}${path}`, { redirect: "manual", ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
-    const set = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    if (set) cookie = [cookie, set].filter(Boolean).join("; ");
-    return res;
-  };
+  const { Shopper } = await import("../../devstore/storefront/testing");
+  const shopper = new Shopper(store.url);
   const variants = store.state.products.flatMap((p) => p.variants).filter((v) => Number(v.price) > 0).slice(0, 2);
-  const json = { "content-type": "application/json" };
-  expect((await go("/cart/add.js", { method: "POST", headers: json, body: JSON.stringify({ items: variants.map((v) => ({ id: Number(v.id), quantity: 1 })) }) })).status).toBe(200);
-  await go("/cart/update.js", { method: "POST", headers: json, body: JSON.stringify({ discount: code }) });
-  return (await go("/checkout", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" })).status;
+  expect((await shopper.postJson("/cart/add.js", { items: variants.map((v) => ({ id: Number(v.id), quantity: 1 })) })).status).toBe(200);
+  await shopper.postJson("/cart/update.js", { discount: code });
+  return (await shopper.postForm("/checkout", {})).status;
 }
 
 beforeAll(async () => {
