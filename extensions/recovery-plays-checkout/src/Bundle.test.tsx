@@ -48,6 +48,15 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** The cart line and discount code changes, answered as successes and recorded. */
+function mockCartChanges() {
+  const applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
+  const applyDiscountCodeChange = vi.fn().mockResolvedValue(createResult("applyDiscountCodeChange"));
+  extension.shopify.applyCartLinesChange = applyCartLinesChange;
+  extension.shopify.applyDiscountCodeChange = applyDiscountCodeChange;
+  return { applyCartLinesChange, applyDiscountCodeChange };
+}
+
 function button() {
   return document.body.querySelector("s-button");
 }
@@ -70,10 +79,7 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
   });
 
   test("GIVEN the offer WHEN the buyer clicks the button THEN adds one unit of the complementary variant tagged as a bundle line, applies the visitor's bundle code from the app and confirms the saving", async () => {
-    const applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
-    extension.shopify.applyCartLinesChange = applyCartLinesChange;
-    const applyDiscountCodeChange = vi.fn().mockResolvedValue(createResult("applyDiscountCodeChange"));
-    extension.shopify.applyDiscountCodeChange = applyDiscountCodeChange;
+    const { applyCartLinesChange, applyDiscountCodeChange } = mockCartChanges();
     const backend = fakeBackend(null, { bundleCode: "BUNDLE-ABCDEFGHJK" });
     extension.fetch = backend.fetch;
     await extension.render();
@@ -97,9 +103,7 @@ describe("purchase.checkout.cart-line-list.render-after (deal_seeker bundle)", (
   });
 
   test("GIVEN the app gives this visitor no code WHEN the buyer adds the bundle THEN the line is added, no code is applied and no saving is claimed", async () => {
-    extension.shopify.applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
-    const applyDiscountCodeChange = vi.fn().mockResolvedValue(createResult("applyDiscountCodeChange"));
-    extension.shopify.applyDiscountCodeChange = applyDiscountCodeChange;
+    const { applyDiscountCodeChange } = mockCartChanges();
     extension.fetch = fakeBackend(null, { bundleCode: null }).fetch;
     await extension.render();
     await vi.waitFor(() => expect(button()).not.toBeNull());
@@ -297,10 +301,7 @@ describe("the buyer's privacy consent (Customer Privacy API)", () => {
   });
 
   test("GIVEN the offer on screen WHEN marketing consent is withdrawn as the buyer accepts THEN the line is added but no code is asked for", async () => {
-    const applyCartLinesChange = vi.fn().mockResolvedValue(createResult("applyCartLinesChange"));
-    extension.shopify.applyCartLinesChange = applyCartLinesChange;
-    const applyDiscountCodeChange = vi.fn().mockResolvedValue(createResult("applyDiscountCodeChange"));
-    extension.shopify.applyDiscountCodeChange = applyDiscountCodeChange;
+    const { applyCartLinesChange, applyDiscountCodeChange } = mockCartChanges();
     const backend = fakeBackend(null, { bundleCode: "BUNDLE-ABCDEFGHJK" });
     extension.fetch = backend.fetch;
     await extension.render();
