@@ -47,6 +47,18 @@ export async function setPlay(admin: { page: Page; frame: () => Promise<Frame> }
   await f.waitForSelector(`[aria-label="${done}"]`, { timeout: 30_000 });
 }
 
+/** Saves a dirty settings form from App Bridge's contextual save bar and waits until it is saved and published
+ * (the form is clean again, so no Save is enabled any more). */
+export async function saveFromSaveBar(admin: { frame: () => Promise<Frame> }) {
+  const frame = await admin.frame();
+  await frame.locator("ui-save-bar button", { hasText: "Save" }).click();
+  await frame.waitForFunction(
+    () => ![...document.querySelectorAll("button")].some((b) => b.textContent?.trim() === "Save" && !b.disabled && b.offsetParent !== null),
+    null,
+    { timeout: 30_000 },
+  );
+}
+
 /** Enables the app embed and places an app block through the dev store's theme-editor deep links. */
 export async function enableThemeExtension(browser: Browser, stack: Stack, blocks: { handle: string; template: string }[] = []) {
   const page = await browser.newPage({ userAgent: UA });

@@ -11,6 +11,7 @@ import {
   enableThemeExtension,
   newShopper,
   openAdmin,
+  saveFromSaveBar,
   setPlay,
   storedVisitorId,
   visibleText,
@@ -61,15 +62,8 @@ describe("one journey per play", () => {
     const heading = (await admin.frame()).getByRole("textbox", { name: "Heading", exact: true });
     await heading.waitFor({ timeout: 30_000 });
     await heading.fill(CUSTOM_HEADING);
-    const frame = await admin.frame();
     // The contextual save bar (App Bridge's ui-save-bar) appears once the form is dirty; save from it.
-    await frame.locator("ui-save-bar button", { hasText: "Save" }).click();
-    // Saved and published: the form is clean again, so no Save is enabled any more.
-    await frame.waitForFunction(
-      () => ![...document.querySelectorAll("button")].some((b) => b.textContent?.trim() === "Save" && !b.disabled && b.offsetParent !== null),
-      null,
-      { timeout: 30_000 },
-    );
+    await saveFromSaveBar(admin);
 
     const s = await newShopper(browser, stack, visitorIn("confidence", "treatment"));
     for (let i = 0; i < 3; i++) await s.page.goto(`${stack.storeUrl}/policies/refund-policy`);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { requireShared, sharedThemeDir } from "../helpers/shared";
 import { launchBrowser, startStack, type Stack } from "./harness";
-import { newShopper, openAdmin, setPlay, visitorIn } from "./journeys";
+import { newShopper, openAdmin, saveFromSaveBar, setPlay, visitorIn } from "./journeys";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SHOTS = path.join(ROOT, "docs/screenshots");
@@ -73,13 +73,7 @@ async function dealSeekerShowsTwice(admin: Awaited<ReturnType<typeof openAdmin>>
   const cap = (await admin.frame()).getByRole("spinbutton", { name: "Show at most (times)" });
   await cap.waitFor({ timeout: 30_000 });
   await cap.fill("2");
-  const frame = await admin.frame();
-  await frame.locator("ui-save-bar button", { hasText: "Save" }).click();
-  await frame.waitForFunction(
-    () => ![...document.querySelectorAll("button")].some((b) => b.textContent?.trim() === "Save" && !b.disabled && b.offsetParent !== null),
-    null,
-    { timeout: 30_000 },
-  );
+  await saveFromSaveBar(admin);
 }
 
 function themeSuite(name: string, dir: string, cartType: CartType, surface: string) {
