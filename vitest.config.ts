@@ -15,7 +15,7 @@ export default defineConfig({
           environment: "node",
           include: ["app/**/*.test.{ts,tsx}", "server/**/*.test.ts", "devstore/**/*.test.ts", "tests/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["tests/e2e/**", "node_modules/**"],
-          setupFiles: ["tests/setup/db.ts"],
+          setupFiles: ["tests/setup/db.ts", "tests/setup/fast-check.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
