@@ -279,14 +279,28 @@ describe("the buyer's privacy consent (Customer Privacy API)", () => {
     };
   }
 
-  test("GIVEN analytics processing is not allowed WHEN the offer renders THEN it is offered and no event is sent", async () => {
+  test("GIVEN analytics processing is not allowed WHEN rendered THEN the app is not asked for a visitor, so no offer, no event and no cart attribute", async () => {
+    allow({ analytics: false, marketing: true });
+    const backend = fakeBackend(null);
+    extension.fetch = backend.fetch;
+    const applyAttributeChange = vi.fn(async () => ({ type: "success" as const }));
+    extension.shopify.applyAttributeChange = applyAttributeChange as never;
+    await extension.render();
+    await settle(20);
+    expect(button()).toBeNull();
+    expect(backend.calls).toEqual([]);
+    expect(applyAttributeChange).not.toHaveBeenCalled();
+  });
+
+  test("GIVEN analytics consent given during checkout WHEN the extension re-renders THEN the offer shows", async () => {
     allow({ analytics: false, marketing: true });
     const backend = fakeBackend(null);
     extension.fetch = backend.fetch;
     await extension.render();
+    await settle(10);
+    expect(button()).toBeNull();
+    allow({ analytics: true, marketing: true });
     await vi.waitFor(() => expect(button()).not.toBeNull());
-    await settle();
-    expect(backend.eventPosts()).toHaveLength(0);
   });
 
   test("GIVEN marketing processing is not allowed WHEN rendered THEN no bundle offer, no event and no code request", async () => {

@@ -88,14 +88,18 @@ const PENDING: ProfileState = { ready: false, profile: null, visitor: null };
  * The buyer's profile and the app's visitor, asked after the first render with a timeout (`?vid=` the cart's
  * `_rp_vid`: the app keeps it when it signed it, else issues a new id). Arms are never computed here: a client
  * cannot be trusted with measurement. When the app answers with an id the cart does not carry, it is written to
- * `_rp_vid`; the attribute change re-runs this hook, which then finds the answer in the shared cache.
+ * `_rp_vid`; the attribute change re-runs this hook, which then finds the answer in the shared cache. Only with the
+ * buyer's analytics consent.
  */
 export function useProfile(needed: boolean): ProfileState {
   const cartVid = cartVisitorId(shopifyApi().attributes.value);
+  // Asking issues a tracking id and writes it to the cart, so it waits for analytics consent, as on the storefront:
+  // without it the buyer gets no visitor, so no play and no event.
+  const allowed = allowedProcessing().analytics;
   const [state, setState] = useState<{ vid: string | undefined; answer: ProfileAnswer } | null>(null);
 
   useEffect(() => {
-    if (!needed) return;
+    if (!needed || !allowed) return;
     let live = true;
     cachedProfile(cartVid).then((answer) => {
       if (!live) return;
@@ -105,9 +109,9 @@ export function useProfile(needed: boolean): ProfileState {
     return () => {
       live = false;
     };
-  }, [needed, cartVid]);
+  }, [needed, allowed, cartVid]);
 
-  if (!needed) return NOT_NEEDED;
+  if (!needed || !allowed) return NOT_NEEDED;
   if (!state || state.vid !== cartVid) return PENDING;
   const { profile, visitor } = state.answer;
   return { ready: true, profile, visitor: visitor && visitor.id === cartVid ? visitor : null };
