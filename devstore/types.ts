@@ -162,6 +162,12 @@ export interface DevStoreData {
   metafields: DevMetafield[];
   discounts: DevDiscount[];
   /**
+   * The app's discount Functions deployed on this store, by handle. Unset: every Function the app ships (what
+   * `shopify app deploy` gives a store). A list without a handle models a store where that Function is not
+   * deployed: discountCodeAppCreate answers "Function not found.".
+   */
+  deployedFunctions?: string[];
+  /**
    * The live theme's files by name, as Shopify's theme files API returns them (e.g. "config/settings_data.json",
    * "templates/cart.json", "templates/product.json"). Owned by the storefront (theme editor stand-in writes
    * app embed / app block state here); read by the Admin API resolvers (themes / theme.files) so the app's

@@ -11,6 +11,7 @@ import { redactCustomer, reportCustomerData } from "./compliance.server";
 import { replaceBundleCode, syncBundleDiscount } from "./discounts.server";
 import { ensureDefaultPlays, getPlay } from "./plays.server";
 import { signedVisitorFor } from "./visitors.testkit";
+import { BUNDLE_LINE_PROPERTY } from "../lib/discounts/bundleFunction";
 
 let seq = 0;
 let shop = "";
@@ -174,7 +175,7 @@ describe("the code pool in Shopify (dev store)", () => {
   async function cartWith(code: string) {
     const shopper = new Shopper(store.url);
     const variants = store.state.products.flatMap((p) => p.variants).filter((v) => Number(v.price) > 0).slice(0, 2);
-    expect((await shopper.postJson("/cart/add.js", { items: variants.map((v) => ({ id: Number(v.id), quantity: 1 })) })).status).toBe(200);
+    expect((await shopper.postJson("/cart/add.js", { items: variants.map((v) => ({ id: Number(v.id), quantity: 1, properties: { [BUNDLE_LINE_PROPERTY]: "1" } })) })).status).toBe(200);
     const cart = (await (await shopper.postJson("/cart/update.js", { discount: code })).json()) as {
       discount_codes: { code: string; applicable: boolean }[];
       total_discount: number;

@@ -1,8 +1,16 @@
 /**
- * The Deal-Seeker bundle discount: a real basic CODE discount in Shopify (percentage off once the cart holds two
- * or more items, combining with nothing, each code good for ONE order), created the first time the play is on and
- * kept in sync with its settings (percentage; active while the play is on, paused while off). It never exceeds the
- * merchant's cap: the cap is checked here again, not only in the form.
+ * The Deal-Seeker bundle discount: a real CODE discount in Shopify (combining with nothing, each code good for ONE
+ * order), created the first time the play is on and kept in sync with its settings (percentage; active while the
+ * play is on, paused while off). It never exceeds the merchant's cap: the cap is checked here again, not only in
+ * the form.
+ *
+ * Which discount: an app discount (`discountCodeAppCreate`) run by the app's discount Function
+ * (functions/recovery-plays-discount, logic in app/lib/discounts/bundleFunction.ts), which takes the percentage
+ * off only the cart lines the storefront and checkout tagged as the bundle (`_rp_bundle`), never above the cap it
+ * reads from the discount's metafield. Where the Function is not deployed Shopify answers "Function not found."
+ * and the app falls back to a basic code discount (percentage off every item once the cart holds two or more);
+ * the play page says which one the shop has (`bundleDiscountKind`). A basic discount stays until the merchant's
+ * "Replace code", which asks for the Function again.
  *
  * Shoppers never get the discount's own code: the app adds single-use redeem codes to it in bulk and hands one to
  * each treated visitor who was shown the offer (bundleCodes.server.ts, routes/apps.proxy.bundle.tsx).
@@ -11,12 +19,9 @@
  * Why a code and not an automatic discount: an automatic discount applies to every cart that meets its minimum —
  * every shopper with two items, the holdout group included — which gives margin away and hides the play's real
  * lift. Shops that still have the earlier automatic discount get it paused and replaced by the code discount.
- *
- * What real Shopify applies: this basic discount takes the percentage off every item of the holder's 2+ item cart.
- * Limiting it to the bundle's own lines needs the discount Function (app/lib/discounts/bundleFunction.ts, source in
- * functions/recovery-plays-discount), which is not deployed: its WASM build needs downloads CI cannot make.
  */
 import { randomInt } from "node:crypto";
+import { BUNDLE_FUNCTION_HANDLE, BUNDLE_FUNCTION_METAFIELD, type BundleFunctionConfig } from "../lib/discounts/bundleFunction";
 import type { DealSeekerSettings } from "../lib/plays/types";
 import { adminGraphql, assertNoUserErrors, AdminApiError, type AdminGraphqlClient } from "./adminData.server";
 import { expireBundleCodes, refillBundleCodes } from "./bundleCodes.server";
@@ -36,6 +41,28 @@ const UPDATE = `#graphql
       codeDiscountNode { id }
       userErrors { field message code }
     }
+  }`;
+
+const CREATE_APP = `#graphql
+  mutation RecoveryPlaysBundleAppCreate($discount: DiscountCodeAppInput!) {
+    discountCodeAppCreate(codeAppDiscount: $discount) {
+      codeAppDiscount { discountId }
+      userErrors { field message code }
+    }
+  }`;
+
+const UPDATE_APP = `#graphql
+  mutation RecoveryPlaysBundleAppUpdate($id: ID!, $discount: DiscountCodeAppInput!) {
+    discountCodeAppUpdate(id: $id, codeAppDiscount: $discount) {
+      codeAppDiscount { discountId }
+      userErrors { field message code }
+    }
+  }`;
+
+/** Which kind of code discount the stored id is (basic or app): each has its own update mutation. */
+const KIND = `#graphql
+  query RecoveryPlaysBundleKind($id: ID!) {
+    codeDiscountNode(id: $id) { codeDiscount { __typename } }
   }`;
 
 const ACTIVATE = `#graphql
@@ -65,6 +92,10 @@ const RETIRE_AUTOMATIC = `#graphql
 
 type UserError = { field?: string[] | null; message: string; code?: string | null };
 type Payload = { codeDiscountNode: { id: string } | null; userErrors: UserError[] };
+type AppPayload = { codeAppDiscount: { discountId: string } | null; userErrors: UserError[] };
+
+/** What the shop's bundle code takes off: only the bundle's lines (the Function) or every item of the cart. */
+export type BundleDiscountKind = "bundle_lines" | "whole_cart";
 
 /** The discount title shoppers see on the cart/checkout line (also published for the storefront copy). */
 export function bundleDiscountTitle(percent: number): string {
@@ -102,10 +133,32 @@ export function bundleDiscountInput(settings: Pick<DealSeekerSettings, "discount
   };
 }
 
+/**
+ * The app discount's input: the Function takes `percent` off the tagged bundle lines, capped by `capPercent`
+ * (both in the discount's metafield, which the Function's input query reads); code, buyers, combinations and the
+ * per-code usage limit as for the basic discount.
+ */
+export function bundleAppDiscountInput(settings: Pick<DealSeekerSettings, "discountPercent" | "discountCapPercent">, startsAt: Date, code: string) {
+  const { customerGets: _value, minimumRequirement: _minimum, ...common } = bundleDiscountInput(settings, startsAt, code);
+  const config: BundleFunctionConfig = { percent: settings.discountPercent, capPercent: settings.discountCapPercent };
+  return {
+    ...common,
+    functionHandle: BUNDLE_FUNCTION_HANDLE,
+    discountClasses: ["PRODUCT"],
+    metafields: [{ namespace: BUNDLE_FUNCTION_METAFIELD.namespace, key: BUNDLE_FUNCTION_METAFIELD.key, type: "json", value: JSON.stringify(config) }],
+  };
+}
+
+/** Shopify's answer when the app's Function is not deployed on the shop ("Function not found."). */
+const functionMissing = (errors: UserError[]) =>
+  errors.length > 0 && errors.some((e) => /function not found/i.test(e.message) || (e.field ?? []).some((f) => f === "functionHandle" || f === "functionId"));
+
 export interface DiscountSyncResult {
   discountId: string | null;
   title: string | null;
   active: boolean;
+  /** What the code takes off; null without a discount. */
+  kind?: BundleDiscountKind | null;
 }
 
 const isCodeDiscount = (id: string | null): id is string => !!id && id.includes("/DiscountCodeNode/");
@@ -153,31 +206,19 @@ async function syncDiscountOnly(
     return syncDiscountOnly(shop, admin, { ...play, discountId: null, discountCode: null });
   }
   if (!play.discountId || !play.discountCode) {
-    if (!active) return { discountId: null, title: null, active: false };
-    // A taken code (another discount of the shop has it) gets one more fresh draw.
-    for (let attempt = 0; ; attempt++) {
-      const code = newBundleCode();
-      const data = await adminGraphql<{ discountCodeBasicCreate: Payload }>(admin, CREATE, { discount: bundleDiscountInput(play.settings, new Date(), code) });
-      const errors = data.discountCodeBasicCreate.userErrors;
-      if (attempt === 0 && errors.some((e) => e.code === "TAKEN")) continue;
-      assertNoUserErrors(errors);
-      const id = data.discountCodeBasicCreate.codeDiscountNode?.id;
-      if (!id) throw new AdminApiError("Shopify did not return the created discount");
-      await setDiscount(shop, "deal_seeker", id, code);
-      return { discountId: id, title, active: true };
-    }
+    if (!active) return { discountId: null, title: null, active: false, kind: null };
+    const created = await createBundleDiscount(admin, play.settings);
+    await setDiscount(shop, "deal_seeker", created.id, created.code);
+    return { discountId: created.id, title, active: true, kind: created.kind };
   }
-  if (play.settings.discountPercent > 0) {
-    const { startsAt: _keepOriginalStart, ...update } = bundleDiscountInput(play.settings, new Date(), play.discountCode);
-    const data = await adminGraphql<{ discountCodeBasicUpdate: Payload }>(admin, UPDATE, { id: play.discountId, discount: update });
-    const errors = data.discountCodeBasicUpdate.userErrors;
-    if (notFound(errors)) {
-      // The merchant deleted the discount in Shopify: forget it and create a fresh one (only while the play is on).
-      await setDiscount(shop, "deal_seeker", null, null);
-      return syncDiscountOnly(shop, admin, { ...play, discountId: null, discountCode: null });
-    }
-    assertNoUserErrors(errors);
+  const kind = await discountKind(admin, play.discountId);
+  const errors = kind === null ? null : play.settings.discountPercent > 0 ? await updateBundleDiscount(admin, play.discountId, kind, play.settings, play.discountCode) : [];
+  if (errors === null || notFound(errors)) {
+    // The merchant deleted the discount in Shopify: forget it and create a fresh one (only while the play is on).
+    await setDiscount(shop, "deal_seeker", null, null);
+    return syncDiscountOnly(shop, admin, { ...play, discountId: null, discountCode: null });
   }
+  assertNoUserErrors(errors);
   if (active) {
     const a = await adminGraphql<{ discountCodeActivate: Payload }>(admin, ACTIVATE, { id: play.discountId });
     assertNoUserErrors(a.discountCodeActivate.userErrors);
@@ -185,7 +226,68 @@ async function syncDiscountOnly(
     const d = await adminGraphql<{ discountCodeDeactivate: Payload }>(admin, DEACTIVATE, { id: play.discountId });
     assertNoUserErrors(d.discountCodeDeactivate.userErrors);
   }
-  return { discountId: play.discountId, title, active };
+  return { discountId: play.discountId, title, active, kind };
+}
+
+/**
+ * Creates the bundle discount: the app discount run by the Function, or where Shopify does not know the Function
+ * (not deployed on this shop) the basic one. A taken code (another discount of the shop has it) gets one more
+ * fresh draw.
+ */
+async function createBundleDiscount(
+  admin: AdminGraphqlClient,
+  settings: DealSeekerSettings,
+): Promise<{ id: string; code: string; kind: BundleDiscountKind }> {
+  let kind: BundleDiscountKind = "bundle_lines";
+  for (let attempt = 0; ; attempt++) {
+    const code = newBundleCode();
+    let id: string | undefined;
+    let errors: UserError[];
+    if (kind === "bundle_lines") {
+      const data = await adminGraphql<{ discountCodeAppCreate: AppPayload }>(admin, CREATE_APP, { discount: bundleAppDiscountInput(settings, new Date(), code) });
+      errors = data.discountCodeAppCreate.userErrors;
+      if (functionMissing(errors)) {
+        console.warn("[discounts] the bundle discount Function is not deployed on this shop: using a whole-cart code", { errors });
+        kind = "whole_cart";
+        attempt--;
+        continue;
+      }
+      id = data.discountCodeAppCreate.codeAppDiscount?.discountId;
+    } else {
+      const data = await adminGraphql<{ discountCodeBasicCreate: Payload }>(admin, CREATE, { discount: bundleDiscountInput(settings, new Date(), code) });
+      errors = data.discountCodeBasicCreate.userErrors;
+      id = data.discountCodeBasicCreate.codeDiscountNode?.id;
+    }
+    if (attempt === 0 && errors.some((e) => e.code === "TAKEN")) continue;
+    assertNoUserErrors(errors);
+    if (!id) throw new AdminApiError("Shopify did not return the created discount");
+    return { id, code, kind };
+  }
+}
+
+/** The stored discount's kind, or null when Shopify no longer has it. */
+async function discountKind(admin: AdminGraphqlClient, id: string): Promise<BundleDiscountKind | null> {
+  const data = await adminGraphql<{ codeDiscountNode: { codeDiscount: { __typename: string } } | null }>(admin, KIND, { id });
+  const type = data.codeDiscountNode?.codeDiscount.__typename;
+  return type === undefined ? null : type === "DiscountCodeApp" ? "bundle_lines" : "whole_cart";
+}
+
+/** Percentage, cap and the rest of the input, through the update mutation of the discount's kind. */
+async function updateBundleDiscount(
+  admin: AdminGraphqlClient,
+  id: string,
+  kind: BundleDiscountKind,
+  settings: DealSeekerSettings,
+  code: string,
+): Promise<UserError[]> {
+  if (kind === "bundle_lines") {
+    const { startsAt: _keepOriginalStart, functionHandle: _sameFunction, ...update } = bundleAppDiscountInput(settings, new Date(), code);
+    const data = await adminGraphql<{ discountCodeAppUpdate: AppPayload }>(admin, UPDATE_APP, { id, discount: update });
+    return data.discountCodeAppUpdate.userErrors;
+  }
+  const { startsAt: _keepOriginalStart, ...update } = bundleDiscountInput(settings, new Date(), code);
+  const data = await adminGraphql<{ discountCodeBasicUpdate: Payload }>(admin, UPDATE, { id, discount: update });
+  return data.discountCodeBasicUpdate.userErrors;
 }
 
 /**

@@ -35,6 +35,9 @@ function defaultHandlers() {
       shop: { myshopifyDomain: SHOP, currencyCode: "EUR", plan: { publicDisplayName: "Basic", shopifyPlus: false, partnerDevelopment: false } },
       themes: { nodes: [{ id: "gid://shopify/OnlineStoreTheme/1", name: "Dawn", files: { nodes: themeFiles({ embed: true, cartBlock: true }) } }] },
     }),
+    // A shop where the bundle discount Function is not deployed (what Shopify has until it is): the basic code.
+    RecoveryPlaysBundleAppCreate: () => ({ discountCodeAppCreate: { codeAppDiscount: null, userErrors: [{ field: ["codeAppDiscount", "functionHandle"], message: "Function not found." }] } }),
+    RecoveryPlaysBundleKind: () => ({ codeDiscountNode: { codeDiscount: { __typename: "DiscountCodeBasic" } } }),
     RecoveryPlaysBundleCreate: () => ({ discountCodeBasicCreate: { codeDiscountNode: { id: `gid://shopify/DiscountCodeNode/${++discountSeq}` }, userErrors: [] } }),
     RecoveryPlaysBundleUpdate: (v: Record<string, unknown>) => ({ discountCodeBasicUpdate: { codeDiscountNode: { id: v.id }, userErrors: [] } }),
     RecoveryPlaysBundleActivate: (v: Record<string, unknown>) => ({ discountCodeActivate: { codeDiscountNode: { id: v.id }, userErrors: [] } }),

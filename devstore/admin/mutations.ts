@@ -3,6 +3,7 @@
 import type { DevDiscount, DevMetafield } from "../types";
 import type { AdminContext } from "./context";
 import { isoSeconds } from "../seed/generate";
+import { deployedFunction } from "../storefront/functions";
 
 type Args = Record<string, any>;
 /**
@@ -138,20 +139,24 @@ function compareDigestOf(m: DevMetafield): string {
 
 // ------------------------------------------------------------------------------------------------ discounts
 
-type DUE = { field: string[] | null; message: string; code: string; extraInfo: null };
+type DUE = { field: string[] | null; message: string; code: string | null; extraInfo: null };
 
 /**
- * The two discount families the dev store models. Automatic and code discounts share the basic input
+ * The discount families the dev store models. Automatic and code discounts share the basic input
  * (DiscountAutomaticBasicInput / DiscountCodeBasicInput) and differ in the input argument's name, the node type
- * and the code-only fields (code, context, usage limits).
+ * and the code-only fields (code, context, usage limits). Code app discounts (DiscountCodeAppInput) have the code
+ * fields too, but their value comes from a Shopify Function instead of customerGets; their payload is the
+ * DiscountCodeApp itself, not a node. All code discounts share DiscountCodeNode and discountCode{Activate,
+ * Deactivate,Delete}.
  */
-export type DiscountFamily = "automatic" | "code";
+export type DiscountFamily = "automatic" | "code" | "app";
 const FAMILY = {
   automatic: { kind: "automatic_basic", field: "automaticBasicDiscount", node: "DiscountAutomaticNode", payload: "automaticDiscountNode", deleted: "deletedAutomaticDiscountId" },
   code: { kind: "code_basic", field: "basicCodeDiscount", node: "DiscountCodeNode", payload: "codeDiscountNode", deleted: "deletedCodeDiscountId" },
+  app: { kind: "code_app", field: "codeAppDiscount", node: "DiscountCodeNode", payload: "codeAppDiscount", deleted: "deletedCodeDiscountId" },
 } as const;
 
-export const familyOf = (d: DevDiscount): DiscountFamily => (d.kind === "code_basic" ? "code" : "automatic");
+export const familyOf = (d: DevDiscount): DiscountFamily => (d.kind === "code_basic" ? "code" : d.kind === "code_app" ? "app" : "automatic");
 export const discountNode = (d: DevDiscount) => ({ __typename: FAMILY[familyOf(d)].node, id: gid(FAMILY[familyOf(d)].node, d.id), discount: d });
 const sameCode = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 /** Every code a code discount answers to: its own and the redeem codes added in bulk. */
@@ -167,7 +172,7 @@ function applyDiscountInput(
 ): { errors: DUE[]; d?: DevDiscount } {
   const errors: DUE[] = [];
   const f = (...path: string[]) => [FAMILY[family].field, ...path];
-  const err = (field: string[] | null, message: string, code: string) => errors.push({ field, message, code, extraInfo: null });
+  const err = (field: string[] | null, message: string, code: string | null) => errors.push({ field, message, code, extraInfo: null });
   const title = input.title ?? base.title;
   if (creating && (title == null || String(title).trim() === "")) err(f("title"), "Title can't be blank", "BLANK");
   else if (title && String(title).length > 255) err(f("title"), "Title is too long (maximum is 255 characters)", "TOO_LONG");
@@ -179,8 +184,8 @@ function applyDiscountInput(
   let amount = base.amount ?? null;
   let appliesToAll = base.appliesToAll ?? true;
   let productIds = base.productIds ?? [];
-  const gets = input.customerGets;
-  if (creating && !gets) err(f("customerGets"), "Customer gets can't be blank", "BLANK");
+  const gets = family === "app" ? undefined : input.customerGets;
+  if (creating && family !== "app" && !gets) err(f("customerGets"), "Customer gets can't be blank", "BLANK");
   if (gets) {
     const value = gets.value;
     if (creating && !value) err(f("customerGets", "value"), "Value can't be blank", "BLANK");
@@ -217,7 +222,7 @@ function applyDiscountInput(
       err(f("customerGets", "items"), "Items must have at least one entitled item", "APPLIES_ON_NOTHING");
     }
   }
-  const min = input.minimumRequirement;
+  const min = family === "app" ? undefined : input.minimumRequirement;
   let minimumSubtotal = base.minimumSubtotal ?? null;
   if (min?.subtotal && min?.quantity) err(f("minimumRequirement"), "Minimum subtotal and quantity range can't both be present", "MINIMUM_SUBTOTAL_AND_QUANTITY_RANGE_BOTH_PRESENT");
   let minimumQuantity = base.minimumQuantity ?? null;
@@ -228,7 +233,8 @@ function applyDiscountInput(
     minimumQuantity = q;
     minimumSubtotal = null;
   }
-  const code = family === "code" ? codeFields(ctx, input, base, creating, f, err) : {};
+  const code = family === "automatic" ? {} : codeFields(ctx, input, base, creating, f, err);
+  const fn = family === "app" ? functionFields(ctx, input, base, creating, f, err) : {};
   if (errors.length) return { errors };
   const now = pastSecond(Date.now());
   const d: DevDiscount = {
@@ -251,6 +257,7 @@ function applyDiscountInput(
     },
     tags: input.tags ?? base.tags ?? [],
     ...code,
+    ...fn,
     createdAt: base.createdAt ?? now,
     updatedAt: now,
   };
@@ -264,7 +271,7 @@ function codeFields(
   base: Partial<DevDiscount>,
   creating: boolean,
   f: (...path: string[]) => string[],
-  err: (field: string[] | null, message: string, code: string) => void,
+  err: (field: string[] | null, message: string, code: string | null) => void,
 ): Partial<DevDiscount> {
   const code: string | undefined = input.code ?? base.code;
   if (creating && (code == null || code.trim() === "")) err(f("code"), "Code can't be blank", "BLANK");
@@ -288,35 +295,75 @@ function codeFields(
   return { code: code?.trim(), usageLimit, appliesOncePerCustomer: input.appliesOncePerCustomer ?? base.appliesOncePerCustomer ?? false };
 }
 
-/** The stored discount behind a node id of the family's node type ("Discount does not exist" otherwise). */
-function findDiscount(ctx: AdminContext, family: DiscountFamily, id: string): number {
+/**
+ * DiscountCodeAppInput's own fields: exactly one of functionHandle / functionId, naming one of the app's deployed
+ * Functions ("Function not found." otherwise, as Shopify answers; docs/devstore-fidelity.md), its discount
+ * classes, and the discount's metafields, which the Function reads through its input query.
+ */
+function functionFields(
+  ctx: AdminContext,
+  input: Args,
+  base: Partial<DevDiscount>,
+  creating: boolean,
+  f: (...path: string[]) => string[],
+  err: (field: string[] | null, message: string, code: string | null) => void,
+): Partial<DevDiscount> {
+  let functionHandle = base.functionHandle;
+  if (input.functionHandle != null && input.functionId != null) {
+    err(f("functionHandle"), "Only one of function_id or function_handle can be provided, not both.", "MULTIPLE_FUNCTION_IDENTIFIERS");
+  } else if (input.functionHandle != null || input.functionId != null) {
+    functionHandle = String(input.functionHandle ?? input.functionId);
+    if (!deployedFunction(ctx.env.state, functionHandle)) err(f(input.functionHandle != null ? "functionHandle" : "functionId"), "Function not found.", null);
+  } else if (creating) {
+    err(f("functionHandle"), "Either function_id or function_handle must be provided.", "MISSING_FUNCTION_IDENTIFIER");
+  }
+  const metafields = { ...(base.metafields ?? {}) };
+  for (const [i, m] of ((input.metafields ?? []) as Args[]).entries()) {
+    const type = String(m.type ?? "");
+    const problem = !m.key || !type || m.value == null ? "Metafield key, type and value are required." : valueError(type, String(m.value));
+    if (problem) err(f("metafields", String(i), "value"), problem, "INVALID");
+    else metafields[`${normalizeNamespace(m.namespace, ctx.env.appId)}.${m.key}`] = String(m.value);
+  }
+  const classes = (input.discountClasses ?? base.discountClasses ?? ["PRODUCT"]) as DevDiscount["discountClasses"];
+  return { functionHandle, metafields, discountClasses: classes };
+}
+
+/**
+ * The stored discount behind a node id of the family's node type ("Discount does not exist" otherwise). `exact`:
+ * only a discount of this very family (updates); otherwise any discount behind that node type (discountCode
+ * Activate / Deactivate / Delete act on basic and app code discounts alike).
+ */
+function findDiscount(ctx: AdminContext, family: DiscountFamily, id: string, exact = true): number {
   const g = parseGid(id);
   if (!g || g.type !== FAMILY[family].node) return -1;
-  return ctx.env.state.discounts.findIndex((x) => x.id === g.id && familyOf(x) === family);
+  return ctx.env.state.discounts.findIndex((x) => x.id === g.id && (exact ? familyOf(x) === family : FAMILY[familyOf(x)].node === g.type));
 }
 const missing = () => [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }];
 
-/** discountAutomaticBasicCreate / discountCodeBasicCreate. */
+/** What a create/update payload carries: the node, or for app discounts the DiscountCodeApp itself. */
+const payloadOf = (family: DiscountFamily, d: DevDiscount) => (family === "app" ? { ...d, __typename: "DiscountCodeApp" } : discountNode(d));
+
+/** discountAutomaticBasicCreate / discountCodeBasicCreate / discountCodeAppCreate. */
 export function discountCreate(ctx: AdminContext, family: DiscountFamily, input: Args) {
   const { errors, d } = applyDiscountInput(ctx, family, input, {}, true);
   if (!d) return { [FAMILY[family].payload]: null, userErrors: errors };
   ctx.env.state.discounts.push(d);
-  return { [FAMILY[family].payload]: discountNode(d), userErrors: [] };
+  return { [FAMILY[family].payload]: payloadOf(family, d), userErrors: [] };
 }
 
-/** discountAutomaticBasicUpdate / discountCodeBasicUpdate. */
+/** discountAutomaticBasicUpdate / discountCodeBasicUpdate / discountCodeAppUpdate. */
 export function discountUpdate(ctx: AdminContext, family: DiscountFamily, id: string, input: Args) {
   const i = findDiscount(ctx, family, id);
   if (i < 0) return { [FAMILY[family].payload]: null, userErrors: missing() };
   const { errors, d } = applyDiscountInput(ctx, family, input, ctx.env.state.discounts[i]!, false);
   if (!d) return { [FAMILY[family].payload]: null, userErrors: errors };
   ctx.env.state.discounts[i] = d;
-  return { [FAMILY[family].payload]: discountNode(d), userErrors: [] };
+  return { [FAMILY[family].payload]: payloadOf(family, d), userErrors: [] };
 }
 
 /** discountAutomaticDelete / discountCodeDelete. */
 export function discountDelete(ctx: AdminContext, family: DiscountFamily, id: string) {
-  const i = findDiscount(ctx, family, id);
+  const i = findDiscount(ctx, family, id, false);
   if (i < 0) return { [FAMILY[family].deleted]: null, userErrors: missing() };
   ctx.env.state.discounts.splice(i, 1);
   return { [FAMILY[family].deleted]: id, userErrors: [] };
@@ -324,7 +371,7 @@ export function discountDelete(ctx: AdminContext, family: DiscountFamily, id: st
 
 /** discount{Automatic,Code}Activate / Deactivate: Shopify moves the end date (deactivated = ended now). */
 export function discountSetActive(ctx: AdminContext, family: DiscountFamily, id: string, active: boolean) {
-  const i = findDiscount(ctx, family, id);
+  const i = findDiscount(ctx, family, id, false);
   if (i < 0) return { [FAMILY[family].payload]: null, userErrors: missing() };
   const d = ctx.env.state.discounts[i]!;
   const now = pastSecond(Date.now());

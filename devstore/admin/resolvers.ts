@@ -281,7 +281,13 @@ export function discountStatus(d: DevDiscount, now = Date.now()): DevDiscount["s
 }
 /** The concrete Discount union member for a stored discount. */
 const discountTypename = (d: DevDiscount) =>
-  d.kind === "code_basic" ? "DiscountCodeBasic" : d.kind === "automatic_bxgy" ? "DiscountAutomaticBxgy" : "DiscountAutomaticBasic";
+  d.kind === "code_basic"
+    ? "DiscountCodeBasic"
+    : d.kind === "code_app"
+      ? "DiscountCodeApp"
+      : d.kind === "automatic_bxgy"
+        ? "DiscountAutomaticBxgy"
+        : "DiscountAutomaticBasic";
 const findByNode = (ctx: AdminContext, id: unknown, node: "DiscountAutomaticNode" | "DiscountCodeNode") => {
   const g = parseGid(id);
   if (g?.type !== node) return null;
@@ -292,10 +298,21 @@ const findByNode = (ctx: AdminContext, id: unknown, node: "DiscountAutomaticNode
 const discountSearch = {
   title: (x: DevDiscount) => x.title,
   status: (x: DevDiscount) => discountStatus(x).toLowerCase(),
-  method: (x: DevDiscount) => (x.kind === "code_basic" ? "code" : "automatic"),
+  method: (x: DevDiscount) => (x.kind === "code_basic" || x.kind === "code_app" ? "code" : "automatic"),
   type: (x: DevDiscount) => (x.kind === "automatic_bxgy" ? "bxgy" : x.amount ? "fixed_amount" : "percentage"),
   code: (x: DevDiscount) => x.code ?? "",
   discount_class: (x: DevDiscount) => (x.appliesToAll === false ? "product" : "order"),
+};
+/** Fields every code discount (DiscountCodeBasic, DiscountCodeApp) has: codes, usage limit, who may use it. */
+const codeDiscountFields: Record<string, Resolver> = {
+  appliesOncePerCustomer: (d: DevDiscount) => d.appliesOncePerCustomer ?? false,
+  usageLimit: (d: DevDiscount) => d.usageLimit ?? null,
+  asyncUsageCount: (d: DevDiscount, _a, ctx) => codeUsage(ctx, d),
+  context: () => ({ __typename: "DiscountBuyerSelectionAll", all: "ALL" }),
+  customerSelection: () => ({ __typename: "DiscountCustomerAll", allCustomers: true }),
+  codesCount: (d: DevDiscount) => ({ count: codesOf(d).length, precision: "EXACT" }),
+  codes: (d: DevDiscount, args, ctx) => connection(codesOf(d), args, ctx, (c) => c, (c) => redeemCode(ctx, d, c)),
+  shareableUrls: () => [],
 };
 /** Fields shared by DiscountAutomaticBasic and DiscountCodeBasic. */
 const basicDiscountFields: Record<string, Resolver> = {
@@ -451,6 +468,8 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     discountAutomaticDeactivate: (_s, args, ctx) => discountSetActive(ctx, "automatic", args.id, false),
     discountCodeBasicCreate: (_s, args, ctx) => discountCreate(ctx, "code", args.basicCodeDiscount),
     discountCodeBasicUpdate: (_s, args, ctx) => discountUpdate(ctx, "code", args.id, args.basicCodeDiscount),
+    discountCodeAppCreate: (_s, args, ctx) => discountCreate(ctx, "app", args.codeAppDiscount),
+    discountCodeAppUpdate: (_s, args, ctx) => discountUpdate(ctx, "app", args.id, args.codeAppDiscount),
     discountCodeDelete: (_s, args, ctx) => discountDelete(ctx, "code", args.id),
     discountCodeActivate: (_s, args, ctx) => discountSetActive(ctx, "code", args.id, true),
     discountCodeDeactivate: (_s, args, ctx) => discountSetActive(ctx, "code", args.id, false),
@@ -710,17 +729,19 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     ...metafieldFields((n) => n.id),
   },
   DiscountAutomaticBasic: basicDiscountFields,
-  DiscountCodeBasic: {
+  DiscountCodeBasic: { ...basicDiscountFields, ...codeDiscountFields },
+  // A code discount whose value its Function decides: no customerGets or minimum; the Function and its classes.
+  DiscountCodeApp: {
     ...basicDiscountFields,
-    appliesOncePerCustomer: (d: DevDiscount) => d.appliesOncePerCustomer ?? false,
-    usageLimit: (d: DevDiscount) => d.usageLimit ?? null,
-    asyncUsageCount: (d: DevDiscount, _a, ctx) => codeUsage(ctx, d),
-    context: () => ({ __typename: "DiscountBuyerSelectionAll", all: "ALL" }),
-    customerSelection: () => ({ __typename: "DiscountCustomerAll", allCustomers: true }),
-    codesCount: (d: DevDiscount) => ({ count: codesOf(d).length, precision: "EXACT" }),
-    codes: (d: DevDiscount, args, ctx) =>
-      connection(codesOf(d), args, ctx, (c) => c, (c) => redeemCode(ctx, d, c)),
-    shareableUrls: () => [],
+    ...codeDiscountFields,
+    discountId: (d: DevDiscount) => gid("DiscountCodeNode", d.id),
+    discountClass: (d: DevDiscount) => d.discountClasses?.[0] ?? "PRODUCT",
+    discountClasses: (d: DevDiscount) => d.discountClasses ?? ["PRODUCT"],
+    appDiscountType: (d: DevDiscount) => ({ appKey: "recovery-plays", functionId: d.functionHandle, title: d.title, description: null, discountClass: d.discountClasses?.[0] ?? "PRODUCT", discountClasses: d.discountClasses ?? ["PRODUCT"], targetType: "LINE_ITEM" }),
+    appliesOnOneTimePurchase: () => true,
+    appliesOnSubscription: () => false,
+    errorHistory: () => null,
+    hasTimelineComment: () => false,
   },
   DiscountRedeemCodeBulkCreation: {
     discountCode: (c: ReturnType<typeof redeemCodeBulkCreation>) => discountNode(c.discount),

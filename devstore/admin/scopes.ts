@@ -34,6 +34,8 @@ export const REQUIRED_SCOPE: Record<string, string> = {
   "QueryRoot.automaticDiscountNode": "read_discounts",
   "Mutation.discountCodeBasicCreate": "write_discounts",
   "Mutation.discountCodeBasicUpdate": "write_discounts",
+  "Mutation.discountCodeAppCreate": "write_discounts",
+  "Mutation.discountCodeAppUpdate": "write_discounts",
   "Mutation.discountCodeActivate": "write_discounts",
   "Mutation.discountCodeDeactivate": "write_discounts",
   "Mutation.discountCodeDelete": "write_discounts",

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSettings } from "../../app/lib/plays/defaults";
 import type { DevStore } from "../../devstore/server";
+import { BUNDLE_LINE_PROPERTY } from "../../app/lib/discounts/bundleFunction";
 
 type Handler = (args: { request: Request; params: Record<string, string>; context: unknown }) => Promise<unknown> | unknown;
 
@@ -84,8 +85,9 @@ async function farmOnce(): Promise<{ status: number; code?: string } | null> {
 async function buy(code: string): Promise<number> {
   const { Shopper } = await import("../../devstore/storefront/testing");
   const shopper = new Shopper(store.url);
+  // The two lines the storefront adds as the bundle (tagged), which the bundle discount Function discounts.
   const variants = store.state.products.flatMap((p) => p.variants).filter((v) => Number(v.price) > 0).slice(0, 2);
-  expect((await shopper.postJson("/cart/add.js", { items: variants.map((v) => ({ id: Number(v.id), quantity: 1 })) })).status).toBe(200);
+  expect((await shopper.postJson("/cart/add.js", { items: variants.map((v) => ({ id: Number(v.id), quantity: 1, properties: { [BUNDLE_LINE_PROPERTY]: "1" } })) })).status).toBe(200);
   await shopper.postJson("/cart/update.js", { discount: code });
   return (await shopper.postForm("/checkout", {})).status;
 }

@@ -8,6 +8,8 @@
  * Pure: the extension (extensions/recovery-plays-discount) and the dev store's checkout both call it.
  */
 
+/** The Function's extension handle (functions/recovery-plays-discount), which discountCodeAppCreate names. */
+export const BUNDLE_FUNCTION_HANDLE = "recovery-plays-discount";
 /** Line property the storefront sets on every line it adds as part of the bundle. */
 export const BUNDLE_LINE_PROPERTY = "_rp_bundle";
 /** The discount's metafield (app-reserved namespace) holding {@link BundleFunctionConfig}. */

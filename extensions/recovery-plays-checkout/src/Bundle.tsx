@@ -90,6 +90,26 @@ function Bundle() {
     }
   };
 
+  /**
+   * The bundle is the added line and the line it complements: the anchor gets the bundle attribute too, so the
+   * bundle discount Function (which discounts tagged lines only, two or more) covers both. Line ids change after
+   * every cart change, so the anchor is looked up again; its other attributes are kept (an update replaces them
+   * all). A refused update leaves the bundle without the discount, never the cart broken.
+   */
+  const tagAnchorLine = async (): Promise<void> => {
+    const anchor = api.lines.value.find((l) => l.merchandise.product.id === anchorProductId && l.merchandise.id !== offer.variantId);
+    if (!anchor || anchor.attributes.some((a) => a.key === BUNDLE_LINE_PROPERTY)) return;
+    try {
+      await api.applyCartLinesChange!({
+        type: "updateCartLine",
+        id: anchor.id,
+        attributes: [...anchor.attributes, { key: BUNDLE_LINE_PROPERTY, value: "1" }],
+      });
+    } catch {
+      // The added line stays; without the anchor's tag the code takes nothing off.
+    }
+  };
+
   const add = async () => {
     setStatus("adding");
     try {
@@ -102,6 +122,7 @@ function Bundle() {
       });
       if (result.type === "success") {
         exposure.report("engaged");
+        await tagAnchorLine();
         setStatus((await applyBundleCode()) ? "discounted" : "added");
       } else {
         setStatus("error");
