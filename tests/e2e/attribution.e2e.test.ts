@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Frame, Page } from "playwright-core";
 import { launchBrowser, startStack, type Stack } from "./harness";
 import { addFirstProductToCart, adminNav, enableThemeExtension, newShopper, openAdmin, PLAY_NAMES, setPlay, visibleText, visitorIn } from "./journeys";
+import { BUNDLE_LINE_PROPERTY } from "../../app/lib/discounts/bundleFunction";
 
 let stack: Stack;
 let browser: Browser;
@@ -87,12 +88,13 @@ describe("exact attribution end to end", () => {
     const leaked = await codeOn(await playPage());
     expect(leaked).toMatch(/^BUNDLE-/);
 
-    // A shopper in the holdout group got the code from somewhere else (a coupon site) and pays with it.
+    // A shopper in the holdout group got the code from somewhere else (a coupon site) and pays with it, adding two
+    // items as a bundle (line properties are the client's to set, so the bundle tag is no protection on its own).
     const twoItems = (stack.devstore.state.products as { variants: { id: string; inventoryQuantity: number }[] }[])
       .map((p) => p.variants.find((v) => v.inventoryQuantity > 0))
       .filter((v): v is { id: string; inventoryQuantity: number } => !!v)
       .slice(0, 2)
-      .map((v) => ({ id: Number(v.id.split("/").pop()), quantity: 1 }));
+      .map((v) => ({ id: Number(v.id.split("/").pop()), quantity: 1, properties: { [BUNDLE_LINE_PROPERTY]: "1" } }));
     const cartWithCode = async (page: Page, code: string) => {
       await page.goto(`${stack.storeUrl}/discount/${code}`);
       await page.evaluate((items) => fetch("/cart/add.js", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ items }) }), twoItems);
