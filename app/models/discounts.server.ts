@@ -265,6 +265,21 @@ async function createBundleDiscount(
   }
 }
 
+/**
+ * What the shop's bundle code takes off, for the play page; null without a discount, or when Shopify cannot be
+ * asked right now (the page then says nothing about it rather than guess).
+ */
+export async function bundleDiscountScope(admin: AdminGraphqlClient, discountId: string | null): Promise<BundleDiscountKind | null> {
+  if (!isCodeDiscount(discountId)) return null;
+  try {
+    return await discountKind(admin, discountId);
+  } catch (err) {
+    // A re-authentication (redirect or 401) is the library's to answer; any other failure only hides the line.
+    if (err instanceof Response && (err.status === 401 || (err.status >= 300 && err.status < 400))) throw err;
+    return null;
+  }
+}
+
 /** The stored discount's kind, or null when Shopify no longer has it. */
 async function discountKind(admin: AdminGraphqlClient, id: string): Promise<BundleDiscountKind | null> {
   const data = await adminGraphql<{ codeDiscountNode: { codeDiscount: { __typename: string } } | null }>(admin, KIND, { id });

@@ -26,7 +26,7 @@ import {
 import { intField, readJsonBody } from "../models/adminData.server";
 import { getBands, getPlay } from "../models/plays.server";
 import { savePlayAndPublish } from "../models/publish.server";
-import { bundleDiscountTitle, replaceBundleCode } from "../models/discounts.server";
+import { bundleDiscountScope, bundleDiscountTitle, replaceBundleCode } from "../models/discounts.server";
 import { bundleBudgetToday, bundleCodeLeaks } from "../models/bundleCodes.server";
 import { authenticate } from "../shopify.server";
 
@@ -37,9 +37,10 @@ export const meta: MetaFunction = () => [{ title: "Play settings · Recovery Pla
 const LEAK_WINDOW_MS = 30 * 86_400_000;
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { admin, session } = await authenticate.admin(request);
   if (!isPlayKey(params.play)) throw json({ error: "playPage.notFound" }, { status: 404 });
   const [record, bands] = await Promise.all([getPlay(session.shop, params.play), getBands(session.shop)]);
+  const discountScope = record.play === "deal_seeker" ? await bundleDiscountScope(admin, record.discountId) : null;
   const leakSince = record.discountCodeAt ? new Date(record.discountCodeAt) : new Date(Date.now() - LEAK_WINDOW_MS);
   const codeLeaks =
     record.play === "deal_seeker" && record.discountCode ? { since: leakSince.toISOString(), ...(await bundleCodeLeaks(session.shop, leakSince)) } : null;
@@ -47,6 +48,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return json({
     codeLeaks,
     budget,
+    discountScope,
     record,
     bands,
     usesBands: PLAYS_USING_BANDS.includes(params.play),
@@ -114,7 +116,7 @@ export default function PlaySettingsPage() {
   return <PlayForm key={`${data.record.version}:${data.bands.version}`} {...data} />;
 }
 
-function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks, budget }: ReturnType<typeof useLoaderData<typeof loader>>) {
+function PlayForm({ record, bands, usesBands, discountTitle, discountScope, codeLeaks, budget }: ReturnType<typeof useLoaderData<typeof loader>>) {
   const { t, day } = useI18n();
   const play = record.play as PlayKey;
   const name = t(`plays.${play}.name`);
@@ -303,7 +305,7 @@ function PlayForm({ record, bands, usesBands, discountTitle, codeLeaks, budget }
               </BlockStack>
             </Card>
             {play === "deal_seeker" ? (
-              <BundleDiscountCard discountTitle={discountTitle} discountCode={record.discountCode} enabled={record.enabled} budget={budget} codeLeaks={codeLeaks} />
+              <BundleDiscountCard discountTitle={discountTitle} discountCode={record.discountCode} discountScope={discountScope} enabled={record.enabled} budget={budget} codeLeaks={codeLeaks} />
             ) : null}
           </BlockStack>
         </Layout.Section>

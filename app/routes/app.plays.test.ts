@@ -328,6 +328,18 @@ describe("Deal-Seeker bundle discount", () => {
       return storedRow("deal_seeker");
     }
 
+    it("GIVEN the shop's bundle discount WHEN the Deal-Seeker page loads THEN it says whether a code covers the bundle only or the whole cart, as Shopify reports the discount", async () => {
+      await enableBundle();
+      const scope = async () => ((await loadPlay("deal_seeker")) as unknown as { discountScope: string | null }).discountScope;
+      expect(await scope()).toBe("whole_cart");
+      stub.handlers.RecoveryPlaysBundleKind = () => ({ codeDiscountNode: { codeDiscount: { __typename: "DiscountCodeApp" } } });
+      expect(await scope()).toBe("bundle_lines");
+      stub.handlers.RecoveryPlaysBundleKind = () => {
+        throw new Error("Shopify is down");
+      };
+      expect(await scope()).toBeNull();
+    });
+
     it("GIVEN bundle-code orders from shoppers never offered it WHEN the Deal-Seeker page loads THEN it reports them since the code was created", async () => {
       const before = await enableBundle();
       expect(before.discountCodeAt).not.toBeNull();

@@ -11,17 +11,20 @@ export type ReplaceData = { ok: true; intent: "replaceCode"; active: boolean } |
 export interface BundleDiscountCardProps {
   discountTitle: string | null;
   discountCode: string | null;
+  /** What a code takes off: the bundle's items only (the discount Function) or the whole cart; null = unknown. */
+  discountScope: "bundle_lines" | "whole_cart" | null;
   enabled: boolean;
   budget: { issued: number; discount: number; pooled: number } | null;
   codeLeaks: { since: string; leakedOrders: number; discountedOrders: number; leakedDiscount: number } | null;
 }
 
-export function BundleDiscountCard({ discountTitle, discountCode, enabled, budget, codeLeaks }: BundleDiscountCardProps) {
+export function BundleDiscountCard({ discountTitle, discountCode, discountScope, enabled, budget, codeLeaks }: BundleDiscountCardProps) {
   const { t, date, money } = useI18n();
   const shopify = useAppBridge();
   const replaceFetcher = useFetcher<ReplaceData>();
   const replacing = replaceFetcher.state !== "idle";
   const replaced = replaceFetcher.state === "idle" ? replaceFetcher.data : undefined;
+  const replace = () => replaceFetcher.submit({ intent: "replaceCode" }, { method: "post", encType: "application/json" });
 
   useEffect(() => {
     if (replaceFetcher.state !== "idle" || !replaceFetcher.data?.ok) return;
@@ -47,6 +50,12 @@ export function BundleDiscountCard({ discountTitle, discountCode, enabled, budge
               })
             : t("playPage.discountNone")}
         </Text>
+        {discountTitle && discountCode && discountScope === "bundle_lines" ? <Text as="p">{t("playPage.discountScopeBundle")}</Text> : null}
+        {discountTitle && discountCode && discountScope === "whole_cart" ? (
+          <Banner tone="info" action={{ content: t("playPage.codeReplace"), loading: replacing, onAction: replace }}>
+            <Text as="p">{t("playPage.discountScopeCart")}</Text>
+          </Banner>
+        ) : null}
         {budget ? (
           <Text as="p" tone="subdued">
             {t("playPage.budgetToday", { issued: budget.issued, amount: money(budget.discount), pooled: budget.pooled })}
@@ -56,7 +65,7 @@ export function BundleDiscountCard({ discountTitle, discountCode, enabled, budge
           <Banner
             tone="warning"
             title={t("playPage.codeLeakTitle")}
-            action={{ content: t("playPage.codeReplace"), loading: replacing, onAction: () => replaceFetcher.submit({ intent: "replaceCode" }, { method: "post", encType: "application/json" }) }}
+            action={{ content: t("playPage.codeReplace"), loading: replacing, onAction: replace }}
           >
             <Text as="p">
               {t("playPage.codeLeakBody", {
