@@ -6,7 +6,7 @@
  */
 import { customerPropensity, propensityInsights, type CustomerPropensity, type PropensityInsights } from "./propensity.server";
 import { json } from "@remix-run/node";
-import { RANGE_DAYS } from "../components/ranges";
+import { RANGE_DAYS } from "../lib/stats/ranges";
 import type { PlayKey, RfmGroup, LifecycleStage } from "../lib/plays/types";
 import { AdminApiError as LibAdminApiError, createAdminClient, type AdminClient } from "../lib/admin-client";
 import { playReport, reportCsv } from "./analytics.server";

@@ -9,7 +9,7 @@ import { useState } from "react";
 import { ConversionChart } from "../components/ConversionChart";
 import { useI18n } from "../components/I18n";
 import { PropensityCard } from "../components/PropensityInsights";
-import { RANGE_DAYS } from "../components/ranges";
+import { RANGE_DAYS } from "../lib/stats/ranges";
 import { analyticsRange, getAnalytics } from "../models/adminData.server";
 import { abandonRates } from "../models/profileOutCheckout.server";
 import { authenticate } from "../shopify.server";
