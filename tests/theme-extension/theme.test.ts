@@ -187,6 +187,20 @@ describe("app embed", () => {
     if (!m) throw new Error("no boot script");
     return JSON.parse(m[1]);
   };
+  // The page kind the signals count is decided in Liquid from request.page_type (and the page's handle).
+  it.each([
+    ["index", null, "home"],
+    ["list-collections", null, "collection"],
+    ["policy", null, "info"],
+    ["page", "shipping-and-delivery", "info"],
+    ["page", "faq", "info"],
+    ["page", "about-us", "other"],
+    ["customers/account", null, "account"],
+    ["blog", null, "other"],
+  ])("GIVEN page type %s (handle %s) WHEN the embed renders THEN the page kind is %s", async (pageType, handle, kind) => {
+    const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["confidence"]), { request: { page_type: pageType }, page: handle ? { handle } : null }));
+    expect(bootOf(html).p.k).toBe(kind);
+  });
   it("GIVEN hostile merchant copy WHEN the embed renders THEN the boot JSON stays inside its script and round-trips", async () => {
     const c = hostileConfig(["confidence", "vip", "indecision", "deal_seeker"]);
     const html = await renderBlock(engine, "app-embed.liquid", scope(c));

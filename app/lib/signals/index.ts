@@ -2,4 +2,3 @@ export * from "./types";
 export * from "./session";
 export * from "./features";
 export * from "./storage";
-export * from "./pages";

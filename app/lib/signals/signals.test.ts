@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  applySignal, cartStallSeconds, classifyPage, newSession, newVisitor, parseSession, parseVisitor, policyViews,
+  applySignal, cartStallSeconds, newSession, newVisitor, parseSession, parseVisitor, policyViews,
   resumeSession, serializeSession, serializeVisitor, sessionMinutes, specialDay, toPropensityFeatures,
   visitsLast7Days, SESSION_TIMEOUT_MS, MAX_TRACKED_PRODUCTS, categoryOf, PAGE_KINDS,
 } from "./index";
@@ -8,17 +8,6 @@ import {
 const T0 = Date.UTC(2026, 5, 3, 12, 0, 0); // a Wednesday
 const S = 1000;
 const DAY = 86400000;
-
-describe("page classification", () => {
-  it("GIVEN a refund policy page WHEN classified THEN it is an info page", () => expect(classifyPage("policy")).toBe("info"));
-  it("GIVEN a merchant page with a shipping handle WHEN classified THEN it is an info page", () =>
-    expect(classifyPage("page", "shipping-and-delivery")).toBe("info"));
-  it("GIVEN a merchant 'about' page WHEN classified THEN it is other", () => expect(classifyPage("page", "about-us")).toBe("other"));
-  it("GIVEN a customer account page WHEN classified THEN it is account", () =>
-    expect(classifyPage("customers/account")).toBe("account"));
-  it("GIVEN an unknown page type on a /policies/ path WHEN classified THEN it is info", () =>
-    expect(classifyPage("", "", "/fr/policies/refund-policy")).toBe("info"));
-});
 
 describe("dataset page categories", () => {
   it("GIVEN each page kind WHEN categorised THEN account/info/product-related kinds map to the dataset's columns", () => {
