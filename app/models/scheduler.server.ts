@@ -33,7 +33,3 @@ export function startScheduler(): JobQueue | null {
   return queue;
 }
 
-/** Lets running jobs finish (server/index.ts calls it on SIGTERM before exiting). */
-export async function stopScheduler(): Promise<void> {
-  await globalThis.__recoveryPlaysJobs?.stop();
-}
