@@ -10,6 +10,7 @@ import type { DevShop, DevStoreData } from "./types";
 import { generateProducts, generateStore, makeShop, DEMO_SHOP_DOMAIN, type SeedOptions } from "./seed/generate";
 import { StoreData } from "./admin/data";
 import type { StorefrontContext } from "./storefront/context";
+import { createStorefrontHandler } from "./storefront/index";
 import { NO_FAULTS, type AdminContext, type AdminEnv, type Faults } from "./admin/context";
 import { LeakyBucket, RESTORE_RATE, runAdminGraphql } from "./admin/graphql";
 import { TokenStore, accessTokenEndpoint, signSessionToken } from "./admin/auth";
@@ -114,22 +115,6 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 type StorefrontHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
-
-async function loadStorefront(ctx: StorefrontCtx, log: (m: string) => void): Promise<StorefrontHandler | null> {
-  const file = path.join(path.dirname(new URL(import.meta.url).pathname), "storefront", "index.ts");
-  if (!existsSync(file)) {
-    log("[devstore] storefront not built yet (devstore/storefront/index.ts missing): Admin side only");
-    return null;
-  }
-  try {
-    // Imported by path: the storefront is built in parallel and may not exist yet.
-    const mod = (await import(pathToFileURL(file).href)) as { createStorefrontHandler?: (c: StorefrontCtx) => StorefrontHandler | Promise<StorefrontHandler> };
-    return mod.createStorefrontHandler ? await mod.createStorefrontHandler(ctx) : null;
-  } catch (e) {
-    log(`[devstore] storefront failed to load: ${(e as Error).message}`);
-    return null;
-  }
-}
 
 /** A clock that reads `now` (the seed's instant) at start and then advances with real time. */
 function storeClock(now: string | number | undefined): () => number {
@@ -359,7 +344,8 @@ export async function startDevStore(opts: DevStoreOptions): Promise<DevStore> {
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   storeUrl = `http://${opts.host ?? "127.0.0.1"}:${port}`;
   env.storeUrl = storeUrl;
-  storefront = await loadStorefront(storefrontCtx, log);
+  // A storefront that fails to load fails the dev store's start: never an Admin-only store that looks healthy.
+  storefront = await createStorefrontHandler(storefrontCtx);
   log(`[devstore] ${shopDomain} at ${storeUrl} (admin: ${storeUrl}/admin)`);
 
   return {
