@@ -62,7 +62,7 @@ const UPDATE_APP = `#graphql
 /** Which kind of code discount the stored id is (basic or app): each has its own update mutation. */
 const KIND = `#graphql
   query RecoveryPlaysBundleKind($id: ID!) {
-    codeDiscountNode(id: $id) { codeDiscount { __typename } }
+    discountNode(id: $id) { discount { __typename } }
   }`;
 
 const ACTIVATE = `#graphql
@@ -282,8 +282,8 @@ export async function bundleDiscountScope(admin: AdminGraphqlClient, discountId:
 
 /** The stored discount's kind, or null when Shopify no longer has it. */
 async function discountKind(admin: AdminGraphqlClient, id: string): Promise<BundleDiscountKind | null> {
-  const data = await adminGraphql<{ codeDiscountNode: { codeDiscount: { __typename: string } } | null }>(admin, KIND, { id });
-  const type = data.codeDiscountNode?.codeDiscount.__typename;
+  const data = await adminGraphql<{ discountNode: { discount: { __typename: string } } | null }>(admin, KIND, { id });
+  const type = data.discountNode?.discount.__typename;
   return type === undefined ? null : type === "DiscountCodeApp" ? "bundle_lines" : "whole_cart";
 }
 
