@@ -8,7 +8,7 @@ import * as proxyEvents from "../app/routes/apps.proxy.events";
 import * as proxyProfile from "../app/routes/apps.proxy.profile";
 import { resetDatabase } from "../tests/helpers/db";
 import { appProxyRequest, installShop, TEST_SHOP } from "../tests/helpers/shopify";
-import { signedVisitorFor } from "../app/models/visitors.testkit";
+import { signedVisitorFor } from "../tests/helpers/visitors";
 import { createFastLane, fastRoutes, type RouteModule } from "./fast-lane";
 
 const errors: unknown[] = [];

@@ -4,7 +4,7 @@ import { assignArm } from "../lib/stats/assignment";
 import { attributeOrder, attributionSummary, recentAttributions, recordRefund } from "./attribution.server";
 import { rollupEvents } from "./rollup.server";
 import { rebuildDailyStats } from "./dailyStats.server";
-import { signedVisitorFor } from "./visitors.testkit";
+import { signedVisitorFor } from "../../tests/helpers/visitors";
 
 let seq = 0;
 let shop = "";

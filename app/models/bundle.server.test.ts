@@ -5,7 +5,7 @@ import prisma from "../db.server";
 import { assignArm } from "../lib/stats/assignment";
 import { defaultSettings } from "../lib/plays/defaults";
 import { forgetVisitorKeys } from "./visitors.server";
-import { issuedVisitorFor } from "./visitors.testkit";
+import { issuedVisitorFor } from "../../tests/helpers/visitors";
 import { action } from "../routes/apps.proxy.bundle";
 import { resetDatabase } from "../../tests/helpers/db";
 import { appProxyRequest, installShop, TEST_SHOP } from "../../tests/helpers/shopify";

@@ -10,7 +10,7 @@ import { BUNDLE_CODE_MAX_AGE_MS, bundleCodeLeaks, issueBundleCode, refillBundleC
 import { redactCustomer, reportCustomerData } from "./compliance.server";
 import { replaceBundleCode, syncBundleDiscount } from "./discounts.server";
 import { ensureDefaultPlays, getPlay } from "./plays.server";
-import { signedVisitorFor } from "./visitors.testkit";
+import { signedVisitorFor } from "../../tests/helpers/visitors";
 import { BUNDLE_LINE_PROPERTY } from "../lib/discounts/bundleFunction";
 
 let seq = 0;

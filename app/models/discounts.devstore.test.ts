@@ -11,7 +11,7 @@ import type { DealSeekerSettings } from "../lib/plays/types";
 import { issueBundleCode } from "./bundleCodes.server";
 import { syncBundleDiscount } from "./discounts.server";
 import { ensureDefaultPlays, getPlay } from "./plays.server";
-import { signedVisitorFor } from "./visitors.testkit";
+import { signedVisitorFor } from "../../tests/helpers/visitors";
 
 const API_KEY = "discounts-key";
 const API_SECRET = "discounts-secret";

@@ -4,7 +4,7 @@ import prisma from "../db.server";
 import { adminSchema } from "../graphql/schema.server";
 import type { AdminGraphqlClient } from "./adminData.server";
 import { adminBaseUrl, appBlockPlacedIn, cartTypeIn, checkoutSectionIn, deepLinks, embedEnabledIn, missingScopes, onboardingState, parseThemeJson, surfaceLiveness } from "./onboarding.server";
-import { themeFiles } from "./adminStub.testkit";
+import { themeFiles } from "../../tests/helpers/adminStub";
 import { rollupEvents } from "./rollup.server";
 
 const file = (files: ReturnType<typeof themeFiles>, name: string) => parseThemeJson(files.find((f) => f.filename === name)!.body.content);

@@ -4,7 +4,7 @@ import { resetDatabase } from "../../tests/helpers/db";
 import { refreshPageStats } from "./pageStats.server";
 import { buildPublishedConfig } from "./publish.server";
 import { forgetVisitorKeys, signNewVisitorId, visitorKey } from "./visitors.server";
-import { signedVisitorFor } from "./visitors.testkit";
+import { signedVisitorFor } from "../../tests/helpers/visitors";
 
 const SHOP = "pages.myshopify.com";
 const t0 = new Date("2026-11-20T10:00:00Z");

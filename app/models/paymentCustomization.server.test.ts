@@ -6,7 +6,7 @@ import type { AdminGraphqlClient } from "./adminData.server";
 import { ingestEvents } from "./ingest.server";
 import { onboardingState } from "./onboarding.server";
 import { markPaymentsOn, paymentsArmForCustomer, paymentsFunctionKey, recordPaymentsCheckout } from "./paymentCustomization.server";
-import { signedVisitorFor } from "./visitors.testkit";
+import { signedVisitorFor } from "../../tests/helpers/visitors";
 
 let seq = 0;
 let shop = "";

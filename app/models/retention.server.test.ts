@@ -5,7 +5,7 @@ import { attributeOrder } from "./attribution.server";
 import { eraseCustomerEvents, eraseShopMeasurement, pruneExpiredData } from "./retention.server";
 import { rollupEvents } from "./rollup.server";
 import { rebuildDailyStats } from "./dailyStats.server";
-import { issuedVisitorFor } from "./visitors.testkit";
+import { issuedVisitorFor } from "../../tests/helpers/visitors";
 
 let seq = 0;
 let shop = "";

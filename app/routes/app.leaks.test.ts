@@ -1,7 +1,7 @@
 // Leak finder page, CSV and "turn on" through their real HTTP edge (signed session tokens, Admin calls to a
 // schema-validating local stub).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startAdminStub, type AdminStub } from "../models/adminStub.testkit";
+import { startAdminStub, type AdminStub } from "../../tests/helpers/adminStub";
 
 let stub: AdminStub;
 let prisma: typeof import("../db.server").default;

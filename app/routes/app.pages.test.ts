@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startAdminStub, themeFiles, type AdminStub } from "../models/adminStub.testkit";
+import { startAdminStub, themeFiles, type AdminStub } from "../../tests/helpers/adminStub";
 import { hasMessage } from "../locales/i18n";
 import { RFM_GROUPS } from "../lib/plays/types";
 

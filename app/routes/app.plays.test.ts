@@ -2,8 +2,8 @@
 // secret (Shopify's test helpers), a session stored by PrismaSessionStorage, and Admin API calls answered by a
 // local stub that validates every document against the pinned schema.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AdminStub } from "../models/adminStub.testkit";
-import { startAdminStub, themeFiles } from "../models/adminStub.testkit";
+import type { AdminStub } from "../../tests/helpers/adminStub";
+import { startAdminStub, themeFiles } from "../../tests/helpers/adminStub";
 import { defaultSettings } from "../lib/plays/defaults";
 import type { PublishedPlaysConfig } from "../lib/plays/types";
 
@@ -37,7 +37,7 @@ function defaultHandlers() {
     }),
     // A shop where the bundle discount Function is not deployed (what Shopify has until it is): the basic code.
     RecoveryPlaysBundleAppCreate: () => ({ discountCodeAppCreate: { codeAppDiscount: null, userErrors: [{ field: ["codeAppDiscount", "functionHandle"], message: "Function not found." }] } }),
-    RecoveryPlaysBundleKind: () => ({ codeDiscountNode: { codeDiscount: { __typename: "DiscountCodeBasic" } } }),
+    RecoveryPlaysBundleKind: () => ({ discountNode: { discount: { __typename: "DiscountCodeBasic" } } }),
     RecoveryPlaysBundleCreate: () => ({ discountCodeBasicCreate: { codeDiscountNode: { id: `gid://shopify/DiscountCodeNode/${++discountSeq}` }, userErrors: [] } }),
     RecoveryPlaysBundleUpdate: (v: Record<string, unknown>) => ({ discountCodeBasicUpdate: { codeDiscountNode: { id: v.id }, userErrors: [] } }),
     RecoveryPlaysBundleActivate: (v: Record<string, unknown>) => ({ discountCodeActivate: { codeDiscountNode: { id: v.id }, userErrors: [] } }),
@@ -332,7 +332,7 @@ describe("Deal-Seeker bundle discount", () => {
       await enableBundle();
       const scope = async () => ((await loadPlay("deal_seeker")) as unknown as { discountScope: string | null }).discountScope;
       expect(await scope()).toBe("whole_cart");
-      stub.handlers.RecoveryPlaysBundleKind = () => ({ codeDiscountNode: { codeDiscount: { __typename: "DiscountCodeApp" } } });
+      stub.handlers.RecoveryPlaysBundleKind = () => ({ discountNode: { discount: { __typename: "DiscountCodeApp" } } });
       expect(await scope()).toBe("bundle_lines");
       stub.handlers.RecoveryPlaysBundleKind = () => {
         throw new Error("Shopify is down");

@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startAdminStub, type AdminStub } from "../models/adminStub.testkit";
+import { startAdminStub, type AdminStub } from "../../tests/helpers/adminStub";
 import { createTranslator, hasMessage } from "../locales/i18n";
 
 let stub: AdminStub;

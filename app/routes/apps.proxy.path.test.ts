@@ -15,7 +15,7 @@ import { DEFAULT_BANDS, DEFAULT_SETTINGS } from "../lib/plays/defaults";
 import { buildPublishedConfig } from "../models/publish.server";
 import { forgetProxyPaths } from "../models/edge.server";
 import { action as eventsAction } from "./apps.proxy.events";
-import { signedVisitorFor } from "../models/visitors.testkit";
+import { signedVisitorFor } from "../../tests/helpers/visitors";
 import { loader as profileLoader } from "./apps.proxy.profile";
 
 let app: http.Server;

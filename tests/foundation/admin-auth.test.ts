@@ -2,8 +2,8 @@
 // App Bridge sends it) answers 200; a forged or expired token never reaches the page's data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJwt } from "@shopify/shopify-api/test-helpers";
-import type { AdminStub } from "../../app/models/adminStub.testkit";
-import { startAdminStub } from "../../app/models/adminStub.testkit";
+import type { AdminStub } from "../helpers/adminStub";
+import { startAdminStub } from "../helpers/adminStub";
 
 let stub: AdminStub;
 let h: typeof import("../helpers/shopify");

@@ -6,7 +6,7 @@ import { loader as proxyProfile } from "../../app/routes/apps.proxy.profile";
 import { action as proxyEvents } from "../../app/routes/apps.proxy.events";
 import { loader as checkoutProfile, action as checkoutProfileAction } from "../../app/routes/api.checkout.profile";
 import { action as checkoutEvents } from "../../app/routes/api.checkout.events";
-import { issuedVisitorFor, signedVisitorFor } from "../../app/models/visitors.testkit";
+import { issuedVisitorFor, signedVisitorFor } from "../helpers/visitors";
 import { appProxyRequest, checkoutRequest, installShop, TEST_SHOP } from "../helpers/shopify";
 
 type Handler = (args: ActionFunctionArgs) => Promise<Response> | Response;

@@ -8,7 +8,7 @@ import { action as ordersUpdated } from "../../app/routes/webhooks.orders.update
 import { forgetShopScales, recomputeSegments } from "../../app/models/profiles.server";
 import { resetDatabase } from "../helpers/db";
 import { forgetVisitorKeys } from "../../app/models/visitors.server";
-import { issuedVisitorFor } from "../../app/models/visitors.testkit";
+import { issuedVisitorFor } from "../helpers/visitors";
 import { installShop, TEST_SHOP, webhookRequest } from "../helpers/shopify";
 
 async function call(action: (args: ActionFunctionArgs) => Promise<Response>, request: Request) {

@@ -13,7 +13,7 @@ import { startDevStore, type DevStore } from "../../devstore/server";
 import { Shopper } from "../../devstore/storefront/testing";
 import { merchantAdmin } from "../helpers/devstore";
 import { resetDatabase } from "../helpers/db";
-import { issuedVisitorFor } from "../../app/models/visitors.testkit";
+import { issuedVisitorFor } from "../helpers/visitors";
 import { API_KEY, API_SECRET_KEY, APP_URL, installShop } from "../helpers/shopify";
 
 type Action = (args: ActionFunctionArgs) => Promise<Response>;

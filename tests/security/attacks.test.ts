@@ -18,7 +18,7 @@ let stack: Stack;
 let shop = "";
 let output = "";
 let prisma: typeof import("../../app/db.server").default;
-let issuedVisitorFor: typeof import("../../app/models/visitors.testkit").issuedVisitorFor;
+let issuedVisitorFor: typeof import("../helpers/visitors").issuedVisitorFor;
 
 type Visitor = { id: string; arms: Record<string, string> };
 const UA = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 attacks-test" };
@@ -66,7 +66,7 @@ async function until<T>(probe: () => Promise<T | null | undefined>, what: string
 beforeAll(async () => {
   const { startStack } = await import("../../scripts/stack");
   prisma = (await import("../../app/db.server")).default;
-  ({ issuedVisitorFor } = await import("../../app/models/visitors.testkit"));
+  ({ issuedVisitorFor } = await import("../helpers/visitors"));
   const { resetDatabase } = await import("../helpers/db");
   const { installShop } = await import("../helpers/shopify");
   await resetDatabase();

@@ -3,8 +3,8 @@
 // or signature, never from the request.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AdminStub } from "../../app/models/adminStub.testkit";
-import { startAdminStub, themeFiles } from "../../app/models/adminStub.testkit";
+import type { AdminStub } from "../helpers/adminStub";
+import { startAdminStub, themeFiles } from "../helpers/adminStub";
 import { defaultSettings } from "../../app/lib/plays/defaults";
 
 const A = "test-shop.myshopify.com";

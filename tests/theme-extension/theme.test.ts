@@ -3,7 +3,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { themeCheckRun } from "@shopify/theme-check-node";
-import { configWith } from "../../app/lib/decisions/test-fixtures";
+import { configWith } from "../helpers/decisionFixtures";
 import type { PlayKey, PublishedPlaysConfig } from "../../app/lib/plays/types";
 import { bundleEmbed, bundleLazy, LAZY_OUTFILE, OUTFILE } from "../../scripts/build-extensions";
 import { EXT, LOCALE, makeEngine, renderBlock, schemaOf } from "./liquid";

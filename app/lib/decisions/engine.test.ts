@@ -4,7 +4,7 @@ import { applySignal, newSession, newVisitor } from "../signals/session";
 import type { PageKind, SessionSignals, VisitorState } from "../signals/types";
 import type { PlayKey } from "../plays/types";
 import { bandOf, decide, isCapped, PRIORITY, recordShown } from "./engine";
-import { configWith, customer, input, T0 } from "./test-fixtures";
+import { configWith, customer, input, T0 } from "../../../tests/helpers/decisionFixtures";
 
 const S = 1000;
 const MIN = 60 * S;
@@ -297,7 +297,7 @@ describe("caps, holdout, priority, consent", () => {
 
 describe("server-decided arms", () => {
   it("GIVEN arms from the app proxy WHEN a play is eligible THEN the server's arm wins over local hashing", async () => {
-    const { configWith, input, customer } = await import("./test-fixtures");
+    const { configWith, input, customer } = await import("../../../tests/helpers/decisionFixtures");
     const config = configWith(["vip"], 50);
     // A CHAMPIONS customer stalled 46 s on the cart: the VIP play is eligible.
     const { s, v } = journey([[0, "product", "1"], [5 * S, "cart"]]);

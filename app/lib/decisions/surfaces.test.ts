@@ -12,7 +12,7 @@ import {
 import type { CustomerContext, RfmGroup } from "../plays/types";
 import { newSession } from "../signals/session";
 import { evaluatePlay, PRIORITY } from "./engine";
-import { configWith, customer, input, T0 } from "./test-fixtures";
+import { configWith, customer, input, T0 } from "../../../tests/helpers/decisionFixtures";
 
 const SEED = 20260703;
 const RUNS = 300;

@@ -2,7 +2,7 @@
 // The embed runtime in a DOM: the visitor id and arms come from the app proxy (never made up here), the cart
 // carries only the pointer `_rp_vid`, and withdrawn consent forgets the visitor at once.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { configWith } from "../decisions/test-fixtures";
+import { configWith } from "../../../tests/helpers/decisionFixtures";
 import { startEmbed, type EmbedBoot } from "./embed";
 
 // The lazily imported module, as the embed gets it from its asset (loaded up front: fake timers do not wait for I/O).

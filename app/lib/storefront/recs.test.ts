@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { configWith } from "../decisions/test-fixtures";
+import { configWith } from "../../../tests/helpers/decisionFixtures";
 import { recsWanted } from "./embed";
 
 describe("recommendations wanted", () => {

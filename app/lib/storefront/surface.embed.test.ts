@@ -4,7 +4,7 @@
 // recommendation feeds leave the page untouched. Markup shaped like Horizon's drawer, written here.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PlayKey } from "../plays/types";
-import { configWith } from "../decisions/test-fixtures";
+import { configWith } from "../../../tests/helpers/decisionFixtures";
 import { applySignal, newSession, newVisitor } from "../signals";
 import { startEmbed, type EmbedBoot } from "./embed";
 

@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parse, validate, type OperationDefinitionNode } from "graphql";
-import { adminSchema } from "../graphql/schema.server";
+import { adminSchema } from "../../app/graphql/schema.server";
 
 export interface AdminCall {
   operation: string;

@@ -1,6 +1,6 @@
 // Test support: visitor ids signed with a shop's key, as the profile endpoint issues them.
-import prisma from "../db.server";
-import { issueVisitor, signNewVisitorId, visitorKey } from "./visitors.server";
+import prisma from "../../app/db.server";
+import { issueVisitor, signNewVisitorId, visitorKey } from "../../app/models/visitors.server";
 
 /** A signed visitor id for `shop` (its Shop row is created when missing). */
 export async function signedVisitorFor(shop: string): Promise<string> {

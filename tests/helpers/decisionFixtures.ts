@@ -1,9 +1,9 @@
 /** Shared builders for decision-engine tests and the storefront bench (pure). */
-import { DEFAULT_BANDS, defaultSettings } from "../plays/defaults";
-import type { CustomerContext, PlayKey, PublishedPlaysConfig } from "../plays/types";
-import { newSession, newVisitor } from "../signals/session";
-import type { SessionSignals, VisitorState } from "../signals/types";
-import type { DecisionInput } from "./types";
+import { DEFAULT_BANDS, defaultSettings } from "../../app/lib/plays/defaults";
+import type { CustomerContext, PlayKey, PublishedPlaysConfig } from "../../app/lib/plays/types";
+import { newSession, newVisitor } from "../../app/lib/signals/session";
+import type { SessionSignals, VisitorState } from "../../app/lib/signals/types";
+import type { DecisionInput } from "../../app/lib/decisions/types";
 
 export const T0 = Date.UTC(2026, 5, 3, 12, 0, 0);
 
