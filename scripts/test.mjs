@@ -33,9 +33,13 @@ function reachable(host, port) {
   });
 }
 
+/** Wall seconds per stage, printed in the summary (the whole suite must stay under 10 minutes on 2 cores). */
+const durations = [];
+
 function vitest(name, args, env = {}) {
   const report = path.join(out, `${name}.json`);
   console.log(`\n=== ${name}: vitest ${args.join(" ")}`);
+  const started = performance.now();
   const r = spawnSync(
     process.execPath,
     ["node_modules/vitest/vitest.mjs", "run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...extraArgs],
@@ -47,6 +51,7 @@ function vitest(name, args, env = {}) {
     totals.failed += j.numFailedTests ?? 0;
     totals.skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
   }
+  durations.push(`${name} ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (r.status !== 0) failedStages.push(name);
 }
 
@@ -76,7 +81,8 @@ if (existsSync("vitest.e2e.config.ts")) {
   }
 }
 
-console.log(`\nstages failed: ${failedStages.length ? failedStages.join(", ") : "none"}`);
+console.log(`\nstage durations: ${durations.join(", ")}`);
+console.log(`stages failed: ${failedStages.length ? failedStages.join(", ") : "none"}`);
 // A whole stage that did not run is not "0 skipped": say which, again, at the very end.
 if (skippedStages.length) banner(`NOT RUN here: ${skippedStages.join("; ")} — this result does not cover them`);
 console.log(`test: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${skippedStages.length ? `, stages not run: ${skippedStages.length}` : ""}`);
