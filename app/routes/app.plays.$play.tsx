@@ -8,6 +8,7 @@ import { useBlocker, useFetcher, useLoaderData, useNavigate, useRevalidator } fr
 import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Box, Card, Checkbox, ChoiceList, FormLayout, InlineGrid, Layout, Modal, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useCallback, useEffect, useState } from "react";
+import { z } from "zod";
 import { InterventionPreview } from "../components/InterventionPreview";
 import { PreviewOnStore } from "../components/PreviewOnStore";
 import { CheckoutPaymentOrder } from "../components/CheckoutPaymentOrder";
@@ -23,7 +24,7 @@ import {
   isPlayKey,
   type FieldErrors,
 } from "../lib/playsSchema/schema";
-import { intField, readJsonBody } from "../models/adminData.server";
+import { readJsonBody } from "../models/adminData.server";
 import { getBands, getPlay } from "../models/plays.server";
 import { savePlayAndPublish } from "../models/publish.server";
 import { bundleDiscountScope, bundleDiscountTitle, replaceBundleCode } from "../models/discounts.server";
@@ -59,23 +60,28 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   });
 };
 
+/** What the page posts: a save (the stored versions it edited, for the optimistic check) or "Replace code". */
+const version = z.number().int().min(0);
+const playActionSchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("save"),
+    version,
+    enabled: z.boolean().optional(),
+    settings: z.unknown().optional(),
+    bands: z.object({ version, value: z.unknown().optional() }).optional(),
+  }),
+  z.object({ intent: z.literal("replaceCode") }),
+]);
+
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
   if (!isPlayKey(params.play)) return json({ ok: false, error: "playPage.notFound" }, { status: 404 });
-  const body = await readJsonBody(request);
+  const parsed = playActionSchema.safeParse(await readJsonBody(request));
+  if (!parsed.success) return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
+  const body = parsed.data;
   if (body.intent === "replaceCode") return replaceCode(session.shop, admin, params.play);
-  const version = intField(body.version);
-  const bandsBody = body.bands as { version?: unknown; value?: unknown } | undefined;
-  const bandsVersion = bandsBody ? intField(bandsBody.version) : null;
-  if (version === null || (body.enabled !== undefined && typeof body.enabled !== "boolean") || (bandsBody && bandsVersion === null)) {
-    return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
-  }
-  const result = await savePlayAndPublish(session.shop, admin, params.play, {
-    version,
-    enabled: body.enabled as boolean | undefined,
-    settings: body.settings,
-    bands: bandsBody && bandsVersion !== null ? { version: bandsVersion, value: bandsBody.value } : undefined,
-  });
+  // The settings and bands values are validated per play by savePlayAndPublish (422 with field errors).
+  const result = await savePlayAndPublish(session.shop, admin, params.play, { version: body.version, enabled: body.enabled, settings: body.settings, bands: body.bands && { version: body.bands.version, value: body.bands.value } });
   if (!result.ok && result.kind === "invalid") return json({ ok: false, fieldErrors: result.fieldErrors }, { status: 422 });
   if (!result.ok) {
     return json({ ok: false, conflict: true, currentVersion: result.record.version }, { status: 409 });
@@ -135,6 +141,7 @@ function PlayForm({ record, bands, usesBands, discountTitle, discountScope, code
     if (Object.keys(clientErrors).length) return;
     fetcher.submit(
       {
+        intent: "save",
         version: record.version,
         enabled,
         settings: toSettings(draft),

@@ -79,11 +79,12 @@ async function loadPlay(play: string) {
   return (await res.json()) as { record: { version: number; settings: Record<string, unknown>; enabled: boolean }; bands: { version: number; bands: { low: number; high: number } } };
 }
 
-async function savePlay(play: string, body: unknown) {
+/** Posts what the page's Save posts (intent "save" unless the body names another). */
+async function savePlay(play: string, body: Record<string, unknown>) {
   const request = await helpers.adminRequest(`/app/plays/${play}`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
+    body: JSON.stringify({ intent: "save", ...body }),
   });
   return (await playRoute.action(args(request, { play }))) as Response;
 }

@@ -93,7 +93,7 @@ describe("shop A cannot reach shop B", () => {
       shop: A,
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ version: loaded.record.version, enabled: true, settings: { ...loaded.record.settings, message: { ...loaded.record.settings.message, heading: "A's heading" } } }),
+      body: JSON.stringify({ intent: "save", version: loaded.record.version, enabled: true, settings: { ...loaded.record.settings, message: { ...loaded.record.settings.message, heading: "A's heading" } } }),
     });
     const res = await call(route.action, req, { play: "confidence" });
     expect(res.status).toBe(200);
