@@ -7,6 +7,7 @@ import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layou
 import { useEffect } from "react";
 import { SetupStep } from "../components/SetupStep";
 import { useI18n } from "../components/I18n";
+import { z } from "zod";
 import { getAnalytics, readJsonBody, startHistorySync } from "../models/adminData.server";
 import { markCheckoutStep, onboardingState } from "../models/onboarding.server";
 import { authenticate } from "../shopify.server";
@@ -26,15 +27,22 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return json({ onboarding, totals });
 };
 
+/** What the home page posts: the checkout step marked done (or not), or the history sync started. */
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("checkoutDone"), done: z.boolean() }),
+  z.object({ intent: z.literal("startSync") }),
+]);
+
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
-  const body = await readJsonBody(request);
-  if (body.intent === "checkoutDone" && typeof body.done === "boolean") {
+  const parsed = actionSchema.safeParse(await readJsonBody(request));
+  if (!parsed.success) return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
+  const body = parsed.data;
+  if (body.intent === "checkoutDone") {
     await markCheckoutStep(session.shop, body.done);
     return json({ ok: true });
   }
-  if (body.intent === "startSync") return json(await startHistorySync(session.shop, admin));
-  return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
+  return json(await startHistorySync(session.shop, admin));
 };
 
 export default function Home() {

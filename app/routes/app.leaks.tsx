@@ -11,9 +11,9 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import { useI18n } from "../components/I18n";
 import { FigureTable, LeakChart } from "../components/LeakCharts";
-import { isPlayKey } from "../lib/playsSchema/schema";
+import { PLAY_KEYS } from "../lib/plays/types";
 import { bounceBand, LEAK_RANGE_DAYS, type Leak } from "../lib/stats/funnel";
-import { intField, readJsonBody } from "../models/adminData.server";
+import { readJsonBody } from "../models/adminData.server";
 import { getLeakReport, leakRange, setMarginPercent } from "../models/leaks.server";
 import { savePlayAndPublish } from "../models/publish.server";
 import { authenticate } from "../shopify.server";
@@ -27,20 +27,33 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return json({ range: { days: range.days, from: range.from, to: range.to }, report });
 };
 
+/** A number, or a non-blank string holding one (a form field's value). */
+const numeric = z.union([z.number(), z.string().trim().min(1).transform(Number)]);
+
+/** What the page posts: the shop's margin, or turning on the play a leak points to (at the version it showed). */
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("margin"),
+    marginPercent: numeric.pipe(z.number().min(0).max(100)),
+  }),
+  z.object({ intent: z.literal("turnOn"), play: z.enum(PLAY_KEYS), version: numeric.pipe(z.number().int().min(0)) }),
+]);
+
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
-  const body = await readJsonBody(request);
-  if (body.intent === "margin") {
-    const parsed = z.coerce.number().min(0).max(100).safeParse(body.marginPercent);
-    if (!parsed.success || body.marginPercent === "" || body.marginPercent == null) return json({ ok: false, error: "settings.marginError" }, { status: 422 });
-    await setMarginPercent(session.shop, parsed.data);
-    return json({ ok: true });
-  }
-  const version = intField(body.version);
-  if (body.intent !== "turnOn" || !isPlayKey(body.play) || version === null) {
+  const raw = await readJsonBody(request);
+  const parsed = actionSchema.safeParse(raw);
+  if (!parsed.success) {
+    // A margin out of range (or blank) is the merchant's to fix; anything else is a bad request.
+    if (raw.intent === "margin") return json({ ok: false, error: "settings.marginError" }, { status: 422 });
     return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
   }
-  const result = await savePlayAndPublish(session.shop, admin, body.play, { version, enabled: true });
+  const body = parsed.data;
+  if (body.intent === "margin") {
+    await setMarginPercent(session.shop, body.marginPercent);
+    return json({ ok: true });
+  }
+  const result = await savePlayAndPublish(session.shop, admin, body.play, { version: body.version, enabled: true });
   if (!result.ok && result.kind === "conflict") return json({ ok: false, conflict: true }, { status: 409 });
   if (!result.ok) return json({ ok: false, error: "errors.badRequest" }, { status: 422 });
   return json({ ok: true, play: result.record.play, enabled: result.record.enabled });

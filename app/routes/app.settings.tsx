@@ -13,7 +13,11 @@ import prisma from "../db.server";
 import { getSyncProgress, readJsonBody, startHistorySync } from "../models/adminData.server";
 import { authenticate } from "../shopify.server";
 
-const retentionSchema = z.object({ retentionDays: z.coerce.number().int().min(30).max(730) });
+/** What the page posts: the retention period, or a fresh history sync. */
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("retention"), retentionDays: z.coerce.number().int().min(30).max(730) }),
+  z.object({ intent: z.literal("resync") }),
+]);
 
 // The document title (the admin shows the app name; the title matters for accessibility and history).
 export const meta: MetaFunction = () => [{ title: "Settings · Recovery Plays" }];
@@ -26,23 +30,25 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
-  const body = await readJsonBody(request);
+  const raw = await readJsonBody(request);
+  const parsed = actionSchema.safeParse(raw);
+  if (!parsed.success) {
+    // A retention period out of range is the merchant's to fix (422 on the field); anything else is a bad request.
+    if (raw.intent === "retention") return json({ ok: false, fieldErrors: { retentionDays: { key: "settings.retentionError" } } }, { status: 422 });
+    return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
+  }
+  const body = parsed.data;
   if (body.intent === "retention") {
-    const parsed = retentionSchema.safeParse(body);
-    if (!parsed.success) return json({ ok: false, fieldErrors: { retentionDays: { key: "settings.retentionError" } } }, { status: 422 });
     await prisma.shop.upsert({
       where: { shop: session.shop },
-      create: { shop: session.shop, retentionDays: parsed.data.retentionDays },
-      update: { retentionDays: parsed.data.retentionDays },
+      create: { shop: session.shop, retentionDays: body.retentionDays },
+      update: { retentionDays: body.retentionDays },
     });
     return json({ ok: true, intent: "retention" });
   }
-  if (body.intent === "resync") {
-    const r = await startHistorySync(session.shop, admin);
-    if (r.ok) return json({ ok: true, intent: "resync" });
-    return json({ ok: false, intent: "resync", reason: r.reason, error: r.reason === "error" ? r.error : null }, { status: r.reason === "unavailable" ? 503 : 502 });
-  }
-  return json({ ok: false, error: "errors.badRequest" }, { status: 400 });
+  const r = await startHistorySync(session.shop, admin);
+  if (r.ok) return json({ ok: true, intent: "resync" });
+  return json({ ok: false, intent: "resync", reason: r.reason, error: r.reason === "error" ? r.error : null }, { status: r.reason === "unavailable" ? 503 : 502 });
 };
 
 type ActionData = { ok: boolean; intent?: string; reason?: string; error?: string | null; fieldErrors?: Record<string, { key: string }> };
