@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { assignArm } from "../lib/stats/assignment";
-import { attributeOrder, attributionSummary, recentAttributions, recordRefund } from "./attribution.server";
+import { attributeOrder, attributionSummary, orderWebhookSchema, recentAttributions, recordRefund } from "./attribution.server";
 import { rollupEvents } from "./rollup.server";
 import { rebuildDailyStats } from "./dailyStats.server";
 import { signedVisitorFor } from "../../tests/helpers/visitors";
@@ -154,14 +154,16 @@ describe("attributeOrder", () => {
     expect(await prisma.playExposure.count({ where: { shop } })).toBe(0);
   });
 
-  it("GIVEN an amount no real order has (1e308) WHEN attributed THEN the payload is refused and nothing is stored", async () => {
-    await expect(attributeOrder(shop, order(31, { total_price: "1e308" }), { bundleDiscountTitles: [] })).rejects.toThrow();
-    await expect(attributeOrder(shop, order(32, { total_price: 1e13 }), { bundleDiscountTitles: [] })).rejects.toThrow();
-    expect(await prisma.orderAttribution.count({ where: { shop } })).toBe(0);
+  // Order payloads are validated once, at the webhook edge (400 before anything is stored): the schema is the check.
+  it("GIVEN an amount no real order has (1e308, 1e13) WHEN the order webhook is validated THEN it is refused", () => {
+    expect(orderWebhookSchema.safeParse(order(31, { total_price: "1e308" })).success).toBe(false);
+    expect(orderWebhookSchema.safeParse(order(32, { total_price: 1e13 })).success).toBe(false);
+    expect(orderWebhookSchema.safeParse(order(33, { discount_codes: [{ code: "X", amount: "-1e14" }] })).success).toBe(false);
+    expect(orderWebhookSchema.safeParse(order(34)).success).toBe(true);
   });
 
-  it("GIVEN a payload without an id WHEN attributed THEN it throws", async () => {
-    await expect(attributeOrder(shop, { created_at: at(1).toISOString(), total_price: "1" })).rejects.toThrow();
+  it("GIVEN a payload without an id WHEN the order webhook is validated THEN it is refused", () => {
+    expect(orderWebhookSchema.safeParse({ created_at: at(1).toISOString(), total_price: "1" }).success).toBe(false);
   });
 
   it("GIVEN attributed and unattributed orders WHEN summarised THEN counts and revenue split by status", async () => {

@@ -19,13 +19,19 @@ const DISCOUNT_PLAYS: readonly PlayKey[] = ["deal_seeker"];
 
 // Amounts beyond any real order are refused (400), not stored: sums of such values overflow to Infinity.
 const MAX_AMOUNT = 1e12;
-const money = z
-  .union([z.string(), z.number()])
-  .transform((v) => {
-    const n = typeof v === "number" ? v : Number.parseFloat(v);
-    return Number.isFinite(n) ? n : 0;
-  })
-  .pipe(z.number().min(-MAX_AMOUNT).max(MAX_AMOUNT));
+/** A money amount as Shopify sends it (a decimal string or a number); absent or not a number reads as 0. */
+export function amountOf(v: string | number | null | undefined): number {
+  const n = typeof v === "number" ? v : v == null || v.trim() === "" ? NaN : Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+/**
+ * A money field: checked (a refinement, not a transform), so the parsed payload keeps Shopify's shape and one
+ * type serves the webhook edge, the handlers and the tests; handlers read it through `amountOf`.
+ */
+const money = z.union([z.string(), z.number()]).refine((v) => {
+  const n = typeof v === "number" ? v : v.trim() === "" ? NaN : Number(v);
+  return Number.isFinite(n) && Math.abs(n) <= MAX_AMOUNT;
+}, "not an amount, or out of range");
 
 /** The fields of the REST orders/create webhook payload that attribution reads. */
 export const orderPayloadSchema = z.looseObject({
@@ -49,7 +55,30 @@ export const orderPayloadSchema = z.looseObject({
     )
     .nullish(),
 });
-export type OrderPayload = z.input<typeof orderPayloadSchema>;
+export type OrderPayload = z.output<typeof orderPayloadSchema>;
+
+/**
+ * The one schema of an order webhook (orders/create and orders/updated): what attribution reads plus what the
+ * profile fold reads (refunds with their transactions, cancellation, the update's time). Validated once, at the
+ * webhook edge; the handlers take the parsed payload.
+ */
+export const orderWebhookSchema = orderPayloadSchema.extend({
+  updated_at: z.string().nullish(),
+  cancelled_at: z.string().nullish(),
+  financial_status: z.string().nullish(),
+  refunds: z
+    .array(
+      z.looseObject({
+        created_at: z.string().nullish(),
+        /** Simplified payloads (the dev store's, older fixtures) may carry the refunded amount directly. */
+        amount: money.nullish(),
+        transactions: z.array(z.looseObject({ amount: money, kind: z.string().nullish(), status: z.string().nullish() })).max(1000).nullish(),
+      }),
+    )
+    .max(1000)
+    .nullish(),
+});
+export type OrderWebhook = z.output<typeof orderWebhookSchema>;
 
 export interface AttributedPlay {
   play: PlayKey;
@@ -78,20 +107,19 @@ export interface AttributionOptions {
  * Records one order (idempotent by order id). Throws a ZodError on a payload without id/created_at/total_price,
  * and on database failure (the webhook then answers 5xx and Shopify retries).
  */
-export async function attributeOrder(shop: string, payload: unknown, options: AttributionOptions = {}): Promise<AttributionResult> {
-  const order = orderPayloadSchema.parse(payload);
+export async function attributeOrder(shop: string, order: OrderPayload, options: AttributionOptions = {}): Promise<AttributionResult> {
   const orderId = String(order.id);
   const createdAt = new Date(order.created_at);
   if (Number.isNaN(createdAt.getTime())) throw new RangeError(`order ${orderId}: invalid created_at`);
   const attrs = new Map((order.note_attributes ?? []).map((a) => [a.name, a.value == null ? "" : String(a.value)]));
   const presented = attrs.get(VISITOR_ATTRIBUTE);
   const visitorId = presented && (await verifyVisitorId(shop, presented)) ? presented : null;
-  const total = order.total_price;
+  const total = amountOf(order.total_price);
   const titles = options.bundleDiscountTitles ?? (await bundleDiscountTitles(shop));
   const customerId = normalizeCustomerId(order.customer?.id ?? null);
   // The order's single-use bundle codes: marked used (and leaked when the order is not their holder's).
   const bundleAmount = await recordBundleCodeUse(shop, {
-    orderId, codes: (order.discount_codes ?? []).map((c) => ({ code: c.code, amount: c.amount })), visitorId, customerId, createdAt,
+    orderId, codes: (order.discount_codes ?? []).map((c) => ({ code: c.code, amount: amountOf(c.amount) })), visitorId, customerId, createdAt,
   });
   const discount = bundleAmount > 0 ? bundleAmount : appDiscount(order, titles);
   const subtotal = typeof order.subtotal_price === "string" || typeof order.subtotal_price === "number" ? Number(order.subtotal_price) : null;
@@ -214,12 +242,12 @@ export function appDiscount(order: z.output<typeof orderPayloadSchema>, titles: 
   for (const li of order.line_items ?? []) {
     for (const al of li.discount_allocations ?? []) {
       allocated = true;
-      if (matching.has(al.discount_application_index)) amount += al.amount;
+      if (matching.has(al.discount_application_index)) amount += amountOf(al.amount);
     }
   }
   if (!allocated) {
-    for (const c of order.discount_codes ?? []) if (wanted.has(c.code.trim().toLowerCase())) amount += c.amount;
-    if (amount === 0 && matching.size > 0 && matching.size === apps.length) amount = order.total_discounts ?? 0;
+    for (const c of order.discount_codes ?? []) if (wanted.has(c.code.trim().toLowerCase())) amount += amountOf(c.amount);
+    if (amount === 0 && matching.size > 0 && matching.size === apps.length) amount = amountOf(order.total_discounts);
   }
   return Math.round(amount * 100) / 100;
 }
@@ -261,12 +289,13 @@ export type RefundResult =
  * The conversion itself stands (the shopper did buy). Idempotent by refund id; a refund never takes an order's
  * revenue below zero. Orders the app never saw (before install, unattributed ones included) are only recorded.
  */
-export async function recordRefund(shop: string, payload: unknown): Promise<RefundResult> {
-  const refund = refundPayloadSchema.parse(payload);
+export type RefundPayload = z.output<typeof refundPayloadSchema>;
+
+export async function recordRefund(shop: string, refund: RefundPayload): Promise<RefundResult> {
   const orderId = String(refund.order_id);
   const refundId = String(refund.id);
   const amount = Math.round(
-    (refund.transactions ?? []).filter((t) => (t.kind ?? "refund") === "refund" && (t.status ?? "success") === "success").reduce((s, t) => s + Math.max(0, t.amount), 0) * 100,
+    (refund.transactions ?? []).filter((t) => (t.kind ?? "refund") === "refund" && (t.status ?? "success") === "success").reduce((s, t) => s + Math.max(0, amountOf(t.amount)), 0) * 100,
   ) / 100;
   if (!(amount > 0)) return { status: "no_amount", orderId };
   const parsedAt = refund.created_at ? new Date(refund.created_at) : new Date();

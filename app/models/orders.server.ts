@@ -4,24 +4,8 @@
 import type { CustomerProfile } from "@prisma/client";
 import { rawTable, defaultStore, type Store } from "../db/store";
 import { applyContribution, contributionOf, deriveProfile, legacyId, NO_CONTRIBUTION } from "../lib/segments";
+import type { OrderWebhook } from "./attribution.server";
 import { aggregateOf, shopScales } from "./profiles.server";
-
-/** The fields of a REST order webhook payload (orders/create, orders/updated, orders/cancelled) that we use. */
-export interface OrderWebhookPayload {
-  id: number | string;
-  created_at: string;
-  updated_at?: string | null;
-  total_price: string | number;
-  cancelled_at?: string | null;
-  financial_status?: string | null;
-  customer?: { id: number | string } | null;
-  refunds?: {
-    created_at?: string | null;
-    /** Simplified payloads may carry the refunded amount directly. */
-    amount?: string | number | null;
-    transactions?: { amount?: string | number | null; kind?: string | null; status?: string | null }[] | null;
-  }[] | null;
-}
 
 interface ParsedOrder {
   orderId: string;
@@ -40,19 +24,19 @@ function num(x: unknown): number {
   return Number.isFinite(n) ? n : NaN;
 }
 
-/** Validates the payload; null when it cannot be an order. */
-export function parseOrderWebhook(p: unknown): ParsedOrder | null {
-  if (!p || typeof p !== "object") return null;
-  const o = p as OrderWebhookPayload;
-  const orderId = legacyId(o.id as string);
+/**
+ * The parsed webhook (orderWebhookSchema, checked at the edge) as the fold reads it; null when its values cannot
+ * be an order (no id, an unreadable creation time, a negative or non-numeric total).
+ */
+function normalizeOrder(o: OrderWebhook): ParsedOrder | null {
+  const orderId = legacyId(String(o.id));
   const createdAt = typeof o.created_at === "string" ? Date.parse(o.created_at) : NaN;
   const total = num(o.total_price);
   if (!orderId || !Number.isFinite(createdAt) || !Number.isFinite(total) || total < 0) return null;
   const updatedRaw = typeof o.updated_at === "string" ? Date.parse(o.updated_at) : NaN;
   const cancelledAt = typeof o.cancelled_at === "string" && o.cancelled_at ? Date.parse(o.cancelled_at) : null;
   const refunds: { at: number; amount: number }[] = [];
-  for (const r of Array.isArray(o.refunds) ? o.refunds : []) {
-    if (!r || typeof r !== "object") continue;
+  for (const r of o.refunds ?? []) {
     let amount = 0;
     if (Array.isArray(r.transactions) && r.transactions.length > 0) {
       for (const t of r.transactions) {
@@ -70,7 +54,7 @@ export function parseOrderWebhook(p: unknown): ParsedOrder | null {
   }
   return {
     orderId,
-    customerId: legacyId(o.customer?.id as string | undefined),
+    customerId: legacyId(o.customer?.id == null ? undefined : String(o.customer.id)),
     createdAt,
     updatedAt: Number.isFinite(updatedRaw) ? updatedRaw : createdAt,
     total,
@@ -103,8 +87,8 @@ export type OrderWebhookResult =
  * by order id, with the source's updated_at); a repeated delivery is a no-op, an older one never regresses, and
  * the profile moves by exactly (new contribution − previous contribution) of that order.
  */
-export async function applyOrderWebhook(shop: string, payload: unknown, store: Store = defaultStore(), now = Date.now()): Promise<OrderWebhookResult> {
-  const o = parseOrderWebhook(payload);
+export async function applyOrderWebhook(shop: string, order: OrderWebhook, store: Store = defaultStore(), now = Date.now()): Promise<OrderWebhookResult> {
+  const o = normalizeOrder(order);
   if (!o) return { applied: false, reason: "invalid" };
   const cutoff = await baselineCutoff(shop, store);
   const scales = o.customerId ? await shopScales(shop, store, now) : null;

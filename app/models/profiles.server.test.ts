@@ -124,7 +124,7 @@ describe("applyOrderWebhook", () => {
 
   it("GIVEN a payload that is not an order WHEN delivered THEN it is rejected as invalid and nothing is stored", async () => {
     const shop = newShop();
-    expect(await applyOrderWebhook(shop, { id: "x", total_price: "NaN" })).toEqual({ applied: false, reason: "invalid" });
+    expect(await applyOrderWebhook(shop, { id: "x", created_at: "2026-01-01T00:00:00Z", total_price: "NaN" })).toEqual({ applied: false, reason: "invalid" });
     expect(await prisma.profileOrder.count({ where: { shop } })).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { orderWebhookPayload } from "../../devstore/webhooks";
 import { onBulkOperationFinish, startHistorySync, type SyncOptions } from "./sync.server";
 import { closeSqliteWriters } from "../db/drivers";
 import { applyOrderWebhook } from "./orders.server";
+import { orderWebhookSchema } from "./attribution.server";
 
 const API_KEY = "sync-test-key";
 const API_SECRET = "sync-test-secret";
@@ -98,12 +99,12 @@ describe("history sync against the dev store", () => {
     const c = store.state.customers.find((x) => store.state.orders.some((o) => o.customerId === x.id && !o.cancelledAt && o.financialStatus === "PAID"))!;
     const old = store.state.orders.find((o) => o.customerId === c.id && !o.cancelledAt && o.financialStatus === "PAID")!;
     const before = await prisma.customerProfile.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId: c.id } } });
-    await applyOrderWebhook(shop, orderWebhookPayload(old, c, "USD"));
+    await applyOrderWebhook(shop, orderWebhookSchema.parse(orderWebhookPayload(old, c, "USD")));
     const same = await prisma.customerProfile.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId: c.id } } });
     expect([same.ordersCount, same.netSpend]).toEqual([before.ordersCount, before.netSpend]);
     const at = new Date().toISOString();
     const fresh = { ...old, id: String(Number(old.id) + 999), createdAt: at, updatedAt: at, refunds: [], refunded: 0 };
-    await applyOrderWebhook(shop, orderWebhookPayload(fresh, c, "USD"));
+    await applyOrderWebhook(shop, orderWebhookSchema.parse(orderWebhookPayload(fresh, c, "USD")));
     const after = await prisma.customerProfile.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId: c.id } } });
     expect([after.ordersCount, after.netSpend]).toEqual([before.ordersCount + 1, Math.round((before.netSpend + old.total) * 100) / 100]);
   });

@@ -175,7 +175,7 @@ async function retryOrFail(shop: string, admin: Admin, job: SyncJob, reason: str
 
 export interface BulkFinishPayload {
   admin_graphql_api_id?: string;
-  status?: string;
+  status?: string | null;
   error_code?: string | null;
 }
 

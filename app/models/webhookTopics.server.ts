@@ -3,68 +3,47 @@
 // Every handler is idempotent: an attempt that ran but could not record its outcome is simply run again.
 import { z } from "zod";
 import prisma from "../db.server";
-import { attributeOrder, orderPayloadSchema, recordRefund, refundPayloadSchema } from "./attribution.server";
-import { CustomerPayloadSchema, redactCustomer, redactShop, reportCustomerData, ShopRedactPayloadSchema, type RedactCustomerPayload } from "./compliance.server";
+import { attributeOrder, orderWebhookSchema, recordRefund, refundPayloadSchema } from "./attribution.server";
+import { CustomerPayloadSchema, redactCustomer, redactShop, reportCustomerData, ShopRedactPayloadSchema } from "./compliance.server";
 import { forgetShopState } from "./edge.server";
 import { applyOrderWebhook } from "./orders.server";
 import { invalidationBus } from "./shared.server";
-import { onBulkOperationFinish, type BulkFinishPayload } from "./sync.server";
+import { onBulkOperationFinish } from "./sync.server";
 import { afterHistorySync, afterOrder, afterRedact } from "./profileOut.server";
-import { processDueDeliveries, shopDomainOf, type WebhookTopic } from "./webhooks.server";
+import { processDueDeliveries, shopDomainOf, webhookTopic, type WebhookTopic } from "./webhooks.server";
 
 const ScopesPayload = z.object({ current: z.array(z.string().max(100)).max(100) });
 
-/** A finite amount (string or number), bounded so sums of refunds stay finite. */
-const amount = z.union([z.string(), z.number()]).refine((v) => {
-  const n = typeof v === "number" ? v : Number(v);
-  return Number.isFinite(n) && Math.abs(n) < 1e12;
-});
-
-/**
- * orders/create's schema plus the fields an update changes: refunds (with their transactions) and cancellation.
- * Amounts the profile fold adds up are bounded (a total of 1e308 would overflow the profile's sums).
- */
-const orderUpdatedPayloadSchema = orderPayloadSchema.extend({
-  total_price: amount,
-  updated_at: z.string().nullish(),
-  cancelled_at: z.string().nullish(),
-  financial_status: z.string().nullish(),
-  refunds: z
-    .array(
-      z.looseObject({
-        created_at: z.string().nullish(),
-        transactions: z.array(z.looseObject({ amount, kind: z.string().nullish(), status: z.string().nullish() })).max(1000).nullish(),
-      }),
-    )
-    .max(1000)
-    .nullish(),
-});
-
 /** app/uninstalled's body is the Shop resource: its myshopify_domain, when present, must be the header's shop. */
-const myshopifyDomainOf = (payload: unknown) => {
-  const v = (payload as { myshopify_domain?: unknown } | null)?.myshopify_domain;
-  return typeof v === "string" ? v : null;
-};
+const UninstalledPayload = z.looseObject({ myshopify_domain: z.string().max(255).nullish() });
+
+/** bulk_operations/finish: the operation's id and outcome (the app looks the operation up by id). */
+const BulkFinishPayloadSchema = z.looseObject({
+  admin_graphql_api_id: z.string().max(255),
+  status: z.string().max(50).nullish(),
+  error_code: z.string().max(100).nullish(),
+});
 
 const topics: WebhookTopic[] = [
-  {
+  webhookTopic({
     // app/scopes_update: keep the stored sessions' scope in step with what the merchant granted.
     topic: "app/scopes_update",
     schema: ScopesPayload,
     async handle({ shop, payload }) {
-      const scope = ScopesPayload.parse(payload).current.join(",");
+      const scope = payload.current.join(",");
       await prisma.$transaction([
         prisma.session.updateMany({ where: { shop }, data: { scope } }),
         prisma.shop.updateMany({ where: { shop }, data: { scopes: scope } }),
       ]);
     },
-  },
-  {
+  }),
+  webhookTopic({
     // app/uninstalled: stop all processing for the shop now (storefront/checkout endpoints refuse an uninstalled
     // shop) and drop its sessions. Data stays until shop/redact (48 h later), as Shopify requires.
     topic: "app/uninstalled",
+    schema: UninstalledPayload,
     requireActiveShop: false,
-    bodyShop: myshopifyDomainOf,
+    bodyShop: (payload) => payload.myshopify_domain,
     async handle({ shop }) {
       await prisma.$transaction([
         prisma.shop.upsert({ where: { shop }, create: { shop, uninstalledAt: new Date() }, update: { uninstalledAt: new Date() } }),
@@ -75,40 +54,41 @@ const topics: WebhookTopic[] = [
       forgetShopState(shop);
       await invalidationBus().broadcast("shop-state", shop);
     },
-  },
-  {
+  }),
+  webhookTopic({
     // Folding a large history takes longer than Shopify waits for an answer: the attempt goes on after the 200,
     // its progress is recorded on the SyncJob, and a failure is retried from the inbox (and by the stale-sync poll).
     topic: "bulk_operations/finish",
+    schema: BulkFinishPayloadSchema,
     async handle({ shop, payload, admin }) {
       const a = await admin();
-      const job = await onBulkOperationFinish(shop, payload as BulkFinishPayload, a);
+      const job = await onBulkOperationFinish(shop, payload, a);
       // A finished history sync publishes the profiles into Shopify (one bulk mutation).
       if (job?.status === "completed") await afterHistorySync(shop, a);
     },
-  },
-  {
+  }),
+  webhookTopic({
     // customers/data_request (mandatory): store a report of what the app holds about the customer.
     topic: "customers/data_request",
     schema: CustomerPayloadSchema,
     requireActiveShop: false,
     bodyShop: shopDomainOf,
     async handle({ shop, payload }) {
-      await reportCustomerData(shop, payload as RedactCustomerPayload);
+      await reportCustomerData(shop, payload);
     },
-  },
-  {
+  }),
+  webhookTopic({
     // customers/redact (mandatory): erase the customer's profile, events and the listed orders.
     topic: "customers/redact",
     schema: CustomerPayloadSchema,
     requireActiveShop: false,
     bodyShop: shopDomainOf,
     async handle({ shop, payload, admin }) {
-      await redactCustomer(shop, payload as RedactCustomerPayload);
-      await afterRedact(shop, (payload as RedactCustomerPayload).customer?.id, admin);
+      await redactCustomer(shop, payload);
+      await afterRedact(shop, payload.customer?.id, admin);
     },
-  },
-  {
+  }),
+  webhookTopic({
     // shop/redact (mandatory, 48 h after uninstall): erase everything the app holds for the shop the signed body
     // names (the receiver refused the delivery if the unsigned header named another).
     topic: "shop/redact",
@@ -121,12 +101,12 @@ const topics: WebhookTopic[] = [
       const bus = invalidationBus();
       await Promise.all([bus.invalidate("shop-state", shop), bus.invalidate("shop-scales", shop), bus.invalidate("shop-config", shop)]);
     },
-  },
-  {
+  }),
+  webhookTopic({
     // orders/create: fold the order into the customer's profile (idempotent by order id, never regressed by an
     // older update) and tie it to the plays it saw through the cart attributes carried into the order.
     topic: "orders/create",
-    schema: orderPayloadSchema,
+    schema: orderWebhookSchema,
     async handle({ shop, payload, admin }) {
       await applyOrderWebhook(shop, payload);
       await attributeOrder(shop, payload);
@@ -136,17 +116,17 @@ const topics: WebhookTopic[] = [
         console.error("[profile-out] profile update after an order failed", { shop, status: err instanceof Response ? err.status : String(err) }),
       );
     },
-  },
-  {
+  }),
+  webhookTopic({
     // orders/updated (fired on every refund and cancellation, with the whole order): only the profile moves;
     // refunds/create already takes refunds off the attributed revenue.
     topic: "orders/updated",
-    schema: orderUpdatedPayloadSchema,
+    schema: orderWebhookSchema,
     async handle({ shop, payload }) {
       await applyOrderWebhook(shop, payload);
     },
-  },
-  {
+  }),
+  webhookTopic({
     // refunds/create: money returned on an attributed order comes off the revenue the plays are credited with
     // (idempotent by refund id; the conversion stands).
     topic: "refunds/create",
@@ -154,7 +134,7 @@ const topics: WebhookTopic[] = [
     async handle({ shop, payload }) {
       await recordRefund(shop, payload);
     },
-  },
+  }),
 ];
 
 export const WEBHOOK_TOPICS: Record<string, WebhookTopic> = Object.fromEntries(topics.map((t) => [t.topic, t]));

@@ -11,24 +11,37 @@ import { authenticate, unauthenticated } from "../shopify.server";
 
 export type WebhookAdmin = Awaited<ReturnType<typeof unauthenticated.admin>>["admin"];
 
-export interface WebhookCall {
+export interface WebhookCall<P = unknown> {
   /** The shop the delivery is for: the header's, checked against the signed body wherever the body names one. */
   shop: string;
   topic: string;
-  payload: unknown;
+  /** The payload as the topic's schema parsed it (once per attempt). */
+  payload: P;
   /** The shop's offline Admin API client (loaded on demand). */
   admin(): Promise<WebhookAdmin>;
 }
 
-export interface WebhookTopic {
+export interface WebhookTopic<P = unknown> {
   topic: string;
-  /** Signed payloads that do not parse are refused with 400 before anything is stored. */
-  schema?: z.ZodTypeAny;
+  /**
+   * The one schema of the topic's payload: signed payloads that do not parse are refused with 400 before anything
+   * is stored, and each attempt hands the handler what it parses to.
+   */
+  schema: z.ZodType<P>;
   /** false: processed for an uninstalled shop too (app/uninstalled, compliance topics). */
   requireActiveShop?: boolean;
   /** The shop the signed body names, if the topic's payload carries one; it must equal the header's shop. */
-  bodyShop?: (payload: unknown) => string | null | undefined;
-  handle(call: WebhookCall): Promise<void>;
+  bodyShop?: (payload: P) => string | null | undefined;
+  handle(call: WebhookCall<P>): Promise<void>;
+}
+
+/**
+ * A topic whose handler and body-shop check are typed by its schema. The registry holds topics of different
+ * payload types, so each is stored as a WebhookTopic<unknown>: sound, because the inbox always parses the payload
+ * with the same topic's schema before calling either.
+ */
+export function webhookTopic<P>(def: WebhookTopic<P>): WebhookTopic {
+  return def as unknown as WebhookTopic;
 }
 
 /** A claimed attempt runs at most this long before another worker may take the delivery over. */
@@ -56,10 +69,7 @@ export async function isShopActive(shop: string): Promise<boolean> {
 }
 
 /** `shop_domain` of the compliance payloads (customers/data_request, customers/redact, shop/redact). */
-export const shopDomainOf = (payload: unknown) => {
-  const v = (payload as { shop_domain?: unknown } | null)?.shop_domain;
-  return typeof v === "string" ? v : null;
-};
+export const shopDomainOf = (payload: { shop_domain: string }) => payload.shop_domain;
 
 const sameShop = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -80,11 +90,10 @@ export async function receiveWebhook(
     console.error("webhook: session storage unavailable");
     return new Response("Service unavailable", { status: 503 });
   }
-  if (def.schema && !def.schema.safeParse(ctx.payload).success) {
-    return new Response(`Invalid ${def.topic} payload`, { status: 400 });
-  }
+  const parsed = def.schema.safeParse(ctx.payload);
+  if (!parsed.success) return new Response(`Invalid ${def.topic} payload`, { status: 400 });
   // Compliance payloads always name the shop (their schemas require shop_domain); elsewhere it is checked if present.
-  const named = def.bodyShop?.(ctx.payload);
+  const named = def.bodyShop?.(parsed.data);
   if (named != null && !sameShop(named, ctx.shop)) {
     console.error(`webhook ${def.topic}: the signed body names another shop than the header; refused`);
     return new Response("Shop does not match the signed payload", { status: 400 });
@@ -105,7 +114,7 @@ export async function receiveWebhook(
     console.error(`webhook ${def.topic}: database unavailable`);
     return new Response("Service unavailable", { status: 503 });
   }
-  const attempt = runAttempt(def, { id, shop: ctx.shop, payload: ctx.payload, attempts: 1 }, now);
+  const attempt = runAttempt(def, { id, shop: ctx.shop, payload: parsed.data, attempts: 1 }, now);
   await Promise.race([attempt, new Promise((r) => setTimeout(r, options.answerWithinMs ?? ANSWER_WITHIN_MS))]);
   return new Response(null, { status: 200 });
 }
@@ -113,6 +122,7 @@ export async function receiveWebhook(
 interface Claimed {
   id: string;
   shop: string;
+  /** Parsed by the topic's schema. */
   payload: unknown;
   /** The attempt number this claim holds (its outcome is written only while the row still says so). */
   attempts: number;
@@ -189,13 +199,20 @@ export async function processDueDeliveries(
       tally.failed++;
       continue;
     }
-    let payload: unknown;
+    let raw: unknown;
     try {
-      payload = JSON.parse(row.payload ?? "null");
+      raw = JSON.parse(row.payload ?? "null");
     } catch {
-      payload = null;
+      raw = null;
     }
-    tally[await runAttempt(def, { id: row.id, shop, payload, attempts }, now)]++;
+    // Stored after the same schema accepted it; a payload that no longer parses (the schema changed since) is parked.
+    const parsed = def.schema.safeParse(raw);
+    if (!parsed.success) {
+      await prisma.webhookDelivery.updateMany({ where: { id: row.id }, data: { status: "failed", lastError: `payload no longer matches the ${row.topic} schema` } });
+      tally.failed++;
+      continue;
+    }
+    tally[await runAttempt(def, { id: row.id, shop, payload: parsed.data, attempts }, now)]++;
   }
   return tally;
 }

@@ -150,9 +150,9 @@ describe("bundle-code farming through the dev store's signed app proxy", () => {
     expect(orders).toHaveLength(1);
 
     // The order was not placed by the visitor the code was issued to: the leak report counts it.
-    const { attributeOrder } = await import("../../app/models/attribution.server");
+    const { attributeOrder, orderWebhookSchema } = await import("../../app/models/attribution.server");
     const { bundleCodeLeaks } = await import("../../app/models/bundleCodes.server");
-    await attributeOrder(shop, orders[0]);
+    await attributeOrder(shop, orderWebhookSchema.parse(orders[0]));
     expect(await bundleCodeLeaks(shop, new Date(Date.now() - 3_600_000))).toMatchObject({ discountedOrders: 1, leakedOrders: 1 });
   });
 });
