@@ -115,7 +115,9 @@ export const APP_BRIDGE_JS = String.raw`(function () {
       this.setAttribute("role", "region");
       this.setAttribute("aria-label", "Unsaved changes");
       this.style.cssText = "display:none;position:fixed;top:0;left:0;right:0;z-index:99999;background:#1a1a1a;color:#fff;padding:10px 16px;font:14px system-ui;align-items:center;gap:8px";
-      if (!this.querySelector("[data-devstore-label]")) { var l = el("span", "flex:1", "Unsaved changes"); l.setAttribute("data-devstore-label", ""); this.insertBefore(l, this.firstChild); }
+      // The label lives in the element's shadow root: the app's server-rendered children stay exactly as React
+      // rendered them (a child added here before hydration is a hydration mismatch the real App Bridge never causes).
+      if (!this.shadowRoot) { var sr = this.attachShadow({ mode: "open" }); sr.append(el("span", "flex:1", "Unsaved changes"), document.createElement("slot")); }
       if (this.hasAttribute("open")) this.show();
     }
     show() { this.showing = true; this.style.display = "flex"; post({ type: "saveBar", open: true }); }
