@@ -354,7 +354,8 @@ export function makeShop(opts: { shopDomain?: string; currencyCode?: string; pla
     refundPolicy:
       "You have 30 days after receiving your item to request a return. Items must be unworn, with tags. Refunds are issued to the original payment method within 10 business days of receiving the return.",
     shippingPolicy: "Free standard shipping on orders over $75. Orders ship within 1–2 business days; delivery takes 3–5 business days.",
-    paymentMethods: ["shop_pay", "apple_pay", "google_pay", "visa", "mastercard", "amex", "paypal", "klarna"],
+    // The checkout offers Shop Pay Installments too (DEV_PAYMENT_METHODS): the storefront banner agrees.
+    paymentMethods: ["shop_pay", "apple_pay", "google_pay", "visa", "mastercard", "amex", "paypal", "klarna", "shop_pay_installments"],
   };
 }
 

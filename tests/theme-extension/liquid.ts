@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Liquid, type TagToken, type TopLevelToken } from "liquidjs";
+import { Liquid, Tag, type Context, type Emitter, type Template, type TagToken, type TopLevelToken } from "liquidjs";
+import type { Parser } from "liquidjs/dist/parser";
 
 export const EXT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../extensions/recovery-plays-theme");
 export const LOCALE = JSON.parse(readFileSync(path.join(EXT, "locales/en.default.json"), "utf8"));
@@ -33,6 +34,39 @@ export function makeEngine(currency = "EUR"): Liquid {
   engine.registerFilter("json", (v: unknown) => JSON.stringify(v ?? null));
   engine.registerFilter("money", (cents: number) =>
     new Intl.NumberFormat("en", { style: "currency", currency }).format(Number(cents || 0) / 100));
+  // Shopify's icon for a payment type: an <svg> titled with the method's name (here the type itself).
+  engine.registerFilter("payment_type_svg_tag", (type: string, ...args: unknown[]) => {
+    const cls = (args.find((a) => Array.isArray(a) && a[0] === "class") as [string, string] | undefined)?.[1];
+    return `<svg${cls ? ` class="${escapeHtml(cls)}"` : ""} role="img" aria-labelledby="pi-${escapeHtml(type)}"><title id="pi-${escapeHtml(type)}">${escapeHtml(type)}</title></svg>`;
+  });
+  // Shopify's Shop Pay Installments element: Shopify fills it (or leaves it empty) from the shop's eligibility.
+  engine.registerFilter("payment_terms", (form: { form_type?: string } | null) => {
+    if (form?.form_type !== "cart" && form?.form_type !== "product") throw new Error("payment_terms needs the form object of a cart or product form");
+    return `<shopify-payment-terms form-type="${form.form_type}"></shopify-payment-terms>`;
+  });
+  engine.registerTag(
+    "form",
+    class extends Tag {
+      private type: string;
+      private templates: Template[] = [];
+      constructor(token: TagToken, remain: TopLevelToken[], l: Liquid, parser: Parser) {
+        super(token, remain, l);
+        this.type = /^\s*['"](\w+)['"]/.exec(token.args)?.[1] ?? "";
+        for (let t = remain.shift(); t; t = remain.shift()) {
+          if ((t as TagToken).name === "endform") return;
+          this.templates.push(parser.parseToken(t, remain));
+        }
+        throw new Error("{% form %} without {% endform %}");
+      }
+      *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+        emitter.write(`<form method="post" action="/${this.type === "cart" ? "cart" : "cart/add"}">`);
+        ctx.push({ form: { form_type: this.type } });
+        yield this.liquid.renderer.renderTemplates(this.templates, ctx, emitter);
+        ctx.pop();
+        emitter.write("</form>");
+      }
+    },
+  );
   engine.registerTag("schema", {
     parse(_token: TagToken, remain: TopLevelToken[]) {
       for (let t = remain.shift(); t; t = remain.shift()) if ((t as TagToken).name === "endschema") return;

@@ -143,12 +143,27 @@ describe("app blocks", () => {
     expect(rendered).toContain(LOCALE.recovery_plays.payment_options.big_order);
     expect(rendered).not.toMatch(/instal|pay[- ]?in[- ]?(4|four)|pay later|interest[- ]free|split (the|this|your) (cost|order|payment)|spread the cost|bnpl/i);
   });
-  it("GIVEN the VIP play WHEN payment options render THEN the shop's enabled payment types and a hidden big-order note appear", async () => {
+  it("GIVEN the VIP play WHEN payment options render THEN each enabled payment type shows as Shopify's icon, and a hidden big-order note", async () => {
     const html = await renderBlock(engine, "payment-options.liquid", scope(configWith(["vip"])));
-    expect(html).toContain("<li>Shopify pay</li>");
-    expect(html).toContain("<li>Klarna</li>");
+    for (const type of ["visa", "shopify_pay", "klarna"]) expect(html).toContain(`<li><svg class="rp-pay-icon" role="img" aria-labelledby="pi-${type}">`);
     expect(html).toMatch(/data-rp-variant="bnpl" hidden/);
     expect(html).not.toContain('data-rp-kind="concierge"');
+  });
+  const bigOrderNote = (html: string) => {
+    const m = /<div class="rp-bnpl" data-rp-variant="bnpl" hidden>([\s\S]*?)<\/div>/.exec(html);
+    if (!m) throw new Error("no big-order note");
+    return m[1];
+  };
+  it("GIVEN a shop with Klarna enabled WHEN the big-order note renders THEN it names Klarna's instalments and carries Shopify's installments banner", async () => {
+    const note = bigOrderNote(await renderBlock(engine, "payment-options.liquid", scope(configWith(["vip"]))));
+    expect(note).toContain("Pay in instalments with Klarna at checkout.");
+    expect(note).toMatch(/<form method="post" action="\/cart"><shopify-payment-terms form-type="cart"><\/shopify-payment-terms><\/form>/);
+  });
+  it("GIVEN a shop whose payment types include no pay-later provider WHEN the big-order note renders THEN only Shopify's banner could speak of instalments", async () => {
+    const shop = { enabled_payment_types: ["visa", "master", "paypal"], refund_policy: { url: "/policies/refund-policy" } };
+    const note = bigOrderNote(await renderBlock(engine, "payment-options.liquid", scope(configWith(["vip"]), { shop })));
+    expect(note.replace(/<[^>]*>/g, " ")).not.toMatch(/instal|pay later/i);
+    expect(note).toContain("<shopify-payment-terms");
   });
   const concierge = async (contact: string) => {
     const c = configWith(["vip"]);

@@ -21,6 +21,7 @@ import type { Parser } from "liquidjs/dist/parser";
 import { escapeHtml } from "../http";
 import { formatMoney } from "../money";
 import { handleize } from "../catalog";
+import { SHOP_PAY_INSTALLMENTS } from "./objects";
 import {
   type BlockSchema,
   type ExtensionBlock,
@@ -320,6 +321,16 @@ function registerFilters(liquid: Liquid, assetUrl: (name: string) => string, loc
     // Inline, text-only badge: the dev store never fetches Shopify's payment icons.
     return `<svg${cls ? ` class="${escapeHtml(String(cls))}"` : ""} role="img" aria-labelledby="pi-${escapeHtml(String(type))}" viewBox="0 0 76 24" width="76" height="24"><title id="pi-${escapeHtml(String(type))}">${escapeHtml(label)}</title><rect width="76" height="24" rx="3" fill="#fff" stroke="#999"/><text x="38" y="16" font-size="9" text-anchor="middle" fill="#222">${escapeHtml(label)}</text></svg>`;
   });
+  // Shopify's Shop Pay Installments banner, only on a product or cart form's `form` object. Shopify renders the banner
+  // itself (in the element's shadow root, with its own script); the dev store writes its sentence as plain text,
+  // and writes nothing for a shop that does not offer Shop Pay Installments.
+  liquid.registerFilter("payment_terms", function (this: { context: Context }, form: unknown) {
+    const type = (form as Record<symbol, unknown> | null)?.[FORM_TYPE];
+    if (type !== "cart" && type !== "product") return "";
+    const shop = (this.context.globals as Record<string, unknown>).shop as Record<symbol, unknown> | undefined;
+    if (!shop?.[SHOP_PAY_INSTALLMENTS]) return "";
+    return `<shopify-payment-terms form-type="${type}"><span>Pay in 4 interest-free installments with Shop Pay</span></shopify-payment-terms>`;
+  });
   liquid.registerFilter("payment_type_img_url", (type: unknown) => `/cdn/shop/payment-icons/${encodeURIComponent(String(type ?? ""))}.svg`);
 }
 
@@ -399,7 +410,6 @@ function registerThemeOnlyFilters(liquid: Liquid, asset: (name: string) => strin
   });
   liquid.registerFilter("structured_data", () => "");
   liquid.registerFilter("standard_event_data", () => "{}");
-  liquid.registerFilter("payment_terms", () => "");
   liquid.registerFilter("payment_button", () => "");
   liquid.registerFilter("login_button", () => "");
   liquid.registerFilter("unit_price_with_measurement", () => "");
@@ -423,6 +433,9 @@ function registerThemeOnlyFilters(liquid: Liquid, asset: (name: string) => strin
       .join("<br>");
   });
 }
+
+/** On a `form` object, out of Liquid's sight: which form it belongs to (`payment_terms` needs a product or cart form). */
+const FORM_TYPE = Symbol("formType");
 
 /** Parses the templates up to `{% end<name> %}` (for block tags that render their body: style, paginate, form). */
 function parseBody(name: string, tagToken: TagToken, remain: TopLevelToken[], parser: Parser): Template[] {
@@ -763,7 +776,7 @@ export class StorefrontRenderer {
               (attrs.return_to ? `<input type="hidden" name="return_to" value="${escapeHtml(String(attrs.return_to))}" />` : ""),
           );
           const state = page(ctx).forms[type];
-          ctx.push({ form: { errors: state?.errors ?? null, posted_successfully: false, ...(state?.values ?? {}) } });
+          ctx.push({ form: { errors: state?.errors ?? null, posted_successfully: false, [FORM_TYPE]: type, ...(state?.values ?? {}) } });
           yield this.liquid.renderer.renderTemplates(this.templates, ctx, emitter);
           ctx.pop();
           emitter.write("</form>");

@@ -7,9 +7,26 @@ import { type Cart, priceCart } from "../cart";
 import { moneyFormats, toCents } from "../money";
 
 export const COLLECTION_PAGE_SIZE = 24;
+/** On the shop object, out of Liquid's sight: whether the shop offers Shop Pay Installments (`payment_terms`). */
+export const SHOP_PAY_INSTALLMENTS = Symbol("shopPayInstallments");
 
 const hidden = (o: object, key: string, value: unknown) =>
   Object.defineProperty(o, key, { value, enumerable: false, configurable: true, writable: true });
+
+/**
+ * The dev store's payment method names as Shopify's Liquid payment types (`shop.enabled_payment_types`: "visa",
+ * "master", "american_express", "shopify_pay", ...). Shop Pay Installments is not a payment type: Shopify shows it
+ * through the `payment_terms` banner, so it is left out here and read by that filter (`offersShopPayInstallments`).
+ */
+const PAYMENT_TYPE: Record<string, string> = { shop_pay: "shopify_pay", mastercard: "master", amex: "american_express" };
+const INSTALLMENTS = "shop_pay_installments";
+export function enabledPaymentTypes(methods: readonly string[]): string[] {
+  return methods
+    .map((m) => handleize(m).replace(/-/g, "_"))
+    .filter((t) => t !== INSTALLMENTS)
+    .map((t) => PAYMENT_TYPE[t] ?? t);
+}
+export const offersShopPayInstallments = (methods: readonly string[]) => methods.some((m) => handleize(m).replace(/-/g, "_") === INSTALLMENTS);
 
 export function shopObject(data: DevStoreData, domain: string): Record<string, unknown> {
   const f = moneyFormats(data.shop.currencyCode);
@@ -29,8 +46,9 @@ export function shopObject(data: DevStoreData, domain: string): Record<string, u
     refund_policy: refund,
     shipping_policy: shipping,
     policies: [refund, shipping],
-    enabled_payment_types: data.shop.paymentMethods.map(handleize).map((h) => h.replace(/-/g, "_")),
+    enabled_payment_types: enabledPaymentTypes(data.shop.paymentMethods),
     payment_methods: data.shop.paymentMethods,
+    [SHOP_PAY_INSTALLMENTS]: offersShopPayInstallments(data.shop.paymentMethods),
     customer_accounts_enabled: true,
     customer_accounts_optional: true,
     locale: "en",

@@ -7,7 +7,7 @@ import { DEFAULT_BANDS, DEFAULT_SETTINGS } from "../../../app/lib/plays/defaults
 import type { PublishedPlaysConfig } from "../../../app/lib/plays/types";
 import type { DevMetafield } from "../../types";
 import { DEFAULT_EXTENSION_DIR } from "../index";
-import { Shopper, TEST_API_KEY, TEST_APP_ID, type TestStorefront, startStorefront } from "../testing";
+import { Shopper, TEST_API_KEY, TEST_APP_ID, type TestStorefront, sampleStore, startStorefront } from "../testing";
 
 const present = existsSync(path.join(DEFAULT_EXTENSION_DIR, "blocks", "app-embed.liquid"));
 if (!present) console.warn(`[storefront] extension tests skipped: ${DEFAULT_EXTENSION_DIR}/blocks/app-embed.liquid not found yet`);
@@ -155,5 +155,41 @@ describe.skipIf(!present)("real theme app extension in the dev store", () => {
     const res = await new Shopper(store.url).get("/admin/themes/current/editor?context=apps&activateAppId=someone-else/app-embed");
     expect(res.status).toBe(404);
     expect(store.ctx.state.themeFiles["config/settings_data.json"]).toBe(before);
+  });
+});
+
+describe.skipIf(!present)("payment options as Shopify renders them", () => {
+  const vipConfig: PublishedPlaysConfig = { ...config, plays: { vip: DEFAULT_SETTINGS.vip } };
+  const vipCart = async (paymentMethods: string[]) => {
+    await store.close();
+    const data = sampleStore();
+    data.shop.paymentMethods = paymentMethods;
+    store = await startStorefront({ data, metafields: [configMetafield(vipConfig)] });
+    await new Shopper(store.url).get(embedLink);
+    const s = new Shopper(store.url);
+    await s.postJson("/cart/add.js", { id: 1011, quantity: 1 });
+    const html = await s.html("/cart");
+    const tpl = /<template data-rp-fallback="payment_options">([\s\S]*?)<\/template>/.exec(html);
+    if (!tpl) throw new Error("no payment options template");
+    return tpl[1];
+  };
+
+  it("GIVEN the shop's payment methods WHEN the VIP card renders THEN each shows as its Shopify payment type icon", async () => {
+    const card = await vipCart(["Shop Pay", "Mastercard", "Amex", "Klarna"]);
+    for (const type of ["shopify_pay", "master", "american_express", "klarna"]) expect(card).toContain(`aria-labelledby="pi-${type}"`);
+    expect(card).toContain("Pay in instalments with Klarna at checkout.");
+    expect(card).not.toContain("<shopify-payment-terms");
+  });
+
+  it("GIVEN a shop offering Shop Pay Installments WHEN the VIP card renders THEN Shopify's banner is in the big-order note, and the method is no payment type", async () => {
+    const card = await vipCart(["Shop Pay", "Visa", "Shop Pay Installments"]);
+    expect(card).toMatch(/data-rp-variant="bnpl" hidden>[\s\S]*<form[^>]*action="\/cart"[\s\S]*<shopify-payment-terms form-type="cart">/);
+    expect(card).not.toContain("pi-shop_pay_installments");
+    expect(card).not.toContain("Pay in instalments with");
+  });
+
+  it("GIVEN a shop without any pay-later method WHEN the VIP card renders THEN nothing speaks of instalments", async () => {
+    const card = await vipCart(["Visa", "Mastercard", "PayPal"]);
+    expect(card.replace(/<[^>]*>/g, " ")).not.toMatch(/instal|pay later|interest[- ]free/i);
   });
 });
