@@ -7,6 +7,10 @@ import tsconfigPaths from "vite-tsconfig-paths";
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
+    // Vitest's default is one worker per core minus one: a single worker on 2 cores. The files wait on databases
+    // and local servers more than on the CPU, so three run side by side (each has its own database or schema, and
+    // servers on free ports).
+    maxWorkers: 3,
     projects: [
       {
         extends: true,
