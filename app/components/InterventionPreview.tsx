@@ -6,6 +6,7 @@
 import { Box, Text } from "@shopify/polaris";
 import type { CSSProperties } from "react";
 import type { PlayKey, PlaySettingsMap, Surface } from "../lib/plays/types";
+import { shownMessage } from "../lib/plays/copy";
 import { useI18n } from "./I18n";
 
 const frame: CSSProperties = { fontFamily: "Assistant, -apple-system, 'Segoe UI', sans-serif", color: "#121212", lineHeight: 1.5 };
@@ -17,7 +18,7 @@ const tile: CSSProperties = { width: 72, height: 72, borderRadius: 6, background
 
 export function InterventionPreview<K extends PlayKey>({ play, settings, surface }: { play: K; settings: PlaySettingsMap[K]; surface: Surface }) {
   const { t, money } = useI18n();
-  const m = settings.message;
+  const m = shownMessage(settings);
   const inCheckout = surface === "checkout";
   let extras: JSX.Element | null = null;
   if (play === "vip") {

@@ -188,6 +188,16 @@ describe("app blocks", () => {
     expect(html).toContain("Save 12% when you buy them together (T &lt;/script&gt;");
     expect(html).toContain('data-rp-bundle="701"');
   });
+  it("GIVEN a 14-day return window on each play WHEN the returns copy renders THEN it says 14 days wherever it names the window", async () => {
+    const c = configWith(["confidence", "indecision"]);
+    c.plays.confidence!.returnDays = 14;
+    c.plays.indecision!.returnDays = 14;
+    const confidence = await renderBlock(engine, "cart-confidence.liquid", scope(c));
+    const indecision = await renderBlock(engine, "indecision-alternatives.liquid", scope(c));
+    expect(confidence).toContain("Free 14-day returns on every order.");
+    expect(indecision).toContain("You can return this anytime in the next 14 days!");
+    for (const html of [confidence, indecision]) expect(html).not.toMatch(/\b30\b|\{return_days\}/);
+  });
   it("GIVEN a 75 threshold and a 40.00 cart WHEN the free-shipping hint renders THEN it says 35.00 away", async () => {
     const c = configWith(["deal_seeker"]);
     c.plays.deal_seeker!.freeShippingThreshold = 75;

@@ -43,6 +43,7 @@ function ConfidenceFields({ form }: FieldsProps) {
         error={form.errorFor("noPurchaseSince")}
       />
       <Checkbox label={t("playPage.checkoutPrompt")} checked={form.draft.checkoutPrompt === true} onChange={(v) => form.set("checkoutPrompt", v)} />
+      <NumberField<"confidence"> form={form} name="returnDays" help={t("playPage.returnDaysHelp")} />
     </>
   );
 }
@@ -76,6 +77,7 @@ function VipFields({ form }: FieldsProps) {
 }
 
 function IndecisionFields({ form }: FieldsProps) {
+  const { t } = useI18n();
   return (
     <>
       <FormLayout.Group>
@@ -83,7 +85,7 @@ function IndecisionFields({ form }: FieldsProps) {
         <NumberField<"indecision"> form={form} name="removalsMoreThan" />
       </FormLayout.Group>
       <FormLayout.Group>
-        <NumberField<"indecision"> form={form} name="returnDays" />
+        <NumberField<"indecision"> form={form} name="returnDays" help={t("playPage.returnDaysHelp")} />
         <NumberField<"indecision"> form={form} name="alternativesCount" />
       </FormLayout.Group>
     </>

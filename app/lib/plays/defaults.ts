@@ -11,11 +11,12 @@ export const DEFAULT_SETTINGS: PlaySettingsMap = {
     surfaces: ["cart", "checkout"],
     message: {
       heading: "Shop with peace of mind",
-      body: "Free 30-day returns on every order.",
+      body: "Free {return_days}-day returns on every order.",
       cta: "Read our refund policy",
     },
     policyViewsMoreThan: 2,
     noPurchaseSince: null,
+    returnDays: 30,
     checkoutPrompt: true,
   },
   vip: {
@@ -36,7 +37,7 @@ export const DEFAULT_SETTINGS: PlaySettingsMap = {
     surfaces: ["cart"],
     message: {
       heading: "Don't worry",
-      body: "You can return this anytime in the next 30 days!",
+      body: "You can return this anytime in the next {return_days} days!",
       cta: "See popular alternatives",
     },
     sessionMinutes: 10,

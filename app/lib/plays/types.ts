@@ -45,6 +45,8 @@ export interface ConfidenceSettings extends CommonPlaySettings {
   noPurchaseSince: string | null;
   /** Offer guest checkout to low-propensity visitors, an account prompt to loyalists. */
   checkoutPrompt: boolean;
+  /** The return window the copy promises: fills `{return_days}` in the message (app/lib/plays/copy.ts). */
+  returnDays: number;
 }
 
 export interface VipSettings extends CommonPlaySettings {
@@ -62,6 +64,7 @@ export interface IndecisionSettings extends CommonPlaySettings {
   sessionMinutes: number;
   /** Removals from cart MORE than this many times this session (default 2). */
   removalsMoreThan: number;
+  /** The return window the copy promises: fills `{return_days}` in the message (app/lib/plays/copy.ts). */
   returnDays: number;
   alternativesCount: number;
 }

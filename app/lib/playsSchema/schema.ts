@@ -58,6 +58,7 @@ export const playSchemas = {
     policyViewsMoreThan: int(0, 50),
     noPurchaseSince: z.union([isoDate, z.null()]),
     checkoutPrompt: z.boolean(),
+    returnDays: int(0, 365),
   }),
   vip: z.object({
     ...common("vip"),

@@ -10,6 +10,7 @@ import type { PropensityFeatures } from "../propensity/features";
 import { applySignal, newVisitor, parseSession, parseVisitor, resumeSession, toPropensityFeatures } from "../signals";
 import type { SessionSignals, SignalEvent, VisitorState } from "../signals/types";
 import { decide, recordShown } from "../decisions/engine";
+import { shownMessage } from "../plays/copy";
 import type { Intervention } from "../decisions/types";
 import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, type CartSnapshot } from "./cart";
 import { bandFreeDecision } from "./bands";
@@ -293,7 +294,10 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
       locate();
     }
     const live = $("#rp-live");
-    if (live) live.textContent = `${iv.message.heading}. ${iv.message.body}`;
+    if (live) {
+      const m = shownMessage({ message: iv.message, returnDays: (cfg.plays[iv.play] as { returnDays?: number } | undefined)?.returnDays });
+      live.textContent = `${m.heading}. ${m.body}`;
+    }
     return true;
   };
   // Finds the cart surface; a newly opened drawer/notification becomes "the cart" (stall timer from now), and a

@@ -58,6 +58,20 @@ describe("purchase.checkout.block.render (confidence)", () => {
     expect(link.textContent).toBe("Read our refund policy");
   });
 
+  test("GIVEN a 14-day return window WHEN the reassurance renders THEN the copy names 14 days", async () => {
+    const config = publishedConfig(["confidence"]);
+    config.plays.confidence!.returnDays = 14;
+    withConfig(config);
+    extension.fetch = fakeBackend(customer({ stage: "returning_visitor", ordersCount: 0, lastOrderAt: null })).fetch;
+    extension.shopify.i18n.translate = englishTranslate() as never;
+
+    await extension.render();
+
+    await vi.waitFor(() => expect(banner()).not.toBeNull());
+    expect(banner()!.textContent).toContain("Free 14-day returns on every order.");
+    expect(document.body.innerHTML).not.toMatch(/30-day|\{return_days\}/);
+  });
+
   test("GIVEN a repeat customer profile from the backend WHEN rendered THEN renders nothing", async () => {
     withConfig(publishedConfig(["confidence"]));
     const backend = fakeBackend(customer({ ordersCount: 3 }));

@@ -5,6 +5,7 @@
  */
 import { render } from "preact";
 import { checkoutSettings, isFirstTimeBuyer } from "./core/eligibility";
+import { shownMessage } from "../../../app/lib/plays/copy";
 import { checkoutOrdersCount, refundPolicyUrl, shopifyApi, t, useConfig, useExposure, useProfile, useTurn } from "./runtime";
 
 export default async function extension() {
@@ -21,7 +22,8 @@ function Reassurance() {
   const exposure = useExposure("confidence", settings !== null, inSegment, buyer, { turn });
 
   if (!settings || exposure.arm !== "treatment" || !turn) return null;
-  const { heading, body, cta } = settings.message;
+  // The play's return window fills {return_days}, as on the storefront.
+  const { heading, body, cta } = shownMessage(settings);
   const policyUrl = refundPolicyUrl(shopifyApi().shop.storefrontUrl);
 
   return (

@@ -41,6 +41,20 @@ describe("purchase.thank-you.block.render (confidence, all plans)", () => {
     expect(backend.calls.map((c) => c.url)).toEqual([`${APP_URL}/api/checkout/profile?vid=${encodeURIComponent(VISITOR_ID)}`]);
   });
 
+  test("GIVEN a 14-day return window WHEN the first order is confirmed THEN the reminder names 14 days", async () => {
+    const config = publishedConfig(["confidence"]);
+    config.plays.confidence!.returnDays = 14;
+    extension.shopify.appMetafields.value = [configEntry(config)];
+    firstOrder(true);
+    extension.shopify.i18n.translate = englishTranslate() as never;
+
+    await extension.render();
+    await vi.waitFor(() => expect(document.body.querySelector("s-banner")).not.toBeNull());
+
+    expect(document.body.querySelector("s-banner")!.textContent).toContain("Free 14-day returns on every order.");
+    expect(document.body.innerHTML).not.toMatch(/30-day|\{return_days\}/);
+  });
+
   test("GIVEN a repeat customer's order WHEN rendered THEN renders nothing", async () => {
     firstOrder(false);
 

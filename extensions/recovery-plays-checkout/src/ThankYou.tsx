@@ -7,6 +7,7 @@
  */
 import { render } from "preact";
 import { checkoutSettings } from "./core/eligibility";
+import { shownMessage } from "../../../app/lib/plays/copy";
 import { refundPolicyUrl, shopifyApi, t, useConfig, useExposure, useProfile } from "./runtime";
 
 export default async function extension() {
@@ -23,14 +24,15 @@ function ThankYou() {
 
   if (!settings || exposure.arm !== "treatment") return null;
   const policyUrl = refundPolicyUrl(api.shop.storefrontUrl);
+  const message = shownMessage(settings);
 
   return (
     <s-banner heading={t("thankYou.heading")} tone="success">
       <s-stack gap="small-200">
-        <s-text>{settings.message.body}</s-text>
-        {policyUrl && settings.message.cta ? (
+        <s-text>{message.body}</s-text>
+        {policyUrl && message.cta ? (
           <s-link href={policyUrl} target="_blank" accessibilityLabel={t("thankYou.policyLinkLabel")}>
-            {settings.message.cta}
+            {message.cta}
           </s-link>
         ) : null}
       </s-stack>
