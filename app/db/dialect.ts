@@ -16,7 +16,7 @@ export function currentDialect(): Dialect {
 export type ShopTable =
   | "Event" | "PlayExposure" | "DailyPlayStat" | "OrderAttribution" | "OrderRefund" | "PageStat" | "RollupCursor"
   | "ShopModel" | "CustomerProfile" | "ProfileOrder" | "SyncJob" | "DataRequest" | "PlayConfig" | "PublishedConfig"
-  | "Session" | "WebhookDelivery" | "LeakFunnelDay" | "LeakPathDay" | "LeakPathWeek" | "PlayMoneyDay" | "LeakCursor" | "BundleCode" | "Shop";
+  | "Session" | "WebhookDelivery" | "LeakFunnelDay" | "LeakPathDay" | "LeakPathWeek" | "PlayMoneyDay" | "LeakCursor" | "LeakVisit" | "BundleCode" | "Shop";
 
 /**
  * How SQL maps a timestamp to a shop's measurement day; null = the UTC day. The zone is written into the SQL as a

@@ -55,7 +55,7 @@ export async function redactCustomer(shop: string, payload: RedactCustomerPayloa
  */
 export const SHOP_TABLES: ShopTable[] = [
   "Event", "PlayExposure", "DailyPlayStat", "OrderAttribution", "OrderRefund", "PageStat", "RollupCursor", "ShopModel",
-  "LeakFunnelDay", "LeakPathDay", "LeakPathWeek", "PlayMoneyDay", "LeakCursor", "CustomerProfile", "ProfileOrder", "DataRequest",
+  "LeakFunnelDay", "LeakPathDay", "LeakPathWeek", "PlayMoneyDay", "LeakCursor", "LeakVisit", "CustomerProfile", "ProfileOrder", "DataRequest",
   "SyncJob", "BundleCode", "PlayConfig", "PublishedConfig", "Session", "WebhookDelivery", "Shop",
 ];
 export const REDACT_BATCH = 5000;
