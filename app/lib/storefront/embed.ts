@@ -16,6 +16,7 @@ import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, ty
 import { bandFreeDecision } from "./bands";
 import { consent, get, money, onExitIntent, put, read, type ShopifyGlobal } from "./page";
 import { findSurface, place, type CartSurface } from "./surface";
+import { POPULAR_POOL } from "./popular";
 import { drain, type StorefrontEvent, type StorefrontEventType } from "./transport";
 import type * as Lazy from "./lazy";
 import { collectionAnchor, type EmbedBoot } from "./boot";
@@ -272,9 +273,10 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
     const card = $<HTMLTemplateElement>("#rp-card");
     const box = rootsOf(iv).map((r) => $("[data-rp-recs]", r)).find(Boolean);
     if (!card || !box) return Promise.resolve(false);
-    const url = `${root}recommendations/products.json?product_id=${encodeURIComponent(iv.productId!)}&intent=${bundle ? "complementary" : "related"}&limit=${limit}`;
+    // Alternatives: a pool of related products, ranked by the shop's recent sales (app proxy), the top `limit` shown.
+    const url = `${root}recommendations/products.json?product_id=${encodeURIComponent(iv.productId!)}&intent=${bundle ? "complementary" : "related"}&limit=${bundle ? limit : POPULAR_POOL}`;
     return ui()
-      .then((m) => m.fill(nativeFetch, url, box, card, bundle ? 1 : limit, bundle ? cfg.plays.deal_seeker?.discountPercent || 0 : 0, cash))
+      .then((m) => m.fill(nativeFetch, url, box, card, bundle ? 1 : limit, bundle ? cfg.plays.deal_seeker?.discountPercent || 0 : 0, cash, bundle ? undefined : PROXY + "popular"))
       // "Add bundle" adds exactly what is shown: the anchor's selected variant (read at click time) and these.
       .then((ids) => (bundleIds = ids).length > 0, () => false);
   };

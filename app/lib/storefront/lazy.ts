@@ -8,9 +8,11 @@
 export { scorePropensity } from "../propensity/score";
 export { preview } from "./preview";
 import { BUNDLE_LINE_PROPERTY } from "../discounts/bundleFunction";
+import { HANDLE, rankBySales } from "./popular";
 
 interface Rec {
   title: string;
+  handle?: string;
   url: string;
   price: number;
   available?: boolean;
@@ -27,15 +29,24 @@ const HEADERS = { "content-type": "application/json", accept: "application/json"
 
 /**
  * Fills `box` with up to `max` products of the feed that can be bought (each with its first available variant),
- * priced with `pct` % off (the regular price struck through next to it). Resolves to the listed variant ids; none
- * when the feed has nothing to show, in which case `box` is left untouched.
+ * priced with `pct` % off (the regular price struck through next to it). With `popular` (the app proxy's popularity
+ * URL) the feed is first ranked by the shop's recent sales; without an answer it keeps Shopify's order. Resolves to
+ * the listed variant ids; none when the feed has nothing to show, in which case `box` is left untouched.
  */
 export async function fill(
-  f: typeof fetch, url: string, box: Element, card: HTMLTemplateElement, max: number, pct: number, money: (n: number) => string,
+  f: typeof fetch, url: string, box: Element, card: HTMLTemplateElement, max: number, pct: number, money: (n: number) => string, popular?: string,
 ): Promise<number[]> {
   const j = (await (await f(url)).json()) as { products?: Rec[] };
+  let feed = j.products || [];
+  if (popular && feed.length > 1) {
+    const handles = feed.map((p) => p.handle || "").filter((h) => HANDLE.test(h));
+    const sales = await f(`${popular}?h=${handles.map(encodeURIComponent).join(",")}`, { headers: HEADERS })
+      .then((r) => r.json() as Promise<{ sales?: Record<string, number> }>)
+      .then((s) => s.sales || {}, () => ({}));
+    feed = rankBySales(feed, sales);
+  }
   const items: [Rec, number][] = [];
-  for (const p of j.products || []) {
+  for (const p of feed) {
     const v = p.available !== false && p.variants?.find((x) => x.available);
     if (v && items.length < max) items.push([p, v.id]);
   }
