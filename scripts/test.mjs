@@ -6,7 +6,7 @@
 // A missing optional prerequisite (PostgreSQL, Chromium) is announced loudly and only that part is skipped —
 // except under CI=true (.ci/run), where a missing prerequisite fails the run so nothing is silently skipped.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import net from "node:net";
@@ -65,7 +65,25 @@ const chromium = existsSync(CHROMIUM);
 
 vitest("sqlite", []);
 
-if (pgUp) vitest("postgres", ["--project", "node"], { TEST_DB: "postgres", TEST_PG_URL: PG_URL });
+/**
+ * The node project's test files that can reach the database. The PostgreSQL stage runs only these: the others
+ * (pure app/lib modules, which the lint purity rule keeps free of Prisma; the dev store's storefront; the theme
+ * extension's Liquid) give the same result on either database. A file in those folders that does reach the
+ * database (it imports Prisma, a model or a database test helper) still runs.
+ */
+function databaseTestFiles() {
+  const PURE = [/^app\/lib\//, /^devstore\/storefront\//, /^tests\/theme-extension\//, /^scripts\//];
+  const REACHES_DB = /db\.server|@prisma|prisma\b|\/models\/|tests\/helpers\/(db|shopify|devstore)|TEST_DB/;
+  const ROOTS = ["app", "server", "devstore", "tests", "scripts"];
+  const files = ROOTS.flatMap((root) =>
+    existsSync(root) ? readdirSync(root, { recursive: true }).map((f) => path.join(root, String(f)).split(path.sep).join("/")) : [],
+  ).filter((f) => /\.test\.tsx?$/.test(f) && !f.startsWith("tests/e2e/") && !f.includes("node_modules"));
+  const picked = files.filter((f) => !PURE.some((re) => re.test(f)) || REACHES_DB.test(readFileSync(f, "utf8")));
+  console.log(`PostgreSQL stage: ${picked.length} of ${files.length} node test files (the rest never reach the database)`);
+  return picked;
+}
+
+if (pgUp) vitest("postgres", ["--project", "node", ...databaseTestFiles()], { TEST_DB: "postgres", TEST_PG_URL: PG_URL });
 else {
   banner(`PostgreSQL is not reachable at 127.0.0.1:5432 — SKIPPING the PostgreSQL run of the suite`);
   skippedStages.push("postgres (PostgreSQL not reachable)");
