@@ -1,5 +1,5 @@
 /**
- * `npm run bench:proxy` — the storefront/checkout edge under load (issues 7 and 8), autocannon on loopback
+ * `npm run bench:proxy` — the storefront/checkout edge under load, autocannon on loopback
  * against the built app (remix-serve, NODE_ENV=production) on SQLite (or BENCH_DATABASE_URL), installed on the
  * dev store through token exchange:
  *   1. app-proxy profile of logged-in customers with stored profiles → profileRps, profileP99Ms
