@@ -36,5 +36,6 @@ export function input(config: PublishedPlaysConfig, over: Partial<DecisionInput>
     now: over.now ?? T0,
     consent: over.consent ?? true,
     active: over.active ?? null,
+    fx: over.fx ?? null,
   };
 }

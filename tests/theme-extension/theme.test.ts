@@ -22,7 +22,7 @@ function scope(config: PublishedPlaysConfig | null, over: Record<string, unknown
   return {
     app: { metafields: { "$app:recovery_plays": { config: config ? { value: config } : null } } },
     shop: { enabled_payment_types: ["visa", "shopify_pay", "klarna"], refund_policy: { url: "/policies/refund-policy" } },
-    cart: { total_price: 4000, items: [{ product_id: 7, quantity: 2 }], attributes: {} },
+    cart: { total_price: 4000, currency: { iso_code: "EUR" }, items: [{ product_id: 7, quantity: 2 }], attributes: {} },
     product: { id: 7, selected_or_first_available_variant: { id: 701 } },
     customer: null,
     request: { page_type: "cart" },
@@ -197,6 +197,16 @@ describe("app blocks", () => {
     expect(confidence).toContain("Free 14-day returns on every order.");
     expect(indecision).toContain("You can return this anytime in the next 14 days!");
     for (const html of [confidence, indecision]) expect(html).not.toMatch(/\b30\b|\{return_days\}/);
+  });
+  it("GIVEN a cart in the shopper's currency, not the shop's WHEN the free-shipping hint renders THEN Liquid writes no amount (it has no rate; the embed converts)", async () => {
+    const c = configWith(["deal_seeker"]);
+    c.plays.deal_seeker!.freeShippingThreshold = 75;
+    const html = await renderBlock(engine, "free-shipping-hint.liquid", scope(c, { cart: { total_price: 4000, currency: { iso_code: "USD" }, items: [], attributes: {} } }));
+    expect(html).toContain("You're <strong data-rp-remaining></strong> away from free shipping.");
+  });
+  it("GIVEN the cart's currency WHEN the embed renders THEN the boot carries it with the cart total", async () => {
+    const html = await renderBlock(engine, "app-embed.liquid", scope(configWith(["deal_seeker"]), { request: { page_type: "cart" } }));
+    expect(html).toMatch(/"t": 4000,\s*"cu": "EUR",/);
   });
   it("GIVEN a 75 threshold and a 40.00 cart WHEN the free-shipping hint renders THEN it says 35.00 away", async () => {
     const c = configWith(["deal_seeker"]);

@@ -126,6 +126,16 @@ describe("vip play: cart stall > stallSeconds", () => {
     applySignal(s, v, { type: "cart_updated", ts: s.last, subtotal: 3 * config.shop.aov });
     expect(decide(input(config, { session: s, visitor: v, now: s.last + 46 * S, customer: customer({ aov: 0 }) })).show?.bnpl).toBe(true);
   });
+  it("GIVEN a euro cart of 3× the dollar AOV after Shopify's rate WHEN shown THEN BNPL is emphasised; without a rate it is not", () => {
+    const { s, v } = cart();
+    // 120 EUR at 0.5 EUR per USD = 240 USD = 3 × 80 USD.
+    applySignal(s, v, { type: "cart_updated", ts: s.last, subtotal: 120, currency: "EUR" });
+    const c = { ...config, shop: { ...config.shop, currency: "USD" } };
+    const at = (fx: { currency: string; rate: number } | null) =>
+      decide(input(c, { session: s, visitor: v, now: s.last + 46 * S, customer: customer({ aov: 80 }), fx })).show?.bnpl;
+    expect(at({ currency: "EUR", rate: 0.5 })).toBe(true);
+    expect(at(null)).toBe(false);
+  });
   it("GIVEN a concierge contact WHEN shown THEN the concierge part is revealed too", () => {
     const c = configWith(["vip"]);
     c.plays.vip!.conciergeContact = "vip@example.com";
@@ -193,6 +203,34 @@ describe("deal-seeker play: low propensity, same product ≥ sameProductViewsAtL
     v.visits = [T0 - 3 * 86400000, T0 - 86400000, T0];
     applySignal(s, v, { type: "cart_updated", ts: T0 + S, subtotal: 40 });
     expect(decide(input(c, { session: s, visitor: v, now: T0 + S, propensity: 0.1 })).show?.kind).toBe("free_shipping_hint");
+  });
+  const priceSensitiveAtCart = (subtotal: number, currency: string) => {
+    const { s, v } = journey([[0, "product", "5"], [5, "cart"]]);
+    v.visits = [T0 - 3 * 86400000, T0 - 86400000, T0];
+    applySignal(s, v, { type: "cart_updated", ts: T0 + 6 * S, subtotal, currency });
+    return { s, v };
+  };
+  const hintConfig = () => {
+    const c = configWith(["deal_seeker"]);
+    c.plays.deal_seeker!.freeShippingThreshold = 75;
+    c.shop.currency = "USD";
+    return c;
+  };
+  it("GIVEN a price-sensitive shopper on the cart WHEN under the threshold THEN the free-shipping hint reaches the cart", () => {
+    const { s, v } = priceSensitiveAtCart(40, "USD");
+    expect(decide(input(hintConfig(), { session: s, visitor: v, now: T0 + 6 * S, propensity: 0.1 })).show?.kind).toBe("free_shipping_hint");
+  });
+  it("GIVEN a euro cart in a dollar shop WHEN Shopify's rate converts it THEN the threshold is compared in dollars", () => {
+    const fx = { currency: "EUR", rate: 0.5 };
+    // 40 EUR = 80 USD: over the 75 USD threshold, although 40 < 75.
+    const over = priceSensitiveAtCart(40, "EUR");
+    expect(decide(input(hintConfig(), { session: over.s, visitor: over.v, now: T0 + 6 * S, propensity: 0.1, fx })).show).toBeNull();
+    const under = priceSensitiveAtCart(30, "EUR");
+    expect(decide(input(hintConfig(), { session: under.s, visitor: under.v, now: T0 + 6 * S, propensity: 0.1, fx })).show?.kind).toBe("free_shipping_hint");
+  });
+  it("GIVEN a cart in another currency and no rate WHEN price-sensitive THEN no hint (its amount could not be true)", () => {
+    const { s, v } = priceSensitiveAtCart(10, "EUR");
+    expect(decide(input(hintConfig(), { session: s, visitor: v, now: T0 + 6 * S, propensity: 0.1, fx: null })).show).toBeNull();
   });
   it("GIVEN only 2 visits this week WHEN otherwise price-sensitive THEN no free-shipping hint", () => {
     const c = configWith(["deal_seeker"]);

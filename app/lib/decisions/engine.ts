@@ -8,6 +8,7 @@ import type { SessionSignals, VisitorState } from "../signals/types";
 import { cartStallSeconds, currentProductViews, policyViews, sessionMinutes, visitsLast7Days, DAY_MS } from "../signals/session";
 import type { Decision, DecisionInput, Intervention, PropensityBand } from "./types";
 import { hasNoPurchase, isBigTicket, isVipSegment, PRIORITY } from "./eligibility";
+import { toShopCurrency } from "../plays/money";
 
 export { PRIORITY } from "./eligibility";
 
@@ -37,7 +38,8 @@ export function evaluatePlay(play: PlayKey, input: DecisionInput): Intervention 
   const { config, session: s, customer, now } = input;
   const surface = surfaceOf(s);
   const enabled = config.plays[play];
-  // Only the merchant's chosen surfaces; the cart is the only surface of every play but deal_seeker.
+  // Only the merchant's chosen surfaces; the cart is the only surface of every play but deal_seeker (its bundle on
+  // the product page, its free-shipping hint on the product page and the cart).
   if (!surface || !enabled || !enabled.surfaces.includes(surface) || (surface !== "cart" && play !== "deal_seeker")) return null;
   // The settings below are non-null: `enabled` is config.plays[play].
   switch (play) {
@@ -58,8 +60,10 @@ export function evaluatePlay(play: PlayKey, input: DecisionInput): Intervention 
       const st = config.plays.vip!;
       if (!isVipSegment(st.segments, customer)) return null;
       if (!(cartStallSeconds(s, now) > st.stallSeconds)) return null;
-      // Sessions stored before the cart currency was tracked carry none: their subtotal was the shop's.
-      const bnpl = isBigTicket(st.aovMultiple, config.shop, customer, { subtotal: s.subtotal, currency: s.cur ?? config.shop.currency });
+      // AOVs are in the shop's currency: the cart is compared in it too (Shopify's rate), or not at all. Sessions
+      // stored before the cart currency was tracked carry none: their subtotal was the shop's.
+      const subtotal = toShopCurrency(s.subtotal, s.cur, config.shop.currency, input.fx);
+      const bnpl = subtotal != null && isBigTicket(st.aovMultiple, config.shop, customer, { subtotal, currency: config.shop.currency });
       const iv: Intervention = { play, kind: "payment_options", parts: ["payment_options"], message: st.message, bnpl };
       if (st.conciergeContact.trim()) iv.parts.push("concierge");
       return iv;
@@ -78,8 +82,12 @@ export function evaluatePlay(play: PlayKey, input: DecisionInput): Intervention 
       if (surface === "product" && product && currentProductViews(s) >= st.sameProductViewsAtLeast && s.addCount === 0) {
         return { play, kind: "bundle", parts: ["bundle"], message: st.message, productId: product };
       }
+      // The threshold is in the shop's currency; a cart in another one is converted with Shopify's rate, and without
+      // a rate there is no hint (it could not say a true amount).
+      const subtotal = toShopCurrency(s.subtotal, s.cur, config.shop.currency, input.fx);
       if (
-        st.freeShippingThreshold > 0 && s.subtotal > 0 && s.subtotal < st.freeShippingThreshold &&
+        subtotal != null &&
+        st.freeShippingThreshold > 0 && subtotal > 0 && subtotal < st.freeShippingThreshold &&
         visitsLast7Days(input.visitor, now) >= RETURN_VISITS_AT_LEAST &&
         noPurchase(customer, input.visitor, null)
       ) {

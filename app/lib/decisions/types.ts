@@ -1,6 +1,7 @@
 /** Decision engine contract: which play is eligible, in which arm, and which intervention to show. */
 import type { Arm, CustomerContext, PlayKey, PlayMessage, PublishedPlaysConfig } from "../plays/types";
 import type { SessionSignals, VisitorState } from "../signals/types";
+import type { Fx } from "../plays/money";
 
 /** What the storefront can render. One intervention may reveal several parts (e.g. payment options + concierge). */
 export const INTERVENTION_KINDS = [
@@ -39,6 +40,8 @@ export interface DecisionInput {
   active?: PlayKey | null;
   /** The arms the server decided for this visitor's signed id (app proxy profile); they win over local hashing. */
   arms?: Partial<Record<PlayKey, Arm>> | null;
+  /** The storefront's presentment currency and Shopify's rate from the shop's currency (app/lib/plays/money.ts). */
+  fx?: Fx | null;
 }
 
 export interface Decision {

@@ -47,7 +47,7 @@ export const DEFAULT_SETTINGS: PlaySettingsMap = {
   },
   deal_seeker: {
     ...common,
-    surfaces: ["product"],
+    surfaces: ["product", "cart"],
     message: {
       heading: "Better Together: Bundle & Save",
       body: "Add a matching item and save on both.",

@@ -10,7 +10,7 @@ export const PLAY_SURFACES: Record<PlayKey, readonly Surface[]> = {
   confidence: ["cart", "checkout"],
   vip: ["cart", "checkout"],
   indecision: ["cart"],
-  deal_seeker: ["product", "checkout"],
+  deal_seeker: ["product", "cart", "checkout"],
 };
 
 export const HOLDOUT_MAX = 50;

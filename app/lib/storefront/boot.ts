@@ -14,6 +14,8 @@ export interface EmbedBoot {
     li: boolean;
     /** Cart total (cents), lines [product id, quantity], current `_rp_plays` and `_rp_vid` cart attributes. */
     t: number;
+    /** The cart's (presentment) currency: `t` is in it. */
+    cu?: string;
     i: [number | string, number][];
     a: string;
     v?: string;

@@ -108,3 +108,38 @@ describe("embed consent", () => {
     expect(beacons).toEqual([]);
   });
 });
+
+describe("money in the shopper's currency", () => {
+  // A dollar shop; the shopper browses in euros at Shopify's rate of 0.5 EUR per USD.
+  function euroCart(): EmbedBoot {
+    const c = configWith(["deal_seeker"]);
+    c.shop.currency = "USD";
+    c.plays.deal_seeker!.freeShippingThreshold = 75;
+    c.plays.deal_seeker!.surfaces = ["product", "cart"];
+    c.plays.deal_seeker!.holdoutPercent = 0;
+    return { c, p: { k: "cart", pid: null, vid: null, li: false, t: 2300, cu: "EUR", i: [[101, 1]], a: "" } };
+  }
+  const hintShown = () => document.querySelector<HTMLElement>('[data-rp-kind="free_shipping_hint"]');
+  beforeEach(() => {
+    const now = Date.now();
+    // Two earlier visits this week: this one is the third (a price-sensitive returning visitor).
+    localStorage.setItem("rp_v", JSON.stringify({ v: 1, id: SIGNED, visits: [now - 2 * 86_400_000, now - 86_400_000], firstSeen: now - 3 * 86_400_000, purchasedAt: null, shows: {} }));
+    document.body.innerHTML = `<div data-rp-kind="free_shipping_hint" hidden><p>You're <strong data-rp-remaining></strong> away from free shipping.</p></div>`;
+    document.documentElement.lang = "en";
+  });
+
+  it("GIVEN a euro cart of 23.00 and a 75 USD threshold WHEN the hint shows THEN it says €14.50 away (37.50 EUR at Shopify's rate)", async () => {
+    (window as unknown as { Shopify: Record<string, unknown> }).Shopify.currency = { active: "EUR", rate: "0.5" };
+    startEmbed(euroCart(), () => 0.05, lazy);
+    await settle();
+    expect(hintShown()!.hidden).toBe(false);
+    expect(hintShown()!.querySelector("[data-rp-remaining]")!.textContent).toBe("€14.50");
+  });
+
+  it("GIVEN a euro cart and no rate from Shopify WHEN the shopper hesitates THEN no hint (its amount could not be true)", async () => {
+    startEmbed(euroCart(), () => 0.05, lazy);
+    await settle();
+    expect(hintShown()!.hidden).toBe(true);
+    expect(hintShown()!.querySelector("[data-rp-remaining]")!.textContent).toBe("");
+  });
+});

@@ -11,6 +11,7 @@ import { applySignal, newVisitor, parseSession, parseVisitor, resumeSession, toP
 import type { SessionSignals, SignalEvent, VisitorState } from "../signals/types";
 import { decide, recordShown } from "../decisions/engine";
 import { shownMessage } from "../plays/copy";
+import { fxOf, toPresentment } from "../plays/money";
 import type { Intervention } from "../decisions/types";
 import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, type CartSnapshot } from "./cart";
 import { bandFreeDecision } from "./bands";
@@ -56,6 +57,8 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
   const pg = boot.p;
   const ls = localStorage;
   const S = (w as unknown as { Shopify?: ShopifyGlobal }).Shopify;
+  // Shopify's presentment currency and rate: the shop-currency settings are compared and shown in the shopper's money.
+  const fx = fxOf(S?.currency);
   // Locale-aware storefront routes ("/fr/cart.js"); the app proxy path is not localised.
   const root = S?.routes?.root || "/";
   const nativeFetch = w.fetch.bind(w);
@@ -135,7 +138,7 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
       ? { ...session, page: { kind: "cart", product: null, since: overlayAt, idleSince: overlayAt } }
       : anchor && session.page ? { ...session, page: { ...session.page, kind: "product", product: anchor[0] } } : session;
     anchorVid = anchor?.[1];
-    const run = (propensity: number | null) => decide({ config: cfg, session: view, visitor, customer, propensity, now: t, consent: true, active, arms });
+    const run = (propensity: number | null) => decide({ config: cfg, session: view, visitor, customer, propensity, now: t, consent: true, active, arms, fx });
     let dec = scored ? null : bandFreeDecision(run, cfg.bands);
     if (!dec && !scored) {
       // The band matters: the scorer is imported, and the same events are decided again with it.
@@ -219,7 +222,7 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
       apply({ type: "remove_from_cart", ts: t, productId, quantity });
       send("remove_from_cart", { value });
     }
-    if (cart.items.length) for (const n of $$("[data-rp-remaining]")) n.textContent = cash(Math.max(0, (cfg.plays.deal_seeker?.freeShippingThreshold || 0) - value));
+    if (cart.items.length) remaining(value, cart.currency);
     evaluate();
   };
   const refreshCart = () => {
@@ -252,7 +255,14 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
     flush();
   };
 
-  const cash = (amount: number) => money(amount, cfg.shop.currency);
+  // Storefront prices (recommendations, cart) are in the shopper's presentment currency.
+  // What is left to the free-shipping threshold, in the cart's currency (Shopify's rate converts the shop-currency
+  // threshold; without a rate the hint is never decided, and nothing is written).
+  const remaining = (value: number, currency?: string) => {
+    const rest = toPresentment(cfg.plays.deal_seeker?.freeShippingThreshold || 0, cfg.shop.currency, currency, fx);
+    if (rest != null) for (const n of $$("[data-rp-remaining]")) n.textContent = money(Math.max(0, rest - value), currency || cfg.shop.currency);
+  };
+  const cash = (amount: number) => money(amount, fx?.currency || session?.cur || cfg.shop.currency);
   // The intervention's roots: its app blocks on this page, else the embed's panel filled from its template.
   const rootsOf = (iv: Intervention): HTMLElement[] => {
     const roots = iv.parts.flatMap((part) => $$(`[data-rp-kind="${part}"]`));
@@ -291,6 +301,7 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
       r.hidden = false;
       r.classList.add("rp-in");
     }
+    if (iv.kind === "free_shipping_hint") remaining(session.subtotal, session.cur);
     if (iv.kind !== "bundle") {
       placed = roots;
       locate();
@@ -384,11 +395,11 @@ export function startEmbed(boot: EmbedBoot, score?: Scorer, load: () => Promise<
     visitor = (parseVisitor(get(ls, "rp_v")) as StoredVisitor | null) || newVisitor("", t);
     session = resumeSession(parseSession(get(ls, "rp_s")), visitor, t);
     // Cart changes made by full page loads (non-Ajax forms) show up as a difference from the last snapshot.
-    const liquidCart = { items: pg.i.map(([product_id, quantity]) => ({ product_id, quantity })), total_price: pg.t };
+    const liquidCart = { items: pg.i.map(([product_id, quantity]) => ({ product_id, quantity })), total_price: pg.t, currency: pg.cu };
     if (session.k) onCart(liquidCart);
     else {
       session.k = snapshotOf(liquidCart.items);
-      apply({ type: "cart_updated", ts: t, subtotal: pg.t / 100 });
+      apply({ type: "cart_updated", ts: t, subtotal: pg.t / 100, currency: pg.cu });
     }
     apply({ type: "page_view", ts: t, kind: pg.k, productId: pg.pid == null ? null : String(pg.pid) });
     send("page_view", { pageType: pg.k, path: location.pathname });

@@ -6,6 +6,8 @@
 export interface ShopifyGlobal {
   customerPrivacy?: { analyticsProcessingAllowed?: () => boolean; userCanBeTracked?: () => boolean };
   routes?: { root?: string };
+  /** The presentment currency and the rate from the shop's currency to it (app/lib/plays/money.ts `fxOf`). */
+  currency?: { active?: string; rate?: string };
   loadFeatures?: (f: { name: string; version: string }[], cb: (err?: unknown) => void) => void;
 }
 
@@ -65,7 +67,7 @@ export function onExitIntent(w: Window, cb: () => void): void {
   w.addEventListener("popstate", cb);
 }
 
-/** The amount in the shop's currency, in the page's language. */
+/** The amount in `currency`, in the page's language. */
 export function money(amount: number, currency: string): string {
   try {
     return new Intl.NumberFormat(document.documentElement.lang || "en", { style: "currency", currency }).format(amount);
