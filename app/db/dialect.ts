@@ -80,6 +80,18 @@ export function dialectSql(d: Dialect, schema = databaseConfig().schema) {
   };
 }
 
+/**
+ * Upsert tail for tables of counters changed by deltas (the incremental folds): an existing row's `sums` grow by the
+ * inserted values, its `minimums` keep the smaller value (compared in the database's collation, as its MIN() does).
+ */
+export function addOnConflict(table: ShopTable, keys: readonly string[], sums: readonly string[], minimums: readonly string[] = []): string {
+  const set = [
+    ...minimums.map((c) => `"${c}" = CASE WHEN excluded."${c}" < "${table}"."${c}" THEN excluded."${c}" ELSE "${table}"."${c}" END`),
+    ...sums.map((c) => `"${c}" = "${table}"."${c}" + excluded."${c}"`),
+  ];
+  return `ON CONFLICT (${keys.map((k) => `"${k}"`).join(", ")}) DO UPDATE SET ${set.join(", ")}`;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Time zones in SQL
 

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { foldVisits, sumAggregates, type DayAggregate, type VisitEvent } from "../lib/stats/funnel";
-import { foldLeaks, loadLeakRange, loadPlayMoney } from "./leaks.server";
+import { aggregateLeakDaysFromScratch, foldLeaks, loadLeakRange, loadPlayMoney } from "./leaks.server";
+import { eraseCustomerEvents } from "./retention.server";
 import { mulberry32 } from "../lib/stats/random";
 
 let seq = 0;
@@ -141,4 +142,73 @@ describe("foldLeaks", () => {
     expect(await foldLeaks(shop)).toEqual({ days: 0, events: 0 });
     expect(await prisma.leakFunnelDay.count({ where: { shop } })).toBe(0);
   });
+});
+
+describe("incremental visit fold", () => {
+  type Stored = Ev & { customerId?: string };
+  const rows = async (s: string) => ({
+    funnel: (await prisma.leakFunnelDay.findMany({ where: { shop: s }, orderBy: { day: "asc" } })).map(({ shop: _s, ...r }) => r),
+    paths: (await prisma.leakPathDay.findMany({ where: { shop: s }, orderBy: [{ day: "asc" }, { kind: "asc" }, { path: "asc" }] })).map(({ shop: _s, ...r }) => r),
+    weeks: (await prisma.leakPathWeek.findMany({ where: { shop: s }, orderBy: [{ week: "asc" }, { kind: "asc" }, { path: "asc" }] })).map(({ shop: _s, ...r }) => r),
+  });
+  const put = async (s: string, events: Stored[]) => {
+    if (events.length) {
+      await prisma.event.createMany({
+        data: events.map((e) => ({ shop: s, visitorId: e.visitorId, customerId: e.customerId ?? null, type: e.type, pageType: e.pageType ?? null, path: e.path ?? null, occurredAt: new Date(e.at) })),
+      });
+    }
+    const max = await prisma.event.aggregate({ where: { shop: s }, _max: { id: true } });
+    await prisma.rollupCursor.upsert({ where: { shop: s }, create: { shop: s, lastEventId: max._max.id ?? 0 }, update: { lastEventId: max._max.id ?? 0 } });
+  };
+  const order = (s: string, visitorId: string, at: number) =>
+    prisma.orderAttribution.create({ data: { shop: s, orderId: `o-${visitorId}-${at}`, visitorId, total: 10, createdAt: new Date(at) } });
+
+  for (const zone of [null, "America/Los_Angeles"]) {
+    it(`GIVEN events arriving in batches, out of order, with late orders and an erasure (zone ${zone ?? "UTC"}) WHEN folded incrementally in small chunks THEN every day row equals a from-scratch aggregation of the same events`, async () => {
+      const inc = shop;
+      const ref = `${shop}-ref`;
+      if (zone) await prisma.shop.createMany({ data: [inc, ref].map((s) => ({ shop: s, ianaTimezone: zone, statsZone: zone })) });
+      // Three days of visits; some visitors come back the same day (earlier or later than their first visit), and
+      // one customer's visitor is erased at the end.
+      const r = mulberry32(99);
+      const events: Stored[] = [];
+      for (let day = 0; day < 3; day++) {
+        for (const e of randomVisits(300 + day, 120)) events.push({ ...e, visitorId: `${e.visitorId}-d${day}`, at: e.at + day * 86_400_000 });
+      }
+      const visitors = [...new Set(events.map((e) => e.visitorId))];
+      for (const v of visitors.filter((_, i) => i % 7 === 0)) {
+        const again = randomVisits(Math.floor(r() * 1e6), 1).map((e) => ({ ...e, visitorId: v, at: e.at + Math.floor(r() * 2) * 86_400_000 }));
+        events.push(...again);
+      }
+      for (const e of events) if (e.visitorId === visitors[3] || e.visitorId === visitors[40]) e.customerId = "4242";
+      // Arrival: shuffled into 5 batches, so later batches carry events earlier than visits already folded.
+      const shuffled = events.map((e) => ({ e, k: r() })).sort((a, b) => a.k - b.k).map((x) => x.e);
+      const batches = Array.from({ length: 5 }, (_, i) => shuffled.filter((_, j) => j % 5 === i));
+      const orderAt = (v: string) => events.find((e) => e.visitorId === v)!.at + 60_000;
+      // Orders are stored in the order they were placed (a webhook within the lookback may lag), a fifth per batch.
+      const buyers = visitors.filter((_, i) => i % 6 === 0).sort((x, y) => orderAt(x) - orderAt(y));
+
+      for (const [i, batch] of batches.entries()) {
+        await put(inc, batch);
+        for (const v of buyers.slice(Math.floor((i * buyers.length) / 5), Math.floor(((i + 1) * buyers.length) / 5))) await order(inc, v, orderAt(v));
+        await foldLeaks(inc, { chunkSize: 37 + i * 50 });
+      }
+      await eraseCustomerEvents(inc, "4242");
+      await foldLeaks(inc);
+
+      await put(ref, events);
+      for (const v of buyers) await order(ref, v, orderAt(v));
+      await eraseCustomerEvents(ref, "4242");
+      const max = await prisma.event.aggregate({ where: { shop: ref }, _max: { id: true } });
+      await prisma.leakCursor.create({ data: { shop: ref, lastEventId: max._max.id ?? 0 } });
+      expect(await aggregateLeakDaysFromScratch(ref)).toBeGreaterThanOrEqual(3);
+
+      const [a, b] = [await rows(inc), await rows(ref)];
+      expect(a.funnel.length).toBeGreaterThanOrEqual(3);
+      expect(a.funnel.reduce((n, f) => n + f.orders, 0)).toBeGreaterThan(0);
+      expect(a.paths.some((p) => p.stall > 0) && a.paths.some((p) => p.abandoned > 0) && a.paths.some((p) => p.repeat > 0)).toBe(true);
+      expect(a).toEqual(b);
+      expect(await prisma.leakVisit.count({ where: { shop: inc, visitorId: { in: [visitors[3], visitors[40]] } } })).toBe(0);
+    });
+  }
 });

@@ -1,11 +1,11 @@
-// Leak finder aggregates: after each rollup, the days (in the shop's measurement zone) that new events or new
-// attributed orders touched are recomputed whole from stored events, set-based in SQL, into LeakFunnelDay,
-// LeakPathDay and PlayMoneyDay. The SQL computes exactly what lib/stats/funnel.ts `foldVisits` defines (a test keeps
-// them equal). The event cursor never passes the rollup's, so only settled events are read; a day recomputed twice
-// gives the same rows, so a retry never double counts. The admin page reads only these tables.
+// Leak finder aggregates: after each rollup, the events its cursor has settled are folded visit by visit into
+// LeakVisit states and the day rows they change (LeakFunnelDay, LeakPathDay and its 7-day blocks LeakPathWeek), by
+// the logic of lib/stats/visitFold.ts; PlayMoneyDay is recomputed for the days new events or orders touched. The
+// from-scratch SQL aggregation (`aggregateLeakDaysFromScratch`, what lib/stats/funnel.ts `foldVisits` defines) is
+// the reference a test holds the incremental fold to. The admin page reads only the day and block tables.
 import prisma from "../db.server";
 import type { Prisma, PrismaClient } from "@prisma/client";
-import { addDays, dayIn, dayStart } from "../lib/stats/days";
+import { addDays, dayIn, dayStart, offsetIntervals } from "../lib/stats/days";
 import { PLAY_KEYS } from "../lib/plays/types";
 import {
   emptyFunnel, funnelSteps, LEAK_RANGE_DAYS, LEAK_SIGNALS, leaksCsv, rankLeaks, storeRates, POLICY_VIEWS, REMOVALS, REPEAT_VIEWS, STALL_MS, type DayAggregate, type FunnelCounts, type PageRow, type ProductRow,
@@ -14,8 +14,12 @@ import { DEFAULT_MARGIN, moneyLift, profitVerdict, verdictFor, type MoneyMoments
 import { analyzeLift } from "../lib/stats/lift";
 import { newcombeDifference } from "../lib/stats/proportions";
 import { listPlays } from "./plays.server";
-import { currentDialect, dialectSql, sqlDays, type Dialect, type SqlDays } from "../db/dialect";
-import { measurementZone } from "./dailyStats.server";
+import { addOnConflict, currentDialect, dialectSql, sqlDays, sqlInt, sqlString, type Dialect, type SqlDays } from "../db/dialect";
+import {
+  appendable, appendVisit, dayMapper, decodeVisit, encodeVisit, isoMs, LeakDeltas, newVisit, sortEvents, typeOfCode, VISIT_EVENT_TYPES, type FoldEvent, type VisitState,
+} from "../lib/stats/visitFold";
+import { lockShopMeasurement, measurementZone } from "./dailyStats.server";
+import { databaseConfig } from "../db/config";
 
 type Tx = Prisma.TransactionClient | PrismaClient;
 
@@ -26,8 +30,19 @@ export interface LeakFoldResult {
 
 const num = (v: unknown) => (v == null ? 0 : Number(v));
 
-/** Folds what changed since the last run for one shop. */
-export async function foldLeaks(shop: string, _options: { now?: Date } = {}): Promise<LeakFoldResult> {
+/** Events per transaction of the visit fold. */
+const FOLD_CHUNK = 200_000;
+/** How far before the order cursor orders are read again. */
+const ORDER_LOOKBACK_MS = 48 * 3_600_000;
+const VISIT_TYPES_SQL = `(${VISIT_EVENT_TYPES.map((t) => `'${t}'`).join(", ")})`;
+
+/**
+ * Folds what changed since the last run for one shop: the events the rollup has settled since the leak cursor,
+ * appended visit by visit (app/lib/stats/visitFold.ts), and the orders stored since. Each chunk of events moves the
+ * cursor, the visit states and the day rows in one transaction under the shop's measurement lock, so a retry never
+ * counts an event twice and an erasure (same lock) is never folded back.
+ */
+export async function foldLeaks(shop: string, options: { chunkSize?: number } = {}): Promise<LeakFoldResult> {
   const d = currentDialect();
   const sql = dialectSql(d);
   const zone = await measurementZone(prisma, shop, d);
@@ -40,58 +55,400 @@ export async function foldLeaks(shop: string, _options: { now?: Date } = {}): Pr
     }
   }
   const rollup = await prisma.rollupCursor.findUnique({ where: { shop }, select: { lastEventId: true } });
-  const lo = cursor.lastEventId;
+  let lo = cursor.lastEventId;
   const hi = Math.max(lo, rollup?.lastEventId ?? 0);
-  const dirty = new Set<string>();
-  const moneyDirty = new Set<string>();
+  const chunk = Math.max(1, options.chunkSize ?? FOLD_CHUNK);
+  const days = new Set<string>();
+  const moneyDays = new Set<string>();
   let events = 0;
-  if (hi > lo) {
-    // One pass over the new events: the days they fall on (in the shop's zone) and how many there are.
-    let days: SqlDays;
-    if (zone && d === "sqlite") {
-      const [range] = await prisma.$queryRawUnsafe<{ a: unknown; b: unknown }[]>(
-        sql.q(`SELECT MIN("occurredAt") AS a, MAX("occurredAt") AS b FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ?`),
-        shop, lo, hi,
-      );
-      days = sqlDays(d, zone, toMs(range?.a), toMs(range?.b));
-    } else days = sqlDays(d, zone, NaN, NaN);
-    const rows = await prisma.$queryRawUnsafe<{ day: string; c: number | bigint }[]>(
-      sql.q(`SELECT ${sql.day(`"occurredAt"`, days)} AS "day", COUNT(*) AS "c" FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? AND "id" <= ? GROUP BY 1`),
-      shop, lo, hi,
+  while (lo < hi) {
+    const next = await prisma.$queryRawUnsafe<{ id: number | bigint }[]>(
+      sql.q(`SELECT "id" FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" > ? ORDER BY "id" LIMIT 1 OFFSET ?`),
+      shop, lo, chunk - 1,
     );
-    for (const r of rows) {
-      events += num(r.c);
-      dirty.add(r.day);
-      moneyDirty.add(r.day);
+    const end = Math.min(hi, next.length ? Number(next[0].id) : hi);
+    // `chunk` events of the shop lie in (lo, end] unless the shop has fewer left.
+    const r = await foldEventChunk(shop, lo, end, zone, d, chunk);
+    if (!r) break; // another fold moved the cursor: it folds these events
+    events += r.events;
+    for (const day of r.days) days.add(day);
+    for (const day of r.eventDays) moneyDays.add(day);
+    lo = end;
+  }
+  const o = await foldNewOrders(shop, zone, d);
+  for (const day of o.days) days.add(day);
+  for (const day of o.moneyDays) moneyDays.add(day);
+  await foldMoneyDays(shop, [...moneyDays], zone, d);
+  return { days: new Set([...days, ...moneyDays]).size, events };
+}
+
+type VisitKey = { day: string; visitorId: string };
+const keyOf = (day: string, visitorId: string) => `${day}\u0000${visitorId}`;
+type Row = unknown[];
+
+/**
+ * Where a fold's statements run: a Prisma transaction (PostgreSQL, and the small order and erasure folds), or on
+ * SQLite a direct better-sqlite3 connection, which reads and writes rows several times faster than the Prisma
+ * client (docs/performance.md). Statements are the same `dialectSql` text; rows come back as arrays.
+ */
+interface FoldIO {
+  d: Dialect;
+  query(text: string, ...params: unknown[]): Promise<Row[]> | Row[];
+  exec(text: string, ...params: unknown[]): Promise<number> | number;
+  writeStates(shop: string, states: { day: string; visitorId: string; state: VisitState }[]): Promise<void> | void;
+}
+
+function prismaIO(tx: Tx, d: Dialect): FoldIO {
+  const sql = dialectSql(d);
+  return {
+    d,
+    query: async (text, ...params) => (await tx.$queryRawUnsafe<Record<string, unknown>[]>(sql.q(text), ...params)).map((r) => Object.values(r)),
+    exec: (text, ...params) => tx.$executeRawUnsafe(sql.q(text), ...params),
+    async writeStates(shop, states) {
+      for (let i = 0; i < states.length; i += 1000) {
+        const values = states.slice(i, i + 1000).map((r) => `(${sqlString(shop)}, ${sqlString(r.day)}, ${sqlString(r.visitorId)}, ${sqlString(encodeVisit(r.state))})`);
+        await tx.$executeRawUnsafe(
+          `INSERT INTO ${sql.t("LeakVisit")} ("shop", "day", "visitorId", "state") VALUES ${values.join(", ")}
+           ON CONFLICT ("shop", "day", "visitorId") DO UPDATE SET "state" = excluded."state"`,
+        );
+      }
+    },
+  };
+}
+
+type SqliteDb = import("better-sqlite3").Database;
+const sqliteFolders = new Map<string, { db: SqliteDb; statements: Map<string, import("better-sqlite3").Statement> }>();
+
+/** The leak fold's own SQLite connection (its own, so no other code's transaction can interleave with one of its chunks). */
+async function sqliteIO(file: string): Promise<FoldIO & { db: SqliteDb }> {
+  let c = sqliteFolders.get(file);
+  if (!c || !c.db.open) {
+    const Database = (await import("better-sqlite3")).default;
+    const db = new Database(file);
+    db.pragma("busy_timeout = 0"); // never block the event loop on a lock: BEGIN is retried after a pause
+    db.pragma("synchronous = NORMAL");
+    db.pragma("temp_store = MEMORY");
+    db.pragma("cache_size = -131072");
+    sqliteFolders.set(file, (c = { db, statements: new Map() }));
+  }
+  const { db, statements } = c;
+  const prep = (text: string) => {
+    let st = statements.get(text);
+    if (!st) {
+      st = db.prepare(text);
+      if (statements.size > 200) statements.clear();
+      statements.set(text, st);
+    }
+    return st;
+  };
+  return {
+    d: "sqlite",
+    db,
+    query: (text, ...params) => prep(text).raw(true).all(...params) as Row[],
+    exec: (text, ...params) => prep(text).run(...params).changes,
+    writeStates(shop, states) {
+      const st = prep(`INSERT INTO "LeakVisit" ("shop", "day", "visitorId", "state") VALUES (?, ?, ?, ?) ON CONFLICT ("shop", "day", "visitorId") DO UPDATE SET "state" = excluded."state"`);
+      for (const r of states) st.run(shop, r.day, r.visitorId, encodeVisit(r.state));
+    },
+  };
+}
+
+/** Closes the fold's SQLite connections (tests and benches that delete their database file). */
+export function closeLeakFoldConnections(): void {
+  for (const c of sqliteFolders.values()) if (c.db.open) c.db.close();
+  sqliteFolders.clear();
+}
+
+/** Runs `fn` in one write transaction of the fold's SQLite connection; a busy database is retried after a pause. */
+async function sqliteTransaction<T>(io: FoldIO & { db: SqliteDb }, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      io.db.exec("BEGIN IMMEDIATE");
+      break;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if ((code !== "SQLITE_BUSY" && code !== "SQLITE_LOCKED") || attempt >= 600) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(200, 5 * (attempt + 1))));
     }
   }
-  // Orders change a day's "ordered" visits and their visitors' exposures' money (on the day first eligible).
-  const orders = await prisma.orderAttribution.findMany({
-    where: { shop, NOT: { visitorId: null }, ...(cursor.ordersAt ? { createdAt: { gt: cursor.ordersAt } } : {}) },
-    select: { visitorId: true, createdAt: true },
-  });
-  let ordersAt = cursor.ordersAt;
-  for (const ord of orders) {
-    dirty.add(dayIn(ord.createdAt, zone));
-    if (!ordersAt || ord.createdAt > ordersAt) ordersAt = ord.createdAt;
+  try {
+    const out = await fn();
+    io.db.exec("COMMIT");
+    return out;
+  } catch (err) {
+    if (io.db.inTransaction) io.db.exec("ROLLBACK");
+    throw err;
   }
-  const visitors = [...new Set(orders.map((x) => x.visitorId as string))];
-  for (let i = 0; i < visitors.length; i += 500) {
-    const exposures = await prisma.playExposure.findMany({
-      where: { shop, play: { in: [...PLAY_KEYS] }, visitorId: { in: visitors.slice(i, i + 500) } },
-      select: { firstEligibleAt: true },
-    });
-    for (const e of exposures) moneyDirty.add(dayIn(e.firstEligibleAt, zone));
-  }
+}
 
-  const all = [...new Set([...dirty, ...moneyDirty])].sort();
-  if (!(await prisma.leakPathWeek.findFirst({ where: { shop }, select: { shop: true } }))) await rebuildLeakWeeks(shop, d);
-  await foldDays(shop, [...dirty], [...moneyDirty], zone, d);
-  if (hi > lo || ordersAt !== cursor.ordersAt) {
-    // Compare-and-set: a concurrent fold that got here first already covered these days.
-    await prisma.leakCursor.updateMany({ where: { shop, lastEventId: lo }, data: { lastEventId: hi, ordersAt } });
+/** The stored states of these visits (absent ones are new). */
+async function loadVisits(io: FoldIO, shop: string, keys: Iterable<VisitKey>): Promise<Map<string, VisitState>> {
+  const sql = dialectSql(io.d);
+  const byDay = new Map<string, string[]>();
+  for (const k of keys) {
+    const list = byDay.get(k.day);
+    if (list) list.push(k.visitorId);
+    else byDay.set(k.day, [k.visitorId]);
   }
-  return { days: all.length, events };
+  const out = new Map<string, VisitState>();
+  for (const [day, visitors] of byDay) {
+    for (let i = 0; i < visitors.length; i += 2000) {
+      const rows = await io.query(
+        `SELECT "visitorId", "state" FROM ${sql.t("LeakVisit")} WHERE "shop" = ? AND "day" = ?
+          AND "visitorId" IN (${visitors.slice(i, i + 2000).map(sqlString).join(", ")})`,
+        shop, day,
+      );
+      for (const r of rows) out.set(keyOf(day, r[0] as string), decodeVisit(r[1] as string));
+    }
+  }
+  return out;
+}
+
+const FUNNEL_COLUMNS = ["visits", "productViews", "adds", "carts", "checkouts", "orders", "bounces", "abandonedCarts"] as const;
+
+/** Writes visit states, then the day rows' changes, then rebuilds the 7-day blocks those days belong to. */
+async function writeFold(io: FoldIO, shop: string, states: { day: string; visitorId: string; state: VisitState }[], deltas: LeakDeltas): Promise<void> {
+  const sql = dialectSql(io.d);
+  const s = sqlString(shop);
+  await io.writeStates(shop, states);
+  const funnel = deltas.changedFunnel();
+  for (let i = 0; i < funnel.length; i += 500) {
+    const values = funnel.slice(i, i + 500).map((r) => `(${s}, ${sqlString(r.day)}, ${FUNNEL_COLUMNS.map((c) => sqlInt(r[c])).join(", ")})`);
+    await io.exec(
+      `INSERT INTO ${sql.t("LeakFunnelDay")} ("shop", "day", ${FUNNEL_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${values.join(", ")}
+       ${addOnConflict("LeakFunnelDay", ["shop", "day"], FUNNEL_COLUMNS)}`,
+    );
+  }
+  const paths = deltas.changedPaths();
+  for (let i = 0; i < paths.length; i += 500) {
+    const values = paths.slice(i, i + 500).map(
+      (r) => `(${s}, ${sqlString(r.day)}, ${sqlString(r.kind)}, ${sqlString(r.path)}, ${sqlString(r.pageType)}, ${PATH_SUMS.map((c) => sqlInt(r[c])).join(", ")})`,
+    );
+    await io.exec(
+      `INSERT INTO ${sql.t("LeakPathDay")} ("shop", "day", "kind", "path", "pageType", ${PATH_SUMS.map((c) => `"${c}"`).join(", ")}) VALUES ${values.join(", ")}
+       ${addOnConflict("LeakPathDay", ["shop", "day", "kind", "path"], PATH_SUMS, ["pageType"])}`,
+    );
+  }
+  for (const week of new Set(paths.map((r) => weekOf(r.day)))) await rebuildWeekIO(io, shop, week);
+}
+
+/** Attributed orders (visitor × day of the order) among `[from, to)` (ms). */
+async function orderedVisits(io: FoldIO, shop: string, from: number, to: number, zone: string | null): Promise<Set<string>> {
+  const sql = dialectSql(io.d);
+  const rows = await io.query(
+    `SELECT "visitorId", "createdAt" FROM ${sql.t("OrderAttribution")} WHERE "shop" = ? AND "visitorId" IS NOT NULL AND "createdAt" >= ${sql.ts} AND "createdAt" < ${sql.ts}`,
+    shop, sql.tsValue(new Date(from)), sql.tsValue(new Date(to)),
+  );
+  return new Set(rows.map((r) => keyOf(dayIn(toMs(r[1]), zone), r[0] as string)));
+}
+
+const EVENT_COLUMNS = `"id", "visitorId", "type", "pageType", "path", "occurredAt"`;
+/** SQLite: the type as its index in VISIT_EVENT_TYPES (an integer: no string materialized per event). */
+const SQLITE_EVENT_COLUMNS = `"id", "visitorId", CASE "type" ${VISIT_EVENT_TYPES.map((t, i) => `WHEN '${t}' THEN ${i}`).join(" ")} ELSE -1 END, "pageType", "path", "occurredAt"`;
+const eventColumns = (d: Dialect) => (d === "sqlite" ? SQLITE_EVENT_COLUMNS : EVENT_COLUMNS);
+
+/** Event rows ([id, visitorId, type, pageType, path, occurredAt]) as the visit fold reads them, with their day. */
+function foldEvents(rows: Row[], zone: string | null) {
+  const evs: (FoldEvent & { visitorId: string })[] = new Array(rows.length);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const at = typeof r[5] === "string" ? isoMs(r[5]) : toMs(r[5]);
+    if (at < min) min = at;
+    if (at > max) max = at;
+    evs[i] = { id: Number(r[0]), visitorId: r[1] as string, type: typeof r[2] === "number" ? typeOfCode(r[2]) : (r[2] as string), pageType: r[3] as string | null, path: r[4] as string | null, at };
+  }
+  return { evs, dayOf: dayMapper(offsetIntervals(zone, min, max)) };
+}
+
+/** One chunk of events (lo, hi]: null when another fold moved the cursor first. */
+async function foldEventChunk(shop: string, lo: number, hi: number, zone: string | null, d: Dialect, expected: number) {
+  const file = d === "sqlite" ? databaseConfig().file : undefined;
+  if (file) {
+    const io = await sqliteIO(file);
+    return sqliteTransaction(io, () => foldChunkIn(io, shop, lo, hi, zone, expected));
+  }
+  return prisma.$transaction(
+    async (tx) => {
+      await lockShopMeasurement(tx, shop, d);
+      return foldChunkIn(prismaIO(tx, d), shop, lo, hi, zone, expected);
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+}
+
+async function foldChunkIn(io: FoldIO, shop: string, lo: number, hi: number, zone: string | null, expected: number) {
+  const sql = dialectSql(io.d);
+  const moved = await io.exec(
+    `UPDATE ${sql.t("LeakCursor")} SET "lastEventId" = ?, "updatedAt" = ${sql.ts} WHERE "shop" = ? AND "lastEventId" = ?`,
+    hi, sql.tsValue(new Date()), shop, lo,
+  );
+  if (moved !== 1) return null;
+  // On SQLite the id is the rowid: where the shop's events fill most of the id range (one large shop), reading the
+  // table in rowid order is sequential, while the (shop, id) index costs a table lookup per row (≈ 4× slower).
+  const scan = io.d === "sqlite" && hi - lo <= 3 * expected ? " NOT INDEXED" : "";
+  const rows = await io.query(
+    `SELECT ${eventColumns(io.d)} FROM ${sql.t("Event")}${scan} WHERE "shop" = ? AND "id" > ? AND "id" <= ? AND "type" IN ${VISIT_TYPES_SQL}`,
+    shop, lo, hi,
+  );
+  const { evs, dayOf } = foldEvents(rows, zone);
+  type Visit = VisitKey & { events: FoldEvent[]; next?: Visit };
+  // Per visitor its visits of this chunk (usually one day; others chained): no key string per event.
+  const byVisitor = new Map<string, Visit>();
+  const deltas = new LeakDeltas();
+  const eventDays = new Set<string>();
+  for (const e of evs) {
+    const day = dayOf(e.at);
+    let v = byVisitor.get(e.visitorId);
+    while (v && v.day !== day) v = v.next;
+    if (v) v.events.push(e);
+    else {
+      const head = byVisitor.get(e.visitorId);
+      const created: Visit = { day, visitorId: e.visitorId, events: [e], next: head?.next };
+      if (head) head.next = created;
+      else byVisitor.set(e.visitorId, created);
+      eventDays.add(day);
+    }
+    if (e.type === "page_view") deltas.pageView(day, e);
+  }
+  const visits = new Map<string, Visit>();
+  for (const head of byVisitor.values()) for (let v: Visit | undefined = head; v; v = v.next) visits.set(keyOf(v.day, v.visitorId), v);
+  if (!visits.size) return { events: 0, days: [], eventDays: [] };
+  const dayList = [...eventDays].sort();
+  const ordered = await orderedVisits(io, shop, dayStart(dayList[0], zone), dayStart(addDays(dayList[dayList.length - 1], 1), zone), zone);
+  const stored = await loadVisits(io, shop, visits.values());
+  const states: { day: string; visitorId: string; state: VisitState }[] = [];
+  const rebuild: (VisitKey & { old: VisitState })[] = [];
+  for (const [key, v] of visits) {
+    const events = sortEvents(v.events);
+    const old = stored.get(key) ?? null;
+    if (!appendable(old, events[0])) {
+      rebuild.push({ day: v.day, visitorId: v.visitorId, old: old as VisitState });
+      continue;
+    }
+    // Orders are read afresh for every visit with new events (one stored late, with an older time, counts too).
+    const base = old ? (old.ordered || !ordered.has(key) ? old : { ...old, ordered: true }) : newVisit(ordered.has(key));
+    const state = appendVisit(base, events);
+    deltas.visit(v.day, old, -1);
+    deltas.visit(v.day, state, 1);
+    states.push({ day: v.day, visitorId: v.visitorId, state });
+  }
+  // Events earlier than their visit's last folded one: the visit is refolded from all its events up to hi.
+  for (const day of new Set(rebuild.map((r) => r.day))) {
+    const those = rebuild.filter((r) => r.day === day);
+    const all = new Map<string, FoldEvent[]>();
+    for (let i = 0; i < those.length; i += 2000) {
+      const got = await io.query(
+        `SELECT ${eventColumns(io.d)} FROM ${sql.t("Event")}
+          WHERE "shop" = ? AND "occurredAt" >= ${sql.ts} AND "occurredAt" < ${sql.ts} AND "id" <= ? AND "type" IN ${VISIT_TYPES_SQL}
+            AND "visitorId" IN (${those.slice(i, i + 2000).map((r) => sqlString(r.visitorId)).join(", ")})`,
+        shop, sql.tsValue(new Date(dayStart(day, zone))), sql.tsValue(new Date(dayStart(addDays(day, 1), zone))), hi,
+      );
+      for (const e of foldEvents(got, zone).evs) {
+        if (dayIn(e.at, zone) !== day) continue;
+        const list = all.get(e.visitorId);
+        if (list) list.push(e);
+        else all.set(e.visitorId, [e]);
+      }
+    }
+    for (const r of those) {
+      const state = appendVisit(newVisit(r.old.ordered || ordered.has(keyOf(day, r.visitorId))), sortEvents(all.get(r.visitorId) ?? []));
+      deltas.visit(day, r.old, -1);
+      deltas.visit(day, state, 1);
+      states.push({ day, visitorId: r.visitorId, state });
+    }
+  }
+  await writeFold(io, shop, states, deltas);
+  return { events: evs.length, days: [...deltas.days()], eventDays: dayList };
+}
+
+/**
+ * Orders stored since the last fold: each visit of the ordering visitor on the order's day becomes ordered (a visit
+ * not folded yet reads its orders when it is), and the money of the visitor's exposures is recomputed.
+ */
+async function foldNewOrders(shop: string, zone: string | null, d: Dialect): Promise<{ days: string[]; moneyDays: string[] }> {
+  return prisma.$transaction(
+    async (tx) => {
+      await lockShopMeasurement(tx, shop, d);
+      const cursor = await tx.leakCursor.findUnique({ where: { shop } });
+      if (!cursor) return { days: [], moneyDays: [] };
+      // Orders are keyed by their own time, and a webhook may store one after a later one: the orders of the last
+      // ORDER_LOOKBACK_MS before the cursor are read again (making a visit ordered twice changes nothing).
+      const orders = await tx.orderAttribution.findMany({
+        where: { shop, NOT: { visitorId: null }, ...(cursor.ordersAt ? { createdAt: { gt: new Date(cursor.ordersAt.getTime() - ORDER_LOOKBACK_MS) } } : {}) },
+        select: { visitorId: true, createdAt: true },
+      });
+      if (!orders.length) return { days: [], moneyDays: [] };
+      let ordersAt = cursor.ordersAt;
+      const keys = new Map<string, VisitKey>();
+      const buyers = new Set<string>();
+      for (const o of orders) {
+        const day = dayIn(o.createdAt, zone);
+        keys.set(keyOf(day, o.visitorId as string), { day, visitorId: o.visitorId as string });
+        if (!cursor.ordersAt || o.createdAt > cursor.ordersAt) buyers.add(o.visitorId as string);
+        if (!ordersAt || o.createdAt > ordersAt) ordersAt = o.createdAt;
+      }
+      const io = prismaIO(tx, d);
+      const stored = await loadVisits(io, shop, keys.values());
+      const deltas = new LeakDeltas();
+      const states: { day: string; visitorId: string; state: VisitState }[] = [];
+      for (const [key, k] of keys) {
+        const old = stored.get(key);
+        if (!old || old.ordered) continue;
+        const state = { ...old, ordered: true };
+        deltas.visit(k.day, old, -1);
+        deltas.visit(k.day, state, 1);
+        states.push({ ...k, state });
+        buyers.add(k.visitorId);
+      }
+      await writeFold(io, shop, states, deltas);
+      await tx.leakCursor.update({ where: { shop }, data: { ordersAt } });
+      const moneyDays = new Set<string>();
+      const visitors = [...buyers];
+      for (let i = 0; i < visitors.length; i += 500) {
+        const exposures = await tx.playExposure.findMany({
+          where: { shop, play: { in: [...PLAY_KEYS] }, visitorId: { in: visitors.slice(i, i + 500) } },
+          select: { firstEligibleAt: true },
+        });
+        for (const e of exposures) moneyDays.add(dayIn(e.firstEligibleAt, zone));
+      }
+      return { days: [...deltas.days()], moneyDays: [...moneyDays] };
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+}
+
+/**
+ * customers/redact, inside its transaction under the measurement lock and before the events go: the erased
+ * visitors' visits leave the day rows (what they contributed, and their folded page views) and their states are
+ * deleted, so the stored rows equal an aggregation of the events that remain.
+ */
+export async function forgetLeakVisitors(tx: Tx, shop: string, visitors: string[], d: Dialect = currentDialect()): Promise<number> {
+  if (!visitors.length) return 0;
+  const zone = await measurementZone(tx, shop, d);
+  const cursor = await tx.leakCursor.findUnique({ where: { shop }, select: { lastEventId: true } });
+  const deltas = new LeakDeltas();
+  let forgotten = 0;
+  for (let i = 0; i < visitors.length; i += 500) {
+    const batch = visitors.slice(i, i + 500);
+    const rows = await tx.leakVisit.findMany({ where: { shop, visitorId: { in: batch } } });
+    for (const r of rows) deltas.visit(r.day, decodeVisit(r.state), -1);
+    const views = await tx.event.findMany({
+      where: { shop, visitorId: { in: batch }, type: "page_view", id: { lte: cursor?.lastEventId ?? 0 } },
+      select: { id: true, type: true, pageType: true, path: true, occurredAt: true },
+    });
+    for (const e of views) deltas.pageView(dayIn(e.occurredAt, zone), { ...e, at: e.occurredAt.getTime() }, -1);
+    forgotten += (await tx.leakVisit.deleteMany({ where: { shop, visitorId: { in: batch } } })).count;
+  }
+  const days = [...deltas.days()];
+  await writeFold(prismaIO(tx, d), shop, [], deltas);
+  if (days.length) {
+    await tx.leakFunnelDay.deleteMany({ where: { shop, day: { in: days }, visits: { lte: 0 } } });
+    await tx.leakPathDay.deleteMany({ where: { shop, day: { in: days }, views: { lte: 0 } } });
+    for (const week of new Set(days.map(weekOf))) await rebuildWeek(tx, shop, week, d);
+  }
+  return forgotten;
 }
 
 const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : v == null ? NaN : Date.parse(String(v)));
@@ -121,12 +478,16 @@ const PATH_SUMS = ["views", "exits", "abandoned", "policy", "stall", "cycles", "
 
 /** Rebuilds a block's LeakPathWeek rows from its LeakPathDay rows. */
 async function rebuildWeek(tx: Tx, shop: string, week: string, d: Dialect): Promise<void> {
-  const sql = dialectSql(d);
-  await tx.leakPathWeek.deleteMany({ where: { shop, week } });
-  await tx.$executeRawUnsafe(
-    sql.q(`INSERT INTO ${sql.t("LeakPathWeek")} ("shop", "week", "kind", "path", "pageType", ${PATH_SUMS.map((c) => `"${c}"`).join(", ")})
+  await rebuildWeekIO(prismaIO(tx, d), shop, week);
+}
+
+async function rebuildWeekIO(io: FoldIO, shop: string, week: string): Promise<void> {
+  const sql = dialectSql(io.d);
+  await io.exec(`DELETE FROM ${sql.t("LeakPathWeek")} WHERE "shop" = ? AND "week" = ?`, shop, week);
+  await io.exec(
+    `INSERT INTO ${sql.t("LeakPathWeek")} ("shop", "week", "kind", "path", "pageType", ${PATH_SUMS.map((c) => `"${c}"`).join(", ")})
       SELECT ?, ?, "kind", "path", MIN("pageType"), ${PATH_SUMS.map((c) => `SUM("${c}")`).join(", ")}
-      FROM ${sql.t("LeakPathDay")} WHERE "shop" = ? AND "day" >= ? AND "day" <= ? GROUP BY "kind", "path"`),
+      FROM ${sql.t("LeakPathDay")} WHERE "shop" = ? AND "day" >= ? AND "day" <= ? GROUP BY "kind", "path"`,
     shop, week, shop, week, addDays(week, 6),
   );
 }
@@ -139,46 +500,65 @@ export async function rebuildLeakWeeks(shop: string, d: Dialect = currentDialect
   return weeks.length;
 }
 
-/** Recomputes whole days: visits for `visitDays`, money for `moneyDays`, the dirty days of each 7-day block in one transaction. */
-export async function foldDays(shop: string, visitDays: string[], moneyDays: string[], zone: string | null, d: Dialect): Promise<void> {
-  const visits = new Set(visitDays);
-  const money = new Set(moneyDays);
-  for (const run of runsOf([...new Set([...visitDays, ...moneyDays])])) {
-    const first = run[0];
-    const last = run[run.length - 1];
-    const fromMs = dayStart(first, zone);
-    const toMs = dayStart(addDays(last, 1), zone);
-    const sql = dialectSql(d);
-    const from = sql.tsValue(new Date(fromMs));
-    const to = sql.tsValue(new Date(toMs));
+/** Recomputes PlayMoneyDay for whole days (from PlayExposure), the days of each 7-day block in one transaction. */
+export async function foldMoneyDays(shop: string, moneyDays: string[], zone: string | null, d: Dialect): Promise<void> {
+  const sql = dialectSql(d);
+  for (const m of runsOf([...new Set(moneyDays)])) {
+    const fromMs = dayStart(m[0], zone);
+    const toMs = dayStart(addDays(m[m.length - 1], 1), zone);
     const days = sqlDays(d, zone, fromMs, toMs);
     await prisma.$transaction(
       async (tx) => {
-        const v = run.filter((x) => visits.has(x));
-        if (v.length) {
-          await foldVisitsOfDays(tx, shop, v, from, to, days, d);
-          await rebuildWeek(tx, shop, weekOf(first), d);
-        }
-        const m = run.filter((x) => money.has(x));
-        if (m.length) {
-          await tx.playMoneyDay.deleteMany({ where: { shop, day: { in: m } } });
-          await tx.$executeRawUnsafe(
-            sql.q(`INSERT INTO ${sql.t("PlayMoneyDay")} ("shop", "day", "play", "arm", "visitors", "revenue", "revenueSq", "discount", "discountSq", "cross")
-              SELECT ?, x."d", x."play", x."arm", COUNT(*), SUM(x."revenue"), SUM(x."revenue" * x."revenue"), SUM(x."discount"), SUM(x."discount" * x."discount"), SUM(x."revenue" * x."discount")
-              FROM (SELECT ${sql.day(`"firstEligibleAt"`, days)} AS "d", "play", "arm", "revenue", "discount" FROM ${sql.t("PlayExposure")}
-                    WHERE "shop" = ? AND "firstEligibleAt" >= ${sql.ts} AND "firstEligibleAt" < ${sql.ts}) AS x
-              WHERE x."d" IN (${m.map(() => "?").join(", ")})
-              GROUP BY x."d", x."play", x."arm"`),
-            shop, shop, from, to, ...m,
-          );
-        }
+        await tx.playMoneyDay.deleteMany({ where: { shop, day: { in: m } } });
+        await tx.$executeRawUnsafe(
+          sql.q(`INSERT INTO ${sql.t("PlayMoneyDay")} ("shop", "day", "play", "arm", "visitors", "revenue", "revenueSq", "discount", "discountSq", "cross")
+            SELECT ?, x."d", x."play", x."arm", COUNT(*), SUM(x."revenue"), SUM(x."revenue" * x."revenue"), SUM(x."discount"), SUM(x."discount" * x."discount"), SUM(x."revenue" * x."discount")
+            FROM (SELECT ${sql.day(`"firstEligibleAt"`, days)} AS "d", "play", "arm", "revenue", "discount" FROM ${sql.t("PlayExposure")}
+                  WHERE "shop" = ? AND "firstEligibleAt" >= ${sql.ts} AND "firstEligibleAt" < ${sql.ts}) AS x
+            WHERE x."d" IN (${m.map(() => "?").join(", ")})
+            GROUP BY x."d", x."play", x."arm"`),
+          shop, shop, sql.tsValue(new Date(fromMs)), sql.tsValue(new Date(toMs)), ...m,
+        );
       },
       { timeout: 600_000, maxWait: 60_000 },
     );
   }
 }
 
-async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: string, to: string, days: SqlDays, d: Dialect): Promise<void> {
+/**
+ * The from-scratch aggregation: every day with events up to the leak cursor is recomputed whole from the stored
+ * events, set-based in SQL (what lib/stats/funnel.ts `foldVisits` defines). The incremental fold must give exactly
+ * these rows (tests compare them); it also repairs a shop's day rows (the visit states stay valid).
+ */
+export async function aggregateLeakDaysFromScratch(shop: string, d: Dialect = currentDialect()): Promise<number> {
+  const sql = dialectSql(d);
+  const zone = await measurementZone(prisma, shop, d);
+  const cursor = await prisma.leakCursor.findUnique({ where: { shop }, select: { lastEventId: true } });
+  const upTo = cursor?.lastEventId ?? 0;
+  const [range] = await prisma.$queryRawUnsafe<{ a: unknown; b: unknown }[]>(
+    sql.q(`SELECT MIN("occurredAt") AS a, MAX("occurredAt") AS b FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" <= ?`), shop, upTo,
+  );
+  const all = sqlDays(d, zone, toMs(range?.a), toMs(range?.b));
+  const rows = await prisma.$queryRawUnsafe<{ day: string }[]>(
+    sql.q(`SELECT DISTINCT ${sql.day(`"occurredAt"`, all)} AS "day" FROM ${sql.t("Event")} WHERE "shop" = ? AND "id" <= ?`), shop, upTo,
+  );
+  const dayList = rows.map((r) => r.day).sort();
+  for (const run of runsOf(dayList)) {
+    const fromMs = dayStart(run[0], zone);
+    const toMs = dayStart(addDays(run[run.length - 1], 1), zone);
+    await prisma.$transaction(
+      async (tx) => {
+        await lockShopMeasurement(tx, shop, d);
+        await foldVisitsOfDays(tx, shop, run, sql.tsValue(new Date(fromMs)), sql.tsValue(new Date(toMs)), sqlDays(d, zone, fromMs, toMs), d, upTo);
+        await rebuildWeek(tx, shop, weekOf(run[0]), d);
+      },
+      { timeout: 600_000, maxWait: 60_000 },
+    );
+  }
+  return dayList.length;
+}
+
+async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: string, to: string, days: SqlDays, d: Dialect, upTo: number): Promise<void> {
   const sql = dialectSql(d);
   const temp = (name: string, select: string) =>
     d === "sqlite" ? `CREATE TEMP TABLE ${name} AS ${select}` : `CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${select}`;
@@ -214,10 +594,10 @@ async function foldVisitsOfDays(tx: Tx, shop: string, dayList: string[], from: s
       FROM (SELECT ${sql.day(`"occurredAt"`, days)} AS "d", "visitorId" AS "v", "type" AS "t", "pageType" AS "pt", COALESCE("path", '') AS "p",
               "occurredAt" AS "at", "id"
             FROM ${sql.t("Event")}
-            WHERE "shop" = ? AND "occurredAt" >= ${sql.ts} AND "occurredAt" < ${sql.ts}
+            WHERE "shop" = ? AND "occurredAt" >= ${sql.ts} AND "occurredAt" < ${sql.ts} AND "id" <= ?
               AND "type" IN ('page_view', 'add_to_cart', 'remove_from_cart', 'checkout_started')) AS e
       WHERE ${inDays}`)),
-    shop, from, to, ...dayList,
+    shop, from, to, upTo, ...dayList,
   );
   const flag = (c: string) => `CASE WHEN "${c}" > 0 THEN 1 ELSE 0 END`;
   await tx.$executeRawUnsafe(

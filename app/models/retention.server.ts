@@ -3,6 +3,7 @@
 import prisma from "../db.server";
 import { PLAY_KEYS } from "../lib/plays/types";
 import { addDays, dayIn, dayStart } from "../lib/stats/days";
+import { forgetLeakVisitors } from "./leaks.server";
 import { currentDialect, dialectSql, usableZone } from "../db/dialect";
 import { applyExposureChanges, lockShopMeasurement } from "./dailyStats.server";
 
@@ -46,6 +47,8 @@ async function pruneShop(shop: string, retentionDays: number, statsZone: string 
     async (tx) => {
       await lockShopMeasurement(tx, shop);
       const dailyStats = (await tx.dailyPlayStat.deleteMany({ where: { shop, day: { lt: cutoffDay } } })).count;
+      // Visit states of days whose events are gone (the day rows stay: they are the history).
+      await tx.leakVisit.deleteMany({ where: { shop, day: { lt: cutoffDay } } });
       const exposures = (await tx.playExposure.deleteMany({ where: { shop, firstEligibleAt: { lt: cutoff } } })).count;
       return { exposures, dailyStats };
     },
@@ -97,6 +100,8 @@ export async function eraseCustomerEvents(shop: string, customerId: string, opti
         tx.playExposure.findMany({ where: { shop, customerId: id }, select: { visitorId: true }, distinct: ["visitorId"] }),
       ]);
       const visitors = [...new Set([...fromEvents, ...fromExposures].map((r) => r.visitorId))];
+      // Their visits leave the leak finder's rows and states while their events are still there to say what they counted.
+      await forgetLeakVisitors(tx, shop, visitors);
       let events = (await tx.event.deleteMany({ where: { shop, customerId: id } })).count;
       // Visitors are found through exposures too: their events (before login, without the customer id) go with them.
       for (let i = 0; i < visitors.length; i += 500) {
