@@ -14,6 +14,11 @@ export interface DevShop {
   shippingPolicy: string;
   /** Payment options shown at checkout (wallets/cards/BNPL), used by the VIP play. */
   paymentMethods: string[];
+  /**
+   * Markets: the other currencies shoppers may browse in, each with Shopify's rate from the shop's currency
+   * (presentment units per shop unit, as `window.Shopify.currency.rate`).
+   */
+  presentmentRates?: Record<string, number>;
 }
 
 export interface DevVariant {

@@ -356,6 +356,8 @@ export function makeShop(opts: { shopDomain?: string; currencyCode?: string; pla
     shippingPolicy: "Free standard shipping on orders over $75. Orders ship within 1–2 business days; delivery takes 3–5 business days.",
     // The checkout offers Shop Pay Installments too (DEV_PAYMENT_METHODS): the storefront banner agrees.
     paymentMethods: ["shop_pay", "apple_pay", "google_pay", "visa", "mastercard", "amex", "paypal", "klarna", "shop_pay_installments"],
+    // A second market: shoppers choose euros with ?currency=EUR (the cart_currency cookie).
+    presentmentRates: (opts.currencyCode ?? "USD") === "EUR" ? { USD: 1.1 } : { EUR: 0.9 },
   };
 }
 

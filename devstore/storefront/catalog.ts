@@ -160,6 +160,23 @@ export class Catalog {
   }
 }
 
+/** Cents in the shop's currency → cents in the presentment currency at Shopify's `rate` (rounded to the cent). */
+export const toPresentmentCents = (cents: number, rate: number) => (rate === 1 ? cents : Math.round(cents * rate));
+
+/** An Ajax product's monetary fields (cents) in the presentment currency: all of them, as Shopify converts them. */
+export function inPresentment(p: Record<string, unknown>, rate: number): Record<string, unknown> {
+  if (rate === 1) return p;
+  const money = ["price", "price_min", "price_max", "compare_at_price", "compare_at_price_min", "compare_at_price_max"];
+  const conv = (o: Record<string, unknown>) => {
+    const out = { ...o };
+    for (const k of money) if (typeof out[k] === "number") out[k] = toPresentmentCents(out[k] as number, rate);
+    return out;
+  };
+  const out = conv(p);
+  if (Array.isArray(p.variants)) out.variants = (p.variants as Record<string, unknown>[]).map(conv);
+  return out;
+}
+
 /** The product as the Ajax API returns it (`/products/<handle>.js`, recommendations): prices in cents. */
 export function productAjaxJson(p: DevProduct): Record<string, unknown> {
   const prices = p.variants.map((v) => toCents(v.price));

@@ -25,7 +25,7 @@ import {
   updateCart,
   USAGE_LIMIT_MESSAGE,
 } from "./cart";
-import { Catalog, productAjaxJson, productImageUrl } from "./catalog";
+import { Catalog, inPresentment, productAjaxJson, productImageUrl } from "./catalog";
 import { OrderNumbering, checkoutPage, createOrderFromCart, orderWebhookPayload, thankYouPage } from "./checkout";
 import type { StorefrontContext, StorefrontOptions } from "./context";
 import { ExtensionLoader, extractSchema } from "./extension";
@@ -74,6 +74,8 @@ export const DEFAULT_EXTENSION_DIR = path.join(REPO, "extensions", "recovery-pla
 export const DEMO_PASSWORD = "password";
 
 const CART_COOKIE = "cart";
+/** The shopper's chosen presentment currency (Markets), as Shopify's storefront cookie names it. */
+const CURRENCY_COOKIE = "cart_currency";
 const SESSION_COOKIE = "customer_session";
 const TWO_WEEKS = 14 * 24 * 3600;
 
@@ -159,6 +161,8 @@ interface Req {
   consent: ConsentState;
   customer: DevCustomer | null;
   sessionId: string | null;
+  /** The shopper's presentment currency and Shopify's rate to it from the shop's currency (rate 1: the shop's). */
+  fx: { currency: string; rate: number };
 }
 
 /** Creates the storefront request handler (resolves false when the path is not a storefront path). */
@@ -289,7 +293,7 @@ export function createStorefrontHandler(
       for (const id of sections.split(",").map((s) => s.trim()).filter(Boolean).slice(0, 5)) out[id] = await renderer.renderSection(template, id, globals);
       return sendJson(r.res, status, out);
     }
-    const header = contentForHeader({ shopDomain: ctx.shopDomain, currency: state.shop.currencyCode, consent: r.consent, meta: analyticsMeta(pageType, extra) });
+    const header = contentForHeader({ shopDomain: ctx.shopDomain, currency: r.fx.currency, rate: r.fx.rate, consent: r.consent, meta: analyticsMeta(pageType, extra) });
     const locale = renderer.themeLocale();
     const banner = consentBanner(r.consent, {
       label: translate(locale, "privacy.banner.label", {}),
@@ -441,7 +445,8 @@ export function createStorefrontHandler(
       if (html === null) return sendHtml(r.res, 404, "");
       return sendHtml(r.res, 200, html);
     }
-    const json = products.map((p) => ({ ...productAjaxJson(p), url: `/products/${p.handle}?pr_prod_strat=${intent}&pr_rec_pid=${p.id}&pr_ref_pid=${product.id}` }));
+    // Monetary fields in the shopper's presentment currency, as Shopify's Ajax API answers them.
+    const json = products.map((p) => ({ ...inPresentment(productAjaxJson(p), r.fx.rate), url: `/products/${p.handle}?pr_prod_strat=${intent}&pr_rec_pid=${p.id}&pr_ref_pid=${product.id}` }));
     sendJson(r.res, 200, { intent, products: json });
   }
 
@@ -511,7 +516,7 @@ export function createStorefrontHandler(
   async function renderLogin(r: Req, extra: Record<string, unknown>, form: { errors: string[] | null; values: Record<string, string> } | null, status: number): Promise<void> {
     const globals = buildGlobals(r, "customers/login", "customers/login", extra);
     if (form) globals[PAGE].forms.customer_login = form;
-    const header = contentForHeader({ shopDomain: ctx.shopDomain, currency: state.shop.currencyCode, consent: r.consent, meta: analyticsMeta("customers/login", {}) });
+    const header = contentForHeader({ shopDomain: ctx.shopDomain, currency: r.fx.currency, rate: r.fx.rate, consent: r.consent, meta: analyticsMeta("customers/login", {}) });
     sendHtml(r.res, status, await renderer.renderPage("customers/login", globals, header));
   }
 
@@ -660,7 +665,7 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
         async (source) => {
           const globals = buildGlobals(r, "page", "page", {});
           const content = renderer.theme.parseAndRenderSync(source, {}, { globals }) as string;
-          const header = contentForHeader({ shopDomain: ctx.shopDomain, currency: state.shop.currencyCode, consent: r.consent, meta: analyticsMeta("page", {}) });
+          const header = contentForHeader({ shopDomain: ctx.shopDomain, currency: r.fx.currency, rate: r.fx.rate, consent: r.consent, meta: analyticsMeta("page", {}) });
           return renderer.wrapInLayout(content, globals, header, "");
         },
       );
@@ -763,7 +768,7 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
       const product = catalog.productByHandle(decodeURIComponent(m[1]));
       if (m[2]) {
         if (!product) sendJson(r.res, 404, { status: 404, message: "Not Found", description: "Product not found" });
-        else sendJson(r.res, 200, m[2] === ".json" ? { product: productAjaxJson(product) } : productAjaxJson(product));
+        else sendJson(r.res, 200, m[2] === ".json" ? { product: inPresentment(productAjaxJson(product), r.fx.rate) } : inPresentment(productAjaxJson(product), r.fx.rate));
         return true;
       }
       if (!product) {
@@ -828,6 +833,15 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
     }
     const sessionId = cookies[SESSION_COOKIE] ?? null;
     const customerId = sessionId ? sessions.get(sessionId) : undefined;
+    // Markets: ?currency=XXX (one of the shop's presentment currencies) chooses it, kept in the cart_currency cookie.
+    const rates = ctx.state.shop.presentmentRates ?? {};
+    const asked = url.searchParams.get("currency")?.toUpperCase();
+    if (asked && (asked === ctx.state.shop.currencyCode || rates[asked])) {
+      cookies[CURRENCY_COOKIE] = asked;
+      addCookie(res, cookie(CURRENCY_COOKIE, asked, { maxAge: TWO_WEEKS }));
+    }
+    const chosen = cookies[CURRENCY_COOKIE];
+    const fx = chosen && rates[chosen] ? { currency: chosen, rate: rates[chosen] } : { currency: ctx.state.shop.currencyCode, rate: 1 };
     const r: Req = {
       req,
       res,
@@ -837,6 +851,7 @@ ${messages.map((m) => `<p class="status" role="status">${escapeHtml(m)}</p>`).jo
       consent: consentFromCookie(consentValue),
       customer: customerId ? (catalog.customer(customerId) ?? null) : null,
       sessionId,
+      fx,
     };
     try {
       return await route(r);

@@ -49,6 +49,8 @@ function json(v: unknown): string {
 export function contentForHeader(opts: {
   shopDomain: string;
   currency: string;
+  /** Shopify's rate from the shop's currency to `currency` (1 in the shop's own). */
+  rate?: number;
   consent: ConsentState;
   meta: Record<string, unknown>;
 }): string {
@@ -56,7 +58,7 @@ export function contentForHeader(opts: {
   const script = `(function(){
 var S=window.Shopify=window.Shopify||{};
 S.shop=${json(opts.shopDomain)};S.locale="en";S.country="${consent.required ? "DE" : "US"}";
-S.currency={active:${json(opts.currency)},rate:"1.0"};S.routes={root:"/"};S.theme={name:"Dev Dawn",id:1,role:"main"};
+S.currency={active:${json(opts.currency)},rate:${json(opts.rate && opts.rate !== 1 ? String(opts.rate) : "1.0")}};S.routes={root:"/"};S.theme={name:"Dev Dawn",id:1,role:"main"};
 var C=${json(consent)};
 function save(){var v=C.collected?"a"+(+C.analytics)+"m"+(+C.marketing)+"p"+(+C.preferences)+"s"+(+C.saleOfData):(C.required?"required":"");document.cookie="${CONSENT_COOKIE}="+v+"; path=/; max-age="+(v?31536000:0)+"; SameSite=Lax"}
 function yn(b){return C.collected?(b?"yes":"no"):""}

@@ -193,3 +193,26 @@ describe.skipIf(!present)("payment options as Shopify renders them", () => {
     expect(card.replace(/<[^>]*>/g, " ")).not.toMatch(/instal|pay later|interest[- ]free/i);
   });
 });
+
+describe("Markets: a shopper in another currency", () => {
+  it("GIVEN ?currency=EUR at a 0.9 rate WHEN the shopper browses THEN Shopify.currency says EUR at 0.9 and the Ajax product and recommendations prices are converted", async () => {
+    await store.close();
+    const data = sampleStore();
+    data.shop.presentmentRates = { EUR: 0.9 };
+    store = await startStorefront({ data, metafields: [] });
+    const s = new Shopper(store.url);
+    const html = await s.html("/?currency=EUR");
+    expect(html).toContain('S.currency={active:"EUR",rate:"0.9"}');
+    const shopPrice = (await (await fetch(`${store.url}/products/linen-shirt.js`)).json()) as { id: number; price: number };
+    const inEuros = (await (await s.fetch("/products/linen-shirt.js")).json()) as { price: number; variants: { price: number }[] };
+    expect(inEuros.price).toBe(Math.round(shopPrice.price * 0.9));
+    expect(inEuros.variants[0].price).toBe(Math.round(shopPrice.price * 0.9));
+    const recs = (await (await s.fetch(`/recommendations/products.json?product_id=${shopPrice.id}&limit=2`)).json()) as { products: { price: number; handle: string }[] };
+    const plain = (await (await fetch(`${store.url}/recommendations/products.json?product_id=${shopPrice.id}&limit=2`)).json()) as { products: { price: number }[] };
+    expect(recs.products.map((p) => p.price)).toEqual(plain.products.map((p) => Math.round(p.price * 0.9)));
+  });
+  it("GIVEN a currency the shop does not sell in WHEN asked for THEN prices stay in the shop's currency", async () => {
+    const html = await new Shopper(store.url).html("/?currency=JPY");
+    expect(html).toContain(`S.currency={active:"${store.ctx.state.shop.currencyCode}",rate:"1.0"}`);
+  });
+});
