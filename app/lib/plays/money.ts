@@ -14,8 +14,10 @@ export interface Fx {
 
 /** Reads `window.Shopify.currency` ({ active: "EUR", rate: "0.92" }); null when missing or not a usable rate. */
 export function fxOf(c: { active?: unknown; rate?: unknown } | null | undefined): Fx | null {
-  const rate = Number(c?.rate);
-  return c && typeof c.active === "string" && /^[A-Z]{3}$/.test(c.active) && Number.isFinite(rate) && rate > 0 ? { currency: c.active, rate } : null;
+  // Quoted: Shopify's field names must survive the embed bundle's property mangling.
+  const active = c?.["active"];
+  const rate = Number(c?.["rate"]);
+  return typeof active === "string" && /^[A-Z]{3}$/.test(active) && Number.isFinite(rate) && rate > 0 ? { currency: active, rate } : null;
 }
 
 /** `amount` (in `currency`) in the shop's currency; null when it is another currency and no rate for it is known. */
