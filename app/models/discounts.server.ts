@@ -9,7 +9,7 @@
  * off only the cart lines the storefront and checkout tagged as the bundle (`_rp_bundle`), never above the cap it
  * reads from the discount's metafield. Where the Function is not deployed Shopify answers "Function not found."
  * and the app falls back to a basic code discount (percentage off every item once the cart holds two or more);
- * the play page says which one the shop has (`bundleDiscountKind`). A basic discount stays until the merchant's
+ * the play page says which one the shop has (`bundleDiscountScope`). A basic discount stays until the merchant's
  * "Replace code", which asks for the Function again.
  *
  * Shoppers never get the discount's own code: the app adds single-use redeem codes to it in bulk and hands one to
@@ -231,38 +231,39 @@ async function syncDiscountOnly(
 
 /**
  * Creates the bundle discount: the app discount run by the Function, or where Shopify does not know the Function
- * (not deployed on this shop) the basic one. A taken code (another discount of the shop has it) gets one more
- * fresh draw.
+ * (not deployed on this shop) the basic one.
  */
 async function createBundleDiscount(
   admin: AdminGraphqlClient,
   settings: DealSeekerSettings,
 ): Promise<{ id: string; code: string; kind: BundleDiscountKind }> {
-  let kind: BundleDiscountKind = "bundle_lines";
-  for (let attempt = 0; ; attempt++) {
-    const code = newBundleCode();
-    let id: string | undefined;
-    let errors: UserError[];
-    if (kind === "bundle_lines") {
-      const data = await adminGraphql<{ discountCodeAppCreate: AppPayload }>(admin, CREATE_APP, { discount: bundleAppDiscountInput(settings, new Date(), code) });
-      errors = data.discountCodeAppCreate.userErrors;
-      if (functionMissing(errors)) {
-        console.warn("[discounts] the bundle discount Function is not deployed on this shop: using a whole-cart code", { errors });
-        kind = "whole_cart";
-        attempt--;
-        continue;
-      }
-      id = data.discountCodeAppCreate.codeAppDiscount?.discountId;
-    } else {
-      const data = await adminGraphql<{ discountCodeBasicCreate: Payload }>(admin, CREATE, { discount: bundleDiscountInput(settings, new Date(), code) });
-      errors = data.discountCodeBasicCreate.userErrors;
-      id = data.discountCodeBasicCreate.codeDiscountNode?.id;
-    }
-    if (attempt === 0 && errors.some((e) => e.code === "TAKEN")) continue;
-    assertNoUserErrors(errors);
-    if (!id) throw new AdminApiError("Shopify did not return the created discount");
-    return { id, code, kind };
-  }
+  const app = await withFreshCode(async (code) => {
+    const data = await adminGraphql<{ discountCodeAppCreate: AppPayload }>(admin, CREATE_APP, { discount: bundleAppDiscountInput(settings, new Date(), code) });
+    return { id: data.discountCodeAppCreate.codeAppDiscount?.discountId, errors: data.discountCodeAppCreate.userErrors };
+  });
+  if (!functionMissing(app.errors)) return created(app, "bundle_lines");
+  console.warn("[discounts] the bundle discount Function is not deployed on this shop: using a whole-cart code", { errors: app.errors });
+  const basic = await withFreshCode(async (code) => {
+    const data = await adminGraphql<{ discountCodeBasicCreate: Payload }>(admin, CREATE, { discount: bundleDiscountInput(settings, new Date(), code) });
+    return { id: data.discountCodeBasicCreate.codeDiscountNode?.id, errors: data.discountCodeBasicCreate.userErrors };
+  });
+  return created(basic, "whole_cart");
+}
+
+type CreateAttempt = { code: string; id: string | undefined; errors: UserError[] };
+
+/** One create with a fresh code; a taken code (another discount of the shop has it) gets one more fresh draw. */
+async function withFreshCode(create: (code: string) => Promise<Omit<CreateAttempt, "code">>): Promise<CreateAttempt> {
+  let code = newBundleCode();
+  let attempt = await create(code);
+  if (attempt.errors.some((e) => e.code === "TAKEN")) attempt = await create((code = newBundleCode()));
+  return { code, ...attempt };
+}
+
+function created(attempt: CreateAttempt, kind: BundleDiscountKind): { id: string; code: string; kind: BundleDiscountKind } {
+  assertNoUserErrors(attempt.errors);
+  if (!attempt.id) throw new AdminApiError("Shopify did not return the created discount");
+  return { id: attempt.id, code: attempt.code, kind };
 }
 
 /**
