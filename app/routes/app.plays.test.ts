@@ -300,6 +300,20 @@ describe("Deal-Seeker bundle discount", () => {
     expect(stub.calls.some((c) => c.operation === "RecoveryPlaysBundleDeactivate")).toBe(true);
   });
 
+  it("GIVEN the first drawn code is taken in the shop WHEN the discount is created THEN one fresh code is drawn and that one is stored", async () => {
+    let calls = 0;
+    stub.handlers.RecoveryPlaysBundleCreate = () =>
+      ++calls === 1
+        ? { discountCodeBasicCreate: { codeDiscountNode: null, userErrors: [{ field: ["basicCodeDiscount", "code"], message: "Code must be unique.", code: "TAKEN" }] } }
+        : { discountCodeBasicCreate: { codeDiscountNode: { id: "gid://shopify/DiscountCodeNode/77" }, userErrors: [] } };
+    const { record } = await loadPlay("deal_seeker");
+    expect((await savePlay("deal_seeker", { version: record.version, enabled: true, settings: record.settings })).status).toBe(200);
+    const creates = stub.calls.filter((c) => c.operation === "RecoveryPlaysBundleCreate").map((c) => (c.variables.discount as { code: string }).code);
+    expect(creates).toHaveLength(2);
+    expect(creates[1]).not.toBe(creates[0]);
+    expect(await storedRow("deal_seeker")).toMatchObject({ discountId: "gid://shopify/DiscountCodeNode/77", discountCode: creates[1] });
+  });
+
   it("GIVEN the merchant deleted the bundle discount in Shopify WHEN the play is saved again THEN a new discount is created and stored", async () => {
     let { record } = await loadPlay("deal_seeker");
     await savePlay("deal_seeker", { version: record.version, enabled: true, settings: record.settings });
