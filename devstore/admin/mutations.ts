@@ -296,6 +296,17 @@ function codeFields(
 }
 
 /**
+ * The Function an input names: exactly one of `functionHandle` / `functionId` (payment customizations and app
+ * discounts alike), or Shopify's error for none or both.
+ */
+export function functionIdentifier(input: Args): { handle: string } | { error: { message: string; code: string } } {
+  const given = [input.functionHandle, input.functionId].filter((v) => v != null && v !== "");
+  if (given.length > 1) return { error: { message: "Only one of function_id or function_handle can be provided, not both.", code: "MULTIPLE_FUNCTION_IDENTIFIERS" } };
+  if (given.length === 0) return { error: { message: "Either function_id or function_handle must be provided.", code: "MISSING_FUNCTION_IDENTIFIER" } };
+  return { handle: String(given[0]) };
+}
+
+/**
  * DiscountCodeAppInput's own fields: exactly one of functionHandle / functionId, naming one of the app's deployed
  * Functions ("Function not found." otherwise, as Shopify answers; docs/devstore-fidelity.md), its discount
  * classes, and the discount's metafields, which the Function reads through its input query.
@@ -309,13 +320,12 @@ function functionFields(
   err: (field: string[] | null, message: string, code: string | null) => void,
 ): Partial<DevDiscount> {
   let functionHandle = base.functionHandle;
-  if (input.functionHandle != null && input.functionId != null) {
-    err(f("functionHandle"), "Only one of function_id or function_handle can be provided, not both.", "MULTIPLE_FUNCTION_IDENTIFIERS");
-  } else if (input.functionHandle != null || input.functionId != null) {
-    functionHandle = String(input.functionHandle ?? input.functionId);
+  const named = functionIdentifier(input);
+  if ("error" in named) {
+    if (named.error.code !== "MISSING_FUNCTION_IDENTIFIER" || creating) err(f("functionHandle"), named.error.message, named.error.code);
+  } else {
+    functionHandle = named.handle;
     if (!deployedFunction(ctx.env.state, functionHandle)) err(f(input.functionHandle != null ? "functionHandle" : "functionId"), "Function not found.", null);
-  } else if (creating) {
-    err(f("functionHandle"), "Either function_id or function_handle must be provided.", "MISSING_FUNCTION_IDENTIFIER");
   }
   const metafields = { ...(base.metafields ?? {}) };
   for (const [i, m] of ((input.metafields ?? []) as Args[]).entries()) {

@@ -2,7 +2,7 @@
 // active payment customizations per store (docs/devstore-fidelity.md, "Payment customizations").
 import type { DevPaymentCustomization } from "../types";
 import type { AdminContext } from "./context";
-import { normalizeNamespace } from "./mutations";
+import { functionIdentifier, normalizeNamespace } from "./mutations";
 
 type Args = Record<string, any>;
 
@@ -33,9 +33,8 @@ const activeCount = (ctx: AdminContext) => list(ctx).filter((c) => c.enabled).le
 
 export function paymentCustomizationCreate(ctx: AdminContext, input: Args) {
   const errors = [];
-  const handle = input.functionHandle ?? input.functionId;
-  if (input.functionHandle && input.functionId) errors.push(err(["paymentCustomization"], "Only one of function_id or function_handle can be provided, not both.", "MULTIPLE_FUNCTION_IDENTIFIERS"));
-  else if (!handle) errors.push(err(["paymentCustomization"], "Either function_id or function_handle must be provided.", "MISSING_FUNCTION_IDENTIFIER"));
+  const named = functionIdentifier(input);
+  if ("error" in named) errors.push(err(["paymentCustomization"], named.error.message, named.error.code));
   if (!input.title) errors.push(err(["paymentCustomization", "title"], "Title can't be blank", "REQUIRED_INPUT_FIELD"));
   const enabled = input.enabled ?? true;
   if (enabled && activeCount(ctx) >= MAX_ACTIVE_PAYMENT_CUSTOMIZATIONS) errors.push(err(null, CAP_MESSAGE, "MAXIMUM_ACTIVE_PAYMENT_CUSTOMIZATIONS"));
@@ -56,7 +55,7 @@ export function paymentCustomizationCreate(ctx: AdminContext, input: Args) {
     metafields[`${normalizeNamespace(m.namespace, ctx.env.appId)}.${m.key}`] = { type: m.type, value: m.value };
   }
   if (errors.length) return { paymentCustomization: null, userErrors: errors };
-  const c: DevPaymentCustomization = { id: `gid://shopify/PaymentCustomization/${list(ctx).length + 1}`, title: input.title, enabled, functionHandle: handle, metafields };
+  const c: DevPaymentCustomization = { id: `gid://shopify/PaymentCustomization/${list(ctx).length + 1}`, title: input.title, enabled, functionHandle: "handle" in named ? named.handle : "", metafields };
   list(ctx).push(c);
   return { paymentCustomization: paymentCustomizationNode(ctx, c), userErrors: [] };
 }
