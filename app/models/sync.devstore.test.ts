@@ -6,7 +6,7 @@ import prisma from "../db.server";
 import { startDevStore, type DevStore } from "../../devstore/server";
 import { devStoreAdmin } from "../../tests/helpers/devstore";
 import { orderWebhookPayload } from "../../devstore/webhooks";
-import { onBulkOperationFinish, startHistorySync, type SyncOptions } from "./sync.server";
+import { bulkFinishPayloadSchema, onBulkOperationFinish, startHistorySync, type BulkFinishPayload, type SyncOptions } from "./sync.server";
 import { closeSqliteWriters } from "../db/drivers";
 import { applyOrderWebhook } from "./orders.server";
 import { orderWebhookSchema } from "./attribution.server";
@@ -22,10 +22,11 @@ const finishes: Record<string, unknown>[] = [];
 const admin = { graphql: (query: string, o?: { variables?: Record<string, unknown> }) => graphql(query, o) };
 const quiet: SyncOptions = { log: () => {} };
 
-async function nextFinish(opId: string): Promise<Record<string, unknown>> {
+/** The dev store's bulk_operations/finish delivery for the operation, parsed as the webhook edge parses it. */
+async function nextFinish(opId: string): Promise<BulkFinishPayload> {
   for (let i = 0; i < 400; i++) {
     const hit = finishes.find((f) => f.admin_graphql_api_id === opId);
-    if (hit) return hit;
+    if (hit) return bulkFinishPayloadSchema.parse(hit);
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`no bulk_operations/finish for ${opId}`);

@@ -1,6 +1,7 @@
 // History sync by ONE bulk operation over customers and their orders: start, finish (webhook or polling
 // fallback), stream the JSONL into profiles, retry failed/expired operations, and report progress.
 import type { SyncJob } from "@prisma/client";
+import { z } from "zod";
 import { AdminApiError, assertNoUserErrors, createAdminClient, type AdminClientOptions, type GraphqlFn } from "../lib/admin-client";
 import { forEachLine, HistoryFold } from "../lib/bulk";
 import {
@@ -173,11 +174,13 @@ async function retryOrFail(shop: string, admin: Admin, job: SyncJob, reason: str
   return c.store.db.syncJob.update({ where: { id: job.id }, data: { status: "failed", error: reason, finishedAt: new Date(c.now()) } });
 }
 
-export interface BulkFinishPayload {
-  admin_graphql_api_id?: string;
-  status?: string | null;
-  error_code?: string | null;
-}
+/** bulk_operations/finish's payload: the operation's id and outcome (the app looks the operation up by id). */
+export const bulkFinishPayloadSchema = z.looseObject({
+  admin_graphql_api_id: z.string().min(1).max(255),
+  status: z.string().max(50).nullish(),
+  error_code: z.string().max(100).nullish(),
+});
+export type BulkFinishPayload = z.output<typeof bulkFinishPayloadSchema>;
 
 /**
  * bulk_operations/finish. Looks the operation up (never trusts the payload's status alone), then either
@@ -186,8 +189,7 @@ export interface BulkFinishPayload {
  */
 export async function onBulkOperationFinish(shop: string, payload: BulkFinishPayload, admin: Admin, o: SyncOptions = {}): Promise<SyncJob | null> {
   const c = opts(o);
-  const opId = payload?.admin_graphql_api_id;
-  if (typeof opId !== "string" || !opId) return null;
+  const opId = payload.admin_graphql_api_id;
   const job = await c.store.db.syncJob.findFirst({ where: { shop, bulkOperationId: opId } });
   if (!job) return null;
   if (job.status !== "running") return job;

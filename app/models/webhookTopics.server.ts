@@ -8,7 +8,7 @@ import { CustomerPayloadSchema, redactCustomer, redactShop, reportCustomerData, 
 import { forgetShopState } from "./edge.server";
 import { applyOrderWebhook } from "./orders.server";
 import { invalidationBus } from "./shared.server";
-import { onBulkOperationFinish } from "./sync.server";
+import { bulkFinishPayloadSchema, onBulkOperationFinish } from "./sync.server";
 import { afterHistorySync, afterOrder, afterRedact } from "./profileOut.server";
 import { processDueDeliveries, shopDomainOf, webhookTopic, type WebhookTopic } from "./webhooks.server";
 
@@ -17,12 +17,6 @@ const ScopesPayload = z.object({ current: z.array(z.string().max(100)).max(100) 
 /** app/uninstalled's body is the Shop resource: its myshopify_domain, when present, must be the header's shop. */
 const UninstalledPayload = z.looseObject({ myshopify_domain: z.string().max(255).nullish() });
 
-/** bulk_operations/finish: the operation's id and outcome (the app looks the operation up by id). */
-const BulkFinishPayloadSchema = z.looseObject({
-  admin_graphql_api_id: z.string().max(255),
-  status: z.string().max(50).nullish(),
-  error_code: z.string().max(100).nullish(),
-});
 
 const topics: WebhookTopic[] = [
   webhookTopic({
@@ -59,7 +53,7 @@ const topics: WebhookTopic[] = [
     // Folding a large history takes longer than Shopify waits for an answer: the attempt goes on after the 200,
     // its progress is recorded on the SyncJob, and a failure is retried from the inbox (and by the stale-sync poll).
     topic: "bulk_operations/finish",
-    schema: BulkFinishPayloadSchema,
+    schema: bulkFinishPayloadSchema,
     async handle({ shop, payload, admin }) {
       const a = await admin();
       const job = await onBulkOperationFinish(shop, payload, a);
