@@ -4,7 +4,7 @@
 import type { CustomerProfile } from "@prisma/client";
 import { rawTable, defaultStore, type Store } from "../db/store";
 import { applyContribution, contributionOf, deriveProfile, legacyId, NO_CONTRIBUTION } from "../lib/segments";
-import type { OrderWebhook } from "./attribution.server";
+import { amountOf, type OrderWebhook } from "./attribution.server";
 import { aggregateOf, shopScales } from "./profiles.server";
 
 interface ParsedOrder {
@@ -19,37 +19,24 @@ interface ParsedOrder {
   refunds: { at: number; amount: number }[];
 }
 
-function num(x: unknown): number {
-  const n = typeof x === "number" ? x : typeof x === "string" ? Number(x) : NaN;
-  return Number.isFinite(n) ? n : NaN;
-}
-
 /**
  * The parsed webhook (orderWebhookSchema, checked at the edge) as the fold reads it; null when its values cannot
  * be an order (no id, an unreadable creation time, a negative or non-numeric total).
  */
 function normalizeOrder(o: OrderWebhook): ParsedOrder | null {
   const orderId = legacyId(String(o.id));
-  const createdAt = typeof o.created_at === "string" ? Date.parse(o.created_at) : NaN;
-  const total = num(o.total_price);
+  const createdAt = Date.parse(o.created_at);
+  const total = Number(o.total_price);
   if (!orderId || !Number.isFinite(createdAt) || !Number.isFinite(total) || total < 0) return null;
-  const updatedRaw = typeof o.updated_at === "string" ? Date.parse(o.updated_at) : NaN;
-  const cancelledAt = typeof o.cancelled_at === "string" && o.cancelled_at ? Date.parse(o.cancelled_at) : null;
+  const updatedRaw = o.updated_at ? Date.parse(o.updated_at) : NaN;
+  const cancelledAt = o.cancelled_at ? Date.parse(o.cancelled_at) : null;
   const refunds: { at: number; amount: number }[] = [];
   for (const r of o.refunds ?? []) {
-    let amount = 0;
-    if (Array.isArray(r.transactions) && r.transactions.length > 0) {
-      for (const t of r.transactions) {
-        if (t && (t.kind ?? "refund") === "refund" && (t.status ?? "success") === "success") {
-          const a = num(t.amount);
-          if (Number.isFinite(a)) amount += a;
-        }
-      }
-    } else {
-      const a = num(r.amount);
-      if (Number.isFinite(a)) amount = a;
-    }
-    const at = typeof r.created_at === "string" ? Date.parse(r.created_at) : NaN;
+    // The transactions that returned money; simplified payloads carry the refunded amount directly.
+    const amount = r.transactions?.length
+      ? r.transactions.filter((t) => (t.kind ?? "refund") === "refund" && (t.status ?? "success") === "success").reduce((sum, t) => sum + amountOf(t.amount), 0)
+      : amountOf(r.amount);
+    const at = r.created_at ? Date.parse(r.created_at) : NaN;
     refunds.push({ at: Number.isFinite(at) ? at : createdAt, amount });
   }
   return {
