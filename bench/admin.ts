@@ -69,7 +69,8 @@ async function main() {
     const plays = process.argv.includes("--only-leaks") ? {} : await audit("/app/plays");
     seedLeakAggregates(stack.databaseUrl, stack.shop);
     process.env.DATABASE_URL = stack.databaseUrl;
-    const { getLeakReport, leakRange, rebuildLeakWeeks } = await import("../app/models/leaks.server");
+    const { getLeakReport, leakRange } = await import("../app/models/leaks.server");
+    const { rebuildLeakWeeks } = await import("../app/models/leakDays.server");
     // The 7-day block sums the leak job keeps beside the day rows.
     await rebuildLeakWeeks(stack.shop);
     // Server time of the page's data: the loader's work after the session check (range in the shop's days, the

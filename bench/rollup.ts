@@ -192,7 +192,7 @@ async function main() {
   const rollupSeconds = (performance.now() - started) / 1000;
   const rollupCpu = process.cpuUsage(cpu0);
   // The leak finder's funnel, path and money aggregates follow each rollup (the same per-shop job): timed with it.
-  const { foldLeaks } = await import("../app/models/leaks.server");
+  const { foldLeaks } = await import("../app/models/leakFold.server");
   let leakDays = 0;
   for (const { shop } of SHOPS) leakDays += (await foldLeaks(shop)).days;
   const seconds = (performance.now() - started) / 1000;

@@ -11,7 +11,7 @@ import { publishConfig, retryPublishIfDue } from "../models/publish.server";
 import { pruneExpiredData } from "../models/retention.server";
 import { recomputeSegments } from "../models/profiles.server";
 import { rollupEvents, shopsWithEvents } from "../models/rollup.server";
-import { foldLeaks } from "../models/leaks.server";
+import { foldLeaks } from "../models/leakFold.server";
 import { fireHesitations, syncAbandonedCheckouts } from "../models/profileOut.server";
 import { pollStaleSyncs } from "../models/sync.server";
 import { shopsWithDueWebhooks } from "../models/webhooks.server";

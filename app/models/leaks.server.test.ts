@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { foldVisits, sumAggregates, type DayAggregate, type VisitEvent } from "../lib/stats/funnel";
-import { aggregateLeakDaysFromScratch, foldLeaks, loadLeakRange, loadPlayMoney } from "./leaks.server";
+import { foldLeaks } from "./leakFold.server";
+import { aggregateLeakDaysFromScratch } from "./leakScratch.server";
+import { loadLeakRange, loadPlayMoney } from "./leaks.server";
 import { eraseCustomerEvents } from "./retention.server";
 import { mulberry32 } from "../lib/stats/random";
 

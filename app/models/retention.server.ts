@@ -3,7 +3,7 @@
 import prisma from "../db.server";
 import { PLAY_KEYS } from "../lib/plays/types";
 import { addDays, dayIn, dayStart } from "../lib/stats/days";
-import { forgetLeakVisitors } from "./leaks.server";
+import { forgetLeakVisitors } from "./leakFold.server";
 import { currentDialect, dialectSql, usableZone } from "../db/dialect";
 import { applyExposureChanges, lockShopMeasurement } from "./dailyStats.server";
 

@@ -2,7 +2,7 @@
  * The leak finder's incremental visit fold: each visit (one visitor's events on one day of the shop's calendar)
  * keeps a small state, events are appended to it as the rollup's cursor passes them, and the stored daily rows
  * change by the difference between the visit's contribution after and before. Counting exactly what a from-scratch
- * aggregation of all events counts (app/models/leaks.server.ts `aggregateLeakDaysFromScratch`, the SQL form of
+ * aggregation of all events counts (app/models/leakScratch.server.ts `aggregateLeakDaysFromScratch`, the SQL form of
  * funnel.ts `foldVisits`), as long as events are appended in time order; a visit that receives an event earlier than
  * its last folded one is rebuilt from its stored events instead (`appendable`). Pure: no database, no framework.
  */
