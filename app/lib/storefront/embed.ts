@@ -5,7 +5,7 @@
  * copy is server-rendered (escaped, translated) by the Liquid blocks; this code only reveals it, so it stays
  * small and never builds HTML from strings.
  */
-import type { Arm, CustomerContext, PlayKey, PublishedPlaysConfig } from "../plays/types";
+import type { Arm, CustomerContext, PlayKey } from "../plays/types";
 import type { PropensityFeatures } from "../propensity/features";
 import { applySignal, newVisitor, parseSession, parseVisitor, resumeSession, toPropensityFeatures } from "../signals";
 import type { SessionSignals, SignalEvent, VisitorState } from "../signals/types";
@@ -17,7 +17,7 @@ import { diffCart, isAjaxCart, isCartMutation, snapshotOf, type AjaxCartLike, ty
 import { bandFreeDecision } from "./bands";
 import { consent, get, money, onExitIntent, put, read, type ShopifyGlobal } from "./page";
 import { findSurface, place, type CartSurface } from "./surface";
-import { POPULAR_POOL } from "./popular";
+import { POPULAR_POOL, recsWanted } from "./popular";
 import { drain, type StorefrontEvent, type StorefrontEventType } from "./transport";
 import type * as Lazy from "./lazy";
 import { collectionAnchor, type EmbedBoot } from "./boot";
@@ -33,15 +33,6 @@ interface Ident { li: boolean; c: CustomerContext | null; v: { id: string; arms:
 // (merchants can change the prefix and subpath).
 const DEFAULT_PROXY = "/apps/recovery-plays";
 const JSON_HEADERS = { "content-type": "application/json", accept: "application/json" };
-
-/**
- * Recommendations an intervention fetches: the bundle asks for two (a second stands in for a sold-out first);
- * alternatives follow the merchant's count, where 0 means none (the reassurance shows alone).
- */
-export function recsWanted(iv: Pick<Intervention, "kind">, cfg: PublishedPlaysConfig): number {
-  if (iv.kind === "bundle") return 2;
-  return iv.kind === "alternatives" ? (cfg.plays.indecision?.alternativesCount ?? 0) : 0;
-}
 
 type Scorer = (f: PropensityFeatures, shop?: { scale: number; shift: number }) => number;
 

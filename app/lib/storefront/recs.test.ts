@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
 import { configWith } from "../../../tests/helpers/decisionFixtures";
-import { recsWanted } from "./embed";
+import { recsWanted } from "./popular";
 
 describe("recommendations wanted", () => {
   it("GIVEN the merchant set 0 alternatives WHEN the indecision play shows THEN no alternatives are fetched", () => {
