@@ -286,6 +286,15 @@ function themeSuite(name: string, dir: string, cartType: CartType, surface: stri
       await s.context.close();
     });
 
+    it(`GIVEN a treated shopper who viewed the product once (control) WHEN on ${name}'s product page THEN no bundle offer shows`, async () => {
+      const s = await newShopper(browser, stack, visitorIn("deal_seeker", "treatment"));
+      const product = inStock(stack, 1);
+      await s.page.goto(`${stack.storeUrl}/products/${product.handle}`);
+      await s.page.waitForTimeout(3000);
+      expect(await s.page.locator("[data-rp-kind=bundle]:visible").count()).toBe(0);
+      await s.context.close();
+    });
+
     it(`GIVEN a holdout shopper with the same views WHEN on ${name}'s product page THEN no bundle offer shows`, async () => {
       const s = await newShopper(browser, stack, visitorIn("deal_seeker", "holdout"));
       const product = inStock(stack, 1);
